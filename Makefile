@@ -1,0 +1,32 @@
+# Two set-up commands, from a fresh clone with Python 3.11+:
+#   make run    installs the bot and starts it (the console when no platform is configured)
+#   make test   installs the bot with its test tools and runs every test
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test install install-test console demo catalogue lint
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -c constraints.txt -e .
+
+install-test: $(BIN)/python
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[test]"
+
+run: install
+	$(BIN)/partnerbot run
+
+demo: install
+	$(BIN)/partnerbot console --demo
+
+test: install-test
+	$(BIN)/ruff check .
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Extract every marked sentence from the code into the catalogues (English in full).
+catalogue: install-test
+	$(BIN)/python scripts/catalogue.py

@@ -1,0 +1,1 @@
+"""Adapters: the console, Slack and Discord. They translate; the core decides."""

@@ -1,0 +1,144 @@
+"""The `partnerbot` command: wiring that picks and starts adapters. Not part of the core."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from typing import TextIO
+
+from bot.clock import SystemClock
+from bot.core import Bot
+from bot.members import Role
+from bot.settings import Settings
+from bot.words import translator
+from storage.db import database_url, make_engine, migrate
+
+log = logging.getLogger("partnerbot")
+
+
+def build_bot(settings: Settings) -> Bot:
+    engine = make_engine(database_url(settings.database_url, settings.data_dir))
+    migrate(engine)
+    return Bot(engine, settings, SystemClock())
+
+
+def configured_platforms(settings: Settings) -> list[str]:
+    found = []
+    if settings.slack_bot_token and (settings.slack_app_token or settings.slack_signing_secret):
+        found.append("slack")
+    if settings.discord_bot_token:
+        found.append("discord")
+    return found
+
+
+def run(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:
+    """Start every configured platform; with none, say so and start the console."""
+    _ = translator(settings.default_language)
+    platforms = configured_platforms(settings)
+    for platform in platforms:
+        # The Slack and Discord adapters arrive in their own issues; say so plainly.
+        print(
+            _(
+                "{platform} is configured, but this version cannot connect to it yet.",
+                platform=platform.capitalize(),
+            ),
+            file=stdout,
+        )
+    print(_("No chat platform is connected, so I am starting the console."), file=stdout)
+    return console(settings, stdin, stdout, name=None, role=None, demo=False)
+
+
+def console(
+    settings: Settings, stdin: TextIO, stdout: TextIO, name: str | None, role: Role | None, demo: bool
+) -> int:
+    from adapters.console.app import Console
+    from bot.demo import seed_demo
+    from bot.scheduling import make_scheduler
+
+    bot = build_bot(settings)
+    interactive = stdin.isatty()
+    app = Console(bot, stdout, echo=not interactive)
+    _ = translator(settings.default_language)
+    if demo:
+        names = seed_demo(bot)
+        print(
+            _(
+                "Demo community ready: {names}. Sam is a coordinator and Jo is staff. "
+                "Type :as sam to speak as Sam.",
+                names=", ".join(names),
+            ),
+            file=stdout,
+        )
+    app.become(name or "you", role)
+    if interactive:
+        print(_("Type guide to start, :help for console keys, or :quit to leave."), file=stdout)
+    # Messages queued before a restart go out now.
+    app.dispatch()
+    scheduler = None
+    if interactive:
+        scheduler = make_scheduler(
+            bot.engine, {"console": app.sender}, bot.clock, settings.dispatch_interval_seconds
+        )
+        scheduler.start()
+    try:
+        while True:
+            if interactive:
+                try:
+                    line = input(app.prompt())
+                except EOFError:
+                    break
+            else:
+                line = stdin.readline()
+                if not line:
+                    break
+            if not app.line(line):
+                break
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+        app.dispatch()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="partnerbot", description="A chat bot for patient partner communities."
+    )
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("run", help="start every configured platform, or the console")
+    con = commands.add_parser("console", help="chat with the bot in this terminal")
+    con.add_argument("--as", dest="name", help="who you are, e.g. sam")
+    con.add_argument("--role", choices=[r.value for r in Role], help="give yourself this role")
+    con.add_argument("--demo", action="store_true", help="start with a small demo community")
+    commands.add_parser("migrate", help="bring the database up to date, then stop")
+    args = parser.parse_args(argv)
+
+    try:
+        settings = Settings()
+    except ValueError as problem:
+        print(f"Please check your settings in .env or the environment:\n{problem}", file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # The console's screen is the conversation: keep library chatter off it.
+    if args.command in (None, "console", "run"):
+        logging.getLogger().setLevel(max(logging.WARNING, logging.getLogger().level))
+
+    if args.command == "migrate":
+        build_bot(settings)
+        print("The database is up to date.")
+        return 0
+    if args.command == "console":
+        role = Role(args.role) if args.role else None
+        return console(settings, sys.stdin, sys.stdout, args.name, role, args.demo)
+    return run(settings, sys.stdin, sys.stdout)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""The console: a terminal chat with the core, no account needed."""

@@ -1,0 +1,199 @@
+"""The console chat: reads lines, turns them into core events, prints what comes back.
+
+A line is a command ("profile"), a number or label pressing a button on your latest message,
+or, while a form is open, the answer to its next field. `:as NAME [ROLE]` switches who is
+typing. Messages the outbox sends to other console users are printed as they are sent.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from adapters.console.render import Choice, choices_of, field_prompt, render_form_title, render_message
+from bot.conversation import ButtonPress, Command, Form, FormSubmit, Reply, Who
+from bot.core import Bot
+from bot.members import Role
+from bot.outbox import Delivery, dispatch_due
+from bot.settings import AccountRef
+from bot.words import translator
+
+
+def console_who(name: str) -> Who:
+    name = name.strip()
+    return Who(AccountRef("console", "local", name.lower()), name)
+
+
+@dataclass
+class OpenForm:
+    form: Form
+    answers: dict[str, str] = field(default_factory=dict)
+    # Fields still to ask on this page, in order.
+    asking: list[str] = field(default_factory=list)
+
+
+class ConsoleSender:
+    """Delivers outbox messages to console users by printing them."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+
+    def send(self, delivery: Delivery) -> str | None:
+        self.console.deliver(delivery)
+        return f"console-{delivery.outbox_id}"
+
+
+class Console:
+    def __init__(self, bot: Bot, out: TextIO, echo: bool) -> None:
+        self.bot = bot
+        self.out = out
+        self.echo = echo
+        self._ = translator(bot.settings.default_language)
+        self.who = console_who("you")
+        self.choices: dict[str, list[Choice]] = {}
+        self.forms: dict[str, OpenForm] = {}
+        self.sender = ConsoleSender(self)
+        self.lock = threading.RLock()
+
+    # -- who is typing -----------------------------------------------------------------------
+
+    def become(self, name: str, role: Role | None = None) -> None:
+        self.who = console_who(name)
+        if role is not None:
+            self.bot.prepare_local_member(self.who, role)
+
+    def prompt(self) -> str:
+        open_form = self.forms.get(self.who.account.user_id)
+        if open_form and open_form.asking:
+            current = next(f for f in open_form.form.fields if f.name == open_form.asking[0])
+            return field_prompt(current) + " "
+        return f"{self.who.display_name}> "
+
+    # -- one line ----------------------------------------------------------------------------
+
+    def line(self, raw: str) -> bool:
+        """Handle one typed line. False means the person asked to quit."""
+        text = raw.strip()
+        with self.lock:
+            if self.echo:
+                self._print(self.prompt().rstrip() + (" " + text if text else ""))
+            if not self._line(text):
+                return False
+            self.dispatch()
+        return True
+
+    def _line(self, text: str) -> bool:
+        user = self.who.account.user_id
+        if text in (":quit", ":exit", ":q"):
+            return False
+        if text.startswith(":as"):
+            return self._switch(text)
+        if text == ":help":
+            self._print(
+                self._(
+                    "Console help: type a command such as guide. Type a number to press a button. "
+                    "Type :as NAME to speak as someone else, or :as NAME coordinator to give them a role too. "
+                    "Type :quit to leave."
+                )
+            )
+            return True
+        if user in self.forms:
+            self._answer(text)
+            return True
+        if not text:
+            return True
+        pressed = self._choice(text)
+        if pressed is not None:
+            self.show(self.bot.handle(ButtonPress(self.who, pressed.action_id, pressed.value)))
+            return True
+        name, _sep, rest = text.lstrip("/").partition(" ")
+        self.show(self.bot.handle(Command(self.who, name, rest)))
+        return True
+
+    def _switch(self, text: str) -> bool:
+        words = text.split()[1:]
+        role = None
+        if len(words) >= 2 and words[-1].lower() in {r.value for r in Role}:
+            role = Role(words.pop().lower())
+        if not words:
+            self._print(self._("Type :as and a name, like :as sam or :as sam coordinator."))
+            return True
+        self.become(" ".join(words), role)
+        return True
+
+    def _choice(self, text: str) -> Choice | None:
+        choices = self.choices.get(self.who.account.user_id, [])
+        if text.isdigit() and 1 <= int(text) <= len(choices):
+            return choices[int(text) - 1]
+        for choice in choices:
+            if choice.label.lower() == text.lower():
+                return choice
+        return None
+
+    # -- forms, one field at a time ----------------------------------------------------------
+
+    def _answer(self, text: str) -> None:
+        user = self.who.account.user_id
+        open_form = self.forms[user]
+        if text == ":cancel":
+            del self.forms[user]
+            self._print(self._("Stopped. Nothing from that form was saved."))
+            return
+        name = open_form.asking.pop(0)
+        current = next(f for f in open_form.form.fields if f.name == name)
+        if text == "-":
+            open_form.answers[name] = ""
+        elif text:
+            open_form.answers[name] = text
+        else:
+            open_form.answers[name] = current.initial
+        if open_form.asking:
+            return
+        del self.forms[user]
+        reply = self.bot.handle(
+            FormSubmit(self.who, open_form.form.form_id, open_form.answers, page=open_form.form.page)
+        )
+        self.show(reply, previous=open_form)
+
+    # -- output ------------------------------------------------------------------------------
+
+    def show(self, reply: Reply, previous: OpenForm | None = None) -> None:
+        user = self.who.account.user_id
+        for message in reply.messages:
+            self._print(render_message(message))
+            if message.buttons or message.selects:
+                self.choices[user] = choices_of(message)
+        if reply.form is None:
+            return
+        if reply.field_errors and previous is not None:
+            for name, problem in reply.field_errors.items():
+                label = next((f.label for f in reply.form.fields if f.name == name), name)
+                self._print(f"! {label}: {problem}")
+            keep = {k: v for k, v in previous.answers.items() if k not in reply.field_errors}
+            asking = [f.name for f in reply.form.fields if f.name in reply.field_errors]
+            self.forms[user] = OpenForm(reply.form, keep, asking)
+            return
+        if reply.form.page == 1:
+            self._print(
+                self._(
+                    "Press Enter to keep what is in [brackets]. Type - to leave a field empty, or :cancel to stop."
+                )
+            )
+        self._print(render_form_title(reply.form))
+        self.forms[user] = OpenForm(reply.form, {}, [f.name for f in reply.form.fields])
+
+    def deliver(self, delivery: Delivery) -> None:
+        with self.lock:
+            name = delivery.target_id
+            self._print(self._("--- message for {name} ---", name=name))
+            self._print(render_message(delivery.message))
+            self._print("---")
+            if delivery.message.buttons or delivery.message.selects:
+                self.choices[delivery.target_id] = choices_of(delivery.message)
+
+    def dispatch(self) -> int:
+        return dispatch_due(self.bot.engine, {"console": self.sender}, self.bot.clock)
+
+    def _print(self, text: str) -> None:
+        print(text, file=self.out, flush=True)

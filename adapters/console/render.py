@@ -1,0 +1,60 @@
+"""Drawing core messages and forms as plain text. Buttons become numbered choices."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.conversation import Form, FormField, Message, plain
+
+
+@dataclass(frozen=True)
+class Choice:
+    """Something a number or a label can press: a button, or one option of a select."""
+
+    label: str
+    action_id: str
+    value: str
+
+
+def choices_of(message: Message) -> list[Choice]:
+    found = [Choice(b.label, b.action_id, b.value) for b in message.buttons]
+    for select in message.selects:
+        found += [Choice(o.label, select.action_id, o.value) for o in select.options]
+    return found
+
+
+def render_message(message: Message) -> str:
+    lines = [plain(message.text)]
+    width = max((len(f.label) for f in message.fields), default=0)
+    lines += [f"  {f.label + ':':<{width + 1}} {plain(f.value)}" for f in message.fields]
+    number = 0
+    for button in message.buttons:
+        number += 1
+        lines.append(f"  [{number}] {button.label}")
+    for select in message.selects:
+        lines.append(f"  {select.placeholder}")
+        for option in select.options:
+            number += 1
+            lines.append(f"  [{number}] {option.label}")
+    return "\n".join(lines)
+
+
+def render_form_title(form: Form) -> str:
+    title = form.title
+    if form.pages > 1:
+        title += f" ({form.page}/{form.pages})"
+    return title
+
+
+def field_prompt(field: FormField) -> str:
+    parts = [field.label]
+    if field.hint:
+        parts.append(f"({field.hint})")
+    if not field.required:
+        parts.append("(optional)")
+    prompt = " ".join(parts)
+    if field.choices:
+        prompt += "\n" + "\n".join(f"  [{n}] {o.label}" for n, o in enumerate(field.choices, start=1))
+    if field.initial:
+        prompt += f" [{field.initial}]"
+    return prompt + ":"

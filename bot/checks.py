@@ -1,0 +1,189 @@
+"""Checking what people type. A problem raises `Refusal` with a kind sentence saying what to do."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from zoneinfo import ZoneInfo, available_timezones
+
+from dateparser.date import DateDataParser
+
+
+class Refusal(Exception):
+    """Bad input or a missing permission: nothing is saved and the person is told what to do.
+
+    `msgid` is English text from the catalogue; `values` fill its {named} gaps.
+    """
+
+    def __init__(self, msgid: str, **values: object) -> None:
+        super().__init__(msgid)
+        self.msgid = msgid
+        self.values = values
+
+
+# Text that would make a platform notify a whole channel, a role or everyone.
+_MASS_PING = re.compile(
+    r"@(everyone|here|channel)\b|<!(everyone|here|channel|subteam\^[^>]*)(\|[^>]*)?>|<@&\d+>",
+    re.IGNORECASE,
+)
+
+
+def clean_text(value: str, label: str, max_length: int, required: bool = True) -> str:
+    """Trimmed text without control characters, pings or excess length."""
+    cleaned = "".join(ch for ch in value if ch in "\n\t" or unicodedata.category(ch)[0] != "C").strip()
+    if not cleaned:
+        if required:
+            raise Refusal("Please fill in {label}.", label=label)
+        return ""
+    if len(cleaned) > max_length:
+        raise Refusal(
+            "{label} can be up to {limit} characters. Yours has {count}. Please make it shorter.",
+            label=label,
+            limit=max_length,
+            count=len(cleaned),
+        )
+    if _MASS_PING.search(cleaned):
+        raise Refusal("Please leave out @everyone, @here and group mentions. They would alert everyone.")
+    return cleaned
+
+
+@cache
+def _zones() -> dict[str, str]:
+    return {z.lower(): z for z in available_timezones()}
+
+
+def time_zone(value: str) -> str:
+    """An IANA time zone name, matched without caring about case."""
+    name = value.strip().replace(" ", "_")
+    found = _zones().get(name.lower())
+    if found:
+        return found
+    # "London" should find "Europe/London".
+    by_city = [z for key, z in _zones().items() if key.rsplit("/", 1)[-1] == name.lower()]
+    if len(by_city) == 1:
+        return by_city[0]
+    close = difflib.get_close_matches(name.lower(), list(_zones()), n=1, cutoff=0.75)
+    if close:
+        raise Refusal(
+            "I don't know the time zone '{value}'. Did you mean {suggestion}?",
+            value=value.strip(),
+            suggestion=_zones()[close[0]],
+        )
+    raise Refusal(
+        "I don't know the time zone '{value}'. Try a name like Europe/London or America/Toronto.",
+        value=value.strip(),
+    )
+
+
+_CLOCK = re.compile(r"^\s*(\d{1,2})(?::|\.|h)?(\d{2})?\s*$")
+
+
+def _minutes(value: str) -> int | None:
+    match = _CLOCK.match(value)
+    if not match:
+        return None
+    hours, minutes = int(match.group(1)), int(match.group(2) or 0)
+    if hours > 23 or minutes > 59:
+        return None
+    return hours * 60 + minutes
+
+
+def quiet_hours(value: str) -> tuple[int, int] | None:
+    """'22:00-07:30' as minutes after midnight. 'none' or empty means no quiet hours."""
+    text = value.strip().lower()
+    if text in ("", "none", "off", "no"):
+        return None
+    start_text, sep, end_text = text.replace("to", "-").partition("-")
+    start, end = _minutes(start_text), _minutes(end_text)
+    if not sep or start is None or end is None:
+        raise Refusal("Please give quiet hours as two times, like 22:00-08:00. Or type none.")
+    if start == end:
+        raise Refusal("Quiet hours need a different start and end, like 22:00-08:00.")
+    return start, end
+
+
+def format_quiet_hours(start: int | None, end: int | None) -> str:
+    if start is None or end is None:
+        return ""
+    return f"{start // 60:02d}:{start % 60:02d}-{end // 60:02d}:{end % 60:02d}"
+
+
+def in_quiet_hours(at: datetime, zone: str, start: int | None, end: int | None) -> bool:
+    if start is None or end is None:
+        return False
+    local = at.astimezone(ZoneInfo(zone))
+    minute = local.hour * 60 + local.minute
+    if start < end:
+        return start <= minute < end
+    return minute >= start or minute < end
+
+
+def after_quiet_hours(at: datetime, zone: str, start: int | None, end: int | None) -> datetime:
+    """`at`, or the end of the quiet hours it falls in (in the member's own zone)."""
+    if not in_quiet_hours(at, zone, start, end):
+        return at
+    assert end is not None
+    local = at.astimezone(ZoneInfo(zone))
+    wake = local.replace(hour=end // 60, minute=end % 60, second=0, microsecond=0)
+    if wake <= local:
+        wake = (local + timedelta(days=1)).replace(hour=end // 60, minute=end % 60)
+    # Rebuild from wall time so a daylight-saving change that night is respected.
+    wall = datetime(wake.year, wake.month, wake.day, wake.hour, wake.minute, tzinfo=ZoneInfo(zone))
+    return wall.astimezone(UTC)
+
+
+MAX_TAGS = 20
+
+
+def interest_tags(value: str) -> list[str]:
+    """'Pain, mental health ,pain' -> ['mental health', 'pain']."""
+    tags = []
+    for raw in re.split(r"[,;\n]", value):
+        tag = " ".join(raw.split()).lower().lstrip("#")
+        if not tag:
+            continue
+        tag = clean_text(tag, "an interest", 40)
+        if tag not in tags:
+            tags.append(tag)
+    if len(tags) > MAX_TAGS:
+        raise Refusal("Please choose up to {limit} interests.", limit=MAX_TAGS)
+    return sorted(tags)
+
+
+def moment(value: str, zone: str, now: datetime, language: str = "en") -> datetime:
+    """A date and time typed in words ("next Tuesday 2pm", "3 Dec 14:00") in the person's zone.
+
+    A day with no time is asked again rather than guessed; so is a time that does not exist
+    because the clocks go forward.
+    """
+    local_now = now.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
+    parser = DateDataParser(
+        languages=[language, "en"] if language != "en" else ["en"],
+        settings={
+            "RETURN_TIME_AS_PERIOD": True,
+            "PREFER_DATES_FROM": "future",
+            "RELATIVE_BASE": local_now,
+        },
+    )
+    data = parser.get_date_data(value.strip())
+    if data.date_obj is None:
+        raise Refusal(
+            "I couldn't read '{value}' as a date and time. Try something like 'next Tuesday 2pm' or '3 Dec 14:00'.",
+            value=value.strip(),
+        )
+    if data.period != "time":
+        raise Refusal(
+            "What time on that day? Please add a time with am, pm or a colon, like 'Friday 2pm' or 'Friday 14:00'."
+        )
+    wall = data.date_obj.replace(tzinfo=None)
+    at = wall.replace(tzinfo=ZoneInfo(zone))
+    back = at.astimezone(UTC).astimezone(ZoneInfo(zone)).replace(tzinfo=None)
+    if back != wall:
+        raise Refusal(
+            "That time does not exist in {zone}, because the clocks go forward then. Please pick another time.",
+            zone=zone,
+        )
+    return at.astimezone(UTC)

@@ -1,0 +1,220 @@
+"""The neutral conversation model: events that come in, replies and messages that go out.
+
+Adapters turn a platform payload into one of the inbound events and draw the outbound
+objects in their own way. A `Moment` is a point in time each platform shows in the reader's
+own zone; its `fallback` is already written in the reader's zone for places that cannot.
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from bot.settings import AccountRef
+
+# ---- inbound -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Who:
+    """The person acting: their account on one platform, and the name the platform shows."""
+
+    account: AccountRef
+    display_name: str = ""
+
+
+@dataclass(frozen=True)
+class Where:
+    """A direct message with the bot, or a channel (by its platform id)."""
+
+    kind: Literal["dm", "channel"] = "dm"
+    channel_id: str = ""
+
+
+@dataclass(frozen=True)
+class Command:
+    who: Who
+    name: str
+    text: str = ""
+    where: Where = Where()
+    # People the platform says were mentioned in `text`, in order (e.g. Slack's <@U123>).
+    mentions: tuple[AccountRef, ...] = ()
+
+
+@dataclass(frozen=True)
+class ButtonPress:
+    who: Who
+    action_id: str
+    value: str = ""
+    where: Where = Where()
+
+
+@dataclass(frozen=True)
+class FormSubmit:
+    who: Who
+    form_id: str
+    values: dict[str, str] = field(default_factory=dict)
+    page: int = 1
+    where: Where = Where()
+
+
+Event = Command | ButtonPress | FormSubmit
+
+# ---- outbound ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Moment:
+    at: datetime
+    fallback: str
+
+
+Span = str | Moment
+
+
+@dataclass(frozen=True)
+class Field:
+    label: str
+    value: tuple[Span, ...]
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    # What it does and what it acts on, e.g. "event.signup:42", so it works after a restart.
+    action_id: str
+    value: str = ""
+    style: Literal["primary", "danger", ""] = ""
+
+
+@dataclass(frozen=True)
+class Option:
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Select:
+    placeholder: str
+    action_id: str
+    options: tuple[Option, ...]
+
+
+@dataclass(frozen=True)
+class Message:
+    text: tuple[Span, ...]
+    fields: tuple[Field, ...] = ()
+    buttons: tuple[Button, ...] = ()
+    selects: tuple[Select, ...] = ()
+    # True: only the person who acted sees it (an ephemeral reply or a DM).
+    private: bool = True
+
+    def plain(self) -> str:
+        """The text with every time in its fallback form: for notifications and logs."""
+        return plain(self.text)
+
+
+FieldKind = Literal["short", "long", "number", "choice", "datetime"]
+
+
+@dataclass(frozen=True)
+class FormField:
+    name: str
+    label: str
+    kind: FieldKind = "short"
+    required: bool = True
+    max_length: int = 200
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[Option, ...] = ()
+    initial: str = ""
+    hint: str = ""
+
+
+MAX_FIELDS_PER_PAGE = 5  # a Discord modal holds five inputs
+
+
+@dataclass(frozen=True)
+class Form:
+    """One page of a form. `form_id` names the form and what it acts on, e.g. "profile.edit"."""
+
+    form_id: str
+    title: str
+    fields: tuple[FormField, ...]
+    submit_label: str
+    page: int = 1
+    pages: int = 1
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What to answer now, to the person who acted."""
+
+    messages: tuple[Message, ...] = ()
+    form: Form | None = None
+    # Field name -> what is wrong with it, for a form submitted with mistakes.
+    field_errors: dict[str, str] = field(default_factory=dict)
+
+    def plain(self) -> str:
+        return "\n".join(m.plain() for m in self.messages)
+
+
+def plain(spans: tuple[Span, ...]) -> str:
+    return "".join(s if isinstance(s, str) else s.fallback for s in spans)
+
+
+def fill(template: str, **values: Span) -> tuple[Span, ...]:
+    """'Paused until {when}.' with when=Moment(...) -> ('Paused until ', Moment(...), '.')."""
+    spans: list[Span] = []
+    for literal, name, _spec, _conv in string.Formatter().parse(template):
+        if literal:
+            spans.append(literal)
+        if name is not None:
+            spans.append(values[name])
+    return tuple(spans)
+
+
+# ---- storing a message in the outbox -------------------------------------------------------
+
+
+def message_to_json(message: Message) -> dict[str, Any]:
+    def spans(items: tuple[Span, ...]) -> list[Any]:
+        return [s if isinstance(s, str) else {"at": s.at.isoformat(), "fallback": s.fallback} for s in items]
+
+    return {
+        "text": spans(message.text),
+        "fields": [{"label": f.label, "value": spans(f.value)} for f in message.fields],
+        "buttons": [
+            {"label": b.label, "action_id": b.action_id, "value": b.value, "style": b.style}
+            for b in message.buttons
+        ],
+        "selects": [
+            {
+                "placeholder": s.placeholder,
+                "action_id": s.action_id,
+                "options": [{"label": o.label, "value": o.value} for o in s.options],
+            }
+            for s in message.selects
+        ],
+        "private": message.private,
+    }
+
+
+def message_from_json(data: dict[str, Any]) -> Message:
+    def spans(items: list[Any]) -> tuple[Span, ...]:
+        return tuple(
+            s if isinstance(s, str) else Moment(datetime.fromisoformat(s["at"]), s["fallback"]) for s in items
+        )
+
+    return Message(
+        text=spans(data["text"]),
+        fields=tuple(Field(f["label"], spans(f["value"])) for f in data["fields"]),
+        buttons=tuple(Button(**b) for b in data["buttons"]),
+        selects=tuple(
+            Select(s["placeholder"], s["action_id"], tuple(Option(**o) for o in s["options"]))
+            for s in data["selects"]
+        ),
+        private=data["private"],
+    )

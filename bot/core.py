@@ -1,0 +1,200 @@
+"""The one entry point: an event goes in, the reply to give now comes out.
+
+Everything a turn changes, and every message it queues for later or for other people, is
+saved in one transaction, or nothing is.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+from dataclasses import replace
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+# Features register their commands, buttons and forms on import.
+import bot.guide  # noqa: F401
+import bot.profile  # noqa: F401
+import bot.roles  # noqa: F401
+from bot.checks import Refusal
+from bot.clock import Clock
+from bot.conversation import ButtonPress, Command, Event, FormSubmit, Message, Reply, Who
+from bot.forms import open_form, submit_form
+from bot.members import Role, find_account, grant, member_for, roles_of
+from bot.settings import AccountRef, Settings
+from bot.turn import ACTIONS, ALIASES, COMMANDS, FORMS, Turn, split_id
+from bot.words import N_, translator
+from storage.models import Member
+
+log = logging.getLogger(__name__)
+
+
+class Bot:
+    def __init__(self, engine: Engine, settings: Settings, clock: Clock) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.clock = clock
+
+    def handle(self, event: Event) -> Reply:
+        """Answer one event. Never raises for anything a person did."""
+        consent = self._first_contact(event.who)
+        try:
+            with Session(self.engine) as session:
+                turn = self._turn(session, event)
+                reply = self._route(turn)
+                session.commit()
+        except Refusal as refusal:
+            reply = self._refusal_reply(event.who, refusal)
+        except Exception:
+            log.exception("could not handle %s", type(event).__name__)
+            _ = translator(self.settings.default_language)
+            reply = Reply(
+                messages=(
+                    Message(
+                        (
+                            _(
+                                "Sorry, something went wrong on our side. Nothing was saved. Please try again in a minute."
+                            ),
+                        )
+                    ),
+                )
+            )
+        if consent is not None:
+            reply = replace(reply, messages=(consent, *reply.messages))
+        return reply
+
+    def prepare_local_member(self, who: Who, role: Role | None) -> None:
+        """For the console only (a local trial): make the member and give them a role at once.
+
+        On Slack and Discord roles come only from ADMINS and the roles command.
+        """
+        now = self.clock.now()
+        with Session(self.engine) as session:
+            member, _account = member_for(
+                session,
+                who.account,
+                who.display_name,
+                self.settings.default_timezone,
+                self.settings.default_language,
+                now,
+            )
+            if role is not None and member.id is not None:
+                grant(session, member.id, role, None, now)
+            session.commit()
+
+    # -- first contact -----------------------------------------------------------------------
+
+    def _first_contact(self, who: Who) -> Message | None:
+        """Make the member if they are new; say once what we keep and why, and record it."""
+        now = self.clock.now()
+        with Session(self.engine) as session:
+            member, _account = member_for(
+                session,
+                who.account,
+                who.display_name,
+                self.settings.default_timezone,
+                self.settings.default_language,
+                now,
+            )
+            self._apply_configured_admin(session, who.account, member.id)
+            if member.consent_shown_at is not None:
+                session.commit()
+                return None
+            member.consent_shown_at = now
+            session.add(member)
+            session.commit()
+            return Message((consent_text(self.settings, member.language),))
+
+    def _apply_configured_admin(self, session: Session, ref: AccountRef, member_id: int | None) -> None:
+        if member_id is not None and ref in self.settings.admin_accounts():
+            grant(session, member_id, Role.ADMIN, None, self.clock.now())
+
+    # -- one turn ----------------------------------------------------------------------------
+
+    def _turn(self, session: Session, event: Event) -> Turn:
+        account = find_account(session, event.who.account)
+        assert account is not None, "first contact makes the account"
+        member = session.get_one(Member, account.member_id)
+        return Turn(
+            session=session,
+            member=member,
+            account=account,
+            roles=roles_of(session, account.member_id),
+            now=self.clock.now(),
+            settings=self.settings,
+            event=event,
+        )
+
+    def _route(self, turn: Turn) -> Reply:
+        event = turn.event
+        if isinstance(event, Command):
+            return self._command(turn, event)
+        if isinstance(event, ButtonPress):
+            name, subject = split_id(event.action_id)
+            if name in FORMS:
+                return open_form(turn, event.action_id)
+            handler = ACTIONS.get(name)
+            if handler is None:
+                raise Refusal("That button no longer works. Type guide to see what you can do.")
+            return handler(turn, subject, event.value)
+        if isinstance(event, FormSubmit):
+            return submit_form(turn, event.form_id, event.page, event.values)
+        raise Refusal("I can't read that. Type guide to see what you can do.")
+
+    def _command(self, turn: Turn, event: Command) -> Reply:
+        name = event.name.strip().lstrip("/").lower()
+        name = ALIASES.get(name, name)
+        spec = COMMANDS.get(name)
+        if spec is None:
+            close = difflib.get_close_matches(name, list(COMMANDS), n=1, cutoff=0.6)
+            if close:
+                raise Refusal(
+                    "I don't know '{name}'. Did you mean {suggestion}? Type guide to see what you can do.",
+                    name=name[:40],
+                    suggestion=close[0],
+                )
+            raise Refusal("I don't know '{name}'. Type guide to see what you can do.", name=name[:40])
+        if spec.roles and not turn.is_(*spec.roles):
+            raise Refusal(
+                "Only {roles} can use {name}. Type guide to see what you can do.",
+                roles=role_list(turn, spec.roles),
+                name=name,
+            )
+        return spec.handler(turn, event.text.strip())
+
+    def _refusal_reply(self, who: Who, refusal: Refusal) -> Reply:
+        with Session(self.engine) as session:
+            account = find_account(session, who.account)
+            member = session.get(Member, account.member_id) if account else None
+            language = member.language if member else self.settings.default_language
+        _ = translator(language)
+        return Reply(messages=(Message((_(refusal.msgid, **refusal.values),)),))
+
+
+def role_list(turn: Turn, roles: tuple[Role, ...]) -> str:
+    from bot.roles import role_name_plural
+
+    names = [role_name_plural(turn._, r) for r in roles]
+    return (
+        turn._("{first} and {last}", first=", ".join(names[:-1]), last=names[-1])
+        if len(names) > 1
+        else names[0]
+    )
+
+
+DEFAULT_CONSENT = N_(
+    "Hello! Before we start, here is what I keep and why. "
+    "I keep your name, your chat account and the settings you choose, like your time zone. "
+    "Later I also keep your check-in answers and what you sign up for. "
+    "Coordinators use this to support you and to share work fairly. "
+    "If you ask for support, I tell the coordinators. "
+    "Nothing goes outside this service. "
+    "Type profile to see your settings."
+)
+
+
+def consent_text(settings: Settings, language: str) -> str:
+    if settings.consent_text:
+        return settings.consent_text
+    return translator(language)(DEFAULT_CONSENT)

@@ -1,0 +1,150 @@
+"""Forms: opening them page by page (at most five fields a page), checking each page, keeping
+earlier pages as a draft in the database so a restart loses nothing, and finishing."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from sqlmodel import Session, col, delete, select
+
+from bot import checks
+from bot.checks import Refusal
+from bot.conversation import MAX_FIELDS_PER_PAGE, Form, FormField, Reply
+from bot.turn import FORMS, FormSpec, Turn, split_id
+from storage.models import FormDraft
+
+
+def pages_of(fields: list[FormField]) -> list[list[FormField]]:
+    return [fields[i : i + MAX_FIELDS_PER_PAGE] for i in range(0, len(fields), MAX_FIELDS_PER_PAGE)] or [[]]
+
+
+def open_form(turn: Turn, form_id: str) -> Reply:
+    """Start a form afresh at its first page."""
+    spec, subject = _spec(form_id)
+    _drop_draft(turn.session, turn.member.id, form_id)
+    return Reply(form=_page(turn, spec, form_id, subject, 1))
+
+
+def submit_form(turn: Turn, form_id: str, page: int, values: dict[str, str]) -> Reply:
+    spec, subject = _spec(form_id)
+    pages = pages_of(spec.fields(turn, subject))
+    if not 1 <= page <= len(pages):
+        return _start_again(turn, spec, form_id, subject)
+    draft = _draft(turn.session, turn.member.id, form_id)
+    if page > 1 and draft is None:
+        return _start_again(turn, spec, form_id, subject)
+
+    cleaned: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    # A date typed on a later page is read in the time zone chosen on an earlier one.
+    zone = values.get("timezone") or (draft.values if draft else {}).get("timezone") or turn.member.timezone
+    for field in pages[page - 1]:
+        raw = values.get(field.name, "")
+        try:
+            cleaned[field.name] = _check(turn, spec, field, raw, zone)
+        except Refusal as refusal:
+            errors[field.name] = turn._(refusal.msgid, **refusal.values)
+    if errors:
+        form = _page(turn, spec, form_id, subject, page)
+        with_answers = tuple(replace(f, initial=values.get(f.name, f.initial)) for f in form.fields)
+        return Reply(form=replace(form, fields=with_answers), field_errors=errors)
+
+    gathered = {**(draft.values if draft else {}), **cleaned}
+    if page < len(pages):
+        if draft is None:
+            draft = FormDraft(member_id=turn.member.id, form_id=form_id, values={}, updated_at=turn.now)
+        draft.values = gathered
+        draft.updated_at = turn.now
+        turn.session.add(draft)
+        return Reply(form=_page(turn, spec, form_id, subject, page + 1))
+    _drop_draft(turn.session, turn.member.id, form_id)
+    return spec.submit(turn, subject, gathered)
+
+
+def _spec(form_id: str) -> tuple[FormSpec, str]:
+    name, subject = split_id(form_id)
+    spec = FORMS.get(name)
+    if spec is None:
+        raise Refusal("That form is no longer in use. Type guide to see what you can do.")
+    return spec, subject
+
+
+def _page(turn: Turn, spec: FormSpec, form_id: str, subject: str, page: int) -> Form:
+    pages = pages_of(spec.fields(turn, subject))
+    return Form(
+        form_id=form_id,
+        title=spec.title(turn),
+        fields=tuple(pages[page - 1]),
+        submit_label=spec.submit_label(turn) if page == len(pages) else turn._("Next"),
+        page=page,
+        pages=len(pages),
+    )
+
+
+def _start_again(turn: Turn, spec: FormSpec, form_id: str, subject: str) -> Reply:
+    reply = turn.say(turn._("That form was out of date, so here it is again from the start."))
+    return replace(reply, form=_page(turn, spec, form_id, subject, 1))
+
+
+def _check(turn: Turn, spec: FormSpec, field: FormField, raw: str, zone: str) -> str:
+    """The cleaned value of one field: its kind's rules, then the form's own check."""
+    value = raw.strip()
+    if not value:
+        if field.required:
+            raise Refusal("Please fill in {label}.", label=field.label)
+        return ""
+    if field.kind in ("short", "long"):
+        value = checks.clean_text(value, field.label, field.max_length, field.required)
+    elif field.kind == "number":
+        value = _number(field, value)
+    elif field.kind == "choice":
+        value = _choice(field, value)
+    elif field.kind == "datetime":
+        value = checks.moment(value, zone, turn.now, turn.member.language).isoformat()
+    custom = spec.checks.get(field.name)
+    return custom(turn, value) if custom else value
+
+
+def _number(field: FormField, value: str) -> str:
+    try:
+        number = float(value.replace(",", ""))
+    except ValueError:
+        raise Refusal("{label} needs a number, like 3.", label=field.label) from None
+    if (
+        field.minimum is not None
+        and number < field.minimum
+        or (field.maximum is not None and number > field.maximum)
+    ):
+        raise Refusal(
+            "{label} needs a number from {low} to {high}.",
+            label=field.label,
+            low=_plain_number(field.minimum),
+            high=_plain_number(field.maximum),
+        )
+    return _plain_number(number)
+
+
+def _plain_number(number: float | None) -> str:
+    if number is None:
+        return "any"
+    return str(int(number)) if float(number).is_integer() else str(number)
+
+
+def _choice(field: FormField, value: str) -> str:
+    for position, option in enumerate(field.choices, start=1):
+        if value.lower() in (option.value.lower(), option.label.lower(), str(position)):
+            return option.value
+    names = ", ".join(o.label for o in field.choices)
+    raise Refusal("Please choose one of: {names}.", names=names)
+
+
+def _draft(session: Session, member_id: int | None, form_id: str) -> FormDraft | None:
+    return session.exec(
+        select(FormDraft).where(FormDraft.member_id == member_id, FormDraft.form_id == form_id)
+    ).first()
+
+
+def _drop_draft(session: Session, member_id: int | None, form_id: str) -> None:
+    session.exec(
+        delete(FormDraft).where(col(FormDraft.member_id) == member_id, col(FormDraft.form_id) == form_id)
+    )

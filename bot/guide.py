@@ -1,0 +1,39 @@
+"""`guide`: what this person can do, by their role."""
+
+from __future__ import annotations
+
+from bot.conversation import Button, Field, Reply
+from bot.turn import COMMANDS, Turn, action, command
+from bot.words import N_
+
+
+@command(
+    "guide",
+    summary=N_("Shows what you can do here."),
+    example="guide",
+    aliases=("help", "?", "start", "menu"),
+)
+def guide(turn: Turn, _text: str = "") -> Reply:
+    _ = turn._
+    allowed = [spec for spec in COMMANDS.values() if not spec.roles or turn.is_(*spec.roles)]
+    lines = [(spec.summary, spec.example) for spec in allowed]
+    lines += [
+        (summary, example) for spec in allowed for roles, summary, example in spec.more if turn.is_(*roles)
+    ]
+    fields = tuple(
+        Field(example.split()[0], (_(summary), " ", _("Try: {example}", example=example)))
+        for summary, example in lines
+    )
+    return turn.say(
+        _("Here is what you can do. Type a command, or press a button."),
+        fields=fields,
+        buttons=(
+            Button(_("My profile"), "profile.show"),
+            Button(_("Edit my profile"), "profile.edit"),
+        ),
+    )
+
+
+@action("guide")
+def guide_button(turn: Turn, _subject: str, _value: str) -> Reply:
+    return guide(turn)

@@ -1,0 +1,150 @@
+"""Members, their platform accounts, roles, consent and preferences."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, delete, select
+
+from bot.settings import AccountRef
+from storage.models import Account, Member, MemberInterest, MemberRole
+
+
+class Role(StrEnum):
+    PARTNER = "partner"
+    STAFF = "staff"
+    COORDINATOR = "coordinator"
+    ADMIN = "admin"
+
+
+ROLE_ORDER = [Role.PARTNER, Role.STAFF, Role.COORDINATOR, Role.ADMIN]
+
+
+def find_account(session: Session, ref: AccountRef) -> Account | None:
+    return session.exec(
+        select(Account).where(
+            Account.platform == ref.platform,
+            Account.workspace == ref.workspace,
+            Account.user_id == ref.user_id,
+        )
+    ).first()
+
+
+def member_for(
+    session: Session, ref: AccountRef, display_name: str, zone: str, language: str, now: datetime
+) -> tuple[Member, Account]:
+    """The member behind an account, made on first contact (as a partner).
+
+    Two first messages at once from one new account must not make two members: the unique
+    (platform, workspace, user_id) decides, and the loser reads the winner's row.
+    """
+    account = find_account(session, ref)
+    if account is None:
+        try:
+            with session.begin_nested():
+                member = Member(
+                    display_name=(display_name or ref.user_id)[:80],
+                    timezone=zone,
+                    language=language,
+                    created_at=now,
+                )
+                session.add(member)
+                session.flush()
+                assert member.id is not None
+                account = Account(
+                    member_id=member.id,
+                    platform=ref.platform,
+                    workspace=ref.workspace,
+                    user_id=ref.user_id,
+                    display_name=(display_name or ref.user_id)[:80],
+                )
+                session.add(account)
+                session.add(MemberRole(member_id=member.id, role=Role.PARTNER, granted_at=now))
+                session.flush()
+        except IntegrityError:
+            account = find_account(session, ref)
+            if account is None:
+                raise
+    account.last_seen_at = now
+    if display_name and account.display_name != display_name[:80]:
+        account.display_name = display_name[:80]
+    session.add(account)
+    member = session.get(Member, account.member_id)
+    assert member is not None
+    return member, account
+
+
+def roles_of(session: Session, member_id: int) -> set[Role]:
+    rows = session.exec(select(MemberRole.role).where(MemberRole.member_id == member_id))
+    return {Role(r) for r in rows}
+
+
+def has_role(session: Session, member_id: int, *roles: Role) -> bool:
+    return bool(roles_of(session, member_id) & set(roles))
+
+
+def grant(session: Session, member_id: int, role: Role, by: int | None, now: datetime) -> bool:
+    """Give a role. False if they already had it (nothing changes)."""
+    if role in roles_of(session, member_id):
+        return False
+    session.add(MemberRole(member_id=member_id, role=role, granted_by=by, granted_at=now))
+    session.flush()
+    return True
+
+
+def revoke(session: Session, member_id: int, role: Role) -> bool:
+    """Take a role away. False if they did not have it."""
+    result = session.exec(
+        delete(MemberRole).where(col(MemberRole.member_id) == member_id, col(MemberRole.role) == role)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def members_with_role(session: Session, role: Role) -> list[Member]:
+    return list(
+        session.exec(
+            select(Member)
+            .join(MemberRole, col(MemberRole.member_id) == col(Member.id))
+            .where(MemberRole.role == role)
+            .order_by(col(Member.display_name))
+        )
+    )
+
+
+def interests_of(session: Session, member_id: int) -> list[str]:
+    return sorted(session.exec(select(MemberInterest.tag).where(MemberInterest.member_id == member_id)))
+
+
+def set_interests(session: Session, member_id: int, tags: Iterable[str]) -> None:
+    session.exec(delete(MemberInterest).where(col(MemberInterest.member_id) == member_id))
+    for tag in tags:
+        session.add(MemberInterest(member_id=member_id, tag=tag))
+    session.flush()
+
+
+def home_account(session: Session, member_id: int) -> Account | None:
+    """Where to reach a member: the account they used most recently."""
+    return session.exec(
+        select(Account)
+        .where(Account.member_id == member_id)
+        .order_by(col(Account.last_seen_at).desc().nulls_last(), col(Account.id))
+    ).first()
+
+
+def find_members(session: Session, name: str, platform: str) -> list[Member]:
+    """Members whose user id on this platform, or whose name, is `name` (case ignored)."""
+    wanted = name.strip().lstrip("@").lower()
+    by_account = session.exec(
+        select(Member)
+        .join(Account, col(Account.member_id) == col(Member.id))
+        .where(Account.platform == platform)
+        .where(func.lower(Account.user_id) == wanted)
+    ).all()
+    if by_account:
+        return list({m.id: m for m in by_account}.values())
+    by_name = session.exec(select(Member).where(func.lower(Member.display_name) == wanted)).all()
+    return list(by_name)

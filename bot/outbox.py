@@ -1,0 +1,163 @@
+"""The outbox: messages for later or for other people, and the dispatcher that sends them.
+
+`enqueue` is called inside the transaction that makes the change, so the change and its
+message are saved together or not at all. `dispatch_due` hands due rows to the sender of
+their platform and marks each sent only after the platform accepted it: a crash in between
+delays a message, it never loses one.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from bot.clock import Clock
+from bot.conversation import Message, message_from_json, message_to_json
+from bot.members import home_account
+from storage.models import Outbox
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One message, addressed on one platform."""
+
+    outbox_id: int
+    platform: str
+    workspace: str
+    target_kind: str
+    target_id: str
+    message: Message
+
+
+class SendFailed(Exception):
+    """The platform did not take the message. It stays in the outbox and is tried again."""
+
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
+
+
+class Sender(Protocol):
+    def send(self, delivery: Delivery) -> str | None:
+        """Send it; return the platform's message id if there is one; raise SendFailed."""
+        ...
+
+
+def enqueue_dm(
+    session: Session,
+    member_id: int,
+    message: Message,
+    now: datetime,
+    dedupe_key: str | None = None,
+    due_at: datetime | None = None,
+) -> Outbox | None:
+    """Queue a direct message to a member, on the platform they used most recently.
+
+    Returns None if the member has no account to reach, or if `dedupe_key` was queued before.
+    """
+    account = home_account(session, member_id)
+    if account is None:
+        return None
+    return enqueue(
+        session,
+        account.platform,
+        account.workspace,
+        "dm",
+        account.user_id,
+        message,
+        now,
+        dedupe_key,
+        due_at,
+    )
+
+
+def enqueue(
+    session: Session,
+    platform: str,
+    workspace: str,
+    target_kind: str,
+    target_id: str,
+    message: Message,
+    now: datetime,
+    dedupe_key: str | None = None,
+    due_at: datetime | None = None,
+) -> Outbox | None:
+    if dedupe_key is not None:
+        seen = session.exec(select(Outbox.id).where(Outbox.dedupe_key == dedupe_key)).first()
+        if seen is not None:
+            return None
+    row = Outbox(
+        platform=platform,
+        workspace=workspace,
+        target_kind=target_kind,
+        target_id=target_id,
+        body=message_to_json(message),
+        dedupe_key=dedupe_key,
+        created_at=now,
+        due_at=due_at or now,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+RETRY_BASE = timedelta(seconds=5)
+RETRY_MAX = timedelta(minutes=15)
+
+
+def dispatch_due(engine: Engine, senders: Mapping[str, Sender], clock: Clock, limit: int = 100) -> int:
+    """Send what is due on the platforms we have senders for. Returns how many were sent.
+
+    Each row is claimed in its own transaction; on PostgreSQL `FOR UPDATE SKIP LOCKED` lets
+    several dispatchers share the work without sending anything twice.
+    """
+    sent = 0
+    platforms = list(senders)
+    if not platforms:
+        return 0
+    for _ in range(limit):
+        with Session(engine) as session:
+            row = session.exec(
+                select(Outbox)
+                .where(col(Outbox.sent_at).is_(None))
+                .where(Outbox.due_at <= clock.now())
+                .where(col(Outbox.platform).in_(platforms))
+                .order_by(col(Outbox.due_at), col(Outbox.id))
+                .limit(1)
+                .with_for_update(skip_locked=True)
+            ).first()
+            if row is None:
+                break
+            assert row.id is not None
+            delivery = Delivery(
+                row.id,
+                row.platform,
+                row.workspace,
+                row.target_kind,
+                row.target_id,
+                message_from_json(row.body),
+            )
+            try:
+                row.platform_message_id = senders[row.platform].send(delivery)
+            except SendFailed as failure:
+                row.attempts += 1
+                row.last_error = str(failure)[:500]
+                backoff = min(RETRY_BASE * 2 ** (row.attempts - 1), RETRY_MAX)
+                if failure.retry_after is not None:
+                    backoff = timedelta(seconds=failure.retry_after)
+                row.due_at = clock.now() + backoff
+                log.warning("outbox %s not sent (attempt %s): %s", row.id, row.attempts, failure)
+            else:
+                row.sent_at = clock.now()
+                sent += 1
+            session.add(row)
+            session.commit()
+    return sent

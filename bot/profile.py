@@ -1,0 +1,259 @@
+"""`profile`: a member's own preferences. Each can be set by a short command or by the form,
+and both go through the same checks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from bot import checks
+from bot.checks import Refusal
+from bot.conversation import Button, Field, FormField, Option, Reply
+from bot.members import interests_of, set_interests
+from bot.roles import role_name, roles_held
+from bot.turn import FormSpec, Turn, action, command, form
+from bot.words import N_, language_name, languages
+
+# ---- the checks, shared by the form and the short commands --------------------------------
+
+
+def check_name(turn: Turn, value: str) -> str:
+    return checks.clean_text(value, turn._("your name"), 80)
+
+
+def check_zone(turn: Turn, value: str) -> str:
+    return checks.time_zone(value)
+
+
+def check_quiet(turn: Turn, value: str) -> str:
+    hours = checks.quiet_hours(value)
+    return checks.format_quiet_hours(*hours) if hours else ""
+
+
+def check_interests(turn: Turn, value: str) -> str:
+    return ", ".join(checks.interest_tags(value))
+
+
+def check_language(turn: Turn, value: str) -> str:
+    code = value.strip().lower()
+    if code not in languages():
+        raise Refusal("I can speak: {codes}. Please choose one of those.", codes=", ".join(languages()))
+    return code
+
+
+def check_pause(turn: Turn, value: str) -> str:
+    """A future time as ISO text (the form has already read the words), or '' for no pause."""
+    if not value:
+        return ""
+    at = datetime.fromisoformat(value)
+    if at <= turn.now:
+        raise Refusal("That time has passed. Please give a time in the future, like 'next Monday 9am'.")
+    return value
+
+
+# ---- applying them -------------------------------------------------------------------------
+
+
+def apply(turn: Turn, values: dict[str, str]) -> None:
+    member = turn.member
+    assert member.id is not None
+    if "name" in values:
+        member.display_name = values["name"]
+    if "timezone" in values:
+        member.timezone = values["timezone"]
+    if "quiet" in values:
+        hours = checks.quiet_hours(values["quiet"])
+        member.quiet_start, member.quiet_end = hours if hours else (None, None)
+    if "interests" in values:
+        set_interests(turn.session, member.id, checks.interest_tags(values["interests"]))
+    if "language" in values:
+        member.language = values["language"]
+    if "paused_until" in values:
+        member.paused_until = (
+            datetime.fromisoformat(values["paused_until"]) if values["paused_until"] else None
+        )
+    turn.session.add(member)
+    turn.session.flush()
+
+
+# ---- showing ---------------------------------------------------------------------------------
+
+
+def profile_view(turn: Turn, lead: str | None = None) -> Reply:
+    _ = turn._
+    member = turn.member
+    assert member.id is not None
+    paused: tuple = (_("no"),)
+    if member.paused_until and member.paused_until > turn.now:
+        paused = turn.spans("until {when}", when=turn.moment(member.paused_until))
+    quiet = checks.format_quiet_hours(member.quiet_start, member.quiet_end)
+    fields = (
+        Field(_("Name"), (member.display_name,)),
+        Field(_("Time zone"), (member.timezone,)),
+        Field(_("Quiet hours"), (quiet or _("none"),)),
+        Field(_("Interests"), (", ".join(interests_of(turn.session, member.id)) or _("none yet"),)),
+        Field(_("Language"), (member.language,)),
+        Field(_("Messages paused"), paused),
+        Field(_("Roles"), (", ".join(role_name(_, r) for r in roles_held(turn, member.id)),)),
+    )
+    pause_button = (
+        Button(_("Resume messages"), "profile.resume")
+        if member.paused_until and member.paused_until > turn.now
+        else Button(_("Pause for a week"), "profile.pause_week")
+    )
+    return turn.say(
+        lead or _("Your profile. Only you and the coordinators can see it."),
+        fields=fields,
+        buttons=(Button(_("Edit my profile"), "profile.edit", style="primary"), pause_button),
+    )
+
+
+# ---- the command ----------------------------------------------------------------------------
+
+_SETTERS: dict[str, tuple[str, Callable[[Turn, str], str]]] = {
+    "name": ("name", check_name),
+    "timezone": ("timezone", check_zone),
+    "zone": ("timezone", check_zone),
+    "tz": ("timezone", check_zone),
+    "quiet": ("quiet", check_quiet),
+    "interests": ("interests", check_interests),
+    "language": ("language", check_language),
+}
+
+
+@command(
+    "profile",
+    summary=N_("Shows your settings. You can change your time zone, quiet hours, interests and more."),
+    example="profile timezone Europe/London",
+)
+def profile(turn: Turn, text: str) -> Reply:
+    _ = turn._
+    word, _sep, rest = text.partition(" ")
+    word = word.lower()
+    if not word or word == "show":
+        return profile_view(turn)
+    if word == "edit":
+        from bot.forms import open_form
+
+        return open_form(turn, "profile.edit")
+    if word == "pause":
+        if not rest.strip():
+            raise Refusal("Until when? For example: profile pause next Monday 9am.")
+        at = checks.moment(rest, turn.member.timezone, turn.now, turn.member.language)
+        apply(turn, {"paused_until": check_pause(turn, at.isoformat())})
+        return _paused(turn)
+    if word == "resume":
+        return resume(turn, "", "")
+    if word in _SETTERS:
+        key, check = _SETTERS[word]
+        apply(turn, {key: check(turn, rest)})
+        return profile_view(turn, _("Saved."))
+    raise Refusal(
+        "I can change: name, timezone, quiet, interests, language, pause and resume. For example: profile quiet 22:00-08:00."
+    )
+
+
+def _paused(turn: Turn) -> Reply:
+    assert turn.member.paused_until is not None
+    return turn.say(
+        *turn.spans(
+            "Messages are paused until {when}. Take the time you need. Type profile resume to start again sooner.",
+            when=turn.moment(turn.member.paused_until),
+        )
+    )
+
+
+@action("profile.show")
+def show(turn: Turn, _subject: str, _value: str) -> Reply:
+    return profile_view(turn)
+
+
+@action("profile.pause_week")
+def pause_week(turn: Turn, _subject: str, _value: str) -> Reply:
+    from datetime import timedelta
+
+    apply(turn, {"paused_until": (turn.now + timedelta(days=7)).isoformat()})
+    return _paused(turn)
+
+
+@action("profile.resume")
+def resume(turn: Turn, _subject: str, _value: str) -> Reply:
+    apply(turn, {"paused_until": ""})
+    return profile_view(turn, turn._("Welcome back. Messages are on again."))
+
+
+# ---- the form -------------------------------------------------------------------------------
+
+
+def _fields(turn: Turn, _subject: str) -> list[FormField]:
+    _ = turn._
+    member = turn.member
+    assert member.id is not None
+    return [
+        FormField("name", _("Name"), "short", max_length=80, initial=member.display_name),
+        FormField(
+            "timezone",
+            _("Time zone"),
+            "short",
+            max_length=64,
+            initial=member.timezone,
+            hint=_("For example Europe/London"),
+        ),
+        FormField(
+            "quiet",
+            _("Quiet hours"),
+            "short",
+            required=False,
+            max_length=20,
+            initial=checks.format_quiet_hours(member.quiet_start, member.quiet_end),
+            hint=_("No messages then. For example 22:00-08:00"),
+        ),
+        FormField(
+            "interests",
+            _("Interests"),
+            "long",
+            required=False,
+            max_length=600,
+            initial=", ".join(interests_of(turn.session, member.id)),
+            hint=_("Separate them with commas"),
+        ),
+        FormField(
+            "language",
+            _("Language"),
+            "choice",
+            choices=tuple(Option(language_name(code), code) for code in languages()),
+            initial=member.language,
+        ),
+        FormField(
+            "paused_until",
+            _("Pause messages until"),
+            "datetime",
+            required=False,
+            max_length=60,
+            hint=_("Leave empty to get messages. For example: next Monday 9am"),
+        ),
+    ]
+
+
+def _submit(turn: Turn, _subject: str, values: dict[str, str]) -> Reply:
+    apply(turn, values)
+    return profile_view(turn, turn._("Saved. Here is your profile now."))
+
+
+form(
+    FormSpec(
+        name="profile.edit",
+        title=lambda turn: turn._("Edit your profile"),
+        fields=_fields,
+        checks={
+            "name": check_name,
+            "timezone": check_zone,
+            "quiet": check_quiet,
+            "interests": check_interests,
+            "language": check_language,
+            "paused_until": check_pause,
+        },
+        submit=_submit,
+        submit_label=lambda turn: turn._("Save"),
+    )
+)

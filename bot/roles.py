@@ -1,0 +1,188 @@
+"""`roles`: who holds which role, and granting or taking one away."""
+
+from __future__ import annotations
+
+from bot.checks import Refusal
+from bot.conversation import Field, Message
+from bot.members import (
+    ROLE_ORDER,
+    Role,
+    find_account,
+    find_members,
+    grant,
+    members_with_role,
+    revoke,
+    roles_of,
+)
+from bot.outbox import enqueue_dm
+from bot.turn import Reply, Turn, command
+from bot.words import N_, Translate, translator
+from storage.models import Member
+
+_NAMES = {
+    Role.PARTNER: (N_("partner"), N_("partners")),
+    Role.STAFF: (N_("staff"), N_("staff")),
+    Role.COORDINATOR: (N_("coordinator"), N_("coordinators")),
+    Role.ADMIN: (N_("admin"), N_("admins")),
+}
+
+
+def role_name(_: Translate, role: Role) -> str:
+    return _(_NAMES[role][0])
+
+
+def role_name_plural(_: Translate, role: Role) -> str:
+    return _(_NAMES[role][1])
+
+
+def _role_from(word: str) -> Role | None:
+    wanted = word.strip().lower().rstrip("s")
+    for role, (one, many) in _NAMES.items():
+        if wanted in (role.value, one, many.rstrip("s")):
+            return role
+    return None
+
+
+@command(
+    "roles",
+    summary=N_("Shows who the staff, coordinators and admins are."),
+    example="roles",
+    more=(
+        ((Role.COORDINATOR, Role.ADMIN), N_("Gives someone a role."), "roles grant Sam coordinator"),
+        ((Role.COORDINATOR, Role.ADMIN), N_("Takes a role away."), "roles revoke Sam staff"),
+    ),
+)
+def roles(turn: Turn, text: str) -> Reply:
+    verb, _sep, rest = text.partition(" ")
+    if verb.lower() in ("grant", "give", "add"):
+        return _change(turn, rest, giving=True)
+    if verb.lower() in ("revoke", "remove", "take"):
+        return _change(turn, rest, giving=False)
+    if verb:
+        raise Refusal("To change a role, type: roles grant NAME ROLE, or roles revoke NAME ROLE.")
+    _ = turn._
+    fields = []
+    for role in reversed(ROLE_ORDER[1:]):
+        names = ", ".join(m.display_name for m in members_with_role(turn.session, role))
+        fields.append(Field(role_name_plural(_, role).capitalize(), (names or _("nobody yet"),)))
+    hint = ()
+    if turn.is_(Role.COORDINATOR, Role.ADMIN):
+        hint = (" ", _("To change a role, type: roles grant NAME ROLE, or roles revoke NAME ROLE."))
+    return turn.say(_("These people have a role here."), *hint, fields=tuple(fields))
+
+
+def _change(turn: Turn, rest: str, giving: bool) -> Reply:
+    _ = turn._
+    if not turn.is_(Role.COORDINATOR, Role.ADMIN):
+        raise Refusal("Only coordinators and admins can change roles. Type roles to see who they are.")
+    words = rest.split()
+    role = None
+    if words:
+        role = _role_from(words[-1]) or _role_from(words[0])
+    if role is None or len(words) < 2:
+        raise Refusal(
+            "Please name a person and a role: partner, staff, coordinator or admin. For example: roles grant Sam coordinator."
+        )
+    name_words = words[:-1] if _role_from(words[-1]) == role else words[1:]
+    target = _person(turn, " ".join(name_words))
+    assert target.id is not None
+    if role is Role.ADMIN and not turn.is_(Role.ADMIN):
+        raise Refusal("Only admins can change who is an admin.")
+    if giving:
+        if not grant(turn.session, target.id, role, turn.member.id, turn.now):
+            return turn.say(
+                _(
+                    "{name} already has the {role} role. Nothing changed.",
+                    name=target.display_name,
+                    role=role_name(_, role),
+                )
+            )
+        _tell(turn, target, role, giving=True)
+        return turn.say(
+            _(
+                "Done. {name} now has the {role} role. I have let them know.",
+                name=target.display_name,
+                role=role_name(_, role),
+            )
+        )
+    if role is Role.ADMIN:
+        _keep_an_admin(turn, target)
+    if not revoke(turn.session, target.id, role):
+        return turn.say(
+            _(
+                "{name} does not have the {role} role. Nothing changed.",
+                name=target.display_name,
+                role=role_name(_, role),
+            )
+        )
+    _tell(turn, target, role, giving=False)
+    return turn.say(
+        _(
+            "Done. {name} no longer has the {role} role. I have let them know.",
+            name=target.display_name,
+            role=role_name(_, role),
+        )
+    )
+
+
+def _keep_an_admin(turn: Turn, target: Member) -> None:
+    configured = turn.settings.admin_accounts()
+    for ref in configured:
+        account = find_account(turn.session, ref)
+        if account is not None and account.member_id == target.id:
+            raise Refusal(
+                "{name} is an admin through the ADMINS setting. Change that setting to remove them.",
+                name=target.display_name,
+            )
+    if len(members_with_role(turn.session, Role.ADMIN)) <= 1:
+        raise Refusal("{name} is the only admin. Make someone else an admin first.", name=target.display_name)
+
+
+def _person(turn: Turn, name: str) -> Member:
+    """The member named in a command: a platform mention first, then a user id or a name."""
+    event = turn.event
+    mentions = getattr(event, "mentions", ())
+    if mentions:
+        account = find_account(turn.session, mentions[0])
+        if account is None:
+            raise Refusal(
+                "{name} hasn't talked to me yet. Ask them to send me a message first.", name=name or "They"
+            )
+        member = turn.session.get(Member, account.member_id)
+        assert member is not None
+        return member
+    found = find_members(turn.session, name, turn.account.platform)
+    if not found:
+        raise Refusal(
+            "I can't find anyone called {name}. They may need to send me a message first.", name=name[:80]
+        )
+    if len(found) > 1:
+        raise Refusal(
+            "More than one person is called {name}. Please use their @mention instead.", name=name[:80]
+        )
+    return found[0]
+
+
+def _tell(turn: Turn, target: Member, role: Role, giving: bool) -> None:
+    """A direct message to the person whose role changed, sent through the outbox."""
+    assert target.id is not None
+    _ = translator(target.language)
+    if giving:
+        words = _(
+            "{by} gave you the {role} role. Type guide to see what you can do now.",
+            by=turn.member.display_name,
+            role=role_name(_, role),
+        )
+    else:
+        words = _(
+            "{by} removed your {role} role. Type guide to see what you can do now.",
+            by=turn.member.display_name,
+            role=role_name(_, role),
+        )
+    key = f"role.{'grant' if giving else 'revoke'}:{target.id}:{role.value}:{turn.now.isoformat()}"
+    enqueue_dm(turn.session, target.id, Message((words,)), turn.now, dedupe_key=key)
+
+
+def roles_held(turn: Turn, member_id: int) -> list[Role]:
+    held = roles_of(turn.session, member_id)
+    return [r for r in ROLE_ORDER if r in held]

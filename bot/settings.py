@@ -1,0 +1,63 @@
+"""Settings from the environment and `.env`. Secrets are SecretStr so they never print."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+@dataclass(frozen=True)
+class AccountRef:
+    """Who someone is on one platform: ('slack', 'T1', 'U2'), ('discord', '', '123')."""
+
+    platform: str
+    workspace: str
+    user_id: str
+
+
+def parse_account_refs(text: str) -> list[AccountRef]:
+    """Read `slack:T1/U2,discord:123,console:alice`. Raises ValueError on a malformed entry."""
+    refs = []
+    for raw in text.split(","):
+        item = raw.strip()
+        if not item:
+            continue
+        platform, sep, rest = item.partition(":")
+        if not sep or not rest:
+            raise ValueError(f"'{item}' should look like platform:user, e.g. console:alice")
+        workspace, _, user = rest.rpartition("/")
+        platform = platform.strip().lower()
+        if platform == "console":
+            workspace, user = "local", user.lower()
+        refs.append(AccountRef(platform, workspace.strip(), user.strip()))
+    return refs
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str | None = None
+    data_dir: Path = Path("data")
+    admins: str = ""
+    consent_text: str | None = None
+    support_contacts: str = ""
+    default_timezone: str = "Europe/London"
+    default_language: str = "en"
+    dispatch_interval_seconds: float = 5.0
+    log_level: str = "INFO"
+
+    slack_bot_token: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_api_url: str = "https://slack.com/api/"
+
+    discord_bot_token: SecretStr | None = None
+    discord_guild_id: str | None = None
+    discord_api_url: str = "https://discord.com/api/v10"
+    discord_gateway_url: str | None = None
+
+    def admin_accounts(self) -> list[AccountRef]:
+        return parse_account_refs(self.admins)

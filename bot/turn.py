@@ -1,0 +1,129 @@
+"""One turn of conversation (who acted, in which transaction, at what time) and the registry
+of commands, buttons and forms that features add to."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlmodel import Session
+
+from bot.conversation import Button, Event, FormField, Message, Moment, Reply, Span, fill
+from bot.members import Role
+from bot.settings import Settings
+from bot.words import Translate, translator, when
+from storage.models import Account, Member
+
+
+@dataclass
+class Turn:
+    session: Session
+    member: Member
+    account: Account
+    roles: set[Role]
+    now: datetime
+    settings: Settings
+    event: Event
+    _: Translate = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._ = translator(self.member.language)
+
+    def is_(self, *roles: Role) -> bool:
+        return bool(self.roles & set(roles))
+
+    def spans(self, msgid: str, **values: Span) -> tuple[Span, ...]:
+        """A translated sentence whose {gaps} may hold times, each shown in the reader's zone."""
+        return fill(self._(msgid), **values)
+
+    def moment(self, at: datetime) -> Moment:
+        return moment_for(self.member, at)
+
+    def say(
+        self,
+        *spans: Span,
+        buttons: tuple[Button, ...] = (),
+        fields: tuple = (),
+        private: bool = True,
+    ) -> Reply:
+        return Reply(messages=(Message(spans, fields, buttons, private=private),))
+
+
+def moment_for(reader: Member, at: datetime) -> Moment:
+    """A time as `reader` should see it where the platform cannot localise it."""
+    return Moment(at, when(at, reader.timezone, reader.language))
+
+
+CommandHandler = Callable[[Turn, str], Reply]
+ActionHandler = Callable[[Turn, str, str], Reply]
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    name: str
+    handler: CommandHandler
+    # Roles that may use it; empty means everyone.
+    roles: tuple[Role, ...]
+    # English text for `guide`: what it does, and an example to type.
+    summary: str
+    example: str
+    # More lines for `guide`, shown only to some roles: (roles, summary, example).
+    more: tuple[tuple[tuple[Role, ...], str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    """A form: its title and fields for one person, and what happens when it is sent in full."""
+
+    name: str
+    title: Callable[[Turn], str]
+    fields: Callable[[Turn, str], list[FormField]]
+    # Field name -> check that returns the cleaned value or raises Refusal.
+    checks: dict[str, Callable[[Turn, str], str]]
+    submit: Callable[[Turn, str, dict[str, str]], Reply]
+    submit_label: Callable[[Turn], str]
+
+
+COMMANDS: dict[str, CommandSpec] = {}
+ALIASES: dict[str, str] = {}
+ACTIONS: dict[str, ActionHandler] = {}
+FORMS: dict[str, FormSpec] = {}
+
+
+def command(
+    name: str,
+    summary: str,
+    example: str,
+    roles: tuple[Role, ...] = (),
+    aliases: tuple[str, ...] = (),
+    more: tuple[tuple[tuple[Role, ...], str, str], ...] = (),
+) -> Callable[[CommandHandler], CommandHandler]:
+    def register(handler: CommandHandler) -> CommandHandler:
+        COMMANDS[name] = CommandSpec(name, handler, roles, summary, example, more)
+        for alias in aliases:
+            ALIASES[alias] = name
+        return handler
+
+    return register
+
+
+def action(name: str) -> Callable[[ActionHandler], ActionHandler]:
+    """A button. Its action id is `name` or `name:subject`, e.g. `event.signup:42`."""
+
+    def register(handler: ActionHandler) -> ActionHandler:
+        ACTIONS[name] = handler
+        return handler
+
+    return register
+
+
+def form(spec: FormSpec) -> FormSpec:
+    FORMS[spec.name] = spec
+    return spec
+
+
+def split_id(identifier: str) -> tuple[str, str]:
+    """'event.signup:42' -> ('event.signup', '42')."""
+    name, _, subject = identifier.partition(":")
+    return name, subject

@@ -1,0 +1,111 @@
+"""The tables. Every time is stored as UTC and comes back as an aware UTC datetime."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, TypeDecorator, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Naive UTC in the database (the same on SQLite and PostgreSQL), aware UTC in Python."""
+
+    impl = DateTime(timezone=False)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are ambiguous; pass an aware one")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+def utc_column(nullable: bool = True, index: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+class Member(SQLModel, table=True):
+    """A person. They may reach us from several platforms (see Account)."""
+
+    __tablename__ = "member"
+    id: int | None = Field(default=None, primary_key=True)
+    display_name: str = Field(max_length=80)
+    timezone: str = Field(max_length=64)
+    language: str = Field(default="en", max_length=16)
+    # Minutes after local midnight; both set or both empty. Start may be after end (overnight).
+    quiet_start: int | None = None
+    quiet_end: int | None = None
+    paused_until: datetime | None = utc_column()
+    consent_shown_at: datetime | None = utc_column()
+    created_at: datetime = utc_column(nullable=False)
+
+
+class Account(SQLModel, table=True):
+    """A member's identity on one platform."""
+
+    __tablename__ = "account"
+    __table_args__ = (UniqueConstraint("platform", "workspace", "user_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    platform: str = Field(max_length=16)
+    workspace: str = Field(default="", max_length=64)
+    user_id: str = Field(max_length=64)
+    display_name: str = Field(default="", max_length=80)
+    last_seen_at: datetime | None = utc_column()
+
+
+class MemberRole(SQLModel, table=True):
+    __tablename__ = "member_role"
+    __table_args__ = (UniqueConstraint("member_id", "role"),)
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    role: str = Field(max_length=16)
+    granted_by: int | None = Field(default=None, foreign_key="member.id")
+    granted_at: datetime = utc_column(nullable=False)
+
+
+class MemberInterest(SQLModel, table=True):
+    __tablename__ = "member_interest"
+    __table_args__ = (UniqueConstraint("member_id", "tag"),)
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    tag: str = Field(max_length=40, index=True)
+
+
+class FormDraft(SQLModel, table=True):
+    """Answers to the earlier pages of a form that comes in several pages."""
+
+    __tablename__ = "form_draft"
+    __table_args__ = (UniqueConstraint("member_id", "form_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id")
+    form_id: str = Field(max_length=100)
+    values: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_at: datetime = utc_column(nullable=False)
+
+
+class Outbox(SQLModel, table=True):
+    """A message to send later or to someone else, written in the same transaction as its cause."""
+
+    __tablename__ = "outbox"
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    workspace: str = Field(default="", max_length=64)
+    # "dm": user_id is a platform user; "channel": a platform channel id.
+    target_kind: str = Field(max_length=8)
+    target_id: str = Field(max_length=64)
+    body: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    # Makes "queued twice" impossible for one cause, e.g. "role.granted:7:coordinator:2026-11-26T10:00".
+    dedupe_key: str | None = Field(default=None, max_length=200, unique=True)
+    created_at: datetime = utc_column(nullable=False)
+    due_at: datetime = utc_column(nullable=False, index=True)
+    sent_at: datetime | None = utc_column(index=True)
+    attempts: int = 0
+    last_error: str | None = Field(default=None, max_length=500)
+    platform_message_id: str | None = Field(default=None, max_length=100)
