@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import available_timezones
 
-from pydantic import SecretStr
+from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -37,7 +38,10 @@ def parse_account_refs(text: str) -> list[AccountRef]:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    # An empty line in .env (SLACK_BOT_TOKEN=) means "not set".
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
+    )
 
     database_url: str | None = None
     data_dir: Path = Path("data")
@@ -58,6 +62,19 @@ class Settings(BaseSettings):
     discord_guild_id: str | None = None
     discord_api_url: str = "https://discord.com/api/v10"
     discord_gateway_url: str | None = None
+
+    @field_validator("admins")
+    @classmethod
+    def _admins_readable(cls, value: str) -> str:
+        parse_account_refs(value)
+        return value
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _zone_exists(cls, value: str) -> str:
+        if value not in available_timezones():
+            raise ValueError(f"'{value}' is not a time zone name, e.g. Europe/London")
+        return value
 
     def admin_accounts(self) -> list[AccountRef]:
         return parse_account_refs(self.admins)

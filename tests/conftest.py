@@ -1,0 +1,151 @@
+"""Shared fixtures. Every database test runs on SQLite, and on PostgreSQL when
+TEST_DATABASE_URL is set (CI sets it). Time is a FakeClock that tests move by hand."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlmodel import Session, select
+
+from bot.clock import FakeClock
+from bot.conversation import ButtonPress, Command, FormSubmit, Reply, Who, plain
+from bot.core import Bot
+from bot.outbox import Delivery, SendFailed, dispatch_due
+from bot.settings import AccountRef, Settings
+from storage.db import make_engine, migrate
+from storage.models import Account, Member
+
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+START = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)  # a Thursday
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    if not PG_URL:
+        pytest.skip("PostgreSQL tests need TEST_DATABASE_URL")
+    # A schema of its own per test, dropped afterwards.
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(PG_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        separator = "&" if "?" in PG_URL else "?"
+        yield f"{PG_URL}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    migrate(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(START)
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings(_env_file=None, admins="console:ada", default_timezone="Europe/London")
+
+
+@pytest.fixture
+def bot(engine: Engine, settings: Settings, clock: FakeClock) -> Bot:
+    return Bot(engine, settings, clock)
+
+
+@dataclass
+class RecordingSender:
+    """A fake platform: keeps what it was sent; can be told to refuse the next sends."""
+
+    sent: list[Delivery] = field(default_factory=list)
+    failures: list[SendFailed] = field(default_factory=list)
+
+    def send(self, delivery: Delivery) -> str | None:
+        if self.failures:
+            raise self.failures.pop(0)
+        self.sent.append(delivery)
+        return f"msg-{len(self.sent)}"
+
+    def texts_for(self, user_id: str) -> list[str]:
+        return [d.message.plain() for d in self.sent if d.target_id == user_id]
+
+
+@pytest.fixture
+def platform() -> RecordingSender:
+    return RecordingSender()
+
+
+@dataclass
+class Person:
+    """Someone typing into the core through the console platform."""
+
+    bot: Bot
+    who: Who
+    last: Reply = field(default_factory=Reply)
+
+    def says(self, line: str, mentions: tuple[AccountRef, ...] = ()) -> Reply:
+        name, _sep, rest = line.partition(" ")
+        self.last = self.bot.handle(Command(self.who, name, rest, mentions=mentions))
+        return self.last
+
+    def press(self, label: str) -> Reply:
+        """Press the button with this label on the latest reply."""
+        for message in self.last.messages:
+            for button in message.buttons:
+                if button.label == label:
+                    self.last = self.bot.handle(ButtonPress(self.who, button.action_id, button.value))
+                    return self.last
+        raise AssertionError(f"no button {label!r} in: {self.last.plain()}")
+
+    def submit(self, values: dict[str, str]) -> Reply:
+        """Fill the open form page: given values, the rest as they were offered."""
+        form = self.last.form
+        assert form is not None, f"no form open; last reply was: {self.last.plain()}"
+        answers = {f.name: values.get(f.name, f.initial) for f in form.fields}
+        self.last = self.bot.handle(FormSubmit(self.who, form.form_id, answers, page=form.page))
+        return self.last
+
+    @property
+    def text(self) -> str:
+        """Everything the last reply showed, fields included, as one plain string."""
+        lines = []
+        for message in self.last.messages:
+            lines.append(message.plain())
+            lines += [f"{f.label}: {plain(f.value)}" for f in message.fields]
+            lines += [f"[{b.label}]" for b in message.buttons]
+        return "\n".join(lines)
+
+
+@pytest.fixture
+def person(bot: Bot):  # noqa: ANN201
+    def make(name: str) -> Person:
+        return Person(bot, Who(AccountRef("console", "local", name.lower()), name))
+
+    return make
+
+
+def member_named(engine: Engine, user_id: str) -> Member:
+    with Session(engine) as session:
+        account = session.exec(select(Account).where(Account.user_id == user_id)).one()
+        return session.get_one(Member, account.member_id)
+
+
+def deliver(engine: Engine, sender: RecordingSender, clock: FakeClock) -> int:
+    return dispatch_due(engine, {"console": sender}, clock)
