@@ -16,13 +16,16 @@ from bot.words import N_
 def guide(turn: Turn, _text: str = "") -> Reply:
     _ = turn._
     allowed = [spec for spec in COMMANDS.values() if not spec.roles or turn.is_(*spec.roles)]
-    lines = [(spec.summary, spec.example) for spec in allowed]
+    lines = [(spec.name, spec.summary, spec.example) for spec in allowed]
     lines += [
-        (summary, example) for spec in allowed for roles, summary, example in spec.more if turn.is_(*roles)
+        (more.label, more.summary, more.example)
+        for spec in allowed
+        for more in spec.more
+        if turn.is_(*more.roles)
     ]
     fields = tuple(
-        Field(example.split()[0], (_(summary), " ", _("Try: {example}", example=example)))
-        for summary, example in lines
+        Field(label, (_(summary), " ", _("Try: {example}", example=example)))
+        for label, summary, example in lines
     )
     return turn.say(
         _("Here is what you can do. Type a command, or press a button."),

@@ -92,7 +92,7 @@ def profile_view(turn: Turn, lead: str | None = None) -> Reply:
         Field(_("Time zone"), (member.timezone,)),
         Field(_("Quiet hours"), (quiet or _("none"),)),
         Field(_("Interests"), (", ".join(interests_of(turn.session, member.id)) or _("none yet"),)),
-        Field(_("Language"), (member.language,)),
+        Field(_("Language"), (language_name(member.language),)),
         Field(_("Messages paused"), paused),
         Field(_("Roles"), (", ".join(role_name(_, r) for r in roles_held(turn, member.id)),)),
     )

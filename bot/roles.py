@@ -15,7 +15,7 @@ from bot.members import (
     roles_of,
 )
 from bot.outbox import enqueue_dm
-from bot.turn import Reply, Turn, command
+from bot.turn import GuideLine, Reply, Turn, command
 from bot.words import N_, Translate, translator
 from storage.models import Member
 
@@ -48,8 +48,15 @@ def _role_from(word: str) -> Role | None:
     summary=N_("Shows who the staff, coordinators and admins are."),
     example="roles",
     more=(
-        ((Role.COORDINATOR, Role.ADMIN), N_("Gives someone a role."), "roles grant Sam coordinator"),
-        ((Role.COORDINATOR, Role.ADMIN), N_("Takes a role away."), "roles revoke Sam staff"),
+        GuideLine(
+            (Role.COORDINATOR, Role.ADMIN),
+            "roles grant",
+            N_("Gives someone a role."),
+            "roles grant Sam coordinator",
+        ),
+        GuideLine(
+            (Role.COORDINATOR, Role.ADMIN), "roles revoke", N_("Takes a role away."), "roles revoke Sam staff"
+        ),
     ),
 )
 def roles(turn: Turn, text: str) -> Reply:

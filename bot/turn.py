@@ -60,6 +60,16 @@ ActionHandler = Callable[[Turn, str, str], Reply]
 
 
 @dataclass(frozen=True)
+class GuideLine:
+    """One more line in `guide` for a command, shown only to some roles."""
+
+    roles: tuple[Role, ...]
+    label: str
+    summary: str
+    example: str
+
+
+@dataclass(frozen=True)
 class CommandSpec:
     name: str
     handler: CommandHandler
@@ -68,8 +78,8 @@ class CommandSpec:
     # English text for `guide`: what it does, and an example to type.
     summary: str
     example: str
-    # More lines for `guide`, shown only to some roles: (roles, summary, example).
-    more: tuple[tuple[tuple[Role, ...], str, str], ...] = ()
+    # More lines for `guide`, shown only to some roles.
+    more: tuple[GuideLine, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -97,7 +107,7 @@ def command(
     example: str,
     roles: tuple[Role, ...] = (),
     aliases: tuple[str, ...] = (),
-    more: tuple[tuple[tuple[Role, ...], str, str], ...] = (),
+    more: tuple[GuideLine, ...] = (),
 ) -> Callable[[CommandHandler], CommandHandler]:
     def register(handler: CommandHandler) -> CommandHandler:
         COMMANDS[name] = CommandSpec(name, handler, roles, summary, example, more)

@@ -8,7 +8,7 @@ typing. Messages the outbox sends to other console users are printed as they are
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TextIO
 
 from adapters.console.render import Choice, choices_of, field_prompt, render_form_title, render_message
@@ -172,7 +172,11 @@ class Console:
                 self._print(f"! {label}: {problem}")
             keep = {k: v for k, v in previous.answers.items() if k not in reply.field_errors}
             asking = [f.name for f in reply.form.fields if f.name in reply.field_errors]
-            self.forms[user] = OpenForm(reply.form, keep, asking)
+            # Ask again with nothing in [brackets]: Enter must not resend the same mistake.
+            fields = tuple(
+                replace(f, initial="") if f.name in reply.field_errors else f for f in reply.form.fields
+            )
+            self.forms[user] = OpenForm(replace(reply.form, fields=fields), keep, asking)
             return
         if reply.form.page == 1:
             self._print(

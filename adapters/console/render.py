@@ -55,6 +55,7 @@ def field_prompt(field: FormField) -> str:
     prompt = " ".join(parts)
     if field.choices:
         prompt += "\n" + "\n".join(f"  [{n}] {o.label}" for n, o in enumerate(field.choices, start=1))
-    if field.initial:
-        prompt += f" [{field.initial}]"
+    shown = next((o.label for o in field.choices if o.value == field.initial), field.initial)
+    if shown:
+        prompt += f" [{shown}]"
     return prompt + ":"

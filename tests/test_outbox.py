@@ -1,0 +1,146 @@
+"""The outbox: written with the change, sent once, retried after a refusal, kept across a crash."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from datetime import timedelta
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from bot.conversation import Message
+from bot.outbox import SendFailed, enqueue_dm
+from storage.models import Outbox
+from tests.conftest import deliver, member_named
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_a_role_change_queues_one_message_and_it_is_sent_once(engine, bot, clock, person, platform):
+    ada, bob = person("Ada"), person("Bob")
+    bob.says("profile")
+    ada.says("roles grant bob coordinator")
+    with Session(engine) as session:
+        rows = session.exec(select(Outbox)).all()
+    assert [(r.target_kind, r.target_id, r.sent_at) for r in rows] == [("dm", "bob", None)]
+
+    assert deliver(engine, platform, clock) == 1
+    assert deliver(engine, platform, clock) == 0
+    assert platform.texts_for("bob") == [
+        "Ada gave you the coordinator role. Type guide to see what you can do now."
+    ]
+    with Session(engine) as session:
+        row = session.exec(select(Outbox)).one()
+    assert row.sent_at == clock.now()
+    assert row.platform_message_id == "msg-1"
+
+
+def test_nothing_is_queued_when_the_change_is_not_saved(engine, bot, clock, person):
+    bob = person("Bob")
+    bob.says("profile")
+    member_id = member_named(engine, "bob").id
+    with Session(engine) as session:
+        enqueue_dm(session, member_id, Message(("hello",)), clock.now())
+        session.rollback()
+    with Session(engine) as session:
+        assert session.exec(select(Outbox)).all() == []
+
+
+def test_a_refused_send_waits_for_retry_after_then_goes(engine, bot, clock, person, platform):
+    person("Bob").says("profile")
+    person("Ada").says("roles grant bob staff")
+    platform.failures.append(SendFailed("429 Too Many Requests", retry_after=30))
+
+    assert deliver(engine, platform, clock) == 0
+    with Session(engine) as session:
+        row = session.exec(select(Outbox)).one()
+    assert (row.attempts, row.sent_at, row.last_error) == (1, None, "429 Too Many Requests")
+    assert row.due_at == clock.now() + timedelta(seconds=30)
+
+    clock.advance(timedelta(seconds=29))
+    assert deliver(engine, platform, clock) == 0
+    clock.advance(timedelta(seconds=1))
+    assert deliver(engine, platform, clock) == 1
+    assert len(platform.texts_for("bob")) == 1
+
+
+def test_failures_back_off_longer_each_time(engine, bot, clock, person, platform):
+    person("Bob").says("profile")
+    person("Ada").says("roles grant bob staff")
+    platform.failures += [SendFailed("503"), SendFailed("503")]
+    deliver(engine, platform, clock)
+    clock.advance(timedelta(seconds=5))
+    deliver(engine, platform, clock)
+    with Session(engine) as session:
+        row = session.exec(select(Outbox)).one()
+    assert row.attempts == 2
+    assert row.due_at == clock.now() + timedelta(seconds=10)
+    assert platform.sent == []
+
+
+def test_a_message_due_later_waits_and_a_key_is_queued_only_once(engine, bot, clock, person, platform):
+    person("Bob").says("profile")
+    member_id = member_named(engine, "bob").id
+    later = clock.now() + timedelta(hours=1)
+    with Session(engine) as session:
+        first = enqueue_dm(session, member_id, Message(("later",)), clock.now(), "k:1", due_at=later)
+        again = enqueue_dm(session, member_id, Message(("later",)), clock.now(), "k:1", due_at=later)
+        session.commit()
+    assert first is not None and again is None
+    assert deliver(engine, platform, clock) == 0
+    clock.set(later)
+    assert deliver(engine, platform, clock) == 1
+    assert platform.texts_for("bob") == ["later"]
+
+
+def test_only_senders_for_the_row_platform_are_used(engine, bot, clock, person, platform):
+    person("Bob").says("profile")
+    person("Ada").says("roles grant bob staff")
+    from bot.outbox import dispatch_due
+
+    assert dispatch_due(engine, {"slack": platform}, clock) == 0
+    assert platform.sent == []
+
+
+def run_console(database_url: str, cwd: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DATABASE_URL": database_url, "ADMINS": "console:ada"}
+    return subprocess.run(
+        [sys.executable, "-m", "adapters.cli", "console", "--as", "bob"],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=120,
+    )
+
+
+def test_crash_before_dispatch_then_restart_sends_once(database_url, tmp_path):
+    """A change whose message is in the outbox; the process is killed before sending; on
+    restart the message goes out once, and a second restart sends nothing more."""
+    crash = textwrap.dedent(f"""
+        import os, signal
+        from adapters.cli import build_bot
+        from bot.conversation import Command, Who
+        from bot.settings import AccountRef, Settings
+        bot = build_bot(Settings(_env_file=None, database_url={database_url!r}, admins="console:ada"))
+        ada = Who(AccountRef("console", "local", "ada"), "Ada")
+        bob = Who(AccountRef("console", "local", "bob"), "Bob")
+        bot.handle(Command(bob, "profile"))
+        print(bot.handle(Command(ada, "roles", "grant bob coordinator")).plain(), flush=True)
+        os.kill(os.getpid(), signal.SIGKILL)
+    """)
+    killed = subprocess.run(
+        [sys.executable, "-c", crash], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
+    assert killed.returncode == -9, killed.stderr
+    assert "Done. Bob now has the coordinator role." in killed.stdout
+
+    first = run_console(database_url, tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.count("Ada gave you the coordinator role.") == 1
+    second = run_console(database_url, tmp_path)
+    assert "Ada gave you the coordinator role." not in second.stdout
