@@ -1,0 +1,161 @@
+"""The console as a person uses it: piped scripts through the real `partnerbot` command."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from storage.db import make_engine
+from storage.models import Member, MemberInterest
+
+ROOT = Path(__file__).resolve().parent.parent
+SETTINGS = ("DATABASE_URL", "DATA_DIR", "ADMINS", "CONSENT_TEXT", "SLACK_BOT_TOKEN", "DISCORD_BOT_TOKEN")
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in SETTINGS}
+    return {**env, **extra}
+
+
+def partnerbot(args: list[str], stdin: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "adapters.cli", *args],
+        input=stdin, capture_output=True, text=True, cwd=cwd, env=clean_env(**env), timeout=120,
+    )
+
+
+def script(*lines: str) -> str:
+    return "\n".join(lines) + "\n"
+
+
+def test_readme_walkthrough_runs_exactly_as_written():
+    readme = (ROOT / "README.md").read_text()
+    block = re.search(r"<!-- walkthrough -->(.*?)<!-- /walkthrough -->", readme, re.S)
+    assert block, "the README has a walkthrough between <!-- walkthrough --> markers"
+    command = re.search(r"```sh\n(.*?)```", block.group(1), re.S).group(1)
+    expected = re.search(r"```text\n(.*?)```", block.group(1), re.S).group(1)
+    done = subprocess.run(
+        ["bash", "-c", command], capture_output=True, text=True, cwd=ROOT, env=clean_env(), timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == expected
+    assert done.stderr == ""
+
+
+def test_buttons_by_number_and_label_and_a_form_field_by_field(tmp_path):
+    done = partnerbot(
+        ["console", "--as", "Priya"],
+        script("profile", "2", "profile", "Resume messages", "profile edit", "Priya S", "Pacific/Auckland",
+               "", "", "", "", "profile"),
+        tmp_path,
+    )
+    out = done.stdout
+    assert done.returncode == 0, done.stderr
+    assert "Priya> 2\nMessages are paused until Thursday 3 December" in out
+    assert "Welcome back. Messages are on again." in out
+    assert "Edit your profile (1/2)" in out and "Edit your profile (2/2)" in out
+    assert "Saved. Here is your profile now." in out
+    assert "Time zone:       Pacific/Auckland" in out
+    engine = make_engine(f"sqlite:///{tmp_path / 'data' / 'partnerbot.db'}")
+    with Session(engine) as session:
+        member = session.exec(select(Member)).one()
+    assert (member.display_name, member.timezone, member.paused_until) == ("Priya S", "Pacific/Auckland", None)
+
+
+def test_a_form_can_be_cancelled_and_nothing_is_saved(tmp_path):
+    done = partnerbot(
+        ["console", "--as", "Priya"],
+        script("profile edit", "Someone Else", ":cancel", "profile"),
+        tmp_path,
+    )
+    assert "Stopped. Nothing from that form was saved." in done.stdout
+    assert "Name:            Priya" in done.stdout
+    assert "Someone Else" not in done.stdout.rsplit("Priya> profile", 1)[1]
+
+
+def test_bad_input_gets_a_kind_message_and_never_a_traceback(tmp_path):
+    done = partnerbot(
+        ["console", "--as", "Priya"],
+        script("dance", "profil", "profile timezone Mars/Base", "profile pause friday",
+               "profile name " + "x" * 81, "profile interests @here", "roles grant Priya admin", "7"),
+        tmp_path,
+    )
+    out = done.stdout
+    assert "I don't know 'dance'. Type guide to see what you can do." in out
+    assert "Did you mean profile?" in out
+    assert "I don't know the time zone 'Mars/Base'." in out
+    assert "What time on that day?" in out
+    assert "Yours has 81. Please make it shorter." in out
+    assert "Please leave out @everyone, @here and group mentions." in out
+    assert "Only coordinators and admins can change roles." in out
+    assert "Traceback" not in out + done.stderr
+    assert done.returncode == 0
+
+
+def test_as_switches_people_and_messages_for_others_are_shown(tmp_path):
+    done = partnerbot(
+        ["console", "--as", "Ada"],
+        script(":as Bob", "profile", ":as Ada", "roles grant bob coordinator", ":as Bob", "guide"),
+        tmp_path,
+        ADMINS="console:ada",
+    )
+    out = done.stdout
+    assert "Done. Bob now has the coordinator role. I have let them know." in out
+    assert "--- message for bob ---\nAda gave you the coordinator role." in out
+    # Bob's guide now shows what a coordinator can do.
+    assert out.rsplit("Bob> guide", 1)[1].count("roles grant:") == 1
+
+
+def test_demo_starts_with_a_small_community(tmp_path):
+    done = partnerbot(["console", "--demo"], script(":as sam", "roles", ":as priya", "profile"), tmp_path)
+    out = done.stdout
+    assert "Demo community ready: Sam, Jo, Alex, Priya." in out
+    assert "Coordinators: Sam" in out and "Staff:        Jo" in out
+    assert "Time zone:       America/Toronto" in out
+    assert "Interests:       mental health, wellbeing" in out
+    engine = make_engine(f"sqlite:///{tmp_path / 'data' / 'partnerbot.db'}")
+    with Session(engine) as session:
+        assert len(session.exec(select(Member)).all()) == 4
+        assert len(session.exec(select(MemberInterest)).all()) == 7
+
+
+def test_run_without_a_platform_says_so_and_starts_the_console(tmp_path):
+    done = partnerbot(["run"], script("guide"), tmp_path)
+    assert "No chat platform is connected, so I am starting the console." in done.stdout
+    assert "Here is what you can do." in done.stdout
+
+
+def test_run_never_prints_a_secret(tmp_path):
+    done = partnerbot(
+        ["run"], script("guide"), tmp_path,
+        SLACK_BOT_TOKEN="xoxb-top-secret", SLACK_APP_TOKEN="xapp-top-secret",
+        DISCORD_BOT_TOKEN="discord-top-secret", LOG_LEVEL="DEBUG",
+    )
+    assert "Slack is configured, but this version cannot connect to it yet." in done.stdout
+    assert "Discord is configured, but this version cannot connect to it yet." in done.stdout
+    assert "top-secret" not in done.stdout + done.stderr
+
+
+def test_settings_from_a_dotenv_file_and_a_bad_setting_explained(tmp_path):
+    (tmp_path / ".env").write_text("ADMINS=console:zed\nDEFAULT_TIMEZONE=America/Toronto\n")
+    done = partnerbot(["console", "--as", "Zed"], script("roles", "profile"), tmp_path)
+    assert "Admins:       Zed" in done.stdout
+    assert "Time zone:       America/Toronto" in done.stdout
+
+    (tmp_path / ".env").write_text("DEFAULT_TIMEZONE=Mars/Base\n")
+    bad = partnerbot(["console"], script("guide"), tmp_path)
+    assert bad.returncode == 2
+    assert "Please check your settings" in bad.stderr and "Mars/Base" in bad.stderr
+    assert "Traceback" not in bad.stderr
+
+
+def test_migrate_makes_the_database_file(tmp_path):
+    done = partnerbot(["migrate"], "", tmp_path)
+    assert done.returncode == 0
+    assert "The database is up to date." in done.stdout
+    assert (tmp_path / "data" / "partnerbot.db").exists()
