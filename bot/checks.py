@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
-from dateparser.date import DateDataParser
+from dateparser.date import DateData, DateDataParser
 
 
 class Refusal(Exception):
@@ -31,9 +31,15 @@ _MASS_PING = re.compile(
 )
 
 
+# Newlines and tabs, and the zero-width (non-)joiners that some emoji (a person in a
+# wheelchair) and scripts (Persian, Hindi) need; every other control or format character goes.
+_KEEP = "\n\t\u200c\u200d"
+
+
 def clean_text(value: str, label: str, max_length: int, required: bool = True) -> str:
     """Trimmed text without control characters, pings or excess length."""
-    cleaned = "".join(ch for ch in value if ch in "\n\t" or unicodedata.category(ch)[0] != "C").strip()
+    kept = "".join(ch for ch in value if ch in _KEEP or unicodedata.category(ch)[0] != "C")
+    cleaned = kept.strip().strip("\u200c\u200d").strip()  # a joiner at either end joins nothing
     if not cleaned:
         if required:
             raise Refusal("Please fill in {label}.", label=label)
@@ -41,7 +47,7 @@ def clean_text(value: str, label: str, max_length: int, required: bool = True) -
     if len(cleaned) > max_length:
         raise Refusal(
             "{label} can be up to {limit} characters. Yours has {count}. Please make it shorter.",
-            label=label,
+            label=label[:1].upper() + label[1:],  # it starts the sentence
             limit=max_length,
             count=len(cleaned),
         )
@@ -160,15 +166,21 @@ def moment(value: str, zone: str, now: datetime, language: str = "en") -> dateti
     because the clocks go forward.
     """
     local_now = now.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
-    parser = DateDataParser(
-        languages=[language, "en"] if language != "en" else ["en"],
-        settings={
-            "RETURN_TIME_AS_PERIOD": True,
-            "PREFER_DATES_FROM": "future",
-            "RELATIVE_BASE": local_now,
-        },
-    )
-    data = parser.get_date_data(value.strip())
+
+    def parse(base: datetime) -> DateData:
+        parser = DateDataParser(
+            languages=[language, "en"] if language != "en" else ["en"],
+            settings={"RETURN_TIME_AS_PERIOD": True, "PREFER_DATES_FROM": "future", "RELATIVE_BASE": base},
+        )
+        return parser.get_date_data(value.strip())
+
+    data = parse(local_now)
+    if data.date_obj is not None and data.period != "time":
+        # dateparser calls "tomorrow 9am" a whole day when it is exactly 09:00:00 now, because the
+        # time typed equals the time it started from. A microsecond later it sees the time.
+        again = parse(local_now + timedelta(microseconds=1))
+        if again.period == "time":
+            data = again
     if data.date_obj is None:
         raise Refusal(
             "I couldn't read '{value}' as a date and time. Try something like 'next Tuesday 2pm' or '3 Dec 14:00'.",

@@ -11,6 +11,7 @@ import logging
 from dataclasses import replace
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 # Features register their commands, buttons and forms on import.
@@ -37,9 +38,10 @@ class Bot:
         self.clock = clock
 
     def handle(self, event: Event) -> Reply:
-        """Answer one event. Never raises for anything a person did."""
-        consent = self._first_contact(event.who)
+        """Answer one event. Never raises: a problem becomes a short, kind message."""
+        consent = None
         try:
+            consent = self._first_contact(event.who)
             with Session(self.engine) as session:
                 turn = self._turn(session, event)
                 reply = self._route(turn)
@@ -49,17 +51,10 @@ class Bot:
         except Exception:
             log.exception("could not handle %s", type(event).__name__)
             _ = translator(self.settings.default_language)
-            reply = Reply(
-                messages=(
-                    Message(
-                        (
-                            _(
-                                "Sorry, something went wrong on our side. Nothing was saved. Please try again in a minute."
-                            ),
-                        )
-                    ),
-                )
+            sorry = _(
+                "Sorry, something went wrong on our side. Nothing was saved. Please try again in a minute."
             )
+            reply = Reply(messages=(Message((sorry,)),))
         if consent is not None:
             reply = replace(reply, messages=(consent, *reply.messages))
         return reply
@@ -107,8 +102,13 @@ class Bot:
             return Message((consent_text(self.settings, member.language),))
 
     def _apply_configured_admin(self, session: Session, ref: AccountRef, member_id: int | None) -> None:
-        if member_id is not None and ref in self.settings.admin_accounts():
-            grant(session, member_id, Role.ADMIN, None, self.clock.now())
+        if member_id is None or ref not in self.settings.admin_accounts():
+            return
+        try:
+            with session.begin_nested():
+                grant(session, member_id, Role.ADMIN, None, self.clock.now())
+        except IntegrityError:
+            pass  # two first messages at once: the other one already made them admin
 
     # -- one turn ----------------------------------------------------------------------------
 
@@ -143,7 +143,7 @@ class Bot:
         raise Refusal("I can't read that. Type guide to see what you can do.")
 
     def _command(self, turn: Turn, event: Command) -> Reply:
-        name = event.name.strip().lstrip("/").lower()
+        name = event.name.strip().lstrip("/").lower() or "guide"
         name = ALIASES.get(name, name)
         spec = COMMANDS.get(name)
         if spec is None:

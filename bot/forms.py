@@ -3,6 +3,7 @@ earlier pages as a draft in the database so a restart loses nothing, and finishi
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 from sqlmodel import Session, col, delete, select
@@ -31,15 +32,18 @@ def submit_form(turn: Turn, form_id: str, page: int, values: dict[str, str]) -> 
     if not 1 <= page <= len(pages):
         return _start_again(turn, spec, form_id, subject)
     draft = _draft(turn.session, turn.member.id, form_id)
-    if page > 1 and draft is None:
+    earlier = {f.name for p in pages[: page - 1] for f in p}
+    if page > 1 and (draft is None or not earlier <= draft.values.keys()):
+        # No draft, or one missing a page (an old page sent after the form was started again).
         return _start_again(turn, spec, form_id, subject)
 
     cleaned: dict[str, str] = {}
     errors: dict[str, str] = {}
-    # A date typed on a later page is read in the time zone chosen on an earlier one.
-    zone = values.get("timezone") or (draft.values if draft else {}).get("timezone") or turn.member.timezone
+    earlier_zone = (draft.values if draft else {}).get("timezone") or turn.member.timezone
     for field in pages[page - 1]:
         raw = values.get(field.name, "")
+        # A date is read in the time zone chosen in this form (once checked), else the member's.
+        zone = cleaned.get("timezone") or earlier_zone
         try:
             cleaned[field.name] = _check(turn, spec, field, raw, zone)
         except Refusal as refusal:
@@ -109,24 +113,30 @@ def _number(field: FormField, value: str) -> str:
     try:
         number = float(value.replace(",", ""))
     except ValueError:
-        raise Refusal("{label} needs a number, like 3.", label=field.label) from None
-    if (
-        field.minimum is not None
-        and number < field.minimum
-        or (field.maximum is not None and number > field.maximum)
-    ):
+        number = math.nan
+    if not math.isfinite(number):  # float() also reads "nan" and "inf"
+        raise Refusal("{label} needs a number, like 3.", label=field.label)
+    low, high = field.minimum, field.maximum
+    if (low is not None and number < low) or (high is not None and number > high):
+        if low is not None and high is not None:
+            raise Refusal(
+                "{label} needs a number from {low} to {high}.",
+                label=field.label,
+                low=_plain_number(low),
+                high=_plain_number(high),
+            )
+        if low is not None:
+            raise Refusal(
+                "{label} needs a number of {low} or more.", label=field.label, low=_plain_number(low)
+            )
+        assert high is not None
         raise Refusal(
-            "{label} needs a number from {low} to {high}.",
-            label=field.label,
-            low=_plain_number(field.minimum),
-            high=_plain_number(field.maximum),
+            "{label} needs a number of {high} or less.", label=field.label, high=_plain_number(high)
         )
     return _plain_number(number)
 
 
-def _plain_number(number: float | None) -> str:
-    if number is None:
-        return "any"
+def _plain_number(number: float) -> str:
     return str(int(number)) if float(number).is_integer() else str(number)
 
 

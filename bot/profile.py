@@ -31,6 +31,8 @@ def check_quiet(turn: Turn, value: str) -> str:
 
 
 def check_interests(turn: Turn, value: str) -> str:
+    if value.strip().lower() in ("none", "no", "off"):
+        return ""
     return ", ".join(checks.interest_tags(value))
 
 
@@ -120,6 +122,15 @@ _SETTERS: dict[str, tuple[str, Callable[[Turn, str], str]]] = {
     "language": ("language", check_language),
 }
 
+# What to type, for someone who names a setting but gives no value.
+_EXAMPLES = {
+    "name": "profile name Sam",
+    "timezone": "profile timezone Europe/London",
+    "quiet": "profile quiet 22:00-08:00 (or profile quiet none)",
+    "interests": "profile interests pain, research (or profile interests none to clear them)",
+    "language": "profile language en",
+}
+
 
 @command(
     "profile",
@@ -146,6 +157,9 @@ def profile(turn: Turn, text: str) -> Reply:
         return resume(turn, "", "")
     if word in _SETTERS:
         key, check = _SETTERS[word]
+        if not rest.strip():
+            # Never clear a setting by accident: "profile quiet" alone must not end quiet hours.
+            raise Refusal("What should it be? For example: {example}.", example=_EXAMPLES[key])
         apply(turn, {key: check(turn, rest)})
         return profile_view(turn, _("Saved."))
     raise Refusal(

@@ -112,9 +112,10 @@ def _change(turn: Turn, rest: str, giving: bool) -> Reply:
                 role=role_name(_, role),
             )
         )
-    if role is Role.ADMIN:
+    held = role in roles_of(turn.session, target.id)
+    if held and role is Role.ADMIN:
         _keep_an_admin(turn, target)
-    if not revoke(turn.session, target.id, role):
+    if not held or not revoke(turn.session, target.id, role):
         return turn.say(
             _(
                 "{name} does not have the {role} role. Nothing changed.",
@@ -186,8 +187,9 @@ def _tell(turn: Turn, target: Member, role: Role, giving: bool) -> None:
             by=turn.member.display_name,
             role=role_name(_, role),
         )
-    key = f"role.{'grant' if giving else 'revoke'}:{target.id}:{role.value}:{turn.now.isoformat()}"
-    enqueue_dm(turn.session, target.id, Message((words,)), turn.now, dedupe_key=key)
+    # No dedupe key: grant and revoke already change nothing twice, and a key made of the time
+    # would swallow the message for a grant, revoke and grant again within one moment.
+    enqueue_dm(turn.session, target.id, Message((words,)), turn.now)
 
 
 def roles_held(turn: Turn, member_id: int) -> list[Role]:

@@ -25,7 +25,12 @@ def clean_env(**extra: str) -> dict[str, str]:
 def partnerbot(args: list[str], stdin: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "adapters.cli", *args],
-        input=stdin, capture_output=True, text=True, cwd=cwd, env=clean_env(**env), timeout=120,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=clean_env(**env),
+        timeout=120,
     )
 
 
@@ -50,8 +55,20 @@ def test_readme_walkthrough_runs_exactly_as_written():
 def test_buttons_by_number_and_label_and_a_form_field_by_field(tmp_path):
     done = partnerbot(
         ["console", "--as", "Priya"],
-        script("profile", "2", "profile", "Resume messages", "profile edit", "Priya S", "Pacific/Auckland",
-               "", "", "", "", "profile"),
+        script(
+            "profile",
+            "2",
+            "profile",
+            "Resume messages",
+            "profile edit",
+            "Priya S",
+            "Pacific/Auckland",
+            "",
+            "",
+            "",
+            "",
+            "profile",
+        ),
         tmp_path,
     )
     out = done.stdout
@@ -64,7 +81,11 @@ def test_buttons_by_number_and_label_and_a_form_field_by_field(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 'data' / 'partnerbot.db'}")
     with Session(engine) as session:
         member = session.exec(select(Member)).one()
-    assert (member.display_name, member.timezone, member.paused_until) == ("Priya S", "Pacific/Auckland", None)
+    assert (member.display_name, member.timezone, member.paused_until) == (
+        "Priya S",
+        "Pacific/Auckland",
+        None,
+    )
 
 
 def test_a_form_can_be_cancelled_and_nothing_is_saved(tmp_path):
@@ -81,8 +102,16 @@ def test_a_form_can_be_cancelled_and_nothing_is_saved(tmp_path):
 def test_bad_input_gets_a_kind_message_and_never_a_traceback(tmp_path):
     done = partnerbot(
         ["console", "--as", "Priya"],
-        script("dance", "profil", "profile timezone Mars/Base", "profile pause friday",
-               "profile name " + "x" * 81, "profile interests @here", "roles grant Priya admin", "7"),
+        script(
+            "dance",
+            "profil",
+            "profile timezone Mars/Base",
+            "profile pause friday",
+            "profile name " + "x" * 81,
+            "profile interests @here",
+            "roles grant Priya admin",
+            "7",
+        ),
         tmp_path,
     )
     out = done.stdout
@@ -132,9 +161,13 @@ def test_run_without_a_platform_says_so_and_starts_the_console(tmp_path):
 
 def test_run_never_prints_a_secret(tmp_path):
     done = partnerbot(
-        ["run"], script("guide"), tmp_path,
-        SLACK_BOT_TOKEN="xoxb-top-secret", SLACK_APP_TOKEN="xapp-top-secret",
-        DISCORD_BOT_TOKEN="discord-top-secret", LOG_LEVEL="DEBUG",
+        ["run"],
+        script("guide"),
+        tmp_path,
+        SLACK_BOT_TOKEN="xoxb-top-secret",
+        SLACK_APP_TOKEN="xapp-top-secret",
+        DISCORD_BOT_TOKEN="discord-top-secret",
+        LOG_LEVEL="DEBUG",
     )
     assert "Slack is configured, but this version cannot connect to it yet." in done.stdout
     assert "Discord is configured, but this version cannot connect to it yet." in done.stdout

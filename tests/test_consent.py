@@ -1,0 +1,183 @@
+"""What we keep and why: said once, on first contact, and recorded with the time it was said."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import Session, select
+
+from bot.conversation import ButtonPress, Command, Who
+from bot.core import Bot
+from bot.settings import AccountRef, Settings
+from bot.turn import COMMANDS, CommandSpec
+from storage.models import Account, Member
+from tests.conftest import START, Person, member_named
+
+DEFAULT_WORDS = (
+    "Hello! Before we start, here is what I keep and why. "
+    "I keep your name, your chat account and the settings you choose, like your time zone. "
+    "Later I also keep your check-in answers and what you sign up for. "
+    "Coordinators use this to support you and to share work fairly. "
+    "If you ask for support, I tell the coordinators. "
+    "Nothing goes outside this service. "
+    "Type profile to see your settings."
+)
+
+
+def test_consent_is_the_first_message_of_the_first_reply(engine, person):
+    sam = person("Sam")
+    reply = sam.says("profile")
+
+    assert [m.plain() for m in reply.messages][0] == DEFAULT_WORDS
+    assert len(reply.messages) == 2
+    assert reply.messages[1].plain() == "Your profile. Only you and the coordinators can see it."
+    assert reply.messages[0].private
+    assert member_named(engine, "sam").consent_shown_at == START
+
+
+def test_consent_is_recorded_at_the_clocks_time(engine, clock, person):
+    clock.advance(timedelta(days=3, hours=4, minutes=5))
+    sam = person("Sam")
+    sam.says("guide")
+
+    assert sam.last.messages[0].plain() == DEFAULT_WORDS
+    shown = member_named(engine, "sam").consent_shown_at
+    assert shown == START + timedelta(days=3, hours=4, minutes=5)
+    assert shown.utcoffset() == timedelta(0)
+
+
+def test_consent_is_not_shown_again(engine, clock, person):
+    sam = person("Sam")
+    sam.says("profile")
+    clock.advance(timedelta(hours=1))
+
+    reply = sam.says("profile")
+    assert DEFAULT_WORDS not in sam.text
+    assert len(reply.messages) == 1
+    clock.advance(timedelta(days=30))
+    sam.says("guide")
+    assert "Before we start" not in sam.text
+
+    assert member_named(engine, "sam").consent_shown_at == START
+
+
+def test_each_person_sees_it_once_for_themselves(engine, clock, person):
+    sam, jo = person("Sam"), person("Jo")
+    sam.says("profile")
+    clock.advance(timedelta(minutes=7))
+
+    jo.says("profile")
+    assert jo.last.messages[0].plain() == DEFAULT_WORDS
+    sam.says("profile")
+    assert "Before we start" not in sam.text
+
+    assert member_named(engine, "sam").consent_shown_at == START
+    assert member_named(engine, "jo").consent_shown_at == START + timedelta(minutes=7)
+
+
+def test_a_second_platform_account_does_not_show_it_again(engine, bot, clock, person):
+    sam = person("Sam")
+    sam.says("profile")
+    member = member_named(engine, "sam")
+    with Session(engine) as session:
+        session.add(Account(member_id=member.id, platform="discord", workspace="", user_id="42"))
+        session.commit()
+    clock.advance(timedelta(days=1))
+
+    reply = bot.handle(Command(Who(AccountRef("discord", "", "42"), "sam"), "profile"))
+
+    assert "Before we start" not in reply.plain()
+    assert reply.plain().startswith("Your profile.")
+    assert member_named(engine, "sam").consent_shown_at == START
+
+
+def test_consent_comes_before_a_refusal_on_first_contact(engine, person):
+    sam = person("Sam")
+    reply = sam.says("dance")
+
+    assert [m.plain() for m in reply.messages] == [
+        DEFAULT_WORDS,
+        "I don't know 'dance'. Type guide to see what you can do.",
+    ]
+    assert member_named(engine, "sam").consent_shown_at == START
+
+
+def test_consent_comes_before_an_answer_to_a_first_button_press(engine, bot):
+    who = Who(AccountRef("console", "local", "sam"), "Sam")
+    reply = bot.handle(ButtonPress(who, "guide"))
+
+    assert reply.messages[0].plain() == DEFAULT_WORDS
+    assert reply.messages[1].plain() == "Here is what you can do. Type a command, or press a button."
+    assert member_named(engine, "sam").consent_shown_at == START
+
+
+def test_consent_is_shown_and_kept_even_when_the_first_turn_fails(engine, person, monkeypatch):
+    def broken(turn, text):
+        raise RuntimeError("boom")
+
+    monkeypatch.setitem(COMMANDS, "broken", CommandSpec("broken", broken, (), "", "broken"))
+    sam = person("Sam")
+    reply = sam.says("broken")
+
+    assert [m.plain() for m in reply.messages] == [
+        DEFAULT_WORDS,
+        "Sorry, something went wrong on our side. Nothing was saved. Please try again in a minute.",
+    ]
+    # They were told, so it is recorded; the next reply does not repeat it.
+    assert member_named(engine, "sam").consent_shown_at == START
+    sam.says("profile")
+    assert "Before we start" not in sam.text
+
+
+def test_consent_text_from_settings_replaces_the_default(engine, clock):
+    words = "Hi. We keep your name and answers so coordinators can support you. Ask us anything."
+    custom = Bot(engine, Settings(_env_file=None, consent_text=words), clock)
+    sam = Person(custom, Who(AccountRef("console", "local", "sam"), "Sam"))
+
+    reply = sam.says("profile")
+
+    assert reply.messages[0].plain() == words
+    assert DEFAULT_WORDS not in sam.text
+    assert "Name: Sam" in sam.text
+    assert member_named(engine, "sam").consent_shown_at == START
+    sam.says("profile")
+    assert words not in sam.text
+
+
+@pytest.mark.parametrize("consent_text", [None, ""])
+def test_an_unset_or_empty_consent_text_keeps_the_default(engine, clock, consent_text):
+    plain_settings = Bot(engine, Settings(_env_file=None, consent_text=consent_text), clock)
+    reply = plain_settings.handle(Command(Who(AccountRef("console", "local", "sam"), "Sam"), "profile"))
+
+    assert reply.messages[0].plain() == DEFAULT_WORDS
+
+
+def test_an_empty_consent_text_in_the_environment_keeps_the_default(engine, clock, monkeypatch):
+    monkeypatch.setenv("CONSENT_TEXT", "")
+    from_env = Bot(engine, Settings(_env_file=None), clock)
+    reply = from_env.handle(Command(Who(AccountRef("console", "local", "sam"), "Sam"), "profile"))
+
+    assert reply.messages[0].plain() == DEFAULT_WORDS
+
+
+def test_consent_text_from_the_environment_is_used(engine, clock, monkeypatch):
+    monkeypatch.setenv("CONSENT_TEXT", "We keep only what you tell us.")
+    from_env = Bot(engine, Settings(_env_file=None), clock)
+    reply = from_env.handle(Command(Who(AccountRef("console", "local", "sam"), "Sam"), "profile"))
+
+    assert reply.messages[0].plain() == "We keep only what you tell us."
+    with Session(engine) as session:
+        member = session.exec(select(Member)).one()
+    assert member.consent_shown_at == START
+
+
+def test_the_console_trial_member_still_sees_consent_on_their_first_message(engine, bot):
+    who = Who(AccountRef("console", "local", "sam"), "Sam")
+    bot.prepare_local_member(who, None)
+    assert member_named(engine, "sam").consent_shown_at is None
+
+    reply = bot.handle(Command(who, "profile"))
+
+    assert reply.messages[0].plain() == DEFAULT_WORDS
+    assert member_named(engine, "sam").consent_shown_at == START

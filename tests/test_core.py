@@ -1,0 +1,368 @@
+"""The one entry point: routing, kind answers to mistakes, and all-or-nothing turns."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from sqlmodel import Session, select
+
+from bot.checks import Refusal
+from bot.conversation import ButtonPress, Command, Message, Who
+from bot.members import Role, grant
+from bot.outbox import enqueue_dm
+from bot.settings import AccountRef
+from bot.turn import ACTIONS, COMMANDS, CommandSpec
+from storage.models import Member, MemberRole, Outbox
+from tests.conftest import START, member_named
+
+SORRY = "Sorry, something went wrong on our side. Nothing was saved. Please try again in a minute."
+
+
+def outbox_count(engine) -> int:
+    with Session(engine) as session:
+        return len(session.exec(select(Outbox)).all())
+
+
+def role_rows(engine) -> list[tuple[int, str]]:
+    with Session(engine) as session:
+        return [(r.member_id, r.role) for r in session.exec(select(MemberRole).order_by(MemberRole.id))]
+
+
+def register(monkeypatch, name, handler, roles=()):
+    """A command that exists only for this test."""
+    monkeypatch.setitem(COMMANDS, name, CommandSpec(name, handler, roles, "A test command.", name))
+
+
+def change_everything(turn, text):
+    """Changes the member, gives a role and queues a message, all in this turn's transaction."""
+    turn.member.display_name = "Changed"
+    turn.session.add(turn.member)
+    grant(turn.session, turn.member.id, Role.COORDINATOR, None, turn.now)
+    enqueue_dm(turn.session, turn.member.id, Message(("half-made",)), turn.now)
+    turn.session.flush()
+
+
+@pytest.fixture
+def sam(person):
+    """Sam has written before, so replies hold no welcome message."""
+    someone = person("Sam")
+    someone.says("profile")
+    return someone
+
+
+# ---- commands that do not exist ------------------------------------------------------------------
+
+
+def test_an_unknown_command_gets_a_kind_pointer_to_guide(engine, sam):
+    before = role_rows(engine)
+
+    sam.says("dance with me")
+
+    assert sam.text == "I don't know 'dance'. Type guide to see what you can do."
+    assert role_rows(engine) == before
+    assert member_named(engine, "sam").display_name == "Sam"
+
+
+def test_a_near_miss_suggests_the_command(sam):
+    sam.says("profil")
+    assert sam.text == "I don't know 'profil'. Did you mean profile? Type guide to see what you can do."
+    sam.says("rolse")
+    assert sam.text == "I don't know 'rolse'. Did you mean roles? Type guide to see what you can do."
+
+
+def test_a_very_long_unknown_command_is_cut_short_in_the_answer(sam):
+    sam.says("z" * 300)
+
+    assert sam.text == f"I don't know '{'z' * 40}'. Type guide to see what you can do."
+
+
+@pytest.mark.parametrize("name", ["/profile", "PROFILE", "/Profile", " /profile "])
+def test_a_slash_capitals_or_spaces_still_find_the_command(bot, sam, name):
+    reply = bot.handle(Command(sam.who, name))
+
+    assert reply.messages[0].plain() == "Your profile. Only you and the coordinators can see it."
+    assert ("Name", ("Sam",)) in [(f.label, f.value) for f in reply.messages[0].fields]
+
+
+def test_a_leading_slash_works_for_commands_with_words_after_them(engine, sam):
+    sam.says("/profile name Samira")
+
+    assert sam.text.splitlines()[0] == "Saved."
+    assert "Name: Samira" in sam.text
+    assert member_named(engine, "sam").display_name == "Samira"
+
+
+@pytest.mark.parametrize("alias", ["help", "?", "start", "menu", "/help"])
+def test_aliases_reach_their_command(sam, alias):
+    sam.says(alias)
+    assert sam.text.splitlines()[0] == "Here is what you can do. Type a command, or press a button."
+
+
+# ---- buttons and events that do not exist -----------------------------------------------------
+
+
+def test_an_unknown_button_is_explained(engine, bot, sam):
+    reply = bot.handle(ButtonPress(sam.who, "opening.interested:999", "x"))
+
+    assert reply.plain() == "That button no longer works. Type guide to see what you can do."
+    assert member_named(engine, "sam").display_name == "Sam"
+    assert outbox_count(engine) == 0
+
+
+def test_a_known_button_still_works(bot, sam):
+    reply = bot.handle(ButtonPress(sam.who, "profile.show"))
+    assert reply.plain() == "Your profile. Only you and the coordinators can see it."
+
+
+@dataclass(frozen=True)
+class Wave:
+    """An event kind the core has never heard of."""
+
+    who: Who
+
+
+def test_an_event_the_core_cannot_read_gets_a_kind_answer(engine, bot, sam):
+    reply = bot.handle(Wave(sam.who))
+
+    assert reply.plain() == "I can't read that. Type guide to see what you can do."
+    assert member_named(engine, "sam").display_name == "Sam"
+
+
+# ---- commands for some roles only ------------------------------------------------------------
+
+
+def test_a_command_for_other_roles_names_who_may_use_it(engine, monkeypatch, sam):
+    calls = []
+    register(monkeypatch, "report", lambda turn, text: calls.append(text), (Role.COORDINATOR, Role.ADMIN))
+    register(monkeypatch, "setup", lambda turn, text: calls.append(text), (Role.ADMIN,))
+    register(
+        monkeypatch, "plan", lambda turn, text: calls.append(text), (Role.STAFF, Role.COORDINATOR, Role.ADMIN)
+    )
+
+    sam.says("report")
+    assert sam.text == "Only coordinators and admins can use report. Type guide to see what you can do."
+    sam.says("setup")
+    assert sam.text == "Only admins can use setup. Type guide to see what you can do."
+    sam.says("plan")
+    assert sam.text == "Only staff, coordinators and admins can use plan. Type guide to see what you can do."
+    assert calls == []
+
+
+def test_a_command_for_a_role_works_for_someone_with_it(engine, monkeypatch, person):
+    def report(turn, text):
+        return turn.say(f"Report for {turn.member.display_name}.")
+
+    register(monkeypatch, "report", report, (Role.COORDINATOR,))
+    ada, bo = person("Ada"), person("Bo")
+    ada.says("profile")
+    bo.says("profile")
+    ada.says("roles grant Bo coordinator")
+
+    bo.says("report")
+
+    assert bo.text == "Report for Bo."
+
+
+# ---- nothing half-saved ----------------------------------------------------------------------
+
+
+def test_an_unexpected_error_says_sorry_and_saves_nothing(engine, monkeypatch, sam, caplog):
+    def explode(turn, text):
+        change_everything(turn, text)
+        raise RuntimeError("the disk fell off")
+
+    register(monkeypatch, "explode", explode)
+    before_roles = role_rows(engine)
+
+    with caplog.at_level(logging.ERROR, logger="bot.core"):
+        reply = sam.says("explode")
+
+    assert [m.plain() for m in reply.messages] == [SORRY]
+    assert "the disk fell off" not in sam.text
+    member = member_named(engine, "sam")
+    assert member.display_name == "Sam"
+    assert role_rows(engine) == before_roles
+    assert outbox_count(engine) == 0
+    # The team can find out what happened.
+    assert any(r.exc_info and "the disk fell off" in str(r.exc_info[1]) for r in caplog.records)
+
+
+def test_after_an_error_the_next_turn_works_and_saves(engine, monkeypatch, clock, sam):
+    def explode(turn, text):
+        change_everything(turn, text)
+        raise RuntimeError("boom")
+
+    register(monkeypatch, "explode", explode)
+    sam.says("explode")
+    clock.advance(timedelta(minutes=1))
+
+    sam.says("profile name Samira")
+
+    assert "Name: Samira" in sam.text
+    assert member_named(engine, "sam").display_name == "Samira"
+
+
+def test_an_error_in_a_button_saves_nothing(engine, bot, monkeypatch, sam):
+    def explode(turn, subject, value):
+        change_everything(turn, "")
+        raise KeyError(subject)
+
+    monkeypatch.setitem(ACTIONS, "test.explode", explode)
+
+    reply = bot.handle(ButtonPress(sam.who, "test.explode:7"))
+
+    assert reply.plain() == SORRY
+    assert member_named(engine, "sam").display_name == "Sam"
+    assert outbox_count(engine) == 0
+    assert role_rows(engine) == [(member_named(engine, "sam").id, "partner")]
+
+
+def test_a_refusal_after_a_change_saves_nothing(engine, monkeypatch, sam):
+    def half_then_refuse(turn, text):
+        change_everything(turn, text)
+        raise Refusal("Please fill in {label}.", label="your name")
+
+    register(monkeypatch, "half", half_then_refuse)
+    before_roles = role_rows(engine)
+
+    sam.says("half")
+
+    assert sam.text == "Please fill in your name."
+    assert member_named(engine, "sam").display_name == "Sam"
+    assert role_rows(engine) == before_roles
+    assert outbox_count(engine) == 0
+
+
+def test_a_database_error_inside_a_turn_saves_nothing(engine, monkeypatch, sam):
+    """A second partner role breaks a unique rule: the whole turn is undone, not just that row."""
+
+    def duplicate(turn, text):
+        turn.member.display_name = "Changed"
+        turn.session.add(turn.member)
+        turn.session.add(MemberRole(member_id=turn.member.id, role="partner", granted_at=turn.now))
+        turn.session.flush()
+
+    register(monkeypatch, "duplicate", duplicate)
+
+    sam.says("duplicate")
+
+    assert sam.text == SORRY
+    assert member_named(engine, "sam").display_name == "Sam"
+    assert role_rows(engine) == [(member_named(engine, "sam").id, "partner")]
+
+
+def test_a_successful_turn_saves_everything_together(engine, monkeypatch, sam):
+    def change(turn, text):
+        change_everything(turn, text)
+        return turn.say("Changed.")
+
+    register(monkeypatch, "change", change)
+
+    sam.says("change")
+
+    assert sam.text == "Changed."
+    member = member_named(engine, "sam")
+    assert member.display_name == "Changed"
+    assert role_rows(engine) == [(member.id, "partner"), (member.id, "coordinator")]
+    with Session(engine) as session:
+        row = session.exec(select(Outbox)).one()
+    assert (row.target_id, row.created_at) == ("sam", START)
+
+
+# ---- guide by role -----------------------------------------------------------------------------
+
+
+def test_guide_for_a_partner_leaves_out_role_changes(engine, sam):
+    sam.says("guide")
+
+    assert sam.text.splitlines()[0] == "Here is what you can do. Type a command, or press a button."
+    assert "roles: Shows who the staff, coordinators and admins are. Try: roles" in sam.text
+    assert "profile: Shows your settings." in sam.text
+    assert "roles grant" not in sam.text
+    assert "roles revoke" not in sam.text
+    assert "Gives someone a role." not in sam.text
+    assert "[My profile]" in sam.text
+
+
+def test_guide_for_a_coordinator_shows_role_changes(engine, person):
+    ada, bo = person("Ada"), person("Bo")
+    ada.says("profile")
+    bo.says("profile")
+    ada.says("roles grant Bo coordinator")
+
+    bo.says("guide")
+
+    assert "roles grant: Gives someone a role. Try: roles grant Sam coordinator" in bo.text
+    assert "roles revoke: Takes a role away. Try: roles revoke Sam staff" in bo.text
+    assert {r for _id, r in role_rows(engine) if _id == member_named(engine, "bo").id} == {
+        "partner",
+        "coordinator",
+    }
+
+
+def test_guide_shows_role_changes_to_the_admin_and_hides_them_again_when_the_role_goes(engine, person):
+    ada, bo = person("Ada"), person("Bo")
+    ada.says("guide")
+    assert "roles grant Sam coordinator" in ada.text
+
+    bo.says("profile")
+    ada.says("roles grant Bo staff")
+    bo.says("guide")
+    assert "roles grant" not in bo.text
+
+    ada.says("roles grant Bo coordinator")
+    bo.says("guide")
+    assert "roles grant" in bo.text
+    ada.says("roles revoke Bo coordinator")
+    bo.says("guide")
+    assert "roles grant" not in bo.text
+
+
+def test_guide_lists_a_role_only_command_only_for_that_role(engine, monkeypatch, person):
+    register(monkeypatch, "report", lambda turn, text: turn.say("ok"), (Role.COORDINATOR,))
+    ada, bo = person("Ada"), person("Bo")
+    ada.says("profile")
+    bo.says("guide")
+    assert "report:" not in bo.text
+
+    ada.says("roles grant Bo coordinator")
+    bo.says("guide")
+    assert "report: A test command. Try: report" in bo.text
+
+
+# ---- who is acting -----------------------------------------------------------------------------
+
+
+def test_each_turn_acts_for_the_account_that_wrote(engine, bot, person):
+    sam, jo = person("Sam"), person("Jo")
+    sam.says("profile name Samira")
+    jo.says("profile name Joanna")
+
+    with Session(engine) as session:
+        names = sorted(m.display_name for m in session.exec(select(Member)))
+    assert names == ["Joanna", "Samira"]
+    other = Who(AccountRef("console", "other-workspace", "sam"), "Sam")
+    reply = bot.handle(ButtonPress(other, "profile.show"))
+    # Same user id in another workspace is somebody else.
+    assert "Before we start" in reply.plain()
+    with Session(engine) as session:
+        assert len(session.exec(select(Member)).all()) == 3
+
+
+def test_an_empty_command_shows_the_guide(bot, sam):
+    reply = bot.handle(Command(sam.who, "/", ""))
+    assert reply.plain() == "Here is what you can do. Type a command, or press a button."
+
+
+def test_a_configured_admin_already_made_admin_is_not_made_twice(engine, settings, clock, person):
+    from bot.core import Bot
+
+    ada = person("Ada")
+    ada.says("profile")
+    # A second process with the same settings meets Ada for the first time in its own memory.
+    Bot(engine, settings, clock).handle(Command(ada.who, "roles", ""))
+    ada_id = member_named(engine, "ada").id
+    assert [r for r in role_rows(engine) if r[0] == ada_id] == [(ada_id, "partner"), (ada_id, "admin")]

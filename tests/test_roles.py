@@ -1,0 +1,588 @@
+"""Members and roles: first contact, several platforms, ADMINS, and granting or taking roles away.
+
+Each test checks what the person reads and what the database holds afterwards.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import Session, select
+
+from bot.conversation import Command, Who
+from bot.core import Bot
+from bot.outbox import dispatch_due
+from bot.settings import AccountRef, Settings
+from storage.models import Account, Member, MemberRole, Outbox
+from tests.conftest import START, Person, RecordingSender, deliver, member_named
+
+
+def roles_in_db(engine, user_id: str) -> set[str]:
+    member = member_named(engine, user_id)
+    with Session(engine) as session:
+        return set(session.exec(select(MemberRole.role).where(MemberRole.member_id == member.id)))
+
+
+def outbox_rows(engine) -> list[Outbox]:
+    with Session(engine) as session:
+        return list(session.exec(select(Outbox).order_by(Outbox.id)))
+
+
+def role_rows(engine) -> list[tuple[int, str, int | None]]:
+    with Session(engine) as session:
+        rows = session.exec(select(MemberRole).order_by(MemberRole.member_id, MemberRole.role))
+        return [(r.member_id, r.role, r.granted_by) for r in rows]
+
+
+def everyone_has_spoken(*people: Person) -> None:
+    for someone in people:
+        someone.says("profile")
+
+
+# ---- first contact and accounts ----------------------------------------------------------------
+
+
+def test_first_contact_makes_one_member_one_account_and_the_partner_role(engine, clock, person):
+    sam = person("Sam")
+    sam.says("profile")
+
+    assert "Name: Sam" in sam.text
+    assert "Roles: partner" in sam.text
+    with Session(engine) as session:
+        members = session.exec(select(Member)).all()
+        accounts = session.exec(select(Account)).all()
+        roles = session.exec(select(MemberRole)).all()
+    assert len(members) == 1
+    assert members[0].display_name == "Sam"
+    assert members[0].timezone == "Europe/London"
+    assert members[0].created_at == START
+    assert [(a.member_id, a.platform, a.workspace, a.user_id) for a in accounts] == [
+        (members[0].id, "console", "local", "sam")
+    ]
+    assert accounts[0].last_seen_at == START
+    assert [(r.member_id, r.role, r.granted_by, r.granted_at) for r in roles] == [
+        (members[0].id, "partner", None, START)
+    ]
+
+    clock.advance(timedelta(hours=2))
+    sam.says("profile")
+    with Session(engine) as session:
+        assert len(session.exec(select(Member)).all()) == 1
+        account = session.exec(select(Account)).one()
+        assert len(session.exec(select(MemberRole)).all()) == 1
+    assert account.last_seen_at == START + timedelta(hours=2)
+
+
+def test_a_second_person_gets_a_member_of_their_own(engine, person):
+    person("Sam").says("profile")
+    person("Jo").says("profile")
+
+    with Session(engine) as session:
+        accounts = session.exec(select(Account).order_by(Account.user_id)).all()
+    assert [a.user_id for a in accounts] == ["jo", "sam"]
+    assert accounts[0].member_id != accounts[1].member_id
+    assert roles_in_db(engine, "jo") == {"partner"}
+    assert roles_in_db(engine, "sam") == {"partner"}
+
+
+def test_one_member_can_hold_accounts_on_several_platforms(engine, bot, clock, person):
+    sam = person("Sam")
+    sam.says("profile name Samira")
+    assert "Name: Samira" in sam.text
+    member = member_named(engine, "sam")
+    with Session(engine) as session:
+        session.add(
+            Account(member_id=member.id, platform="slack", workspace="T1", user_id="U1", display_name="Sam")
+        )
+        session.commit()
+
+    clock.advance(timedelta(minutes=5))
+    on_slack = Person(bot, Who(AccountRef("slack", "T1", "U1"), "Sam S"))
+    reply = on_slack.says("profile")
+
+    # The same member answers: their chosen name, and no second welcome.
+    assert "Name: Samira" in on_slack.text
+    assert "Roles: partner" in on_slack.text
+    assert len(reply.messages) == 1
+    assert reply.messages[0].plain().startswith("Your profile.")
+    with Session(engine) as session:
+        assert len(session.exec(select(Member)).all()) == 1
+        slack = session.exec(select(Account).where(Account.platform == "slack")).one()
+        assert len(session.exec(select(MemberRole)).all()) == 1
+    assert slack.member_id == member.id
+    assert slack.last_seen_at == START + timedelta(minutes=5)
+    assert slack.display_name == "Sam S"
+
+
+def test_a_role_message_goes_to_the_platform_the_member_used_last(engine, bot, clock, person):
+    ada, sam = person("Ada"), person("Sam")
+    everyone_has_spoken(ada, sam)
+    member = member_named(engine, "sam")
+    with Session(engine) as session:
+        session.add(Account(member_id=member.id, platform="slack", workspace="T1", user_id="U1"))
+        session.commit()
+    clock.advance(timedelta(minutes=1))
+    Person(bot, Who(AccountRef("slack", "T1", "U1"), "Sam")).says("profile")
+
+    ada.says("roles grant Sam staff")
+
+    assert ada.text == "Done. Sam now has the staff role. I have let them know."
+    [row] = outbox_rows(engine)
+    assert (row.platform, row.workspace, row.target_kind, row.target_id) == ("slack", "T1", "dm", "U1")
+    console, slack = RecordingSender(), RecordingSender()
+    assert dispatch_due(engine, {"console": console, "slack": slack}, clock) == 1
+    assert console.sent == []
+    assert slack.texts_for("U1") == ["Ada gave you the staff role. Type guide to see what you can do now."]
+
+
+# ---- ADMINS and the roles list ---------------------------------------------------------------
+
+
+def test_the_configured_admin_is_an_admin_from_first_contact(engine, person):
+    ada, bo = person("Ada"), person("Bo")
+    ada.says("profile")
+    bo.says("profile")
+
+    assert "Roles: partner, admin" in ada.text
+    assert "Roles: partner" in bo.text and "admin" not in bo.text
+    assert roles_in_db(engine, "ada") == {"partner", "admin"}
+    assert roles_in_db(engine, "bo") == {"partner"}
+    with Session(engine) as session:
+        admin = session.exec(select(MemberRole).where(MemberRole.role == "admin")).one()
+    assert admin.granted_by is None
+    assert admin.granted_at == START
+
+
+def test_the_configured_admin_is_granted_once_however_often_they_write(engine, clock, person):
+    ada = person("Ada")
+    for _ in range(3):
+        ada.says("profile")
+        clock.advance(timedelta(hours=1))
+
+    ada_id = member_named(engine, "ada").id
+    assert role_rows(engine) == [(ada_id, "admin", None), (ada_id, "partner", None)]
+
+
+def test_roles_lists_admins_coordinators_and_staff(engine, person):
+    ada, bo, cy, dee = person("Ada"), person("Bo"), person("Cy"), person("Dee")
+    everyone_has_spoken(ada, bo, cy, dee)
+    ada.says("roles grant Bo coordinator")
+    ada.says("roles grant Cy staff")
+
+    dee.says("roles")
+
+    assert dee.text.splitlines() == [
+        "These people have a role here.",
+        "Admins: Ada",
+        "Coordinators: Bo",
+        "Staff: Cy",
+    ]
+    assert roles_in_db(engine, "dee") == {"partner"}
+
+
+def test_roles_says_nobody_yet_and_shows_coordinators_how_to_change_them(person):
+    ada = person("Ada")
+    ada.says("profile")
+    ada.says("roles")
+
+    assert ada.text.splitlines() == [
+        "These people have a role here. To change a role, type: roles grant NAME ROLE, or roles revoke NAME ROLE.",
+        "Admins: Ada",
+        "Coordinators: nobody yet",
+        "Staff: nobody yet",
+    ]
+
+
+def test_roles_lists_several_holders_by_name(person):
+    ada, zoe, bo = person("Ada"), person("Zoe"), person("Bo")
+    everyone_has_spoken(ada, zoe, bo)
+    ada.says("roles grant Zoe staff")
+    ada.says("roles grant Bo staff")
+    ada.says("roles")
+    assert "Staff: Bo, Zoe" in ada.text
+
+
+def test_roles_with_an_unknown_word_explains_how_to_use_it(engine, person):
+    ada = person("Ada")
+    ada.says("profile")
+    ada.says("roles promote Bo")
+    assert ada.text == "To change a role, type: roles grant NAME ROLE, or roles revoke NAME ROLE."
+    assert outbox_rows(engine) == []
+
+
+# ---- granting ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["staff", "coordinator"])
+def test_a_coordinator_can_grant_staff_and_coordinator(engine, clock, person, platform, role):
+    ada, bo, cy = person("Ada"), person("Bo"), person("Cy")
+    everyone_has_spoken(ada, bo, cy)
+    ada.says("roles grant Bo coordinator")
+    clock.advance(timedelta(minutes=10))
+
+    bo.says(f"roles grant Cy {role}")
+
+    assert bo.text == f"Done. Cy now has the {role} role. I have let them know."
+    assert roles_in_db(engine, "cy") == {"partner", role}
+    with Session(engine) as session:
+        row = session.exec(
+            select(MemberRole).where(
+                MemberRole.member_id == member_named(engine, "cy").id, MemberRole.role == role
+            )
+        ).one()
+    assert row.granted_by == member_named(engine, "bo").id
+    assert row.granted_at == START + timedelta(minutes=10)
+    assert [r.target_id for r in outbox_rows(engine)] == ["bo", "cy"]
+
+    assert deliver(engine, platform, clock) == 2
+    assert platform.texts_for("cy") == [
+        f"Bo gave you the {role} role. Type guide to see what you can do now."
+    ]
+    assert deliver(engine, platform, clock) == 0
+    assert len(platform.texts_for("cy")) == 1
+
+
+def test_a_coordinator_can_give_the_partner_role_back(engine, clock, person):
+    ada, bo, cy = person("Ada"), person("Bo"), person("Cy")
+    everyone_has_spoken(ada, bo, cy)
+    ada.says("roles grant Bo coordinator")
+    ada.says("roles grant Cy staff")
+    bo.says("roles revoke Cy partner")
+    assert roles_in_db(engine, "cy") == {"staff"}
+    clock.advance(timedelta(days=1))
+
+    bo.says("roles grant Cy partner")
+
+    assert bo.text == "Done. Cy now has the partner role. I have let them know."
+    assert roles_in_db(engine, "cy") == {"partner", "staff"}
+
+
+def test_an_admin_can_grant_admin(engine, clock, person, platform):
+    ada, bo = person("Ada"), person("Bo")
+    everyone_has_spoken(ada, bo)
+
+    ada.says("roles grant Bo admin")
+
+    assert ada.text == "Done. Bo now has the admin role. I have let them know."
+    assert roles_in_db(engine, "bo") == {"partner", "admin"}
+    deliver(engine, platform, clock)
+    assert platform.texts_for("bo") == ["Ada gave you the admin role. Type guide to see what you can do now."]
+    bo.says("profile")
+    assert "Roles: partner, admin" in bo.text
+
+
+def test_the_role_word_may_come_first_and_may_be_plural(engine, person):
+    ada, bo, cy = person("Ada"), person("Bo"), person("Cy")
+    everyone_has_spoken(ada, bo, cy)
+
+    ada.says("roles grant coordinator Bo")
+    assert ada.text == "Done. Bo now has the coordinator role. I have let them know."
+    ada.says("roles give Cy Staff")
+    assert ada.text == "Done. Cy now has the staff role. I have let them know."
+    ada.says("roles add Cy admins")
+    assert ada.text == "Done. Cy now has the admin role. I have let them know."
+
+    assert roles_in_db(engine, "bo") == {"partner", "coordinator"}
+    assert roles_in_db(engine, "cy") == {"partner", "staff", "admin"}
+
+
+def test_a_name_of_several_words_is_found(engine, bot, person):
+    ada = person("Ada")
+    ada.says("profile")
+    Person(bot, Who(AccountRef("console", "local", "mj"), "Mary Jane")).says("profile")
+
+    ada.says("roles grant Mary Jane staff")
+
+    assert ada.text == "Done. Mary Jane now has the staff role. I have let them know."
+    assert roles_in_db(engine, "mj") == {"partner", "staff"}
+
+
+@pytest.mark.parametrize(
+    "line", ["roles grant Bo", "roles grant staff", "roles grant Bo boss", "roles grant"]
+)
+def test_a_grant_without_a_person_and_a_role_asks_for_both(engine, person, line):
+    ada, bo = person("Ada"), person("Bo")
+    everyone_has_spoken(ada, bo)
+    before = role_rows(engine)
+
+    ada.says(line)
+
+    assert ada.text == (
+        "Please name a person and a role: partner, staff, coordinator or admin. "
+        "For example: roles grant Sam coordinator."
+    )
+    assert role_rows(engine) == before
+    assert outbox_rows(engine) == []
+
+
+def test_a_coordinator_cannot_grant_or_revoke_admin(engine, person):
+    ada, bo, cy = person("Ada"), person("Bo"), person("Cy")
+    everyone_has_spoken(ada, bo, cy)
+    ada.says("roles grant Bo coordinator")
+    ada.says("roles grant Cy admin")
+    before_roles, before_outbox = role_rows(engine), len(outbox_rows(engine))
+
+    bo.says("roles grant Bo admin")
+    assert bo.text == "Only admins can change who is an admin."
+    bo.says("roles revoke Cy admin")
+    assert bo.text == "Only admins can change who is an admin."
+
+    assert role_rows(engine) == before_roles
+    assert len(outbox_rows(engine)) == before_outbox
+    assert roles_in_db(engine, "cy") == {"partner", "admin"}
+
+
+@pytest.mark.parametrize("actor_role", ["partner", "staff"])
+@pytest.mark.parametrize("verb", ["grant", "revoke"])
+def test_partners_and_staff_are_refused_kindly(engine, person, actor_role, verb):
+    ada, bo, cy = person("Ada"), person("Bo"), person("Cy")
+    everyone_has_spoken(ada, bo, cy)
+    if actor_role == "staff":
+        ada.says("roles grant Bo staff")
+    before_roles, before_outbox = role_rows(engine), len(outbox_rows(engine))
+
+    bo.says(f"roles {verb} Cy coordinator")
+
+    assert bo.text == "Only coordinators and admins can change roles. Type roles to see who they are."
+    assert role_rows(engine) == before_roles
+    assert len(outbox_rows(engine)) == before_outbox
+    assert roles_in_db(engine, "cy") == {"partner"}
+
+
+def test_a_partner_cannot_make_themselves_admin(engine, person):
+    ada, bo = person("Ada"), person("Bo")
+    everyone_has_spoken(ada, bo)
+
+    bo.says("roles grant Bo admin")
+
+    assert bo.text == "Only coordinators and admins can change roles. Type roles to see who they are."
+    assert roles_in_db(engine, "bo") == {"partner"}
+    assert outbox_rows(engine) == []
+
+
+def test_granting_a_role_someone_already_has_changes_nothing(engine, clock, person):
+    ada, bo = person("Ada"), person("Bo")
+    everyone_has_spoken(ada, bo)
+    ada.says("roles grant Bo staff")
+    before_roles, before_outbox = role_rows(engine), outbox_rows(engine)
+    clock.advance(timedelta(hours=1))
+
+    ada.says("roles grant Bo staff")
+    assert ada.text == "Bo already has the staff role. Nothing changed."
+    ada.says("roles grant Bo partner")
+    assert ada.text == "Bo already has the partner role. Nothing changed."
+
+    assert role_rows(engine) == before_roles
+    assert [r.id for r in outbox_rows(engine)] == [r.id for r in before_outbox]
+    with Session(engine) as session:
+        staff = session.exec(select(MemberRole).where(MemberRole.role == "staff")).one()
+    assert staff.granted_at == START
+
+
+# ---- revoking ---------------------------------------------------------------------------------
+
+
+def test_revoking_takes_the_role_away_and_tells_them(engine, clock, person, platform):
+    ada, bo = person("Ada"), person("Bo")
+    everyone_has_spoken(ada, bo)
+    ada.says("roles grant Bo coordinator")
+    deliver(engine, platform, clock)
+    clock.advance(timedelta(days=2))
+
+    ada.says("roles revoke Bo coordinator")
+
+    assert ada.text == "Done. Bo no longer has the coordinator role. I have let them know."
+    assert roles_in_db(engine, "bo") == {"partner"}
+    assert deliver(engine, platform, clock) == 1
+    assert platform.texts_for("bo") == [
+        "Ada gave you the coordinator role. Type guide to see what you can do now.",
+        "Ada removed your coordinator role. Type guide to see what you can do now.",
+    ]
+    bo.says("roles grant Ada staff")
+    assert bo.text == "Only coordinators and admins can change roles. Type roles to see who they are."
+
+
+def test_revoking_a_role_they_do_not_have_changes_nothing(engine, person):
+    ada, bo = person("Ada"), person("Bo")
+    everyone_has_spoken(ada, bo)
+    before = role_rows(engine)
+
+    ada.says("roles revoke Bo staff")
+
+    assert ada.text == "Bo does not have the staff role. Nothing changed."
+    assert role_rows(engine) == before
+    assert outbox_rows(engine) == []
+
+
+def test_revoking_admin_from_someone_who_is_not_one_says_so(engine, person):
+    """With one admin, asking to remove admin from a partner is not about the last admin."""
+    ada, bo = person("Ada"), person("Bo")
+    everyone_has_spoken(ada, bo)
+
+    ada.says("roles revoke Bo admin")
+
+    assert ada.text == "Bo does not have the admin role. Nothing changed."
+    assert roles_in_db(engine, "bo") == {"partner"}
+    assert roles_in_db(engine, "ada") == {"partner", "admin"}
+    assert outbox_rows(engine) == []
+
+
+def test_an_admin_can_remove_another_admin(engine, clock, person, platform):
+    ada, bo = person("Ada"), person("Bo")
+    everyone_has_spoken(ada, bo)
+    ada.says("roles grant Bo admin")
+    clock.advance(timedelta(minutes=1))
+
+    ada.says("roles revoke Bo admin")
+
+    assert ada.text == "Done. Bo no longer has the admin role. I have let them know."
+    assert roles_in_db(engine, "bo") == {"partner"}
+    deliver(engine, platform, clock)
+    assert (
+        platform.texts_for("bo")[-1] == "Ada removed your admin role. Type guide to see what you can do now."
+    )
+
+
+def test_the_configured_admin_cannot_be_removed(engine, person):
+    ada, bo = person("Ada"), person("Bo")
+    everyone_has_spoken(ada, bo)
+    ada.says("roles grant Bo admin")
+    before_roles, before_outbox = role_rows(engine), len(outbox_rows(engine))
+
+    bo.says("roles revoke Ada admin")
+    assert bo.text == "Ada is an admin through the ADMINS setting. Change that setting to remove them."
+    ada.says("roles revoke Ada admin")
+    assert ada.text == "Ada is an admin through the ADMINS setting. Change that setting to remove them."
+
+    assert roles_in_db(engine, "ada") == {"partner", "admin"}
+    assert role_rows(engine) == before_roles
+    assert len(outbox_rows(engine)) == before_outbox
+
+
+def test_the_last_admin_cannot_be_removed(engine, clock, person):
+    ada, bo = person("Ada"), person("Bo")
+    everyone_has_spoken(ada, bo)
+    # Later ADMINS no longer names Ada: she stays admin, and is the only one.
+    later = Bot(engine, Settings(_env_file=None, admins=""), clock)
+    ada_later = Person(later, ada.who)
+
+    ada_later.says("roles revoke Ada admin")
+
+    assert ada_later.text == "Ada is the only admin. Make someone else an admin first."
+    assert roles_in_db(engine, "ada") == {"partner", "admin"}
+    assert outbox_rows(engine) == []
+
+    ada_later.says("roles grant Bo admin")
+    ada_later.says("roles revoke Ada admin")
+    assert ada_later.text == "Done. Ada no longer has the admin role. I have let them know."
+    assert roles_in_db(engine, "ada") == {"partner"}
+    assert roles_in_db(engine, "bo") == {"partner", "admin"}
+
+
+# ---- finding the person -------------------------------------------------------------------------
+
+
+def test_an_unknown_person_is_not_made_up(engine, person):
+    ada = person("Ada")
+    ada.says("profile")
+
+    ada.says("roles grant Zed staff")
+
+    assert ada.text == "I can't find anyone called Zed. They may need to send me a message first."
+    with Session(engine) as session:
+        assert [m.display_name for m in session.exec(select(Member))] == ["Ada"]
+    assert outbox_rows(engine) == []
+
+
+def test_two_people_with_one_name_need_a_mention(engine, bot, person, platform, clock):
+    ada = person("Ada")
+    ada.says("profile")
+    first = Person(bot, Who(AccountRef("console", "local", "sam.a"), "Sam Jones"))
+    second = Person(bot, Who(AccountRef("console", "local", "sam.b"), "Sam Jones"))
+    everyone_has_spoken(first, second)
+
+    ada.says("roles grant Sam Jones staff")
+
+    assert ada.text == "More than one person is called Sam Jones. Please use their @mention instead."
+    assert roles_in_db(engine, "sam.a") == {"partner"}
+    assert roles_in_db(engine, "sam.b") == {"partner"}
+    assert outbox_rows(engine) == []
+
+    ada.says("roles grant Sam Jones staff", mentions=(second.who.account,))
+
+    assert ada.text == "Done. Sam Jones now has the staff role. I have let them know."
+    assert roles_in_db(engine, "sam.a") == {"partner"}
+    assert roles_in_db(engine, "sam.b") == {"partner", "staff"}
+    deliver(engine, platform, clock)
+    assert platform.texts_for("sam.a") == []
+    assert platform.texts_for("sam.b") == [
+        "Ada gave you the staff role. Type guide to see what you can do now."
+    ]
+
+
+def test_a_mention_wins_over_the_name_typed(engine, bot, person):
+    ada, bo, cy = person("Ada"), person("Bo"), person("Cy")
+    everyone_has_spoken(ada, bo, cy)
+
+    ada.says("roles grant <@cy> coordinator", mentions=(cy.who.account,))
+
+    assert ada.text == "Done. Cy now has the coordinator role. I have let them know."
+    assert roles_in_db(engine, "cy") == {"partner", "coordinator"}
+    assert roles_in_db(engine, "bo") == {"partner"}
+
+
+def test_a_mention_of_someone_who_never_wrote_is_refused(engine, person):
+    ada = person("Ada")
+    ada.says("profile")
+
+    ada.says("roles grant @newbie staff", mentions=(AccountRef("console", "local", "newbie"),))
+
+    assert ada.text == "@newbie hasn't talked to me yet. Ask them to send me a message first."
+    with Session(engine) as session:
+        assert len(session.exec(select(Account)).all()) == 1
+    assert outbox_rows(engine) == []
+
+
+def test_a_user_id_finds_the_person_even_after_they_change_their_name(engine, person):
+    ada, bo = person("Ada"), person("Bo")
+    everyone_has_spoken(ada, bo)
+    bo.says("profile name Robert")
+
+    ada.says("roles grant bo staff")
+
+    assert ada.text == "Done. Robert now has the staff role. I have let them know."
+    assert roles_in_db(engine, "bo") == {"partner", "staff"}
+
+
+def test_grant_revoke_grant_at_one_moment_tells_them_each_time(engine, clock, person, platform):
+    """Grant, revoke and grant again without the clock moving: the person hears all three."""
+    ada, bo = person("Ada"), person("Bo")
+    everyone_has_spoken(ada, bo)
+
+    ada.says("roles grant Bo staff")
+    ada.says("roles revoke Bo staff")
+    ada.says("roles grant Bo staff")
+
+    assert ada.text == "Done. Bo now has the staff role. I have let them know."
+    assert roles_in_db(engine, "bo") == {"partner", "staff"}
+    deliver(engine, platform, clock)
+    assert platform.texts_for("bo") == [
+        "Ada gave you the staff role. Type guide to see what you can do now.",
+        "Ada removed your staff role. Type guide to see what you can do now.",
+        "Ada gave you the staff role. Type guide to see what you can do now.",
+    ]
+
+
+def test_a_command_from_an_unseen_platform_account_makes_a_new_member(engine, bot, person):
+    person("Sam").says("profile")
+    reply = bot.handle(Command(Who(AccountRef("discord", "", "123"), "Sam"), "profile"))
+
+    assert "Your profile." in reply.plain()
+    with Session(engine) as session:
+        accounts = session.exec(select(Account).order_by(Account.platform)).all()
+    assert [(a.platform, a.workspace, a.user_id) for a in accounts] == [
+        ("console", "local", "sam"),
+        ("discord", "", "123"),
+    ]
+    assert accounts[0].member_id != accounts[1].member_id
