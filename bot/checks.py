@@ -58,7 +58,8 @@ def clean_text(value: str, label: str, max_length: int, required: bool = True) -
 
 @cache
 def _zones() -> dict[str, str]:
-    return {z.lower(): z for z in available_timezones()}
+    # Region/City names and UTC; not tzdata's odd extras such as "Factory" or "localtime".
+    return {z.lower(): z for z in available_timezones() if "/" in z or z == "UTC"}
 
 
 def time_zone(value: str) -> str:
@@ -75,12 +76,12 @@ def time_zone(value: str) -> str:
     if close:
         raise Refusal(
             "I don't know the time zone '{value}'. Did you mean {suggestion}?",
-            value=value.strip(),
+            value=value.strip()[:60],
             suggestion=_zones()[close[0]],
         )
     raise Refusal(
         "I don't know the time zone '{value}'. Try a name like Europe/London or America/Toronto.",
-        value=value.strip(),
+        value=value.strip()[:60],
     )
 
 
@@ -184,7 +185,7 @@ def moment(value: str, zone: str, now: datetime, language: str = "en") -> dateti
     if data.date_obj is None:
         raise Refusal(
             "I couldn't read '{value}' as a date and time. Try something like 'next Tuesday 2pm' or '3 Dec 14:00'.",
-            value=value.strip(),
+            value=value.strip()[:60],
         )
     if data.period != "time":
         raise Refusal(

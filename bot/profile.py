@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from bot import checks
 from bot.checks import Refusal
@@ -13,6 +14,7 @@ from bot.members import interests_of, set_interests
 from bot.roles import role_name, roles_held
 from bot.turn import FormSpec, Turn, action, command, form
 from bot.words import N_, language_name, languages
+from storage.models import Member
 
 # ---- the checks, shared by the form and the short commands --------------------------------
 
@@ -244,9 +246,18 @@ def _fields(turn: Turn, _subject: str) -> list[FormField]:
             "datetime",
             required=False,
             max_length=60,
+            # Offered as it stands, so saving the form for another change keeps a pause.
+            initial=_pause_as_typed(member, turn.now),
             hint=_("Leave empty to get messages. For example: next Monday 9am"),
         ),
     ]
+
+
+def _pause_as_typed(member: Member, now: datetime) -> str:
+    """A current pause written as a person would type it, in their zone: '1 Dec 2026 14:00'."""
+    if member.paused_until is None or member.paused_until <= now:
+        return ""
+    return member.paused_until.astimezone(ZoneInfo(member.timezone)).strftime("%d %b %Y %H:%M")
 
 
 def _submit(turn: Turn, _subject: str, values: dict[str, str]) -> Reply:

@@ -376,3 +376,16 @@ def test_moment_refuses_a_time_skipped_when_toronto_clocks_go_forward():
     assert "does not exist in America/Toronto" in said(refused)
     # The London change is a different night, so this time exists in Toronto.
     assert checks.moment("28 Mar 2027 01:30", "America/Toronto", NOW) == at(2027, 3, 28, 5, 30)
+
+
+def test_odd_tzdata_names_are_not_time_zones_people_choose():
+    for name in ("Factory", "localtime"):
+        with pytest.raises(Refusal):
+            checks.time_zone(name)
+    assert checks.time_zone("utc") == "UTC"
+
+
+def test_what_was_typed_is_repeated_back_only_briefly():
+    with pytest.raises(Refusal) as refused:
+        checks.time_zone("x" * 500)
+    assert refused.value.values["value"] == "x" * 60

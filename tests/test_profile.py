@@ -557,3 +557,17 @@ def test_saving_the_form_with_an_empty_pause_resumes_messages(person, engine):
     sam.submit({"paused_until": ""})
     assert fields_of(sam.last)["Messages paused"] == "no"
     assert member_named(engine, "sam").paused_until is None
+
+
+def test_saving_the_form_for_another_change_keeps_a_pause(engine, person):
+    sam = person("Sam")
+    sam.says("profile pause next Tuesday 2pm")
+    sam.says("profile edit")
+    sam.submit({"quiet": "22:00-07:00"})
+    page_two = sam.last.form
+    assert page_two.fields[0].initial == "01 Dec 2026 14:00"
+    sam.submit({})
+    member = member_named(engine, "sam")
+    assert member.paused_until == datetime(2026, 12, 1, 14, 0, tzinfo=UTC)
+    assert (member.quiet_start, member.quiet_end) == (22 * 60, 7 * 60)
+    assert "Messages paused: until Tuesday 1 December 2026 at 14:00 (Europe/London)" in sam.text
