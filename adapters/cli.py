@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from datetime import UTC, datetime
 from typing import TextIO
 
-from bot.clock import SystemClock
+from bot.clock import Clock, ShiftedClock, SystemClock
 from bot.core import Bot
 from bot.members import Role
 from bot.settings import Settings
@@ -17,10 +18,10 @@ from storage.db import database_url, make_engine, migrate
 log = logging.getLogger("partnerbot")
 
 
-def build_bot(settings: Settings) -> Bot:
+def build_bot(settings: Settings, clock: Clock | None = None) -> Bot:
     engine = make_engine(database_url(settings.database_url, settings.data_dir))
     migrate(engine)
-    return Bot(engine, settings, SystemClock())
+    return Bot(engine, settings, clock or SystemClock())
 
 
 def configured_platforms(settings: Settings) -> list[str]:
@@ -46,17 +47,26 @@ def run(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:
             file=stdout,
         )
     print(_("No chat platform is connected, so I am starting the console."), file=stdout)
-    return console(settings, stdin, stdout, name=None, role=None, demo=False)
+    return console(settings, stdin, stdout, name=None, role=None, demo=False, start=None)
 
 
 def console(
-    settings: Settings, stdin: TextIO, stdout: TextIO, name: str | None, role: Role | None, demo: bool
+    settings: Settings,
+    stdin: TextIO,
+    stdout: TextIO,
+    name: str | None,
+    role: Role | None,
+    demo: bool,
+    start: datetime | None,
 ) -> int:
     from adapters.console.app import Console
     from bot.demo import seed_demo
     from bot.scheduling import make_scheduler
 
-    bot = build_bot(settings)
+    clock = ShiftedClock(SystemClock())
+    if start is not None:
+        clock.shift(start - clock.now())
+    bot = build_bot(settings, clock)
     interactive = stdin.isatty()
     app = Console(bot, stdout, echo=not interactive)
     _ = translator(settings.default_language)
@@ -74,12 +84,10 @@ def console(
     if interactive:
         print(_("Type guide to start, :help for console keys, or :quit to leave."), file=stdout)
     # Messages queued before a restart go out now.
-    app.dispatch()
+    app.catch_up()
     scheduler = None
     if interactive:
-        scheduler = make_scheduler(
-            bot.engine, {"console": app.sender}, bot.clock, settings.dispatch_interval_seconds
-        )
+        scheduler = make_scheduler(bot, {"console": app.sender}, settings.dispatch_interval_seconds)
         scheduler.start()
     try:
         while True:
@@ -99,7 +107,7 @@ def console(
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=False)
-        app.dispatch()
+        app.catch_up()
     return 0
 
 
@@ -113,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     con.add_argument("--as", dest="name", help="who you are, e.g. sam")
     con.add_argument("--role", choices=[r.value for r in Role], help="give yourself this role")
     con.add_argument("--demo", action="store_true", help="start with a small demo community")
+    con.add_argument("--clock", help="start the console's clock at this UTC time, e.g. 2026-11-30T09:00")
     commands.add_parser("migrate", help="bring the database up to date, then stop")
     args = parser.parse_args(argv)
 
@@ -136,7 +145,17 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "console":
         role = Role(args.role) if args.role else None
-        return console(settings, sys.stdin, sys.stdout, args.name, role, args.demo)
+        start = None
+        if args.clock:
+            try:
+                start = datetime.fromisoformat(args.clock).replace(tzinfo=UTC)
+            except ValueError:
+                print(
+                    translator("en")("Please give --clock as a date and time, like 2026-11-30T09:00."),
+                    file=sys.stderr,
+                )
+                return 2
+        return console(settings, sys.stdin, sys.stdout, args.name, role, args.demo, start)
     return run(settings, sys.stdin, sys.stdout)
 
 

@@ -33,3 +33,17 @@ class FakeClock:
 
     def set(self, when: datetime) -> None:
         self._now = when.astimezone(UTC)
+
+
+class ShiftedClock:
+    """Real time moved by an offset: the console's "try it out" clock (`--clock`, `:wait`)."""
+
+    def __init__(self, base: Clock, offset: timedelta = timedelta(0)) -> None:
+        self.base = base
+        self.offset = offset
+
+    def now(self) -> datetime:
+        return self.base.now() + self.offset
+
+    def shift(self, delta: timedelta) -> None:
+        self.offset += delta

@@ -87,6 +87,9 @@ class Button:
     action_id: str
     value: str = ""
     style: Literal["primary", "danger", ""] = ""
+    # Buttons with the same group belong together (e.g. the answers to one question); a
+    # platform may draw each group as its own row under the group's words.
+    group: str = ""
 
 
 @dataclass(frozen=True)
@@ -187,7 +190,7 @@ def message_to_json(message: Message) -> dict[str, Any]:
         "text": spans(message.text),
         "fields": [{"label": f.label, "value": spans(f.value)} for f in message.fields],
         "buttons": [
-            {"label": b.label, "action_id": b.action_id, "value": b.value, "style": b.style}
+            {"label": b.label, "action_id": b.action_id, "value": b.value, "style": b.style, "group": b.group}
             for b in message.buttons
         ],
         "selects": [

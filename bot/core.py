@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 # Features register their commands, buttons and forms on import.
+import bot.checkins  # noqa: F401
 import bot.guide  # noqa: F401
 import bot.profile  # noqa: F401
 import bot.roles  # noqa: F401
@@ -22,7 +23,7 @@ from bot.checks import Refusal
 from bot.clock import Clock
 from bot.conversation import ButtonPress, Command, Event, FormSubmit, Message, Reply, Who
 from bot.forms import open_form, submit_form
-from bot.members import Role, find_account, grant, member_for, roles_of
+from bot.members import Role, find_account, grant, member_for, revoke, roles_of
 from bot.settings import AccountRef, Settings
 from bot.turn import ACTIONS, ALIASES, COMMANDS, FORMS, Turn, split_id
 from bot.words import N_, translator
@@ -59,8 +60,15 @@ class Bot:
             reply = replace(reply, messages=(consent, *reply.messages))
         return reply
 
+    def tick(self) -> None:
+        """Do the scheduled work that is due now (the scheduler calls this; so does the console)."""
+        from bot.checkins.delivery import tick as checkins_tick
+
+        checkins_tick(self.engine, self.settings, self.clock.now())
+
     def prepare_local_member(self, who: Who, role: Role | None) -> None:
         """For the console only (a local trial): make the member and give them a role at once.
+        Someone new given another role is not also a partner, so "Sam, a coordinator" is just that.
 
         On Slack and Discord roles come only from ADMINS and the roles command.
         """
@@ -75,7 +83,10 @@ class Bot:
                 now,
             )
             if role is not None and member.id is not None:
+                fresh = member.consent_shown_at is None and roles_of(session, member.id) == {Role.PARTNER}
                 grant(session, member.id, role, None, now)
+                if fresh and role is not Role.PARTNER:
+                    revoke(session, member.id, Role.PARTNER)
             session.commit()
 
     # -- first contact -----------------------------------------------------------------------
@@ -188,7 +199,7 @@ DEFAULT_CONSENT = N_(
     "I keep your name, your chat account and the settings you choose, like your time zone. "
     "Later I also keep your check-in answers and what you sign up for. "
     "Coordinators use this to support you and to share work fairly. "
-    "If you ask for support, I tell the coordinators. "
+    "If you ask for someone to contact you, or a check-in answer is very low, I tell the coordinators your name. "
     "Nothing goes outside this service. "
     "Type profile to see your settings."
 )

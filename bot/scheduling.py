@@ -6,24 +6,22 @@ import logging
 from collections.abc import Mapping
 
 from apscheduler.schedulers.background import BackgroundScheduler
-from sqlalchemy import Engine
 
-from bot.clock import Clock
+from bot.core import Bot
 from bot.outbox import Sender, dispatch_due
 
 log = logging.getLogger(__name__)
 
 
-def make_scheduler(
-    engine: Engine, senders: Mapping[str, Sender], clock: Clock, interval_seconds: float
-) -> BackgroundScheduler:
+def make_scheduler(bot: Bot, senders: Mapping[str, Sender], interval_seconds: float) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(timezone="UTC")
 
     def send_due() -> None:
         try:
-            dispatch_due(engine, senders, clock)
+            bot.tick()
+            dispatch_due(bot.engine, senders, bot.clock)
         except Exception:  # the next tick tries again; nothing is marked sent that was not
-            log.exception("outbox dispatch failed")
+            log.exception("scheduled work failed")
 
     scheduler.add_job(
         send_due,

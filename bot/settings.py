@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     admins: str = ""
     consent_text: str | None = None
     support_contacts: str = ""
+    # Where coordinators get alerts and summaries: a channel as platform:WORKSPACE/CHANNEL
+    # (e.g. slack:T1/C2 or discord:345). Empty: each coordinator by direct message.
+    coordinator_channel: str = ""
     default_timezone: str = "Europe/London"
     default_language: str = "en"
     dispatch_interval_seconds: float = 5.0
@@ -69,6 +72,13 @@ class Settings(BaseSettings):
         parse_account_refs(value)
         return value
 
+    @field_validator("coordinator_channel")
+    @classmethod
+    def _one_channel(cls, value: str) -> str:
+        if len(parse_account_refs(value)) > 1:
+            raise ValueError("give one channel, e.g. slack:T1/C2")
+        return value
+
     @field_validator("default_timezone")
     @classmethod
     def _zone_exists(cls, value: str) -> str:
@@ -78,3 +88,8 @@ class Settings(BaseSettings):
 
     def admin_accounts(self) -> list[AccountRef]:
         return parse_account_refs(self.admins)
+
+    def coordinators_channel(self) -> AccountRef | None:
+        """The coordinators' channel (its id in `user_id`), if one is set."""
+        found = parse_account_refs(self.coordinator_channel)
+        return found[0] if found else None

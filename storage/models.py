@@ -42,6 +42,9 @@ class Member(SQLModel, table=True):
     quiet_start: int | None = None
     quiet_end: int | None = None
     paused_until: datetime | None = utc_column()
+    # Check-ins alone can be paused for a while, or turned off until the member turns them on.
+    checkins_paused_until: datetime | None = utc_column()
+    checkins_off: bool = False
     consent_shown_at: datetime | None = utc_column()
     created_at: datetime = utc_column(nullable=False)
 
@@ -109,3 +112,81 @@ class Outbox(SQLModel, table=True):
     attempts: int = 0
     last_error: str | None = Field(default=None, max_length=500)
     platform_message_id: str | None = Field(default=None, max_length=100)
+
+
+# ---- check-ins -------------------------------------------------------------------------------
+
+
+class CheckIn(SQLModel, table=True):
+    """A check-in a coordinator defined: its questions, schedule, audience and rules."""
+
+    __tablename__ = "checkin"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=80)
+    # [{"kind": "scale"|"yesno"|"text", "text": "...", "labels": [five words] (scale only)}]
+    questions: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
+    # "weekly" (on `weekdays`), "every" (every `every_days` days from `anchor`), "once".
+    schedule: str = Field(max_length=8)
+    weekdays: str = Field(default="", max_length=40)  # "0,3" = Monday and Thursday
+    every_days: int | None = None
+    anchor: str = Field(default="", max_length=10)  # ISO date the "every N days" count starts from
+    local_time: int = 600  # minutes after local midnight
+    # Empty: each partner's own zone. Otherwise everyone gets it at this zone's time.
+    fixed_zone: str = Field(default="", max_length=64)
+    window_minutes: int = 48 * 60
+    named: bool = True  # answers shown to coordinators by name, or as totals only
+    alert_level: int | None = None  # a scale answer at or below this alerts the coordinators
+    audience_tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    paused: bool = False
+    # Only occurrences after this get prompts (set on creation and on resume).
+    active_since: datetime = utc_column(nullable=False)
+    deleted_at: datetime | None = utc_column()
+    created_by: int | None = Field(default=None, foreign_key="member.id")
+    created_at: datetime = utc_column(nullable=False)
+
+
+class CheckInRun(SQLModel, table=True):
+    """One occurrence of a check-in (its period), with the questions as they were asked."""
+
+    __tablename__ = "checkin_run"
+    __table_args__ = (UniqueConstraint("checkin_id", "period"),)
+    id: int | None = Field(default=None, primary_key=True)
+    checkin_id: int = Field(foreign_key="checkin.id", index=True)
+    # The local date of the occurrence ("2026-11-30"), or "now:<time>" for a one-off.
+    period: str = Field(max_length=40)
+    name: str = Field(max_length=80)
+    questions: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
+    named: bool = True
+    alert_level: int | None = None
+    window_minutes: int = 48 * 60
+    created_at: datetime = utc_column(nullable=False)
+    closed_at: datetime | None = utc_column(index=True)
+
+
+class CheckInPrompt(SQLModel, table=True):
+    """One member's prompt in one run. The unique (run, member) makes a second send impossible."""
+
+    __tablename__ = "checkin_prompt"
+    __table_args__ = (UniqueConstraint("run_id", "member_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(foreign_key="checkin_run.id", index=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    # "sent", or "paused" when the member had paused at the time it was due (not asked).
+    status: str = Field(max_length=8)
+    send_at: datetime = utc_column(nullable=False)
+    closes_at: datetime = utc_column(nullable=False, index=True)
+    remind_at: datetime = utc_column(nullable=False)
+    reminded_at: datetime | None = utc_column()
+    skipped_at: datetime | None = utc_column()
+    alerted_at: datetime | None = utc_column()
+    note: str = Field(default="", max_length=1000)
+
+
+class CheckInAnswer(SQLModel, table=True):
+    __tablename__ = "checkin_answer"
+    __table_args__ = (UniqueConstraint("prompt_id", "position"),)
+    id: int | None = Field(default=None, primary_key=True)
+    prompt_id: int = Field(foreign_key="checkin_prompt.id", index=True)
+    position: int  # which question, from 0
+    value: str = Field(max_length=1000)  # "1".."5", "yes"/"no", or the words written
+    answered_at: datetime = utc_column(nullable=False)

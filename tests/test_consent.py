@@ -19,7 +19,7 @@ DEFAULT_WORDS = (
     "I keep your name, your chat account and the settings you choose, like your time zone. "
     "Later I also keep your check-in answers and what you sign up for. "
     "Coordinators use this to support you and to share work fairly. "
-    "If you ask for support, I tell the coordinators. "
+    "If you ask for someone to contact you, or a check-in answer is very low, I tell the coordinators your name. "
     "Nothing goes outside this service. "
     "Type profile to see your settings."
 )

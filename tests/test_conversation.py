@@ -73,6 +73,7 @@ def test_the_json_shape_is_what_the_outbox_stores():
         "action_id": "profile.edit",
         "value": "",
         "style": "primary",
+        "group": "",
     }
     assert data["selects"][0]["options"] == [
         {"label": "English", "value": "en"},
@@ -135,3 +136,10 @@ def test_an_empty_reply_is_empty_text():
     assert Reply().plain() == ""
     assert Reply().form is None
     assert Reply().field_errors == {}
+
+
+def test_a_message_stored_before_buttons_had_groups_still_loads():
+    data = message_to_json(full_message())
+    for button in data["buttons"]:
+        del button["group"]
+    assert message_from_json(data) == full_message()

@@ -7,17 +7,20 @@ typing. Messages the outbox sends to other console users are printed as they are
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from typing import TextIO
 
 from adapters.console.render import Choice, choices_of, field_prompt, render_form_title, render_message
+from bot.clock import ShiftedClock
 from bot.conversation import ButtonPress, Command, Form, FormSubmit, Reply, Who
 from bot.core import Bot
 from bot.members import Role
 from bot.outbox import Delivery, dispatch_due
 from bot.settings import AccountRef
-from bot.words import translator
+from bot.words import translator, when
 
 
 def console_who(name: str) -> Who:
@@ -80,7 +83,7 @@ class Console:
                 self._print(self.prompt().rstrip() + (" " + text if text else ""))
             if not self._line(text):
                 return False
-            self.dispatch()
+            self.catch_up()
         return True
 
     def _line(self, text: str) -> bool:
@@ -89,12 +92,14 @@ class Console:
             return False
         if text.startswith(":as"):
             return self._switch(text)
+        if text.startswith(":wait"):
+            return self._wait(text[5:])
         if text == ":help":
             self._print(
                 self._(
                     "Console help: type a command such as guide. Type a number to press a button. "
                     "Type :as NAME to speak as someone else, or :as NAME coordinator to give them a role too. "
-                    "Type :quit to leave."
+                    "Type :wait 2h to move the clock on. Type :quit to leave."
                 )
             )
             return True
@@ -120,6 +125,22 @@ class Console:
             self._print(self._("Type :as and a name, like :as sam or :as sam coordinator."))
             return True
         self.become(" ".join(words), role)
+        return True
+
+    def _wait(self, amount: str) -> bool:
+        """Move the console's clock on, to try what happens later (a reminder, a summary)."""
+        match = re.fullmatch(r"\s*(\d+)\s*([mhd])\s*", amount.lower())
+        if not match or not isinstance(self.bot.clock, ShiftedClock):
+            self._print(self._("Type :wait and a time, like :wait 30m, :wait 2h or :wait 2d."))
+            return True
+        number, unit = int(match.group(1)), match.group(2)
+        self.bot.clock.shift(
+            {"m": timedelta(minutes=number), "h": timedelta(hours=number), "d": timedelta(days=number)}[unit]
+        )
+        now = when(
+            self.bot.clock.now(), self.bot.settings.default_timezone, self.bot.settings.default_language
+        )
+        self._print(self._("(The console's clock moved on. It is now {when}.)", when=now))
         return True
 
     def _choice(self, text: str) -> Choice | None:
@@ -196,7 +217,9 @@ class Console:
             if delivery.message.buttons or delivery.message.selects:
                 self.choices[delivery.target_id] = choices_of(delivery.message)
 
-    def dispatch(self) -> int:
+    def catch_up(self) -> int:
+        """Do what is due (check-ins, reminders) and print what the outbox sends."""
+        self.bot.tick()
         return dispatch_due(self.bot.engine, {"console": self.sender}, self.bot.clock)
 
     def _print(self, text: str) -> None:

@@ -28,9 +28,15 @@ def render_message(message: Message) -> str:
     width = max((len(f.label) for f in message.fields), default=0)
     lines += [f"  {f.label + ':':<{width + 1}} {plain(f.value)}" for f in message.fields]
     number = 0
+    group = ""
     for button in message.buttons:
         number += 1
-        lines.append(f"  [{number}] {button.label}")
+        if button.group != group:
+            group = button.group
+            if group:
+                lines.append(f"  {group}")
+        indent = "    " if group else "  "
+        lines.append(f"{indent}[{number}] {button.label}")
     for select in message.selects:
         lines.append(f"  {select.placeholder}")
         for option in select.options:

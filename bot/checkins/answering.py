@@ -1,0 +1,246 @@
+"""A partner answering a check-in: one tap per question, a note, skipping, pausing, and the
+route to a human that always works."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import update
+from sqlmodel import col, select
+
+from bot.checks import Refusal
+from bot.conversation import Button, FormField, Message, Reply, fill
+from bot.notify import tell_coordinators
+from bot.turn import FormSpec, Turn, action, form, moment_for
+from bot.words import translator
+from storage.models import CheckInAnswer, CheckInPrompt, CheckInRun, Member
+
+
+def _own_prompt(turn: Turn, subject: str) -> tuple[CheckInPrompt, CheckInRun, list[str]]:
+    """The prompt a button names, if it is this member's; and the rest of the subject."""
+    first, *rest = subject.split(":")
+    prompt = turn.session.get(CheckInPrompt, int(first)) if first.isdigit() else None
+    if prompt is None or prompt.member_id != turn.member.id:
+        raise Refusal("That check-in isn't one of yours. Type checkin history to see your own.")
+    run = turn.session.get_one(CheckInRun, prompt.run_id)
+    return prompt, run, rest
+
+
+def _still_open(turn: Turn, prompt: CheckInPrompt, run: CheckInRun) -> None:
+    if run.closed_at is not None or turn.now >= prompt.closes_at:
+        raise Refusal("This check-in has closed. Thank you all the same. The next one will come as usual.")
+
+
+def _answered(turn: Turn, prompt: CheckInPrompt) -> dict[int, str]:
+    rows = turn.session.exec(select(CheckInAnswer).where(CheckInAnswer.prompt_id == prompt.id))
+    return {a.position: a.value for a in rows}
+
+
+def _save(turn: Turn, prompt: CheckInPrompt, position: int, value: str) -> None:
+    assert prompt.id is not None
+    found = turn.session.exec(
+        select(CheckInAnswer).where(CheckInAnswer.prompt_id == prompt.id, CheckInAnswer.position == position)
+    ).first()
+    if found is None:
+        found = CheckInAnswer(prompt_id=prompt.id, position=position, value=value, answered_at=turn.now)
+    found.value, found.answered_at = value, turn.now
+    turn.session.add(found)
+    turn.session.flush()
+
+
+@action("checkin.answer")
+def answer(turn: Turn, subject: str, _value: str) -> Reply:
+    prompt, run, rest = _own_prompt(turn, subject)
+    _still_open(turn, prompt, run)
+    if len(rest) != 2 or not rest[0].isdigit() or int(rest[0]) >= len(run.questions):
+        raise Refusal("That button no longer works. Type guide to see what you can do.")
+    position, value = int(rest[0]), rest[1]
+    question = run.questions[position]
+    if question["kind"] == "scale" and value in ("1", "2", "3", "4", "5"):
+        shown = question["labels"][int(value) - 1]
+    elif question["kind"] == "yesno" and value in ("yes", "no"):
+        shown = turn._("Yes") if value == "yes" else turn._("No")
+    else:
+        raise Refusal("That button no longer works. Type guide to see what you can do.")
+    _save(turn, prompt, position, value)
+    _ = turn._
+    words = _("Saved: {answer}.", answer=shown)
+    low = question["kind"] == "scale" and run.alert_level is not None and int(value) <= run.alert_level
+    if low:
+        _alert(turn, prompt, run, reason=(question["text"], shown))
+        return turn.say(
+            words,
+            " ",
+            _("I have let the coordinators know, so someone can check in with you."),
+            *_support(turn),
+        )
+    return turn.say(words, *_all_done(turn, prompt, run))
+
+
+def _all_done(turn: Turn, prompt: CheckInPrompt, run: CheckInRun) -> tuple[str, ...]:
+    if len(_answered(turn, prompt)) == len(run.questions):
+        return (" ", turn._("That's everything. Thank you."))
+    return ()
+
+
+@action("checkin.contact")
+def contact(turn: Turn, subject: str, _value: str) -> Reply:
+    """Always works, even after the check-in closed: a route to a human is never refused."""
+    prompt, run, _rest = _own_prompt(turn, subject)
+    _alert(turn, prompt, run, reason=None)
+    return turn.say(
+        turn._("Thank you for asking. I have told the coordinators, and someone will contact you soon."),
+        *_support(turn),
+    )
+
+
+def _support(turn: Turn) -> tuple[str, ...]:
+    contacts = turn.settings.support_contacts.strip()
+    return (" ", turn._("If you need help sooner: {contacts}", contacts=contacts)) if contacts else ()
+
+
+def _alert(turn: Turn, prompt: CheckInPrompt, run: CheckInRun, reason: tuple[str, str] | None) -> None:
+    """Tell the coordinators once per prompt, however many taps."""
+    claimed = turn.session.execute(
+        update(CheckInPrompt)
+        .where(col(CheckInPrompt.id) == prompt.id, col(CheckInPrompt.alerted_at).is_(None))
+        .values(alerted_at=turn.now)
+    )
+    if not claimed.rowcount:  # type: ignore[attr-defined]
+        return
+    name = turn.member.display_name
+
+    def write(reader: Member) -> Message:
+        _ = translator(reader.language)
+        if reason is None:
+            words = _(
+                "{name} would like someone to contact them. This came from the check-in '{checkin}'.",
+                name=name,
+                checkin=run.name,
+            )
+        else:
+            words = _(
+                "{name} answered '{answer}' to '{question}' in the check-in '{checkin}'. Please check in with them.",
+                name=name,
+                answer=reason[1],
+                question=reason[0],
+                checkin=run.name,
+            )
+        return Message((words,))
+
+    tell_coordinators(turn.session, turn.settings, write, turn.now, key=f"checkin.alert:{prompt.id}")
+
+
+@action("checkin.skip")
+def skip(turn: Turn, subject: str, _value: str) -> Reply:
+    prompt, run, _rest = _own_prompt(turn, subject)
+    _still_open(turn, prompt, run)
+    prompt.skipped_at = prompt.skipped_at or turn.now
+    turn.session.add(prompt)
+    return turn.say(turn._("Skipped. No need to explain. The next check-in will come as usual."))
+
+
+@action("checkin.pause")
+def pause_choices(turn: Turn, subject: str, _value: str) -> Reply:
+    _ = turn._
+    return turn.say(
+        _("How long would you like a break from check-ins?"),
+        buttons=(
+            Button(_("For 1 week"), "checkin.pause_for:week"),
+            Button(_("For 1 month"), "checkin.pause_for:month"),
+            Button(_("Until I turn them back on"), "checkin.pause_for:off"),
+        ),
+    )
+
+
+@action("checkin.pause_for")
+def pause_for(turn: Turn, subject: str, _value: str) -> Reply:
+    member = turn.member
+    if subject == "off":
+        member.checkins_off = True
+        turn.session.add(member)
+        return turn.say(turn._("Check-ins are off. Type checkin on whenever you want them back."))
+    days = {"week": 7, "month": 30}.get(subject)
+    if days is None:
+        raise Refusal("That button no longer works. Type guide to see what you can do.")
+    member.checkins_paused_until = turn.now + timedelta(days=days)
+    turn.session.add(member)
+    return turn.say(
+        *fill(
+            turn._("Check-ins are paused until {when}. Type checkin on to start them sooner."),
+            when=moment_for(member, member.checkins_paused_until),
+        )
+    )
+
+
+# ---- forms: a written answer, and a note --------------------------------------------------
+
+
+def _write_fields(turn: Turn, subject: str) -> list[FormField]:
+    prompt, run, rest = _own_prompt(turn, subject)
+    position = int(rest[0]) if rest and rest[0].isdigit() and int(rest[0]) < len(run.questions) else -1
+    if position < 0 or run.questions[position]["kind"] != "text":
+        raise Refusal("That button no longer works. Type guide to see what you can do.")
+    return [
+        FormField(
+            "answer",
+            run.questions[position]["text"],
+            "long",
+            max_length=1000,
+            initial=_answered(turn, prompt).get(position, ""),
+        )
+    ]
+
+
+def _write_submit(turn: Turn, subject: str, values: dict[str, str]) -> Reply:
+    prompt, run, rest = _own_prompt(turn, subject)
+    _still_open(turn, prompt, run)
+    _save(turn, prompt, int(rest[0]), values["answer"])
+    return turn.say(turn._("Saved. Thank you."), *_all_done(turn, prompt, run))
+
+
+form(
+    FormSpec(
+        name="checkin.write",
+        title=lambda turn: turn._("Your answer"),
+        fields=_write_fields,
+        checks={},
+        submit=_write_submit,
+        submit_label=lambda turn: turn._("Save"),
+    )
+)
+
+
+def _note_fields(turn: Turn, subject: str) -> list[FormField]:
+    prompt, run, _rest = _own_prompt(turn, subject)
+    _still_open(turn, prompt, run)
+    return [
+        FormField(
+            "note",
+            turn._("Your note"),
+            "long",
+            max_length=1000,
+            initial=prompt.note,
+            hint=turn._("Anything you'd like the coordinators to know"),
+        )
+    ]
+
+
+def _note_submit(turn: Turn, subject: str, values: dict[str, str]) -> Reply:
+    prompt, run, _rest = _own_prompt(turn, subject)
+    _still_open(turn, prompt, run)
+    prompt.note = values["note"]
+    turn.session.add(prompt)
+    return turn.say(turn._("Thank you. Your note is saved."))
+
+
+form(
+    FormSpec(
+        name="checkin.note",
+        title=lambda turn: turn._("Add a note"),
+        fields=_note_fields,
+        checks={},
+        submit=_note_submit,
+        submit_label=lambda turn: turn._("Save"),
+    )
+)

@@ -1,0 +1,317 @@
+"""Sending check-ins: runs, each member's prompt at their own local time, the one reminder,
+and closing a run with its summary. The database decides what is due; the scheduler only
+wakes this code, so a late or repeated tick sends nothing twice."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Engine, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from bot.checkins.rules import Schedule, candidate_days, occurs_on, wall_time
+from bot.checks import after_quiet_hours
+from bot.conversation import Button, Message, fill
+from bot.members import Role
+from bot.outbox import enqueue_dm
+from bot.settings import Settings
+from bot.turn import moment_for
+from bot.words import translator
+from storage.models import (
+    CheckIn,
+    CheckInAnswer,
+    CheckInPrompt,
+    CheckInRun,
+    Member,
+    MemberInterest,
+    MemberRole,
+)
+
+log = logging.getLogger(__name__)
+
+
+def tick(engine: Engine, settings: Settings, now: datetime) -> None:
+    """Do everything about check-ins that is due at `now`. Safe to call as often as you like."""
+    with Session(engine) as session:
+        ids = list(session.exec(select(CheckIn.id).where(col(CheckIn.deleted_at).is_(None))))
+    for checkin_id in ids:
+        try:
+            with Session(engine) as session:
+                checkin = session.get_one(CheckIn, checkin_id)
+                advance(session, settings, checkin, now)
+                session.commit()
+        except Exception:  # one broken check-in must not stop the others
+            log.exception("check-in %s could not advance", checkin_id)
+    with Session(engine) as session:
+        remind(session, now)
+        session.commit()
+
+
+def schedule_of(checkin: CheckIn) -> Schedule:
+    return Schedule(
+        kind=checkin.schedule,
+        weekdays=tuple(int(d) for d in checkin.weekdays.split(",") if d),
+        every_days=checkin.every_days,
+        local_time=checkin.local_time,
+        fixed_zone=checkin.fixed_zone,
+    )
+
+
+def audience(session: Session, checkin: CheckIn) -> list[Member]:
+    """Partners, or the partners with one of the check-in's interest tags."""
+    query = (
+        select(Member)
+        .join(MemberRole, col(MemberRole.member_id) == col(Member.id))
+        .where(MemberRole.role == Role.PARTNER)
+    )
+    if checkin.audience_tags:
+        tagged = select(MemberInterest.member_id).where(col(MemberInterest.tag).in_(checkin.audience_tags))
+        query = query.where(col(Member.id).in_(tagged))
+    return list(session.exec(query.order_by(col(Member.id))))
+
+
+def send_time(checkin: CheckIn, run: CheckInRun, member: Member) -> datetime:
+    """When this member's prompt for this run goes out: the local time in their own zone (or
+    the check-in's fixed zone), moved to the end of their quiet hours if it falls inside them."""
+    if is_one_off(run):
+        due = run.created_at
+    else:
+        zone = checkin.fixed_zone or member.timezone
+        due = wall_time(date.fromisoformat(run.period), checkin.local_time, zone)
+    return after_quiet_hours(due, member.timezone, member.quiet_start, member.quiet_end)
+
+
+def is_one_off(run: CheckInRun) -> bool:
+    """A run sent at once ("send now"), not at a local time."""
+    return run.period.startswith("now:")
+
+
+def one_off_period(now: datetime) -> str:
+    return f"now:{now.isoformat(timespec='seconds')}"
+
+
+def is_paused(member: Member, now: datetime) -> bool:
+    return (
+        member.checkins_off
+        or (member.checkins_paused_until is not None and member.checkins_paused_until > now)
+        or (member.paused_until is not None and member.paused_until > now)
+    )
+
+
+def start_run(session: Session, checkin: CheckIn, period: str, now: datetime) -> CheckInRun | None:
+    """The run for this period, made if it is not there yet (once, whoever asks first)."""
+    existing = session.exec(
+        select(CheckInRun).where(CheckInRun.checkin_id == checkin.id, CheckInRun.period == period)
+    ).first()
+    if existing is not None:
+        return existing
+    assert checkin.id is not None
+    run = CheckInRun(
+        checkin_id=checkin.id,
+        period=period,
+        name=checkin.name,
+        questions=checkin.questions,
+        named=checkin.named,
+        alert_level=checkin.alert_level,
+        window_minutes=checkin.window_minutes,
+        created_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(run)
+            session.flush()
+    except IntegrityError:
+        return session.exec(
+            select(CheckInRun).where(CheckInRun.checkin_id == checkin.id, CheckInRun.period == period)
+        ).first()
+    return run
+
+
+def advance(session: Session, settings: Settings, checkin: CheckIn, now: datetime) -> None:
+    window = timedelta(minutes=checkin.window_minutes)
+    people = audience(session, checkin)
+    if checkin.schedule != "once" and not checkin.paused:
+        schedule = schedule_of(checkin)
+        anchor = date.fromisoformat(checkin.anchor) if checkin.anchor else checkin.created_at.date()
+        for day in candidate_days(now, window):
+            if not occurs_on(schedule, day, anchor):
+                continue
+            period = day.isoformat()
+            known = session.exec(
+                select(CheckInRun.id).where(CheckInRun.checkin_id == checkin.id, CheckInRun.period == period)
+            ).first()
+            if known is None and not _anyone_due(checkin, period, people, now):
+                continue
+            start_run(session, checkin, period, now)
+    open_runs = session.exec(
+        select(CheckInRun)
+        .where(CheckInRun.checkin_id == checkin.id, col(CheckInRun.closed_at).is_(None))
+        .order_by(col(CheckInRun.id))
+    ).all()
+    for run in open_runs:
+        fill_run(session, settings, checkin, run, people, now)
+
+
+def _anyone_due(checkin: CheckIn, period: str, people: list[Member], now: datetime) -> bool:
+    probe = CheckInRun(checkin_id=checkin.id or 0, period=period, name="", questions=[], created_at=now)
+    window = timedelta(minutes=checkin.window_minutes)
+    for member in people:
+        at = send_time(checkin, probe, member)
+        if checkin.active_since <= at <= now < at + window:
+            return True
+    return False
+
+
+def fill_run(
+    session: Session,
+    settings: Settings,
+    checkin: CheckIn,
+    run: CheckInRun,
+    people: list[Member],
+    now: datetime,
+) -> None:
+    """Send the prompts that are due in this run; close it once every window has closed."""
+    window = timedelta(minutes=run.window_minutes)
+    prompts = {
+        p.member_id: p for p in session.exec(select(CheckInPrompt).where(CheckInPrompt.run_id == run.id))
+    }
+    last_close = max((p.closes_at for p in prompts.values()), default=run.created_at)
+    sending = not checkin.paused and checkin.deleted_at is None
+    for member in people if sending else []:
+        if member.id in prompts:
+            continue
+        at = send_time(checkin, run, member)
+        if at < checkin.active_since and not is_one_off(run):
+            continue
+        last_close = max(last_close, at + window)
+        if at > now or now >= at + window:
+            continue  # not yet, or its window has closed: never send a closed one
+        prompt = _prompt(session, run, member, at, now)
+        if prompt is not None:
+            prompts[member.id] = prompt  # type: ignore[index]
+    if now >= last_close:
+        close_run(session, settings, run, now)
+
+
+def _prompt(
+    session: Session, run: CheckInRun, member: Member, at: datetime, now: datetime
+) -> CheckInPrompt | None:
+    assert run.id is not None and member.id is not None
+    window = timedelta(minutes=run.window_minutes)
+    prompt = CheckInPrompt(
+        run_id=run.id,
+        member_id=member.id,
+        status="paused" if is_paused(member, now) else "sent",
+        send_at=at,
+        closes_at=at + window,
+        remind_at=at + window / 2,
+    )
+    try:
+        with session.begin_nested():
+            session.add(prompt)
+            session.flush()
+    except IntegrityError:
+        return None  # another process sent it a moment ago
+    if prompt.status == "sent":
+        enqueue_dm(
+            session,
+            member.id,
+            prompt_message(run, prompt, member, now),
+            now,
+            dedupe_key=f"checkin.prompt:{prompt.id}",
+        )
+    return prompt
+
+
+def prompt_buttons(run: CheckInRun, prompt: CheckInPrompt, reader: Member) -> tuple[Button, ...]:
+    _ = translator(reader.language)
+    buttons: list[Button] = []
+    for position, question in enumerate(run.questions):
+        group = f"{position + 1}. {question['text']}"
+        subject = f"{prompt.id}:{position}"
+        if question["kind"] == "scale":
+            buttons += [
+                Button(f"{point} {label}", f"checkin.answer:{subject}:{point}", group=group)
+                for point, label in enumerate(question["labels"], start=1)
+            ]
+        elif question["kind"] == "yesno":
+            buttons += [
+                Button(_("Yes"), f"checkin.answer:{subject}:yes", group=group),
+                Button(_("No"), f"checkin.answer:{subject}:no", group=group),
+            ]
+        else:
+            buttons.append(Button(_("Write an answer"), f"checkin.write:{subject}", group=group))
+    buttons += [
+        Button(_("Add a note"), f"checkin.note:{prompt.id}"),
+        Button(_("Skip this time"), f"checkin.skip:{prompt.id}"),
+        Button(_("Pause check-ins"), f"checkin.pause:{prompt.id}"),
+        Button(_("I'd like someone to contact me"), f"checkin.contact:{prompt.id}", style="primary"),
+    ]
+    return tuple(buttons)
+
+
+def prompt_message(run: CheckInRun, prompt: CheckInPrompt, reader: Member, now: datetime) -> Message:
+    _ = translator(reader.language)
+    words = fill(
+        _("Check-in: {name}. Tap one answer for each question. You can change an answer until {when}."),
+        name=run.name,
+        when=moment_for(reader, prompt.closes_at),
+    )
+    return Message(words, buttons=prompt_buttons(run, prompt, reader))
+
+
+def remind(session: Session, now: datetime) -> None:
+    """At most one gentle reminder, halfway through, to those who neither answered nor skipped."""
+    answered = select(CheckInAnswer.prompt_id)
+    due = session.exec(
+        select(CheckInPrompt, CheckInRun, Member)
+        .join(CheckInRun, col(CheckInRun.id) == col(CheckInPrompt.run_id))
+        .join(Member, col(Member.id) == col(CheckInPrompt.member_id))
+        .where(CheckInPrompt.status == "sent")
+        .where(col(CheckInPrompt.reminded_at).is_(None))
+        .where(col(CheckInPrompt.skipped_at).is_(None))
+        .where(CheckInPrompt.remind_at <= now, CheckInPrompt.closes_at > now)
+        .where(col(CheckInPrompt.id).not_in(answered))
+        .where(col(CheckInRun.closed_at).is_(None))
+    ).all()
+    for prompt, run, member in due:
+        if is_paused(member, now) or prompt.note:
+            continue
+        claimed = session.execute(
+            update(CheckInPrompt)
+            .where(col(CheckInPrompt.id) == prompt.id, col(CheckInPrompt.reminded_at).is_(None))
+            .values(reminded_at=now)
+        )
+        if not claimed.rowcount:  # type: ignore[attr-defined]
+            continue
+        assert member.id is not None
+        _ = translator(member.language)
+        words = fill(
+            _(
+                "A gentle reminder: your check-in '{name}' is open until {when}. Answer if you'd like to. Skipping is fine too."
+            ),
+            name=run.name,
+            when=moment_for(member, prompt.closes_at),
+        )
+        enqueue_dm(
+            session,
+            member.id,
+            Message(words, buttons=prompt_buttons(run, prompt, member)),
+            now,
+            dedupe_key=f"checkin.remind:{prompt.id}",
+        )
+
+
+def close_run(session: Session, settings: Settings, run: CheckInRun, now: datetime) -> None:
+    from bot.checkins.summary import send_summary
+
+    claimed = session.execute(
+        update(CheckInRun)
+        .where(col(CheckInRun.id) == run.id, col(CheckInRun.closed_at).is_(None))
+        .values(closed_at=now)
+    )
+    if claimed.rowcount:  # type: ignore[attr-defined]
+        session.refresh(run)
+        send_summary(session, settings, run, now)

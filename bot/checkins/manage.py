@@ -1,0 +1,398 @@
+"""`checkin`: coordinators create, list, pause, edit, send and delete check-ins and read
+summaries; partners see their own answers and turn check-ins back on."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from sqlmodel import col, select
+
+from bot import checks
+from bot.checkins.delivery import advance, one_off_period, schedule_of, start_run
+from bot.checkins.rules import has_scale, questions_as_text, read_questions, read_schedule, schedule_as_text
+from bot.checkins.summary import latest_summary, summary_message
+from bot.checks import Refusal
+from bot.conversation import Field, FormField, Option, Reply
+from bot.members import Role
+from bot.turn import FormSpec, GuideLine, Turn, command, form
+from bot.words import N_
+from storage.models import CheckIn, CheckInAnswer, CheckInPrompt, CheckInRun
+
+COORDINATORS = (Role.COORDINATOR,)
+
+
+@command(
+    "checkin",
+    summary=N_("Shows your past check-in answers. Type checkin on to get check-ins again after a pause."),
+    example="checkin history",
+    more=(
+        GuideLine(COORDINATORS, "checkin new", N_("Creates a check-in."), "checkin new"),
+        GuideLine(
+            COORDINATORS,
+            "checkin list",
+            N_("Lists check-ins, to send, pause, edit or delete them."),
+            "checkin list",
+        ),
+        GuideLine(
+            COORDINATORS,
+            "checkin summary",
+            N_("Shows the latest summary of a check-in."),
+            "checkin summary 1",
+        ),
+    ),
+)
+def checkin(turn: Turn, text: str) -> Reply:
+    word, _sep, rest = text.partition(" ")
+    word = word.lower()
+    rest = rest.strip()
+    if word in ("", "history", "mine"):
+        if not word and turn.is_(Role.COORDINATOR):
+            return list_checkins(turn)
+        return history(turn)
+    if word in ("on", "resume-mine"):
+        return turn_on(turn)
+    if word not in ("new", "list", "edit", "pause", "resume", "delete", "send", "summary"):
+        raise Refusal("I can do: checkin history, or checkin on. Type guide to see more.")
+    if not turn.is_(Role.COORDINATOR):
+        raise Refusal("Only coordinators can manage check-ins. Type checkin history to see your own answers.")
+    if word == "new":
+        from bot.forms import open_form
+
+        return open_form(turn, "checkin.edit")
+    if word == "list":
+        return list_checkins(turn)
+    target = _find(turn, rest.split(" ")[0] if rest else "")
+    if word == "edit":
+        from bot.forms import open_form
+
+        return open_form(turn, f"checkin.edit:{target.id}")
+    if word == "summary":
+        return summary(turn, target, rest.partition(" ")[2].strip())
+    if word == "send":
+        return send_now(turn, target)
+    if word == "delete":
+        return delete(turn, target)
+    return pause(turn, target, paused=word == "pause")
+
+
+def _find(turn: Turn, number: str) -> CheckIn:
+    found = turn.session.get(CheckIn, int(number)) if number.lstrip("#").isdigit() else None
+    if number.startswith("#") and number[1:].isdigit():
+        found = turn.session.get(CheckIn, int(number[1:]))
+    if found is None or found.deleted_at is not None:
+        raise Refusal("Which check-in? Type its number, like 1. Type checkin list to see them.")
+    return found
+
+
+def describe(turn: Turn, checkin: CheckIn) -> str:
+    _ = turn._
+    when = schedule_as_text(schedule_of(checkin)) if checkin.schedule != "once" else _("sent once")
+    if checkin.schedule != "once" and not checkin.fixed_zone:
+        when += " " + _("(each partner's own time)")
+    parts = [when]
+    parts.append(", ".join(checkin.audience_tags) if checkin.audience_tags else _("all partners"))
+    parts.append(_("window {hours} h", hours=_hours(checkin.window_minutes)))
+    parts.append(_("answers by name") if checkin.named else _("totals only"))
+    if checkin.alert_level is not None:
+        parts.append(_("alert at {level} or below", level=checkin.alert_level))
+    if checkin.paused:
+        parts.append(_("paused"))
+    return "; ".join(parts)
+
+
+def _hours(minutes: int) -> str:
+    return str(minutes // 60) if minutes % 60 == 0 else f"{minutes / 60:.1f}"
+
+
+def list_checkins(turn: Turn) -> Reply:
+    _ = turn._
+    found = turn.session.exec(
+        select(CheckIn).where(col(CheckIn.deleted_at).is_(None)).order_by(col(CheckIn.id))
+    ).all()
+    if not found:
+        return turn.say(_("There are no check-ins yet. Type checkin new to create one."))
+    return turn.say(
+        _(
+            "Check-ins. Type checkin send, pause, resume, edit, delete or summary with a number, like: checkin send 1."
+        ),
+        fields=tuple(Field(f"#{c.id} {c.name}", (describe(turn, c),)) for c in found),
+    )
+
+
+def history(turn: Turn) -> Reply:
+    """A member's own past answers, newest first."""
+    _ = turn._
+    rows = turn.session.exec(
+        select(CheckInPrompt, CheckInRun)
+        .join(CheckInRun, col(CheckInRun.id) == col(CheckInPrompt.run_id))
+        .where(CheckInPrompt.member_id == turn.member.id, CheckInPrompt.status == "sent")
+        .order_by(col(CheckInPrompt.send_at).desc())
+        .limit(10)
+    ).all()
+    if not rows:
+        return turn.say(_("You have no check-in answers yet."))
+    fields = []
+    for prompt, run in rows:
+        answers = {
+            a.position: a.value
+            for a in turn.session.exec(select(CheckInAnswer).where(CheckInAnswer.prompt_id == prompt.id))
+        }
+        said = []
+        for position, question in enumerate(run.questions):
+            value = answers.get(position)
+            if value is None:
+                continue
+            if question["kind"] == "scale":
+                value = f"{value} {question['labels'][int(value) - 1]}"
+            elif question["kind"] == "yesno":
+                value = _("Yes") if value == "yes" else _("No")
+            said.append(f"{question['text']} {value}")
+        if prompt.note:
+            said.append(_("Note: {note}", note=prompt.note))
+        if not said:
+            said.append(_("skipped") if prompt.skipped_at else _("not answered"))
+        fields.append(Field(f"{run.name}, {turn.moment(prompt.send_at).fallback}", ("; ".join(said),)))
+    return turn.say(_("Your recent check-ins. Only you can see this."), fields=tuple(fields))
+
+
+def turn_on(turn: Turn) -> Reply:
+    member = turn.member
+    member.checkins_off = False
+    member.checkins_paused_until = None
+    turn.session.add(member)
+    return turn.say(turn._("Check-ins are on again. Welcome back."))
+
+
+def pause(turn: Turn, target: CheckIn, paused: bool) -> Reply:
+    _ = turn._
+    if target.paused == paused:
+        return turn.say(
+            _("Check-in {name} is already paused.", name=target.name)
+            if paused
+            else _("Check-in {name} is already running.", name=target.name)
+        )
+    target.paused = paused
+    if not paused:
+        target.active_since = turn.now  # no catching up on what was missed
+    turn.session.add(target)
+    if paused:
+        return turn.say(
+            _(
+                "Paused {name}. Nothing more will be sent until you type checkin resume {number}.",
+                name=target.name,
+                number=target.id,
+            )
+        )
+    return turn.say(_("{name} is running again from now.", name=target.name))
+
+
+def delete(turn: Turn, target: CheckIn) -> Reply:
+    target.deleted_at = turn.now
+    turn.session.add(target)
+    for run in turn.session.exec(
+        select(CheckInRun).where(CheckInRun.checkin_id == target.id, col(CheckInRun.closed_at).is_(None))
+    ):
+        run.closed_at = turn.now
+        turn.session.add(run)
+    return turn.say(
+        turn._("Deleted {name}. Answers already given stay in each partner's history.", name=target.name)
+    )
+
+
+def send_now(turn: Turn, target: CheckIn) -> Reply:
+    start_run(turn.session, target, one_off_period(turn.now), turn.now)
+    advance(turn.session, turn.settings, target, turn.now)
+    return _sent(turn, target)
+
+
+def _sent(turn: Turn, target: CheckIn) -> Reply:
+    count = len(
+        turn.session.exec(
+            select(CheckInPrompt.id)
+            .join(CheckInRun, col(CheckInRun.id) == col(CheckInPrompt.run_id))
+            .where(
+                CheckInRun.checkin_id == target.id,
+                CheckInRun.created_at == turn.now,
+                CheckInPrompt.status == "sent",
+            )
+        ).all()
+    )
+    return turn.say(
+        turn._(
+            "Sent {name} to {count} partners now. Partners in quiet hours get it when those end.",
+            name=target.name,
+            count=count,
+        )
+    )
+
+
+def summary(turn: Turn, target: CheckIn, period: str) -> Reply:
+    assert target.id is not None
+    found = latest_summary(turn.session, target.id, period)
+    if found is None:
+        raise Refusal(
+            "There is no summary for {name} yet. It comes when a check-in closes.", name=target.name
+        )
+    run, numbers = found
+    return Reply(messages=(summary_message(run, numbers, turn.member),))
+
+
+# ---- the form for a new or changed check-in -------------------------------------------------
+
+
+def _fields(turn: Turn, subject: str) -> list[FormField]:
+    _ = turn._
+    existing = turn.session.get(CheckIn, int(subject)) if subject.isdigit() else None
+    return [
+        FormField(
+            "name",
+            _("Name"),
+            "short",
+            max_length=80,
+            initial=existing.name if existing else "",
+            hint=_("For example: Weekly wellbeing"),
+        ),
+        FormField(
+            "questions",
+            _("Questions"),
+            "long",
+            max_length=1500,
+            initial=questions_as_text(existing.questions) if existing else "",
+            hint=_(
+                "Up to 5, split by ; or new lines. After each, a | and five scale words, yes/no, or text."
+            ),
+        ),
+        FormField(
+            "schedule",
+            _("When"),
+            "short",
+            max_length=80,
+            initial=schedule_as_text(schedule_of(existing)) if existing else "",
+            hint=_("For example: weekly mon 10:00, every 3 days 9am, or now"),
+        ),
+        FormField(
+            "audience",
+            _("Who"),
+            "short",
+            required=False,
+            max_length=300,
+            initial=", ".join(existing.audience_tags) if existing else "",
+            hint=_("Interest tags, or empty for all partners"),
+        ),
+        FormField(
+            "window",
+            _("Hours to answer"),
+            "number",
+            initial=_hours(existing.window_minutes) if existing else "48",
+        ),
+        FormField(
+            "visibility",
+            _("Coordinators see answers"),
+            "choice",
+            choices=(Option(_("by name"), "named"), Option(_("as totals only"), "totals")),
+            initial="named" if existing is None or existing.named else "totals",
+        ),
+        FormField(
+            "alert_level",
+            _("Alert level"),
+            "number",
+            required=False,
+            initial=str(existing.alert_level) if existing and existing.alert_level else "",
+            hint=_("A scale answer at or below this alerts the coordinators. Empty: only when asked."),
+        ),
+    ]
+
+
+def _check_questions(turn: Turn, value: str) -> str:
+    read_questions(value)
+    return value
+
+
+def _check_schedule(turn: Turn, value: str) -> str:
+    read_schedule(value)
+    return value
+
+
+def _check_audience(turn: Turn, value: str) -> str:
+    return (
+        ""
+        if value.strip().lower() in ("all", "everyone", "all partners")
+        else ", ".join(checks.interest_tags(value))
+    )
+
+
+def _check_window(turn: Turn, value: str) -> str:
+    hours = float(value)
+    if hours < 1:
+        raise Refusal("The time to answer needs to be at least 1 hour.")
+    if hours > 24 * 14:
+        raise Refusal("The time to answer can be up to 14 days (336 hours).")
+    return value
+
+
+def _check_alert(turn: Turn, value: str) -> str:
+    if value and (not value.isdigit() or not 1 <= int(value) <= 5):
+        raise Refusal(
+            "The alert level is a point on the 1 to 5 scale. Please choose 1 to 5, or leave it empty."
+        )
+    return value
+
+
+def _submit(turn: Turn, subject: str, values: dict[str, str]) -> Reply:
+    questions = read_questions(values["questions"])
+    schedule = read_schedule(values["schedule"])
+    alert = int(values["alert_level"]) if values.get("alert_level") else None
+    if alert is not None and not has_scale(questions):
+        raise Refusal(
+            "An alert level needs at least one 1 to 5 scale question. Please start again with checkin new."
+        )
+    existing = turn.session.get(CheckIn, int(subject)) if subject.isdigit() else None
+    target = existing or CheckIn(
+        name="",
+        questions=[],
+        schedule="once",
+        active_since=turn.now,
+        created_by=turn.member.id,
+        created_at=turn.now,
+        anchor=turn.now.astimezone(ZoneInfo(turn.member.timezone)).date().isoformat(),
+    )
+    target.name = values["name"]
+    target.questions = questions
+    target.schedule = schedule.kind
+    target.weekdays = ",".join(str(d) for d in schedule.weekdays)
+    target.every_days = schedule.every_days
+    target.local_time = schedule.local_time
+    target.fixed_zone = schedule.fixed_zone
+    target.window_minutes = round(float(values["window"]) * 60)
+    target.named = values["visibility"] == "named"
+    target.alert_level = alert
+    target.audience_tags = checks.interest_tags(values["audience"]) if values.get("audience") else []
+    turn.session.add(target)
+    turn.session.flush()
+    _ = turn._
+    if schedule.kind == "once":
+        return send_now(turn, target)
+    advance(turn.session, turn.settings, target, turn.now)
+    if existing:
+        lead = _("Saved {name}.", name=target.name)
+    else:
+        lead = _("Created check-in {number}: {name}.", number=target.id, name=target.name)
+    return turn.say(lead, fields=(Field(_("Details"), (describe(turn, target),)),))
+
+
+form(
+    FormSpec(
+        name="checkin.edit",
+        title=lambda turn: turn._("Check-in"),
+        fields=_fields,
+        checks={
+            "questions": _check_questions,
+            "schedule": _check_schedule,
+            "audience": _check_audience,
+            "window": _check_window,
+            "alert_level": _check_alert,
+        },
+        submit=_submit,
+        submit_label=lambda turn: turn._("Save"),
+    )
+)

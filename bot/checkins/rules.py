@@ -1,0 +1,206 @@
+"""What a check-in is made of: its questions and its schedule, read from what a coordinator
+types, and the times each occurrence reaches each member."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot import checks
+from bot.checks import Refusal
+
+MAX_QUESTIONS = 5
+SCALE_POINTS = 5
+
+# ---- questions -------------------------------------------------------------------------------
+
+
+def read_questions(text: str) -> list[dict[str, Any]]:
+    """One question a line (or separated by ;): 'How is your energy? | very low, low, okay,
+    good, very high', 'Did you sleep well? | yes/no' or 'Anything else? | text'."""
+    lines = [line.strip() for line in re.split(r"[\n;]", text) if line.strip()]
+    if not lines:
+        raise Refusal("Please write at least one question.")
+    if len(lines) > MAX_QUESTIONS:
+        raise Refusal(
+            "A check-in can have up to {limit} questions. This one has {count}.",
+            limit=MAX_QUESTIONS,
+            count=len(lines),
+        )
+    return [_question(line, number) for number, line in enumerate(lines, start=1)]
+
+
+def _question(line: str, number: int) -> dict[str, Any]:
+    wording, sep, answer = line.partition("|")
+    wording = checks.clean_text(wording, "a question", 200)
+    kind = answer.strip().lower()
+    if not sep or not kind:
+        raise Refusal(
+            "Question {number} needs its kind of answer after a |. For example: How are you? | yes/no",
+            number=number,
+        )
+    if kind in ("yes/no", "yes / no", "yesno", "yes or no"):
+        return {"kind": "yesno", "text": wording}
+    if kind in ("text", "words", "free text"):
+        return {"kind": "text", "text": wording}
+    labels = [checks.clean_text(word, "a scale word", 30) for word in answer.split(",") if word.strip()]
+    if len(labels) != SCALE_POINTS:
+        raise Refusal(
+            "Question {number} needs a word for each point from 1 to 5, like: awful, poor, okay, good, great.",
+            number=number,
+        )
+    return {"kind": "scale", "text": wording, "labels": labels}
+
+
+def questions_as_text(questions: list[dict[str, Any]]) -> str:
+    """The questions written back the way they are typed (for editing)."""
+    lines = []
+    for question in questions:
+        kind = question["kind"]
+        answer = (
+            ", ".join(question["labels"]) if kind == "scale" else ("yes/no" if kind == "yesno" else "text")
+        )
+        lines.append(f"{question['text']} | {answer}")
+    return "; ".join(lines)
+
+
+def has_scale(questions: list[dict[str, Any]]) -> bool:
+    return any(q["kind"] == "scale" for q in questions)
+
+
+# ---- schedules -------------------------------------------------------------------------------
+
+DAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_TIME = re.compile(r"^(\d{1,2})(?::(\d{2}))?(am|pm)?$")
+
+
+@dataclass(frozen=True)
+class Schedule:
+    kind: str  # "weekly", "every" or "once"
+    weekdays: tuple[int, ...] = ()
+    every_days: int | None = None
+    local_time: int = 600
+    fixed_zone: str = ""
+
+
+def read_schedule(text: str) -> Schedule:
+    """'weekly mon, thu 10:00', 'every 3 days 9am', 'daily 18:30 Europe/London' or 'now'."""
+    words = re.sub(r"[,;]|\b(and|at|on|of|the)\b", " ", text.lower()).split()
+    if not words:
+        raise Refusal("Please give a schedule, like: weekly mon 10:00, every 3 days 10:00, or now.")
+    if words in (["now"], ["send", "now"], ["once"]):
+        return Schedule("once")
+    days: list[int] = []
+    every: int | None = None
+    minutes: int | None = None
+    zone = ""
+    daily = False
+    position = 0
+    while position < len(words):
+        word = words[position]
+        position += 1
+        if word in ("weekly", "every", "each", "week", "weeks"):
+            if word == "every" and position < len(words) and words[position].isdigit():
+                every = int(words[position])
+                position += 1
+                if position < len(words) and words[position] in ("day", "days"):
+                    position += 1
+            continue
+        if word in ("daily", "day"):
+            daily = True
+            continue
+        day = _day(word)
+        if day is not None:
+            days.append(day)
+            continue
+        clock = _clock(word)
+        if clock is not None:
+            minutes = clock
+            continue
+        if "/" in word or word == "utc":
+            zone = checks.time_zone(word)
+            continue
+        if word.endswith("day") or word.endswith("days"):
+            raise Refusal(
+                "'{word}' is not a day of the week. Try mon, tue, wed, thu, fri, sat or sun.", word=word[:30]
+            )
+        raise Refusal(
+            "I couldn't read '{word}' in the schedule. Try: weekly mon 10:00, every 3 days 10:00, or now.",
+            word=word[:30],
+        )
+    if minutes is None:
+        raise Refusal("What time should it go out? For example: weekly mon 10:00.")
+    if every is not None:
+        if not 1 <= every <= 90:
+            raise Refusal("Every how many days? Please choose from 1 to 90.")
+        if days:
+            raise Refusal("Please choose either days of the week or every so many days, not both.")
+        return Schedule("every", every_days=every, local_time=minutes, fixed_zone=zone)
+    if daily:
+        days = list(range(7))
+    if not days:
+        raise Refusal("Which days? For example: weekly mon, thu 10:00, or every 3 days 10:00.")
+    return Schedule("weekly", weekdays=tuple(sorted(set(days))), local_time=minutes, fixed_zone=zone)
+
+
+def _day(word: str) -> int | None:
+    word = word.rstrip("s") if word.endswith("days") else word
+    for number, name in enumerate(DAYS):
+        if len(word) >= 3 and name.startswith(word):
+            return number
+    return None
+
+
+def _clock(word: str) -> int | None:
+    match = _TIME.match(word)
+    if not match:
+        return None
+    hours, minutes, half = int(match.group(1)), int(match.group(2) or 0), match.group(3)
+    if match.group(2) is None and half is None:
+        return None  # a bare number is not a time
+    if half:
+        if not 1 <= hours <= 12:
+            return None
+        hours = hours % 12 + (12 if half == "pm" else 0)
+    if hours > 23 or minutes > 59:
+        return None
+    return hours * 60 + minutes
+
+
+def schedule_as_text(schedule: Schedule) -> str:
+    if schedule.kind == "once":
+        return "now"
+    clock = f"{schedule.local_time // 60:02d}:{schedule.local_time % 60:02d}"
+    zone = f" {schedule.fixed_zone}" if schedule.fixed_zone else ""
+    if schedule.kind == "every":
+        return f"every {schedule.every_days} days {clock}{zone}"
+    if len(schedule.weekdays) == 7:
+        return f"daily {clock}{zone}"
+    days = ", ".join(DAYS[d][:3] for d in schedule.weekdays)
+    return f"weekly {days} {clock}{zone}"
+
+
+def occurs_on(schedule: Schedule, day: date, anchor: date) -> bool:
+    if schedule.kind == "weekly":
+        return day.weekday() in schedule.weekdays
+    if schedule.kind == "every":
+        assert schedule.every_days
+        return day >= anchor and (day - anchor).days % schedule.every_days == 0
+    return False
+
+
+def wall_time(day: date, minutes: int, zone: str) -> datetime:
+    """`day` at the local time in `zone`, as UTC. A time the clocks skip comes out an hour later."""
+    local = datetime.combine(day, time(minutes // 60, minutes % 60), tzinfo=ZoneInfo(zone))
+    return local.astimezone(UTC)
+
+
+def candidate_days(now: datetime, window: timedelta) -> list[date]:
+    """Local dates whose occurrence may be due somewhere on Earth now or still open."""
+    # Zones run from UTC-12 to UTC+14; quiet hours may move a prompt by up to a day.
+    first = (now - window - timedelta(days=2)).date()
+    last = (now + timedelta(days=1)).date()
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
