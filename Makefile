@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install install-test console demo catalogue lint
+.PHONY: run test install install-test demo catalogue readme
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,3 +30,7 @@ test: install-test
 # Extract every marked sentence from the code into the catalogues (English in full).
 catalogue: install-test
 	$(BIN)/python scripts/catalogue.py
+
+# Run the README's console walk-throughs and write their output into it.
+readme: install
+	$(BIN)/python scripts/walkthroughs.py

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot import checks
 from bot.checks import Refusal
-from bot.conversation import Button, Field, FormField, Option, Reply
+from bot.conversation import Button, Field, FormField, Option, Reply, Span
 from bot.members import interests_of, set_interests
 from bot.roles import role_name, roles_held
 from bot.turn import FormSpec, Turn, action, command, form
@@ -98,6 +98,7 @@ def profile_view(turn: Turn, lead: str | None = None) -> Reply:
         Field(_("Interests"), (", ".join(interests_of(turn.session, member.id)) or _("none yet"),)),
         Field(_("Language"), (language_name(member.language),)),
         Field(_("Messages paused"), paused),
+        Field(_("Check-ins"), _checkins_state(turn)),
         Field(_("Roles"), (", ".join(role_name(_, r) for r in roles_held(turn, member.id)),)),
     )
     pause_button = (
@@ -110,6 +111,15 @@ def profile_view(turn: Turn, lead: str | None = None) -> Reply:
         fields=fields,
         buttons=(Button(_("Edit my profile"), "profile.edit", style="primary"), pause_button),
     )
+
+
+def _checkins_state(turn: Turn) -> tuple[Span, ...]:
+    member = turn.member
+    if member.checkins_off:
+        return (turn._("off. Type checkin on to get them again"),)
+    if member.checkins_paused_until and member.checkins_paused_until > turn.now:
+        return turn.spans("paused until {when}", when=turn.moment(member.checkins_paused_until))
+    return (turn._("on"),)
 
 
 # ---- the command ----------------------------------------------------------------------------

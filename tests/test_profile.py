@@ -12,7 +12,7 @@ from bot.core import Bot
 from storage.models import FormDraft, MemberInterest
 from tests.conftest import member_named
 
-PROFILE_FIELDS = ["Name", "Time zone", "Quiet hours", "Interests", "Language", "Messages paused", "Roles"]
+PROFILE_FIELDS = ["Name", "Time zone", "Quiet hours", "Interests", "Language", "Messages paused", "Check-ins", "Roles"]
 
 
 def fields_of(reply) -> dict[str, str]:
@@ -59,6 +59,7 @@ def test_profile_shows_every_setting_with_defaults(person, engine):
         "Interests": "none yet",
         "Language": "English",
         "Messages paused": "no",
+        "Check-ins": "on",
         "Roles": "partner",
     }
     assert buttons_of(sam.last) == ["Edit my profile", "Pause for a week"]
@@ -440,6 +441,7 @@ def test_the_whole_form_saves_everything_at_the_end(person, engine):
         "Interests": "pain, research",
         "Language": "English",
         "Messages paused": "no",
+        "Check-ins": "on",
         "Roles": "partner",
     }
     member = member_named(engine, "sam")
@@ -571,3 +573,25 @@ def test_saving_the_form_for_another_change_keeps_a_pause(engine, person):
     assert member.paused_until == datetime(2026, 12, 1, 14, 0, tzinfo=UTC)
     assert (member.quiet_start, member.quiet_end) == (22 * 60, 7 * 60)
     assert "Messages paused: until Tuesday 1 December 2026 at 14:00 (Europe/London)" in sam.text
+
+
+def test_the_profile_shows_whether_check_ins_are_on(engine, person, clock):
+    from datetime import timedelta
+
+    from sqlmodel import Session
+
+    sam = person("Sam")
+    sam.says("profile")
+    member = member_named(engine, "sam")
+    with Session(engine) as session:
+        member.checkins_paused_until = clock.now() + timedelta(days=7)
+        session.add(member)
+        session.commit()
+    sam.says("profile")
+    assert "Check-ins: paused until Thursday 3 December 2026 at 09:00 (Europe/London)" in sam.text
+    with Session(engine) as session:
+        member.checkins_off = True
+        session.add(member)
+        session.commit()
+    sam.says("profile")
+    assert "Check-ins: off. Type checkin on to get them again" in sam.text
