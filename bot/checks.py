@@ -18,10 +18,12 @@ class Refusal(Exception):
     `msgid` is English text from the catalogue; `values` fill its {named} gaps.
     """
 
-    def __init__(self, msgid: str, **values: object) -> None:
+    def __init__(self, msgid: str, *, field: str | None = None, **values: object) -> None:
         super().__init__(msgid)
         self.msgid = msgid
         self.values = values
+        # The form field this is about, when a whole form is refused for one answer.
+        self.field = field
 
 
 # Text that would make a platform notify a whole channel, a role or everyone.

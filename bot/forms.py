@@ -61,8 +61,21 @@ def submit_form(turn: Turn, form_id: str, page: int, values: dict[str, str]) -> 
         draft.updated_at = turn.now
         turn.session.add(draft)
         return Reply(form=_page(turn, spec, form_id, subject, page + 1))
+    try:
+        with turn.session.begin_nested():
+            reply = spec.submit(turn, subject, gathered)
+    except Refusal as refusal:
+        if refusal.field not in values:
+            raise
+        # One answer on this page makes the whole form wrong: show it there, keep the draft.
+        form = _page(turn, spec, form_id, subject, page)
+        with_answers = tuple(replace(f, initial=values.get(f.name, f.initial)) for f in form.fields)
+        return Reply(
+            form=replace(form, fields=with_answers),
+            field_errors={refusal.field: turn._(refusal.msgid, **refusal.values)},
+        )
     _drop_draft(turn.session, turn.member.id, form_id)
-    return spec.submit(turn, subject, gathered)
+    return reply
 
 
 def _spec(form_id: str) -> tuple[FormSpec, str]:

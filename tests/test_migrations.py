@@ -34,10 +34,12 @@ def test_upgrading_a_database_that_already_has_members_keeps_them(database_url):
     engine = make_engine(database_url)
     command.upgrade(alembic_config(engine), "0001")
     with engine.begin() as connection:
-        connection.execute(text(
-            "INSERT INTO member (display_name, timezone, language, created_at) "
-            "VALUES ('Alex', 'Europe/London', 'en', '2026-11-26 09:00:00')"
-        ))
+        connection.execute(
+            text(
+                "INSERT INTO member (display_name, timezone, language, created_at) "
+                "VALUES ('Alex', 'Europe/London', 'en', '2026-11-26 09:00:00')"
+            )
+        )
     migrate(engine)
     with engine.connect() as connection:
         rows = connection.execute(text("SELECT display_name, checkins_off FROM member")).all()

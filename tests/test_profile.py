@@ -12,7 +12,16 @@ from bot.core import Bot
 from storage.models import FormDraft, MemberInterest
 from tests.conftest import member_named
 
-PROFILE_FIELDS = ["Name", "Time zone", "Quiet hours", "Interests", "Language", "Messages paused", "Check-ins", "Roles"]
+PROFILE_FIELDS = [
+    "Name",
+    "Time zone",
+    "Quiet hours",
+    "Interests",
+    "Language",
+    "Messages paused",
+    "Check-ins",
+    "Roles",
+]
 
 
 def fields_of(reply) -> dict[str, str]:

@@ -70,6 +70,7 @@ def answer(turn: Turn, subject: str, _value: str) -> Reply:
         _alert(turn, prompt, run, reason=(question["text"], shown))
         return turn.say(
             words,
+            *_all_done(turn, prompt, run),
             " ",
             _("I have let the coordinators know, so someone can check in with you."),
             *_support(turn),
@@ -178,6 +179,7 @@ def pause_for(turn: Turn, subject: str, _value: str) -> Reply:
 
 def _write_fields(turn: Turn, subject: str) -> list[FormField]:
     prompt, run, rest = _own_prompt(turn, subject)
+    _still_open(turn, prompt, run)  # not a form that could not be saved
     position = int(rest[0]) if rest and rest[0].isdigit() and int(rest[0]) < len(run.questions) else -1
     if position < 0 or run.questions[position]["kind"] != "text":
         raise Refusal("That button no longer works. Type guide to see what you can do.")
@@ -219,6 +221,7 @@ def _note_fields(turn: Turn, subject: str) -> list[FormField]:
             "note",
             turn._("Your note"),
             "long",
+            required=False,  # emptied, it takes the note away
             max_length=1000,
             initial=prompt.note,
             hint=turn._("Anything you'd like the coordinators to know"),
@@ -231,6 +234,8 @@ def _note_submit(turn: Turn, subject: str, values: dict[str, str]) -> Reply:
     _still_open(turn, prompt, run)
     prompt.note = values["note"]
     turn.session.add(prompt)
+    if not prompt.note:
+        return turn.say(turn._("Your note is removed."))
     return turn.say(turn._("Thank you. Your note is saved."))
 
 

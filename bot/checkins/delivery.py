@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.checkins.rules import Schedule, candidate_days, occurs_on, wall_time
-from bot.checks import after_quiet_hours
+from bot.checks import after_quiet_hours, in_quiet_hours
 from bot.conversation import Button, Message, fill
 from bot.members import Role
 from bot.outbox import enqueue_dm
@@ -199,14 +199,17 @@ def _prompt(
     session: Session, run: CheckInRun, member: Member, at: datetime, now: datetime
 ) -> CheckInPrompt | None:
     assert run.id is not None and member.id is not None
-    window = timedelta(minutes=run.window_minutes)
+    closes = at + timedelta(minutes=run.window_minutes)
+    # Halfway through the time the member really has: a prompt sent late (a missed tick) is not
+    # followed at once by its reminder.
+    start = max(at, now)
     prompt = CheckInPrompt(
         run_id=run.id,
         member_id=member.id,
         status="paused" if is_paused(member, now) else "sent",
         send_at=at,
-        closes_at=at + window,
-        remind_at=at + window / 2,
+        closes_at=closes,
+        remind_at=start + (closes - start) / 2,
     )
     try:
         with session.begin_nested():
@@ -269,6 +272,8 @@ def remind(session: Session, now: datetime) -> None:
         select(CheckInPrompt, CheckInRun, Member)
         .join(CheckInRun, col(CheckInRun.id) == col(CheckInPrompt.run_id))
         .join(Member, col(Member.id) == col(CheckInPrompt.member_id))
+        .join(CheckIn, col(CheckIn.id) == col(CheckInRun.checkin_id))
+        .where(col(CheckIn.paused).is_(False), col(CheckIn.deleted_at).is_(None))  # "nothing more"
         .where(CheckInPrompt.status == "sent")
         .where(col(CheckInPrompt.reminded_at).is_(None))
         .where(col(CheckInPrompt.skipped_at).is_(None))
@@ -279,6 +284,8 @@ def remind(session: Session, now: datetime) -> None:
     for prompt, run, member in due:
         if is_paused(member, now) or prompt.note:
             continue
+        if in_quiet_hours(now, member.timezone, member.quiet_start, member.quiet_end):
+            continue  # tried again when they end, if the check-in is still open then
         claimed = session.execute(
             update(CheckInPrompt)
             .where(col(CheckInPrompt.id) == prompt.id, col(CheckInPrompt.reminded_at).is_(None))

@@ -3,18 +3,21 @@ summaries; partners see their own answers and turn check-ins back on."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
 from sqlmodel import col, select
 
 from bot import checks
-from bot.checkins.delivery import advance, one_off_period, schedule_of, start_run
+from bot.checkins.delivery import advance, audience, one_off_period, schedule_of, start_run
 from bot.checkins.rules import has_scale, questions_as_text, read_questions, read_schedule, schedule_as_text
-from bot.checkins.summary import latest_summary, summary_message
+from bot.checkins.summary import Figures, figures, latest_summary, summary_message
 from bot.checks import Refusal
-from bot.conversation import Field, FormField, Option, Reply
+from bot.conversation import Button, Field, FormField, Option, Reply
 from bot.members import Role
-from bot.turn import FormSpec, GuideLine, Turn, command, form
+from bot.turn import FormSpec, GuideLine, Turn, action, command, form
 from bot.words import N_
 from storage.models import CheckIn, CheckInAnswer, CheckInPrompt, CheckInRun
 
@@ -52,6 +55,10 @@ def checkin(turn: Turn, text: str) -> Reply:
     if word in ("on", "resume-mine"):
         return turn_on(turn)
     if word not in ("new", "list", "edit", "pause", "resume", "delete", "send", "summary"):
+        if turn.is_(Role.COORDINATOR):
+            raise Refusal(
+                "I can do: checkin new, list, send, pause, resume, edit, delete, summary, history or on."
+            )
         raise Refusal("I can do: checkin history, or checkin on. Type guide to see more.")
     if not turn.is_(Role.COORDINATOR):
         raise Refusal("Only coordinators can manage check-ins. Type checkin history to see your own answers.")
@@ -76,9 +83,9 @@ def checkin(turn: Turn, text: str) -> Reply:
 
 
 def _find(turn: Turn, number: str) -> CheckIn:
-    found = turn.session.get(CheckIn, int(number)) if number.lstrip("#").isdigit() else None
-    if number.startswith("#") and number[1:].isdigit():
-        found = turn.session.get(CheckIn, int(number[1:]))
+    digits = number.removeprefix("#")
+    # "#1" as the list shows it, or "1"; a number too long for the id column finds nothing.
+    found = turn.session.get(CheckIn, int(digits)) if digits.isdecimal() and len(digits) <= 9 else None
     if found is None or found.deleted_at is not None:
         raise Refusal("Which check-in? Type its number, like 1. Type checkin list to see them.")
     return found
@@ -200,6 +207,15 @@ def delete(turn: Turn, target: CheckIn) -> Reply:
 
 
 def send_now(turn: Turn, target: CheckIn) -> Reply:
+    if target.paused:
+        raise Refusal(
+            "{name} is paused. Type checkin resume {number} first, then checkin send {number}.",
+            name=target.name,
+            number=target.id,
+        )
+    if not audience(turn.session, target):
+        # Refused, so a new one-off check-in is not saved either: nothing half-made.
+        raise Refusal("There are no partners to send {name} to yet. Nothing was sent.", name=target.name)
     start_run(turn.session, target, one_off_period(turn.now), turn.now)
     advance(turn.session, turn.settings, target, turn.now)
     return _sent(turn, target)
@@ -219,7 +235,7 @@ def _sent(turn: Turn, target: CheckIn) -> Reply:
     )
     return turn.say(
         turn._(
-            "Sent {name} to {count} partners now. Partners in quiet hours get it when those end.",
+            "Sent {name} now. Partners reached: {count}. Anyone in quiet hours gets it when those end.",
             name=target.name,
             count=count,
         )
@@ -234,7 +250,38 @@ def summary(turn: Turn, target: CheckIn, period: str) -> Reply:
             "There is no summary for {name} yet. It comes when a check-in closes.", name=target.name
         )
     run, numbers = found
-    return Reply(messages=(summary_message(run, numbers, turn.member),))
+    return _summary_reply(turn, run, numbers)
+
+
+def _summary_reply(turn: Turn, run: CheckInRun, numbers: Figures) -> Reply:
+    """A run's summary, with buttons for the few runs before it."""
+    earlier = turn.session.exec(
+        select(CheckInRun)
+        .where(CheckInRun.checkin_id == run.checkin_id, col(CheckInRun.closed_at).is_not(None))
+        .where(CheckInRun.created_at < run.created_at)
+        .order_by(col(CheckInRun.created_at).desc())
+        .limit(5)
+    ).all()
+    message = summary_message(run, numbers, turn.member)
+    buttons = tuple(
+        Button(turn._("Summary of {when}", when=day_of(turn, r.created_at)), f"checkin.summary:{r.id}")
+        for r in earlier
+    )
+    return Reply(messages=(replace(message, buttons=buttons),))
+
+
+def day_of(turn: Turn, at: datetime) -> str:
+    return format_date(at.astimezone(ZoneInfo(turn.member.timezone)), "d MMM y", locale=turn.member.language)
+
+
+@action("checkin.summary")
+def summary_button(turn: Turn, subject: str, _value: str) -> Reply:
+    if not turn.is_(Role.COORDINATOR):
+        raise Refusal("Only coordinators can manage check-ins. Type checkin history to see your own answers.")
+    run = turn.session.get(CheckInRun, int(subject)) if subject.isdigit() else None
+    if run is None:
+        raise Refusal("That button no longer works. Type guide to see what you can do.")
+    return _summary_reply(turn, run, figures(turn.session, run))
 
 
 # ---- the form for a new or changed check-in -------------------------------------------------
@@ -242,7 +289,7 @@ def summary(turn: Turn, target: CheckIn, period: str) -> Reply:
 
 def _fields(turn: Turn, subject: str) -> list[FormField]:
     _ = turn._
-    existing = turn.session.get(CheckIn, int(subject)) if subject.isdigit() else None
+    existing = _find(turn, subject) if subject else None  # not one deleted while the form was open
     return [
         FormField(
             "name",
@@ -344,9 +391,11 @@ def _submit(turn: Turn, subject: str, values: dict[str, str]) -> Reply:
     alert = int(values["alert_level"]) if values.get("alert_level") else None
     if alert is not None and not has_scale(questions):
         raise Refusal(
-            "An alert level needs at least one 1 to 5 scale question. Please start again with checkin new."
+            "An alert level needs a 1 to 5 scale question. Leave it empty, or add a scale question.",
+            field="alert_level",
         )
-    existing = turn.session.get(CheckIn, int(subject)) if subject.isdigit() else None
+    existing = _find(turn, subject) if subject else None
+    sent_before = existing is not None and existing.schedule == "once"
     target = existing or CheckIn(
         name="",
         questions=[],
@@ -370,7 +419,7 @@ def _submit(turn: Turn, subject: str, values: dict[str, str]) -> Reply:
     turn.session.add(target)
     turn.session.flush()
     _ = turn._
-    if schedule.kind == "once":
+    if schedule.kind == "once" and not sent_before:  # editing a one-off does not send it again
         return send_now(turn, target)
     advance(turn.session, turn.settings, target, turn.now)
     if existing:

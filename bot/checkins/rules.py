@@ -88,7 +88,8 @@ class Schedule:
 
 def read_schedule(text: str) -> Schedule:
     """'weekly mon, thu 10:00', 'every 3 days 9am', 'daily 18:30 Europe/London' or 'now'."""
-    words = re.sub(r"[,;]|\b(and|at|on|of|the)\b", " ", text.lower()).split()
+    typed = re.sub(r"[,;]|\b(and|at|on|of|the)\b", " ", text, flags=re.IGNORECASE).split()
+    words = [word.lower() for word in typed]
     if not words:
         raise Refusal("Please give a schedule, like: weekly mon 10:00, every 3 days 10:00, or now.")
     if words in (["now"], ["send", "now"], ["once"]):
@@ -121,7 +122,7 @@ def read_schedule(text: str) -> Schedule:
             minutes = clock
             continue
         if "/" in word or word == "utc":
-            zone = checks.time_zone(word)
+            zone = checks.time_zone(typed[position - 1])
             continue
         if word.endswith("day") or word.endswith("days"):
             raise Refusal(
