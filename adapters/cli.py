@@ -63,6 +63,9 @@ def console(
     from bot.demo import seed_demo
     from bot.scheduling import make_scheduler
 
+    if not settings.announcements_channel:
+        # The console shows announcements as posts in a channel of its own.
+        settings = settings.model_copy(update={"announcements_channel": "console:local/announcements"})
     clock = ShiftedClock(SystemClock())
     if start is not None:
         clock.shift(start - clock.now())

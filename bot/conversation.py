@@ -106,6 +106,15 @@ class Select:
 
 
 @dataclass(frozen=True)
+class File:
+    """A file that goes with a message: a calendar file (.ics), a CSV export."""
+
+    name: str
+    mime: str
+    content: str
+
+
+@dataclass(frozen=True)
 class Message:
     text: tuple[Span, ...]
     fields: tuple[Field, ...] = ()
@@ -113,6 +122,7 @@ class Message:
     selects: tuple[Select, ...] = ()
     # True: only the person who acted sees it (an ephemeral reply or a DM).
     private: bool = True
+    files: tuple[File, ...] = ()
 
     def plain(self) -> str:
         """The text with every time in its fallback form: for notifications and logs."""
@@ -202,6 +212,7 @@ def message_to_json(message: Message) -> dict[str, Any]:
             for s in message.selects
         ],
         "private": message.private,
+        "files": [{"name": f.name, "mime": f.mime, "content": f.content} for f in message.files],
     }
 
 
@@ -220,4 +231,5 @@ def message_from_json(data: dict[str, Any]) -> Message:
             for s in data["selects"]
         ),
         private=data["private"],
+        files=tuple(File(**f) for f in data.get("files", [])),
     )

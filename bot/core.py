@@ -25,7 +25,7 @@ from bot.conversation import ButtonPress, Command, Event, FormSubmit, Message, R
 from bot.forms import open_form, submit_form
 from bot.members import Role, find_account, grant, member_for, revoke, roles_of
 from bot.settings import AccountRef, Settings
-from bot.turn import ACTIONS, ALIASES, COMMANDS, FORMS, Turn, split_id
+from bot.turn import ACTIONS, ALIASES, COMMANDS, FORMS, TICKS, Turn, split_id
 from bot.words import N_, translator
 from storage.models import Member
 
@@ -62,9 +62,12 @@ class Bot:
 
     def tick(self) -> None:
         """Do the scheduled work that is due now (the scheduler calls this; so does the console)."""
-        from bot.checkins.delivery import tick as checkins_tick
-
-        checkins_tick(self.engine, self.settings, self.clock.now())
+        now = self.clock.now()
+        for job in TICKS:
+            try:
+                job(self.engine, self.settings, now)
+            except Exception:  # one feature's trouble must not stop the others
+                log.exception("scheduled work %s failed", job.__qualname__)
 
     def prepare_local_member(self, who: Who, role: Role | None) -> None:
         """For the console only (a local trial): make the member and give them a role at once.

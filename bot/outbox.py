@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 from bot.clock import Clock
 from bot.conversation import Message, message_from_json, message_to_json
 from bot.members import home_account
+from bot.settings import AccountRef
 from storage.models import Outbox
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,8 @@ class Delivery:
     target_kind: str
     target_id: str
     message: Message
+    # Set for an edit: the platform's id of the message to change, instead of sending anew.
+    edit_message_id: str | None = None
 
 
 class SendFailed(Exception):
@@ -109,6 +112,30 @@ def enqueue(
     return row
 
 
+def enqueue_channel(
+    session: Session, channel: AccountRef, message: Message, now: datetime, dedupe_key: str | None = None
+) -> Outbox | None:
+    """Queue a post in a channel (its id in `channel.user_id`)."""
+    return enqueue(
+        session, channel.platform, channel.workspace, "channel", channel.user_id, message, now, dedupe_key
+    )
+
+
+def enqueue_edit(session: Session, original_id: int, message: Message, now: datetime) -> Outbox | None:
+    """Queue a change to a message queued before (a live count, "closed"). Edits go out in
+    order, each after the original has been sent."""
+    original = session.get(Outbox, original_id)
+    if original is None:
+        return None
+    row = enqueue(
+        session, original.platform, original.workspace, original.target_kind, original.target_id, message, now
+    )
+    if row is not None:
+        row.edit_of = original_id
+        session.add(row)
+    return row
+
+
 RETRY_BASE = timedelta(seconds=5)
 RETRY_MAX = timedelta(minutes=15)
 
@@ -137,6 +164,16 @@ def dispatch_due(engine: Engine, senders: Mapping[str, Sender], clock: Clock, li
             if row is None:
                 break
             assert row.id is not None
+            edit_message_id = None
+            if row.edit_of is not None:
+                original = session.get(Outbox, row.edit_of)
+                if original is None or original.platform_message_id is None:
+                    # The message to change has not gone out yet: try again shortly.
+                    row.due_at = clock.now() + RETRY_BASE
+                    session.add(row)
+                    session.commit()
+                    continue
+                edit_message_id = original.platform_message_id
             delivery = Delivery(
                 row.id,
                 row.platform,
@@ -144,6 +181,7 @@ def dispatch_due(engine: Engine, senders: Mapping[str, Sender], clock: Clock, li
                 row.target_kind,
                 row.target_id,
                 message_from_json(row.body),
+                edit_message_id,
             )
             try:
                 row.platform_message_id = senders[row.platform].send(delivery)

@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     # Where coordinators get alerts and summaries: a channel as platform:WORKSPACE/CHANNEL
     # (e.g. slack:T1/C2 or discord:345). Empty: each coordinator by direct message.
     coordinator_channel: str = ""
+    # Where openings and wellbeing sessions are announced, in the same form. Empty: not posted
+    # in a channel (partners still find them with the openings and sessions commands).
+    announcements_channel: str = ""
     default_timezone: str = "Europe/London"
     default_language: str = "en"
     dispatch_interval_seconds: float = 5.0
@@ -72,7 +75,7 @@ class Settings(BaseSettings):
         parse_account_refs(value)
         return value
 
-    @field_validator("coordinator_channel")
+    @field_validator("coordinator_channel", "announcements_channel")
     @classmethod
     def _one_channel(cls, value: str) -> str:
         if len(parse_account_refs(value)) > 1:
@@ -92,4 +95,9 @@ class Settings(BaseSettings):
     def coordinators_channel(self) -> AccountRef | None:
         """The coordinators' channel (its id in `user_id`), if one is set."""
         found = parse_account_refs(self.coordinator_channel)
+        return found[0] if found else None
+
+    def announcements(self) -> AccountRef | None:
+        """The announcements channel (its id in `user_id`), if one is set."""
+        found = parse_account_refs(self.announcements_channel)
         return found[0] if found else None

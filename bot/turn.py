@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.conversation import Button, Event, FormField, Message, Moment, Reply, Span, fill
@@ -93,6 +94,17 @@ class FormSpec:
     checks: dict[str, Callable[[Turn, str], str]]
     submit: Callable[[Turn, str, dict[str, str]], Reply]
     submit_label: Callable[[Turn], str]
+
+
+# Scheduled work: each is called with (engine, settings, now) on every tick and must be safe
+# to call as often as anyone likes (the database decides what is due).
+TickJob = Callable[[Engine, Settings, datetime], None]
+TICKS: list[TickJob] = []
+
+
+def scheduled(job: TickJob) -> TickJob:
+    TICKS.append(job)
+    return job
 
 
 COMMANDS: dict[str, CommandSpec] = {}

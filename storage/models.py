@@ -112,6 +112,8 @@ class Outbox(SQLModel, table=True):
     attempts: int = 0
     last_error: str | None = Field(default=None, max_length=500)
     platform_message_id: str | None = Field(default=None, max_length=100)
+    # An edit of a message sent before (a live count, a closed opening): that message's row.
+    edit_of: int | None = Field(default=None, foreign_key="outbox.id")
 
 
 # ---- check-ins -------------------------------------------------------------------------------
@@ -190,3 +192,106 @@ class CheckInAnswer(SQLModel, table=True):
     position: int  # which question, from 0
     value: str = Field(max_length=1000)  # "1".."5", "yes"/"no", or the words written
     answered_at: datetime = utc_column(nullable=False)
+
+
+# ---- opportunity announcements --------------------------------------------------------------
+
+
+class Opening(SQLModel, table=True):
+    """A working-group place, panel seat or other opportunity that staff post for partners."""
+
+    __tablename__ = "opening"
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=100)
+    team: str = Field(max_length=80)
+    involves: str = Field(max_length=1500)
+    commitment: str = Field(max_length=100)
+    dates: str = Field(max_length=200)  # when: dates, or "ongoing"
+    place_kind: str = Field(max_length=10)  # "remote", "in_person" or "hybrid"
+    place: str = Field(default="", max_length=200)
+    places: int
+    payment: str = Field(max_length=200)  # e.g. "£25 an hour plus travel"
+    access: str = Field(default="", max_length=600)  # access support offered
+    tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    closes_at: datetime = utc_column(nullable=False, index=True)
+    status: str = Field(default="open", max_length=10)  # "open", "closed" or "cancelled"
+    posted_by: int = Field(foreign_key="member.id")
+    created_at: datetime = utc_column(nullable=False)
+    closed_at: datetime | None = utc_column()
+    # The outbox row of the post in the announcements channel, so it can be edited later.
+    announcement_id: int | None = Field(default=None, foreign_key="outbox.id")
+
+
+class OpeningInterest(SQLModel, table=True):
+    __tablename__ = "opening_interest"
+    __table_args__ = (UniqueConstraint("opening_id", "member_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    opening_id: int = Field(foreign_key="opening.id", index=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    availability: str = Field(default="", max_length=500)
+    access_needs: str = Field(default="", max_length=500)
+    note: str = Field(default="", max_length=500)
+    created_at: datetime = utc_column(nullable=False)
+    withdrawn_at: datetime | None = utc_column()
+    selected_at: datetime | None = utc_column()
+
+
+class Involvement(SQLModel, table=True):
+    """A partner selected for an opening: the record coordinators export for payments."""
+
+    __tablename__ = "involvement"
+    __table_args__ = (UniqueConstraint("opening_id", "member_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    opening_id: int = Field(foreign_key="opening.id", index=True)
+    selected_at: datetime = utc_column(nullable=False, index=True)
+    hours_agreed: float | None = None
+    payment_offered: str = Field(default="", max_length=200)
+    payment_declined: bool = False
+    next_steps: str = Field(default="", max_length=1500)
+
+
+# ---- wellbeing sessions ---------------------------------------------------------------------
+
+
+class WellbeingSession(SQLModel, table=True):
+    """One wellbeing session. A weekly repeat is several rows sharing a `series_id`."""
+
+    __tablename__ = "wellbeing_session"
+    id: int | None = Field(default=None, primary_key=True)
+    series_id: int | None = Field(default=None, index=True)  # the first session's id
+    title: str = Field(max_length=100)
+    description: str = Field(default="", max_length=1500)
+    facilitator_id: int | None = Field(default=None, foreign_key="member.id")
+    facilitator_name: str = Field(default="", max_length=80)
+    starts_at: datetime = utc_column(nullable=False, index=True)
+    duration_minutes: int
+    zone: str = Field(max_length=64)  # the zone it was planned in (for its calendar file)
+    place: str = Field(default="", max_length=300)  # a place or a video link
+    capacity: int
+    # Places taken; changed only by a conditional UPDATE, so capacity holds under concurrency.
+    taken: int = 0
+    signup_closes_at: datetime = utc_column(nullable=False)
+    audience: str = Field(default="partners", max_length=10)  # "partners", "staff" or "everyone"
+    # Minutes before the start at which confirmed people are reminded.
+    reminders: list[int] = Field(default_factory=lambda: [1440, 60], sa_column=Column(JSON, nullable=False))
+    status: str = Field(default="scheduled", max_length=10)  # "scheduled" or "cancelled"
+    created_by: int = Field(foreign_key="member.id")
+    created_at: datetime = utc_column(nullable=False)
+    announcement_id: int | None = Field(default=None, foreign_key="outbox.id")
+    # Bumped on each move, so calendar files and reminders for the new time are new.
+    sequence: int = 0
+
+
+class SessionSignup(SQLModel, table=True):
+    __tablename__ = "session_signup"
+    __table_args__ = (UniqueConstraint("session_id", "member_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="wellbeing_session.id", index=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    status: str = Field(max_length=10)  # "confirmed", "waitlisted" or "cancelled"
+    note: str = Field(default="", max_length=500)  # access needs, seen by coordinators
+    created_at: datetime = utc_column(nullable=False)
+    confirmed_at: datetime | None = utc_column()
+    cancelled_at: datetime | None = utc_column()
+    attended: bool | None = None

@@ -144,3 +144,25 @@ def test_crash_before_dispatch_then_restart_sends_once(database_url, tmp_path):
     assert first.stdout.count("Ada gave you the coordinator role.") == 1
     second = run_console(database_url, tmp_path)
     assert "Ada gave you the coordinator role." not in second.stdout
+
+
+def test_an_edit_waits_for_its_original_and_then_changes_that_message(engine, bot, clock, platform):
+    from bot.outbox import enqueue_channel, enqueue_edit
+    from bot.settings import AccountRef
+
+    room = AccountRef("console", "local", "announcements")
+    with Session(engine) as session:
+        first = enqueue_channel(session, room, Message(("3 places left",)), clock.now())
+        first.due_at = clock.now() + timedelta(minutes=1)  # not out yet
+        enqueue_edit(session, first.id, Message(("2 places left",)), clock.now())
+        session.commit()
+
+    assert deliver(engine, platform, clock) == 0  # the edit waits for the post it changes
+    clock.advance(timedelta(minutes=1))
+    assert deliver(engine, platform, clock) == 1
+    clock.advance(timedelta(seconds=5))
+    assert deliver(engine, platform, clock) == 1
+    post, edit = platform.sent
+    assert (post.message.plain(), post.edit_message_id) == ("3 places left", None)
+    assert (edit.message.plain(), edit.edit_message_id) == ("2 places left", "msg-1")
+    assert (edit.target_kind, edit.target_id) == ("channel", "announcements")

@@ -15,7 +15,7 @@ from typing import TextIO
 
 from adapters.console.render import Choice, choices_of, field_prompt, render_form_title, render_message
 from bot.clock import ShiftedClock
-from bot.conversation import ButtonPress, Command, Form, FormSubmit, Reply, Who
+from bot.conversation import ButtonPress, Command, Form, FormSubmit, Message, Reply, Who
 from bot.core import Bot
 from bot.members import Role
 from bot.outbox import Delivery, dispatch_due
@@ -54,7 +54,10 @@ class Console:
         self.echo = echo
         self._ = translator(bot.settings.default_language)
         self.who = console_who("you")
-        self.choices: dict[str, list[Choice]] = {}
+        # Buttons a number can press: each person's latest, and each channel's latest post.
+        # A number presses whichever of those the person saw last.
+        self.choices: dict[str, tuple[int, list[Choice]]] = {}
+        self.shown = 0
         self.forms: dict[str, OpenForm] = {}
         self.sender = ConsoleSender(self)
         self.lock = threading.RLock()
@@ -144,7 +147,9 @@ class Console:
         return True
 
     def _choice(self, text: str) -> Choice | None:
-        choices = self.choices.get(self.who.account.user_id, [])
+        mine = [self.choices.get(self.who.account.user_id, (0, []))]
+        mine += [found for key, found in self.choices.items() if key.startswith("#")]
+        choices = max(mine, key=lambda found: found[0])[1]
         if text.isdigit() and 1 <= int(text) <= len(choices):
             return choices[int(text) - 1]
         for choice in choices:
@@ -184,7 +189,7 @@ class Console:
         for message in reply.messages:
             self._print(render_message(message))
             if message.buttons or message.selects:
-                self.choices[user] = choices_of(message)
+                self._offer(user, message)
         if reply.form is None:
             return
         if reply.field_errors and previous is not None:
@@ -208,14 +213,24 @@ class Console:
         self._print(render_form_title(reply.form))
         self.forms[user] = OpenForm(reply.form, {}, [f.name for f in reply.form.fields])
 
+    def _offer(self, key: str, message: Message) -> None:
+        self.shown += 1
+        self.choices[key] = (self.shown, choices_of(message))
+
     def deliver(self, delivery: Delivery) -> None:
         with self.lock:
-            name = delivery.target_id
-            self._print(self._("--- message for {name} ---", name=name))
+            where = delivery.target_id
+            if delivery.target_kind != "channel":
+                self._print(self._("--- message for {name} ---", name=where))
+            elif delivery.edit_message_id:
+                self._print(self._("--- updated in #{channel} ---", channel=where))
+            else:
+                self._print(self._("--- in #{channel} ---", channel=where))
             self._print(render_message(delivery.message))
             self._print("---")
             if delivery.message.buttons or delivery.message.selects:
-                self.choices[delivery.target_id] = choices_of(delivery.message)
+                key = where if delivery.target_kind != "channel" else f"#{where}"
+                self._offer(key, delivery.message)
 
     def catch_up(self) -> int:
         """Do what is due (check-ins, reminders) and print what the outbox sends."""

@@ -42,6 +42,9 @@ def render_message(message: Message) -> str:
         for option in select.options:
             number += 1
             lines.append(f"  [{number}] {option.label}")
+    for file in message.files:
+        lines.append(f"  File {file.name}:")
+        lines += [f"    {line}" for line in file.content.splitlines()]
     return "\n".join(lines)
 
 

@@ -17,7 +17,7 @@ from bot.conversation import Button, Message, fill
 from bot.members import Role
 from bot.outbox import enqueue_dm
 from bot.settings import Settings
-from bot.turn import moment_for
+from bot.turn import moment_for, scheduled
 from bot.words import translator
 from storage.models import (
     CheckIn,
@@ -32,6 +32,7 @@ from storage.models import (
 log = logging.getLogger(__name__)
 
 
+@scheduled
 def tick(engine: Engine, settings: Settings, now: datetime) -> None:
     """Do everything about check-ins that is due at `now`. Safe to call as often as you like."""
     with Session(engine) as session:
