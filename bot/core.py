@@ -17,8 +17,10 @@ from sqlmodel import Session
 # Features register their commands, buttons and forms on import.
 import bot.checkins  # noqa: F401
 import bot.guide  # noqa: F401
+import bot.openings  # noqa: F401
 import bot.profile  # noqa: F401
 import bot.roles  # noqa: F401
+import bot.sessions  # noqa: F401
 from bot.checks import Refusal
 from bot.clock import Clock
 from bot.conversation import ButtonPress, Command, Event, FormSubmit, Message, Reply, Who

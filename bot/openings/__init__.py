@@ -1,0 +1,1 @@
+"""Opportunity announcements: staff post openings, partners say they are interested, places go fairly."""
