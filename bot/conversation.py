@@ -23,6 +23,9 @@ class Who:
 
     account: AccountRef
     display_name: str = ""
+    # The time zone the platform knows for them (Slack's users.info tz), used for someone
+    # new until they choose their own. Empty: the service's default.
+    timezone: str = ""
 
 
 @dataclass(frozen=True)

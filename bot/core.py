@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import logging
 from dataclasses import replace
+from zoneinfo import available_timezones
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
@@ -100,11 +101,12 @@ class Bot:
         """Make the member if they are new; say once what we keep and why, and record it."""
         now = self.clock.now()
         with Session(self.engine) as session:
+            zone = who.timezone if who.timezone in available_timezones() else self.settings.default_timezone
             member, _account = member_for(
                 session,
                 who.account,
                 who.display_name,
-                self.settings.default_timezone,
+                zone,
                 self.settings.default_language,
                 now,
             )

@@ -366,3 +366,12 @@ def test_a_configured_admin_already_made_admin_is_not_made_twice(engine, setting
     Bot(engine, settings, clock).handle(Command(ada.who, "roles", ""))
     ada_id = member_named(engine, "ada").id
     assert [r for r in role_rows(engine) if r[0] == ada_id] == [(ada_id, "partner"), (ada_id, "admin")]
+
+
+def test_someone_new_gets_the_zone_their_platform_knows(engine, bot):
+    ref = AccountRef("slack", "T1", "U9")
+    bot.handle(Command(Who(ref, "Kiri", timezone="Pacific/Auckland"), "profile", ""))
+    assert member_named(engine, "U9").timezone == "Pacific/Auckland"
+    # A zone the platform gets wrong falls back to the service's default.
+    bot.handle(Command(Who(AccountRef("slack", "T1", "U10"), "Lee", timezone="Mars/Base"), "profile", ""))
+    assert member_named(engine, "U10").timezone == "Europe/London"
