@@ -9,7 +9,6 @@ from __future__ import annotations
 import difflib
 import logging
 from dataclasses import replace
-from zoneinfo import available_timezones
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
@@ -22,7 +21,7 @@ import bot.openings  # noqa: F401
 import bot.profile  # noqa: F401
 import bot.roles  # noqa: F401
 import bot.sessions  # noqa: F401
-from bot.checks import Refusal
+from bot.checks import Refusal, is_time_zone
 from bot.clock import Clock
 from bot.conversation import ButtonPress, Command, Event, FormSubmit, Message, Reply, Who
 from bot.forms import open_form, submit_form
@@ -101,7 +100,7 @@ class Bot:
         """Make the member if they are new; say once what we keep and why, and record it."""
         now = self.clock.now()
         with Session(self.engine) as session:
-            zone = who.timezone if who.timezone in available_timezones() else self.settings.default_timezone
+            zone = who.timezone if is_time_zone(who.timezone) else self.settings.default_timezone
             member, _account = member_for(
                 session,
                 who.account,

@@ -49,9 +49,7 @@ def submit_form(turn: Turn, form_id: str, page: int, values: dict[str, str]) -> 
         except Refusal as refusal:
             errors[field.name] = turn._(refusal.msgid, **refusal.values)
     if errors:
-        form = _page(turn, spec, form_id, subject, page)
-        with_answers = tuple(replace(f, initial=values.get(f.name, f.initial)) for f in form.fields)
-        return Reply(form=replace(form, fields=with_answers), field_errors=errors)
+        return _put_right(turn, spec, form_id, subject, page, values, errors)
 
     gathered = {**(draft.values if draft else {}), **cleaned}
     if page < len(pages):
@@ -68,14 +66,25 @@ def submit_form(turn: Turn, form_id: str, page: int, values: dict[str, str]) -> 
         if refusal.field not in values:
             raise
         # One answer on this page makes the whole form wrong: show it there, keep the draft.
-        form = _page(turn, spec, form_id, subject, page)
-        with_answers = tuple(replace(f, initial=values.get(f.name, f.initial)) for f in form.fields)
-        return Reply(
-            form=replace(form, fields=with_answers),
-            field_errors={refusal.field: turn._(refusal.msgid, **refusal.values)},
-        )
+        problem = {refusal.field: turn._(refusal.msgid, **refusal.values)}
+        return _put_right(turn, spec, form_id, subject, page, values, problem)
     _drop_draft(turn.session, turn.member.id, form_id)
     return reply
+
+
+def _put_right(
+    turn: Turn,
+    spec: FormSpec,
+    form_id: str,
+    subject: str,
+    page: int,
+    values: dict[str, str],
+    errors: dict[str, str],
+) -> Reply:
+    """The same page again, with what was typed and what to put right on each field."""
+    form = _page(turn, spec, form_id, subject, page)
+    with_answers = tuple(replace(f, initial=values.get(f.name, f.initial)) for f in form.fields)
+    return Reply(form=replace(form, fields=with_answers), field_errors=errors)
 
 
 def _spec(form_id: str) -> tuple[FormSpec, str]:
