@@ -185,14 +185,20 @@ def dispatch_due(engine: Engine, senders: Mapping[str, Sender], clock: Clock, li
             )
             try:
                 row.platform_message_id = senders[row.platform].send(delivery)
-            except SendFailed as failure:
+            except Exception as failure:  # a platform refusal, or a bug in a sender: try later
                 row.attempts += 1
                 row.last_error = str(failure)[:500]
                 backoff = min(RETRY_BASE * 2 ** (row.attempts - 1), RETRY_MAX)
-                if failure.retry_after is not None:
+                if isinstance(failure, SendFailed) and failure.retry_after is not None:
                     backoff = timedelta(seconds=failure.retry_after)
                 row.due_at = clock.now() + backoff
-                log.warning("outbox %s not sent (attempt %s): %s", row.id, row.attempts, failure)
+                log.warning(
+                    "outbox %s not sent (attempt %s): %s",
+                    row.id,
+                    row.attempts,
+                    failure,
+                    exc_info=not isinstance(failure, SendFailed),
+                )
             else:
                 row.sent_at = clock.now()
                 sent += 1

@@ -166,3 +166,23 @@ def test_an_edit_waits_for_its_original_and_then_changes_that_message(engine, bo
     assert (post.message.plain(), post.edit_message_id) == ("3 places left", None)
     assert (edit.message.plain(), edit.edit_message_id) == ("2 places left", "msg-1")
     assert (edit.target_kind, edit.target_id) == ("channel", "announcements")
+
+
+def test_a_sender_that_breaks_does_not_block_the_others(engine, bot, clock, person, platform):
+    person("Bob").says("profile")
+    person("Cal").says("profile")
+    person("Ada").says("roles grant bob staff")
+    person("Ada").says("roles grant cal staff")
+
+    class Breaks(type(platform)):
+        def send(self, delivery):
+            if delivery.target_id == "bob":
+                raise RuntimeError("a bug in the sender")
+            return super().send(delivery)
+
+    breaks = Breaks()
+    assert deliver(engine, breaks, clock) == 1
+    assert breaks.texts_for("cal") == ["Ada gave you the staff role. Type guide to see what you can do now."]
+    with Session(engine) as session:
+        bob_row = session.exec(select(Outbox).where(Outbox.target_id == "bob")).one()
+    assert (bob_row.sent_at, bob_row.attempts, bob_row.last_error) == (None, 1, "a bug in the sender")
