@@ -63,7 +63,15 @@ class FormSubmit:
     where: Where = Where()
 
 
-Event = Command | ButtonPress | FormSubmit
+@dataclass(frozen=True)
+class HomeOpened:
+    """The person opened the bot's home (Slack's App Home): show them what is theirs now."""
+
+    who: Who
+    where: Where = Where()
+
+
+Event = Command | ButtonPress | FormSubmit | HomeOpened
 
 # ---- outbound ------------------------------------------------------------------------------
 

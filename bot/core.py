@@ -23,8 +23,9 @@ import bot.roles  # noqa: F401
 import bot.sessions  # noqa: F401
 from bot.checks import Refusal, is_time_zone
 from bot.clock import Clock
-from bot.conversation import ButtonPress, Command, Event, FormSubmit, Message, Reply, Who
+from bot.conversation import ButtonPress, Command, Event, FormSubmit, HomeOpened, Message, Reply, Who
 from bot.forms import open_form, submit_form
+from bot.guide import home
 from bot.members import Role, find_account, grant, member_for, revoke, roles_of
 from bot.settings import AccountRef, Settings
 from bot.turn import ACTIONS, ALIASES, COMMANDS, FORMS, TICKS, Turn, split_id
@@ -157,6 +158,8 @@ class Bot:
             return handler(turn, subject, event.value)
         if isinstance(event, FormSubmit):
             return submit_form(turn, event.form_id, event.page, event.values)
+        if isinstance(event, HomeOpened):
+            return home(turn)
         raise Refusal("I can't read that. Type guide to see what you can do.")
 
     def _command(self, turn: Turn, event: Command) -> Reply:

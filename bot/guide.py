@@ -1,9 +1,9 @@
-"""`guide`: what this person can do, by their role."""
+"""`guide`: what this person can do, by their role; and their home page: what is theirs now."""
 
 from __future__ import annotations
 
 from bot.conversation import Button, Field, Reply
-from bot.turn import COMMANDS, Turn, action, command
+from bot.turn import COMMANDS, HOME, Turn, action, command
 from bot.words import N_
 
 
@@ -40,3 +40,18 @@ def guide(turn: Turn, _text: str = "") -> Reply:
 @action("guide")
 def guide_button(turn: Turn, _subject: str, _value: str) -> Reply:
     return guide(turn)
+
+
+def home(turn: Turn) -> Reply:
+    """What is this person's right now, from every feature: a check-in waiting, alerts..."""
+    _ = turn._
+    fields = tuple(field for section in HOME for field in section(turn))
+    lead = _("Hello, {name}. Here is what is yours right now.", name=turn.member.display_name)
+    if not fields:
+        lead = _("Hello, {name}. Nothing is waiting for you. Type guide to see what you can do.",
+                 name=turn.member.display_name)
+    return turn.say(
+        lead,
+        fields=fields,
+        buttons=(Button(_("What can I do?"), "guide"), Button(_("My profile"), "profile.show")),
+    )

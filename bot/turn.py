@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from bot.conversation import Button, Event, FormField, Message, Moment, Reply, Span, fill
+from bot.conversation import Button, Event, Field, FormField, Message, Moment, Reply, Span, fill
 from bot.members import Role
 from bot.settings import Settings
 from bot.words import Translate, translator, when
@@ -105,6 +105,16 @@ TICKS: list[TickJob] = []
 def scheduled(job: TickJob) -> TickJob:
     TICKS.append(job)
     return job
+
+
+# What each feature shows on a person's home page: the fields that are theirs right now.
+HomeSection = Callable[["Turn"], list[Field]]
+HOME: list[HomeSection] = []
+
+
+def home_section(section: HomeSection) -> HomeSection:
+    HOME.append(section)
+    return section
 
 
 COMMANDS: dict[str, CommandSpec] = {}
