@@ -1,0 +1,272 @@
+"""Choosing fairly: who is interested, least involved first, and selecting up to the number of
+places. A selection records the involvement and tells the partner the next steps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from bot.checks import Refusal
+from bot.conversation import Button, Field, FormField, Message, Reply
+from bot.openings.announce import refresh_announcement, where
+from bot.openings.rules import filled, hours_text, interested, may_manage, pressed, send_at, still_open
+from bot.outbox import enqueue_dm
+from bot.turn import FormSpec, Turn, action, form
+from bot.words import translator
+from storage.models import Involvement, Member, Opening, OpeningInterest
+
+# "Lately", for sharing places fairly.
+LATELY = timedelta(days=183)
+NOT_SEEN = "Only the person who posted an opening, and coordinators, can see who is interested."
+NOT_CHOOSING = "Only the person who posted an opening, and coordinators, can choose who takes part."
+
+
+@dataclass
+class Candidate:
+    interest: OpeningInterest
+    member: Member
+    lately: int  # selections in other openings in the last six months
+    last: datetime | None  # their latest selection in another opening, ever
+
+
+def candidates(session: Session, opening: Opening, now: datetime, by_time: bool = False) -> list[Candidate]:
+    """Everyone still interested. Least involved first: fewest selections lately, then those
+    never selected, then those selected longest ago, then who said so first."""
+    found = []
+    for interest, member in interested(session, opening.id):
+        # Selections for an opening that was cancelled did not happen, so they do not count.
+        past = session.exec(
+            select(Involvement.selected_at)
+            .join(Opening, col(Opening.id) == col(Involvement.opening_id))
+            .where(Involvement.member_id == member.id, Involvement.opening_id != opening.id)
+            .where(Opening.status != "cancelled")
+        ).all()
+        lately = sum(1 for at in past if at >= now - LATELY)
+        found.append(Candidate(interest, member, lately, max(past, default=None)))
+    if by_time:
+        return found
+    never = datetime.min.replace(tzinfo=UTC)
+    return sorted(found, key=lambda c: (c.lately, c.last or never))
+
+
+def _describe(turn: Turn, candidate: Candidate) -> tuple[str, str]:
+    _ = turn._
+    name = candidate.member.display_name
+    if candidate.interest.selected_at is not None:
+        label = _("{name}, selected for this one", name=name)
+    elif candidate.last is None:
+        label = _("{name}, never selected before", name=name)
+    else:
+        label = name
+    if candidate.lately == 0:
+        parts = [_("Not selected in the last 6 months.")]
+    elif candidate.lately == 1:
+        parts = [_("Selected once in the last 6 months.")]
+    else:
+        parts = [_("Selected {count} times in the last 6 months.", count=candidate.lately)]
+    interest = candidate.interest
+    if interest.availability:
+        parts.append(_("Availability: {text}", text=interest.availability))
+    if interest.access_needs:
+        parts.append(_("Access needs: {text}", text=interest.access_needs))
+    if interest.note:
+        parts.append(_("Note: {note}", note=interest.note))
+    return label, " ".join(p if p.endswith(".") else p + "." for p in parts)
+
+
+def review(turn: Turn, opening: Opening, by_time: bool = False) -> Reply:
+    _ = turn._
+    if not may_manage(turn, opening):
+        raise Refusal(NOT_SEEN)
+    found = candidates(turn.session, opening, turn.now, by_time)
+    taken = filled(turn.session, opening.id)
+    if not found:
+        return turn.say(_("Nobody has said they're interested in {title} yet.", title=opening.title))
+    if by_time:
+        lead = _("Who is interested in {title}, in the order they said so.", title=opening.title)
+    else:
+        lead = _("Who is interested in {title}, least involved first.", title=opening.title)
+    lead += " " + _("Places filled: {filled} of {places}.", filled=taken, places=opening.places)
+    buttons: list[Button] = []
+    if opening.status == "open" and turn.now < opening.closes_at:
+        if taken < opening.places:
+            buttons += [
+                Button(
+                    _("Select {name}", name=c.member.display_name),
+                    f"opening.select:{opening.id}:{c.member.id}",
+                )
+                for c in found
+                if c.interest.selected_at is None
+            ]
+        else:
+            lead += " " + _("All places are filled. Close it to thank the others.")
+            buttons.append(Button(_("Close now"), f"opening.close:{opening.id}"))
+    shown = tuple(Field(*_describe(turn, c)) for c in found)
+    return turn.say(lead, fields=shown, buttons=tuple(buttons))
+
+
+@action("opening.review")
+def review_button(turn: Turn, subject: str, _value: str) -> Reply:
+    return review(turn, pressed(turn, subject))
+
+
+# ---- selecting: a small form for the next steps ---------------------------------------------
+
+
+def _chosen(turn: Turn, subject: str) -> tuple[Opening, OpeningInterest, Member]:
+    """The opening and the partner a Select button names, if they can still be chosen."""
+    number, _sep, member_id = subject.partition(":")
+    opening = pressed(turn, number)
+    if not may_manage(turn, opening):
+        raise Refusal(NOT_CHOOSING)
+    still_open(opening, turn.now)
+    found = {c.member.id: c for c in candidates(turn.session, opening, turn.now, by_time=True)}
+    candidate = found.get(int(member_id)) if member_id.isdecimal() and len(member_id) <= 9 else None
+    if candidate is None:
+        raise Refusal(
+            "That person is no longer interested in {title}. Type openings review {number} to see who is.",
+            title=opening.title,
+            number=opening.id,
+        )
+    if candidate.interest.selected_at is not None:
+        raise Refusal(
+            "{name} is already selected for {title}. Nothing changed.",
+            name=candidate.member.display_name,
+            title=opening.title,
+        )
+    if filled(turn.session, opening.id) >= opening.places:
+        raise Refusal(
+            "All {places} places in {title} are filled. Nothing changed.",
+            places=opening.places,
+            title=opening.title,
+        )
+    return opening, candidate.interest, candidate.member
+
+
+def _select_fields(turn: Turn, subject: str) -> list[FormField]:
+    _ = turn._
+    _opening, _interest, member = _chosen(turn, subject)
+    return [
+        FormField(
+            "next_steps",
+            _("Next steps for {name}", name=member.display_name),
+            "long",
+            max_length=1500,
+            hint=_("For example: the first meeting, and who to contact"),
+        ),
+        FormField(
+            "hours",
+            _("Hours agreed"),
+            "number",
+            required=False,
+            minimum=0,
+            maximum=1000,
+            hint=_("Leave empty if not agreed yet"),
+        ),
+    ]
+
+
+def _select_submit(turn: Turn, subject: str, values: dict[str, str]) -> Reply:
+    opening, interest, member = _chosen(turn, subject)
+    # Hold the opening while counting, so two people choosing at once cannot overfill it.
+    turn.session.exec(
+        select(Opening)
+        .where(Opening.id == opening.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    taken = filled(turn.session, opening.id)
+    if taken >= opening.places:
+        raise Refusal(
+            "All {places} places in {title} are filled. Nothing changed.",
+            places=opening.places,
+            title=opening.title,
+        )
+    claimed = turn.session.execute(
+        update(OpeningInterest)
+        .where(col(OpeningInterest.id) == interest.id)
+        .where(col(OpeningInterest.selected_at).is_(None), col(OpeningInterest.withdrawn_at).is_(None))
+        .values(selected_at=turn.now)
+    )
+    if not claimed.rowcount:  # type: ignore[attr-defined]
+        raise Refusal(
+            "That person is no longer interested in {title}. Type openings review {number} to see who is.",
+            title=opening.title,
+            number=opening.id,
+        )
+    assert opening.id is not None and member.id is not None
+    involvement = Involvement(
+        member_id=member.id,
+        opening_id=opening.id,
+        selected_at=turn.now,
+        hours_agreed=float(values["hours"]) if values.get("hours") else None,
+        payment_offered=opening.payment,
+        next_steps=values["next_steps"],
+    )
+    turn.session.add(involvement)
+    turn.session.flush()
+    enqueue_dm(
+        turn.session,
+        member.id,
+        selected_message(opening, involvement, member, turn.member.display_name),
+        turn.now,
+        dedupe_key=f"opening.selected:{opening.id}:{member.id}",
+        due_at=send_at(member, turn.now),
+    )
+    refresh_announcement(turn.session, turn.settings, opening, turn.now)
+    _ = turn._
+    taken += 1
+    words = _(
+        "Selected {name} for {title}. I have sent them the next steps.",
+        name=member.display_name,
+        title=opening.title,
+    )
+    words += " " + _("Places filled: {filled} of {places}.", filled=taken, places=opening.places)
+    if taken < opening.places:
+        return turn.say(words, buttons=(Button(_("Who is interested"), f"opening.review:{opening.id}"),))
+    words += " " + _("All places are filled. Close it to thank the others.")
+    return turn.say(words, buttons=(Button(_("Close now"), f"opening.close:{opening.id}"),))
+
+
+def selected_message(opening: Opening, involvement: Involvement, reader: Member, by: str) -> Message:
+    _ = translator(reader.language)
+    words = (
+        _(
+            "Good news! You have been selected for {title}. Here are the next steps from {name}.",
+            title=opening.title,
+            name=by,
+        )
+        + " "
+        + _(
+            "Being paid is your choice. If you would rather not be paid, press the button. Nothing else changes."
+        )
+    )
+    shown = [Field(_("Next steps"), (involvement.next_steps,))]
+    if involvement.hours_agreed is not None:
+        shown.append(Field(_("Hours agreed"), (hours_text(involvement.hours_agreed),)))
+    shown += [
+        Field(_("Where"), (where(_, opening),)),
+        Field(_("Payment and expenses"), (involvement.payment_offered,)),
+    ]
+    if opening.access:
+        shown.append(Field(_("Access support"), (opening.access,)))
+    return Message(
+        (words,),
+        tuple(shown),
+        (Button(_("I'd rather not be paid"), f"opening.payment:{opening.id}:decline"),),
+    )
+
+
+form(
+    FormSpec(
+        name="opening.select",
+        title=lambda turn: turn._("Select a partner"),
+        fields=_select_fields,
+        checks={},
+        submit=_select_submit,
+        submit_label=lambda turn: turn._("Select"),
+    )
+)

@@ -1,0 +1,200 @@
+"""Closing an opening, at its closing time or when the poster says so, and cancelling one.
+
+Both happen once: a conditional UPDATE on the status decides, so a late, repeated or
+restarted scheduler, or a poster closing it at the same moment, changes nothing twice."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sqlalchemy import Engine, update
+from sqlmodel import Session, col, select
+
+from bot.checks import Refusal
+from bot.conversation import Field, Message, Reply
+from bot.openings.announce import drop_unsent_invitations, refresh_announcement
+from bot.openings.rules import hours_text, interested, may_manage, pressed, send_at
+from bot.outbox import enqueue_dm
+from bot.settings import Settings
+from bot.turn import Turn, action, scheduled
+from bot.words import translator
+from storage.models import Involvement, Member, Opening
+
+log = logging.getLogger(__name__)
+
+NOT_YOURS = "Only the person who posted an opening, and coordinators, can close or cancel it."
+
+
+@scheduled
+def close_due(engine: Engine, settings: Settings, now: datetime) -> None:
+    """Close every opening whose closing time has come. Safe to call as often as you like."""
+    with Session(engine) as session:
+        due = session.exec(
+            select(Opening.id)
+            .where(Opening.status == "open", Opening.closes_at <= now)
+            .order_by(col(Opening.id))
+        ).all()
+    for opening_id in due:
+        try:
+            with Session(engine) as session:
+                close(session, settings, session.get_one(Opening, opening_id), now)
+                session.commit()
+        except Exception:  # one broken opening must not stop the others
+            log.exception("opening %s could not close", opening_id)
+
+
+def close(session: Session, settings: Settings, opening: Opening, now: datetime) -> bool:
+    """Close it: the announcement says so, the poster gets the final list, and everyone still
+    interested who was not selected is thanked. False if it was not open (nothing changes)."""
+    claimed = session.execute(
+        update(Opening)
+        .where(col(Opening.id) == opening.id, col(Opening.status) == "open")
+        .values(status="closed", closed_at=now)
+    )
+    if not claimed.rowcount:  # type: ignore[attr-defined]
+        return False
+    session.refresh(opening)
+    refresh_announcement(session, settings, opening, now)
+    drop_unsent_invitations(session, opening.id)
+    people = interested(session, opening.id)
+    for interest, member in people:
+        if interest.selected_at is None:
+            assert member.id is not None
+            enqueue_dm(
+                session,
+                member.id,
+                _thanks(opening, member),
+                now,
+                dedupe_key=f"opening.thanks:{opening.id}:{member.id}",
+                due_at=send_at(member, now),
+            )
+    poster = session.get_one(Member, opening.posted_by)
+    enqueue_dm(
+        session,
+        opening.posted_by,
+        final_list(session, opening, poster),
+        now,
+        dedupe_key=f"opening.closed:{opening.id}",
+        due_at=send_at(poster, now),
+    )
+    return True
+
+
+def _thanks(opening: Opening, reader: Member) -> Message:
+    _ = translator(reader.language)
+    return Message(
+        (
+            _("Thank you for saying you were interested in {title}.", title=opening.title)
+            + " "
+            + _("It has now closed, and you were not selected this time.")
+            + " "
+            + _("Places are shared out fairly, so please do say yes to the next one that suits you."),
+        )
+    )
+
+
+def final_list(session: Session, opening: Opening, reader: Member) -> Message:
+    _ = translator(reader.language)
+    people = interested(session, opening.id)
+    hours = {
+        i.member_id: i.hours_agreed
+        for i in session.exec(select(Involvement).where(Involvement.opening_id == opening.id))
+    }
+    chosen = []
+    for interest, member in people:
+        if interest.selected_at is not None:
+            agreed = hours.get(member.id)
+            chosen.append(
+                _("{name} ({hours} hours)", name=member.display_name, hours=hours_text(agreed))
+                if agreed is not None
+                else member.display_name
+            )
+    others = [m.display_name for i, m in people if i.selected_at is None]
+    return Message(
+        (
+            _("{title} has closed. Here is the final list.", title=opening.title)
+            + " "
+            + _("Those not selected have been thanked."),
+        ),
+        (
+            Field(_("Selected"), (", ".join(chosen) or _("nobody"),)),
+            Field(_("Not selected"), (", ".join(others) or _("nobody"),)),
+        ),
+    )
+
+
+def close_by_hand(turn: Turn, opening: Opening) -> Reply:
+    _ = turn._
+    if not may_manage(turn, opening):
+        raise Refusal(NOT_YOURS)
+    if opening.status == "cancelled":
+        return turn.say(_("{title} was cancelled already. Nothing changed.", title=opening.title))
+    if not close(turn.session, turn.settings, opening, turn.now):
+        return turn.say(_("{title} has closed already. Nothing changed.", title=opening.title))
+    return turn.say(
+        _("Closed {title}.", title=opening.title),
+        " ",
+        _(
+            "I have thanked those not selected, and sent the final list to {name}.",
+            name=_poster_name(turn, opening),
+        ),
+    )
+
+
+def _poster_name(turn: Turn, opening: Opening) -> str:
+    if opening.posted_by == turn.member.id:
+        return turn._("you")
+    return turn.session.get_one(Member, opening.posted_by).display_name
+
+
+@action("opening.close")
+def close_button(turn: Turn, subject: str, _value: str) -> Reply:
+    return close_by_hand(turn, pressed(turn, subject))
+
+
+def cancel_by_hand(turn: Turn, opening: Opening) -> Reply:
+    """Cancel it, open or closed: the announcement says so, and everyone it concerns is told
+    (while open, everyone interested; once closed, those selected)."""
+    _ = turn._
+    if not may_manage(turn, opening):
+        raise Refusal(NOT_YOURS)
+    seen = opening.status
+    if seen == "cancelled":
+        return turn.say(_("{title} was cancelled already. Nothing changed.", title=opening.title))
+    claimed = turn.session.execute(
+        update(Opening)
+        .where(col(Opening.id) == opening.id, col(Opening.status) == seen)
+        .values(status="cancelled", closed_at=opening.closed_at or turn.now)
+    )
+    if not claimed.rowcount:  # type: ignore[attr-defined]
+        raise Refusal("That changed a moment ago. Please type it again.")
+    turn.session.refresh(opening)
+    refresh_announcement(turn.session, turn.settings, opening, turn.now)
+    drop_unsent_invitations(turn.session, opening.id)
+    told = 0
+    for interest, member in interested(turn.session, opening.id):
+        if seen == "closed" and interest.selected_at is None:
+            continue  # they were thanked at closing; this is no news to them
+        assert member.id is not None
+        queued = enqueue_dm(
+            turn.session,
+            member.id,
+            _cancelled(opening, member),
+            turn.now,
+            dedupe_key=f"opening.cancelled:{opening.id}:{member.id}",
+            due_at=send_at(member, turn.now),
+        )
+        told += queued is not None
+    return turn.say(_("Cancelled {title}. Partners told: {count}.", title=opening.title, count=told))
+
+
+def _cancelled(opening: Opening, reader: Member) -> Message:
+    _ = translator(reader.language)
+    return Message(
+        (
+            _("Sorry: {title} has been cancelled, so it is not going ahead.", title=opening.title)
+            + " "
+            + _("Nothing more is needed from you. Thank you for your interest."),
+        )
+    )

@@ -1,0 +1,123 @@
+"""`openings export FROM TO`: the involvement record as a CSV file, for payments.
+
+Columns: date (of selection, in the coordinator's zone), partner, opening, team, hours_agreed,
+payment_offered, payment_declined (yes or no). Openings that were cancelled are left out."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from dateparser.date import DateDataParser
+from sqlmodel import col, select
+
+from bot.checks import Refusal
+from bot.conversation import File, Message, Reply
+from bot.members import Role
+from bot.openings.rules import hours_text
+from bot.turn import Turn
+from storage.models import Involvement, Member, Opening
+
+COLUMNS = (
+    "date",
+    "partner",
+    "opening",
+    "team",
+    "hours_agreed",
+    "payment_offered",
+    "payment_declined",
+)
+EXAMPLE = (
+    "Which dates? For example: openings export 2026-11-01 2026-11-30, or openings export 1 Nov to 30 Nov."
+)
+
+
+def export(turn: Turn, text: str) -> Reply:
+    if not turn.is_(Role.COORDINATOR):
+        raise Refusal("Only coordinators can export the involvement record.")
+    first, last = _range(turn, text)
+    zone = ZoneInfo(turn.member.timezone)
+    start = datetime.combine(first, time(0), zone).astimezone(UTC)
+    end = datetime.combine(last + timedelta(days=1), time(0), zone).astimezone(UTC)
+    rows = turn.session.exec(
+        select(Involvement, Member, Opening)
+        .join(Member, col(Member.id) == col(Involvement.member_id))
+        .join(Opening, col(Opening.id) == col(Involvement.opening_id))
+        .where(Involvement.selected_at >= start, Involvement.selected_at < end)
+        .where(Opening.status != "cancelled")
+        .order_by(col(Involvement.selected_at), col(Involvement.id))
+    ).all()
+    _ = turn._
+    span = {"first": first.isoformat(), "last": last.isoformat()}
+    if not rows:
+        return turn.say(
+            _("Nobody was selected from {first} to {last}, so there is nothing to export.", **span)
+        )
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for involvement, member, opening in rows:
+        writer.writerow(
+            _safe(value)
+            for value in (
+                involvement.selected_at.astimezone(zone).date().isoformat(),
+                member.display_name,
+                opening.title,
+                opening.team,
+                hours_text(involvement.hours_agreed),
+                involvement.payment_offered,
+                "yes" if involvement.payment_declined else "no",
+            )
+        )
+    hours = sum(i.hours_agreed or 0 for i, _m, _o in rows)
+    declined = sum(1 for i, _m, _o in rows if i.payment_declined)
+    words = _(
+        "The involvement record from {first} to {last}. Selections: {count}. Hours agreed: {hours}. Chose not to be paid: {declined}.",
+        count=len(rows),
+        hours=hours_text(hours),
+        declined=declined,
+        **span,
+    )
+    name = f"involvement-{first.isoformat()}-to-{last.isoformat()}.csv"
+    return Reply(messages=(Message((words,), files=(File(name, "text/csv", out.getvalue()),)),))
+
+
+def _safe(value: str) -> str:
+    """A name like "=SUM(A1)" would run as a formula in a spreadsheet; a quote keeps it text."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def _range(turn: Turn, text: str) -> tuple[date, date]:
+    words = text.strip()
+    lowered = words.lower()
+    if " to " in lowered:
+        index = lowered.index(" to ")
+        parts = [words[:index], words[index + 4 :]]
+    else:
+        parts = words.split()
+    if len(parts) != 2 or not all(p.strip() for p in parts):
+        raise Refusal(EXAMPLE)
+    first, last = (_day(turn, p.strip()) for p in parts)
+    if first > last:
+        raise Refusal(
+            "The first date needs to be on or before the second. For example: openings export 1 Nov to 30 Nov."
+        )
+    return first, last
+
+
+def _day(turn: Turn, value: str) -> date:
+    """A date typed in words or as 2026-11-30, read in the coordinator's own zone."""
+    today = turn.now.astimezone(ZoneInfo(turn.member.timezone)).replace(tzinfo=None)
+    language = turn.member.language
+    parser = DateDataParser(
+        languages=[language, "en"] if language != "en" else ["en"],
+        settings={"RELATIVE_BASE": today, "PREFER_DAY_OF_MONTH": "first"},
+    )
+    found = parser.get_date_data(value).date_obj
+    if found is None:
+        raise Refusal(
+            "I couldn't read '{value}' as a date. Try a date like 2026-11-30 or 30 Nov.", value=value[:60]
+        )
+    return found.date()

@@ -1,0 +1,62 @@
+"""What openings put on a person's home page: the open openings a partner said they are
+interested in (or was selected for), and the open openings a member of staff posted."""
+
+from __future__ import annotations
+
+from sqlmodel import col, select
+
+from bot.conversation import Field
+from bot.openings.rules import STAFF_ROLES, filled, interested
+from bot.turn import Turn, home_section
+from storage.models import Opening, OpeningInterest
+
+
+@home_section
+def my_interest(turn: Turn) -> list[Field]:
+    rows = turn.session.exec(
+        select(OpeningInterest, Opening)
+        .join(Opening, col(Opening.id) == col(OpeningInterest.opening_id))
+        .where(OpeningInterest.member_id == turn.member.id, col(OpeningInterest.withdrawn_at).is_(None))
+        .where(Opening.status == "open", Opening.closes_at > turn.now)
+        .order_by(col(Opening.closes_at), col(Opening.id))
+    ).all()
+    shown = []
+    for interest, opening in rows:
+        if interest.selected_at is not None:
+            words = turn.spans(
+                "{title}: you were selected. The next steps are in your messages.", title=opening.title
+            )
+        else:
+            words = turn.spans(
+                "{title}: you said you're interested. It closes {when}.",
+                title=opening.title,
+                when=turn.moment(opening.closes_at),
+            )
+        shown.append(Field(turn._("Opening"), words))
+    return shown
+
+
+@home_section
+def my_openings(turn: Turn) -> list[Field]:
+    if not turn.is_(*STAFF_ROLES):
+        return []
+    posted = turn.session.exec(
+        select(Opening)
+        .where(Opening.posted_by == turn.member.id, Opening.status == "open", Opening.closes_at > turn.now)
+        .order_by(col(Opening.closes_at), col(Opening.id))
+    ).all()
+    return [
+        Field(
+            turn._("Your opening"),
+            turn.spans(
+                "{title}: interested {count}, places filled {filled} of {places}. It closes {when}. Type openings review {number}.",
+                title=opening.title,
+                count=str(len(interested(turn.session, opening.id))),
+                filled=str(filled(turn.session, opening.id)),
+                places=str(opening.places),
+                when=turn.moment(opening.closes_at),
+                number=str(opening.id),
+            ),
+        )
+        for opening in posted
+    ]

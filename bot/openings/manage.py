@@ -1,0 +1,308 @@
+"""`openings`: everyone sees what is open; staff and coordinators post, review, close and cancel
+openings; coordinators export the involvement record."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from sqlmodel import col, select
+
+from bot import checks
+from bot.checks import Refusal
+from bot.conversation import Button, Field, FormField, Message, Option, Reply
+from bot.members import Role
+from bot.openings import choosing, closing, export
+from bot.openings.announce import announce, closes_words, fields, interest_buttons, places, where
+from bot.openings.rules import (
+    PLACE_KINDS,
+    STAFF_ROLES,
+    filled,
+    find_for,
+    interest_of,
+    is_open,
+    may_manage,
+    pressed,
+)
+from bot.turn import FormSpec, GuideLine, Turn, action, command, form
+from bot.words import N_
+from storage.models import Opening
+
+COORDINATORS = (Role.COORDINATOR,)
+
+
+@command(
+    "openings",
+    summary=N_("Lists open openings, so you can say you're interested."),
+    example="openings",
+    more=(
+        GuideLine(STAFF_ROLES, "openings new", N_("Posts an opening for partners."), "openings new"),
+        GuideLine(
+            STAFF_ROLES,
+            "openings review",
+            N_("Shows who is interested, least involved first, so you can choose fairly."),
+            "openings review 1",
+        ),
+        GuideLine(
+            STAFF_ROLES,
+            "openings close",
+            N_("Closes an opening and thanks those not selected."),
+            "openings close 1",
+        ),
+        GuideLine(
+            STAFF_ROLES,
+            "openings cancel",
+            N_("Cancels an opening and tells everyone interested."),
+            "openings cancel 1",
+        ),
+        GuideLine(
+            COORDINATORS,
+            "openings export",
+            N_("Gives who took part and when, as a file for payments."),
+            "openings export 2026-11-01 2026-11-30",
+        ),
+    ),
+)
+def openings(turn: Turn, text: str) -> Reply:
+    word, _sep, rest = text.partition(" ")
+    word = word.lower()
+    rest = rest.strip()
+    if word in ("", "list"):
+        return list_openings(turn)
+    if word in ("show", "details"):
+        return details(turn, find_for(turn, rest))
+    if word == "new":
+        if not turn.is_(*STAFF_ROLES):
+            raise Refusal("Only staff and coordinators can post openings. Type openings to see what is open.")
+        from bot.forms import open_form
+
+        return open_form(turn, "opening.new")
+    if word == "review":
+        number, _sep, order = rest.partition(" ")
+        return choosing.review(
+            turn, find_for(turn, number), by_time=order.strip().lower() in ("by date", "by time")
+        )
+    if word == "close":
+        return closing.close_by_hand(turn, find_for(turn, rest))
+    if word == "cancel":
+        return closing.cancel_by_hand(turn, find_for(turn, rest))
+    if word == "export":
+        return export.export(turn, rest)
+    if turn.is_(*STAFF_ROLES):
+        raise Refusal("I can do: openings, openings new, review, close, cancel or show, with a number.")
+    raise Refusal("I can do: openings, or openings show with a number, like openings show 1.")
+
+
+def list_openings(turn: Turn) -> Reply:
+    _ = turn._
+    found = turn.session.exec(
+        select(Opening)
+        .where(Opening.status == "open", Opening.closes_at > turn.now)
+        .order_by(col(Opening.closes_at), col(Opening.id))
+    ).all()
+    if not found:
+        words = _("There are no open openings right now. New ones are posted in the announcements channel.")
+        if turn.is_(*STAFF_ROLES):
+            words += " " + _("Type openings new to post one.")
+        return turn.say(words)
+    shown: list[Field] = []
+    buttons: list[Button] = []
+    for opening in found:
+        label = f"#{opening.id} {opening.title}"
+        taken = filled(turn.session, opening.id)
+        summary = [opening.team, where(_, opening), _("places: {places}", places=places(_, opening, taken))]
+        mine = interest_of(turn.session, opening.id, turn.member.id)
+        if mine is not None and mine.selected_at is not None:
+            summary.append(_("you were selected"))
+        elif mine is not None and mine.withdrawn_at is None:
+            summary.append(_("you said you're interested"))
+        shown.append(Field(label, ("; ".join(summary) + ". ", *closes_words(turn.member, opening))))
+        buttons += [replace(b, group=label) for b in buttons_for(turn, opening, taken)]
+    return turn.say(
+        _("Open openings. Press a button for more details, or to say you're interested."),
+        fields=tuple(shown),
+        buttons=tuple(buttons),
+    )
+
+
+def buttons_for(turn: Turn, opening: Opening, taken: int, with_details: bool = True) -> list[Button]:
+    """What this person can do with an opening: say they are interested, read more, review."""
+    offered = interest_buttons(turn.member, opening)
+    buttons: list[Button] = []
+    mine = interest_of(turn.session, opening.id, turn.member.id)
+    chosen = mine is not None and mine.selected_at is not None
+    if turn.is_(Role.PARTNER) and is_open(opening, turn.now) and taken < opening.places and not chosen:
+        buttons.append(offered[0])
+    if with_details:
+        buttons.append(offered[1])
+    if may_manage(turn, opening):
+        buttons.append(Button(turn._("Who is interested"), f"opening.review:{opening.id}"))
+    return buttons
+
+
+def details(turn: Turn, opening: Opening) -> Reply:
+    """Everything about an opening, seen only by the person who asked."""
+    _ = turn._
+    if opening.status == "cancelled":
+        lead = _("{title} was cancelled. It is not going ahead.", title=opening.title)
+    elif not is_open(opening, turn.now):
+        lead = _("{title} has closed.", title=opening.title)
+    else:
+        lead = opening.title
+    taken = filled(turn.session, opening.id)
+    return Reply(
+        messages=(
+            Message(
+                (lead,),
+                fields(opening, turn.member, taken, full=True),
+                tuple(buttons_for(turn, opening, taken, with_details=False)),
+            ),
+        )
+    )
+
+
+@action("opening.details")
+def details_button(turn: Turn, subject: str, _value: str) -> Reply:
+    return details(turn, pressed(turn, subject))
+
+
+# ---- the form for a new opening ---------------------------------------------------------------
+
+
+def _fields(turn: Turn, _subject: str) -> list[FormField]:
+    _ = turn._
+    if not turn.is_(*STAFF_ROLES):
+        raise Refusal("Only staff and coordinators can post openings. Type openings to see what is open.")
+    return [
+        FormField(
+            "title", _("Title"), "short", max_length=100, hint=_("For example: Online booking working group")
+        ),
+        FormField("team", _("Team or working group"), "short", max_length=80),
+        FormField("involves", _("What it involves"), "long", max_length=1500),
+        FormField(
+            "commitment",
+            _("Time commitment"),
+            "short",
+            max_length=100,
+            hint=_("For example: 2 hours a month"),
+        ),
+        FormField("dates", _("When"), "short", max_length=200, hint=_("Dates, or ongoing")),
+        FormField("places", _("Places"), "number", minimum=1, maximum=100, initial="1"),
+        FormField(
+            "payment",
+            _("Payment and expenses"),
+            "short",
+            max_length=200,
+            hint=_("For example: £25 an hour plus travel"),
+        ),
+        FormField(
+            "access",
+            _("Access support offered"),
+            "long",
+            required=False,
+            max_length=600,
+            hint=_("For example: captions, step-free rooms, breaks"),
+        ),
+        FormField(
+            "tags",
+            _("Interest tags"),
+            "short",
+            required=False,
+            max_length=300,
+            hint=_("Partners with these interests get a message. Separate them with commas."),
+        ),
+        FormField(
+            "place_kind",
+            _("Where"),
+            "choice",
+            choices=(
+                Option(_("Remote"), "remote"),
+                Option(_("In person"), "in_person"),
+                Option(_("Hybrid"), "hybrid"),
+            ),
+        ),
+        # On the last page, so "needed unless remote" can be shown on this field.
+        FormField(
+            "place", _("Place"), "short", required=False, max_length=200, hint=_("Needed unless it is remote")
+        ),
+        FormField(
+            "closes_at",
+            _("Closing date and time"),
+            "datetime",
+            max_length=60,
+            hint=_("For example: next Friday 5pm"),
+        ),
+    ]
+
+
+def _check_places(turn: Turn, value: str) -> str:
+    if not float(value).is_integer():
+        raise Refusal("Places needs a whole number, like 2.")
+    return value
+
+
+def _check_tags(turn: Turn, value: str) -> str:
+    return ", ".join(checks.interest_tags(value))
+
+
+def _check_closes(turn: Turn, value: str) -> str:
+    at = datetime.fromisoformat(value)
+    if at <= turn.now:
+        raise Refusal(
+            "That time has passed. Please give a closing time in the future, like 'next Friday 5pm'."
+        )
+    if at > turn.now + timedelta(days=366):
+        raise Refusal("Please choose a closing time within a year from now.")
+    return value
+
+
+def _submit(turn: Turn, _subject: str, values: dict[str, str]) -> Reply:
+    if not turn.is_(*STAFF_ROLES):
+        raise Refusal("Only staff and coordinators can post openings. Type openings to see what is open.")
+    kind = values["place_kind"]
+    assert kind in PLACE_KINDS
+    if kind != "remote" and not values.get("place"):
+        raise Refusal("Please add the place, because this opening is in person or hybrid.", field="place")
+    assert turn.member.id is not None
+    opening = Opening(
+        title=values["title"],
+        team=values["team"],
+        involves=values["involves"],
+        commitment=values["commitment"],
+        dates=values["dates"],
+        place_kind=kind,
+        place=values.get("place", "") if kind != "remote" else "",
+        places=int(float(values["places"])),
+        payment=values["payment"],
+        access=values.get("access", ""),
+        tags=checks.interest_tags(values["tags"]) if values.get("tags") else [],
+        closes_at=datetime.fromisoformat(values["closes_at"]),
+        posted_by=turn.member.id,
+        created_at=turn.now,
+    )
+    turn.session.add(opening)
+    turn.session.flush()
+    invited = announce(turn.session, turn.settings, opening, turn.now)
+    _ = turn._
+    words = [_("Posted opening {number}: {title}.", number=opening.id, title=opening.title), " "]
+    if opening.announcement_id is not None:
+        words += [_("It is in the announcements channel."), " "]
+    if invited:
+        words += [_("Sent to partners with matching interests: {count}.", count=invited), " "]
+    else:
+        words += [_("No partners have matching interests, so nobody got a message."), " "]
+    words += [*closes_words(turn.member, opening), " "]
+    words.append(_("Type openings review {number} to see who is interested.", number=opening.id))
+    return turn.say(*words)
+
+
+form(
+    FormSpec(
+        name="opening.new",
+        title=lambda turn: turn._("New opening"),
+        fields=_fields,
+        checks={"places": _check_places, "tags": _check_tags, "closes_at": _check_closes},
+        submit=_submit,
+        submit_label=lambda turn: turn._("Post"),
+    )
+)
