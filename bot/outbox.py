@@ -121,14 +121,23 @@ def enqueue_channel(
     )
 
 
-def enqueue_edit(session: Session, original_id: int, message: Message, now: datetime) -> Outbox | None:
+def enqueue_edit(
+    session: Session, original_id: int, message: Message, now: datetime, dedupe_key: str | None = None
+) -> Outbox | None:
     """Queue a change to a message queued before (a live count, "closed"). Edits go out in
-    order, each after the original has been sent."""
+    order, each after the original has been sent. `dedupe_key` as for `enqueue`."""
     original = session.get(Outbox, original_id)
     if original is None:
         return None
     row = enqueue(
-        session, original.platform, original.workspace, original.target_kind, original.target_id, message, now
+        session,
+        original.platform,
+        original.workspace,
+        original.target_kind,
+        original.target_id,
+        message,
+        now,
+        dedupe_key,
     )
     if row is not None:
         row.edit_of = original_id

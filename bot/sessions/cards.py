@@ -1,0 +1,255 @@
+"""How a wellbeing session is shown: its details, the live count of places and waitlist, one
+person's own card with what they can do, and the announcement in the channel, kept current by
+editing the same post through the outbox."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, col, func, select
+
+from bot.checks import Refusal
+from bot.conversation import Button, Field, Message, Reply, Span, fill
+from bot.members import Role
+from bot.outbox import enqueue_channel, enqueue_edit
+from bot.sessions.rules import AUDIENCES
+from bot.settings import Settings
+from bot.turn import Turn, moment_for
+from bot.words import Translate, translator
+from storage.models import Member, Outbox, SessionSignup, WellbeingSession
+
+CONFIRMED = "confirmed"
+WAITLISTED = "waitlisted"
+CANCELLED = "cancelled"
+SCHEDULED = "scheduled"
+ACTIVE = (CONFIRMED, WAITLISTED)
+
+
+# ---- finding ---------------------------------------------------------------------------------
+
+
+def find(turn: Turn, number: str) -> WellbeingSession:
+    """The session a person names by its number ("3" or "#3")."""
+    digits = number.strip().removeprefix("#")
+    # A number too long for the id column finds nothing.
+    found = (
+        turn.session.get(WellbeingSession, int(digits)) if digits.isdecimal() and len(digits) <= 9 else None
+    )
+    if found is None:
+        raise Refusal("Which session? Type its number, like 1. Type sessions to see them.")
+    return found
+
+
+def subject_session(turn: Turn, subject: str) -> WellbeingSession:
+    """The session a button acts on."""
+    found = turn.session.get(WellbeingSession, int(subject)) if subject.isdecimal() else None
+    if found is None:
+        raise Refusal("That button no longer works. Type guide to see what you can do.")
+    return found
+
+
+def signup_of(session: Session, session_id: int | None, member_id: int | None) -> SessionSignup | None:
+    """This member's place or waitlist entry, if they have one now."""
+    return session.exec(
+        select(SessionSignup).where(
+            SessionSignup.session_id == session_id,
+            SessionSignup.member_id == member_id,
+            col(SessionSignup.status).in_(ACTIVE),
+        )
+    ).first()
+
+
+def waitlist(session: Session, session_id: int | None) -> list[SessionSignup]:
+    """The waitlist in order: first come, first moved up."""
+    return list(
+        session.exec(
+            select(SessionSignup)
+            .where(SessionSignup.session_id == session_id, SessionSignup.status == WAITLISTED)
+            .order_by(col(SessionSignup.id))
+        )
+    )
+
+
+def waiting(session: Session, session_id: int | None) -> int:
+    return session.exec(
+        select(func.count(col(SessionSignup.id))).where(
+            SessionSignup.session_id == session_id, SessionSignup.status == WAITLISTED
+        )
+    ).one()
+
+
+def position(session: Session, signup: SessionSignup) -> int:
+    """Where someone is on the waitlist, from 1."""
+    return session.exec(
+        select(func.count(col(SessionSignup.id))).where(
+            SessionSignup.session_id == signup.session_id,
+            SessionSignup.status == WAITLISTED,
+            col(SessionSignup.id) <= signup.id,
+        )
+    ).one()
+
+
+def may_join(turn: Turn, session: WellbeingSession) -> bool:
+    roles = AUDIENCES.get(session.audience, AUDIENCES["partners"])[1]
+    return not roles or turn.is_(*roles)
+
+
+def audience_name(_: Translate, session: WellbeingSession) -> str:
+    return _(AUDIENCES.get(session.audience, AUDIENCES["partners"])[0])
+
+
+# ---- words -----------------------------------------------------------------------------------
+
+
+def count_text(_: Translate, session: WellbeingSession, waiting_now: int) -> str:
+    """'7 of 12 places taken, 3 on the waitlist'."""
+    if session.capacity == 1:
+        taken = _("{taken} of 1 place taken", taken=session.taken)
+    else:
+        taken = _("{taken} of {capacity} places taken", taken=session.taken, capacity=session.capacity)
+    if waiting_now:
+        return _("{taken}, {waiting} on the waitlist", taken=taken, waiting=waiting_now)
+    return taken
+
+
+def left_text(_: Translate, session: WellbeingSession, waiting_now: int) -> str:
+    """'3 places left', or 'Full, 2 on the waitlist'."""
+    left = session.capacity - session.taken
+    if left == 1:
+        return _("1 place left")
+    if left > 1:
+        return _("{count} places left", count=left)
+    if waiting_now:
+        return _("Full, {waiting} on the waitlist", waiting=waiting_now)
+    return _("Full. You can join the waitlist")
+
+
+def details(session: WellbeingSession, reader: Member, waiting_now: int) -> tuple[Field, ...]:
+    """What the session is, in the reader's words and zone."""
+    _ = translator(reader.language)
+    fields = [
+        Field(
+            _("When"),
+            fill(
+                _("{when}, for {minutes} minutes"),
+                when=moment_for(reader, session.starts_at),
+                minutes=str(session.duration_minutes),
+            ),
+        ),
+        Field(_("Where"), (session.place,)),
+    ]
+    if session.facilitator_name:
+        fields.append(Field(_("Facilitator"), (session.facilitator_name,)))
+    if session.description:
+        fields.append(Field(_("About"), (session.description,)))
+    fields.append(Field(_("Open to"), (audience_name(_, session),)))
+    fields.append(Field(_("Places"), (count_text(_, session, waiting_now),)))
+    if session.signup_closes_at != session.starts_at:
+        fields.append(Field(_("Sign-up closes"), (moment_for(reader, session.signup_closes_at),)))
+    return tuple(fields)
+
+
+def title_spans(_: Translate, session: WellbeingSession, reader: Member) -> tuple[Span, ...]:
+    """'Chair yoga, Thursday 3 December 2026 at 14:00 (Europe/London)'."""
+    return fill(_("{title}, {when}"), title=session.title, when=moment_for(reader, session.starts_at))
+
+
+# ---- one person's card -------------------------------------------------------------------------
+
+
+def card(turn: Turn, session: WellbeingSession, lead: tuple[Span, ...] = ()) -> Reply:
+    """A session as one person sees it, with the buttons for what they can do with it."""
+    _ = turn._
+    mine = signup_of(turn.session, session.id, turn.member.id)
+    words: list[Span] = list(lead) or [_("Wellbeing session: {title}.", title=session.title)]
+    if session.status == CANCELLED:
+        words += [" ", _("This session is cancelled.")]
+    elif mine is not None and mine.status == CONFIRMED:
+        words += [" ", _("You have a place.")]
+    elif mine is not None:
+        words += [" ", _("You are number {position} on the waitlist.", position=position(turn.session, mine))]
+    buttons = []
+    scheduled = session.status == SCHEDULED
+    subject = session.id
+    if scheduled and mine is None and turn.now < session.signup_closes_at and may_join(turn, session):
+        buttons.append(Button(_("Sign up"), f"session.signup:{subject}", style="primary"))
+    if scheduled and mine is not None and turn.now < session.starts_at:
+        label = _("Cancel my place") if mine.status == CONFIRMED else _("Leave the waitlist")
+        buttons.append(Button(label, f"session.cancel:{subject}"))
+    if scheduled and mine is not None:
+        buttons.append(Button(_("Add a note"), f"session.note:{subject}"))
+    if scheduled:
+        buttons.append(Button(_("Calendar file"), f"session.calendar:{subject}"))
+    if turn.is_(Role.COORDINATOR):
+        buttons.append(Button(_("People"), f"session.people:{subject}"))
+        if scheduled and turn.now < session.starts_at:
+            buttons.append(Button(_("Move"), f"session.move:{subject}"))
+            buttons.append(Button(_("Cancel the session"), f"session.drop:{subject}", style="danger"))
+        if scheduled and turn.now >= session.starts_at:
+            buttons.append(Button(_("Mark attendance"), f"session.attendance:{subject}"))
+    fields = details(session, turn.member, waiting(turn.session, session.id))
+    return turn.say(*words, fields=fields, buttons=tuple(buttons))
+
+
+# ---- the announcement ------------------------------------------------------------------------
+
+
+def channel_reader(settings: Settings, now: datetime) -> Member:
+    """A channel reads in the service's own language and zone."""
+    return Member(
+        display_name="",
+        timezone=settings.default_timezone,
+        language=settings.default_language,
+        created_at=now,
+    )
+
+
+def announcement(session: WellbeingSession, waiting_now: int, reader: Member, now: datetime) -> Message:
+    _ = translator(reader.language)
+    buttons: list[Button] = []
+    if session.status == CANCELLED:
+        lead = _("Cancelled: {title}. Everyone who signed up has been told.", title=session.title)
+    elif now >= session.signup_closes_at:
+        lead = _("Wellbeing session: {title}. Sign-up has closed.", title=session.title)
+    elif session.taken >= session.capacity:
+        lead = _(
+            "Wellbeing session: {title}. It is full. Press Sign up to join the waitlist.", title=session.title
+        )
+        buttons.append(Button(_("Sign up"), f"session.signup:{session.id}", style="primary"))
+    else:
+        lead = _("Wellbeing session: {title}. Press Sign up to take a place.", title=session.title)
+        buttons.append(Button(_("Sign up"), f"session.signup:{session.id}", style="primary"))
+    if session.status == SCHEDULED and now < session.starts_at:
+        buttons.append(Button(_("Cancel my place"), f"session.cancel:{session.id}"))
+    return Message(
+        (lead,), fields=details(session, reader, waiting_now), buttons=tuple(buttons), private=False
+    )
+
+
+def announce(session: Session, settings: Settings, target: WellbeingSession, now: datetime) -> None:
+    """Post the session in the announcements channel, once."""
+    channel = settings.announcements()
+    if channel is None or target.announcement_id is not None:
+        return
+    key = f"session.announce:{target.id}"
+    message = announcement(target, waiting(session, target.id), channel_reader(settings, now), now)
+    row = enqueue_channel(session, channel, message, now, dedupe_key=key)
+    if row is None:  # another process posted it a moment ago
+        row = session.exec(select(Outbox).where(Outbox.dedupe_key == key)).one()
+    target.announcement_id = row.id
+    session.add(target)
+    session.flush()
+
+
+def refresh_announcement(
+    session: Session,
+    settings: Settings,
+    target: WellbeingSession,
+    now: datetime,
+    dedupe_key: str | None = None,
+) -> None:
+    """Edit the posted announcement to show the session as it is now."""
+    if target.announcement_id is None:
+        return
+    message = announcement(target, waiting(session, target.id), channel_reader(settings, now), now)
+    enqueue_edit(session, target.announcement_id, message, now, dedupe_key=dedupe_key)

@@ -1,0 +1,156 @@
+"""Scheduled work for wellbeing sessions: posting the next week of a repeat, showing that
+sign-up has closed, and reminders to everyone with a place. The database decides what is due
+and a unique key per message makes a second one impossible, so a late, repeated or restarted
+scheduler sends each once."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from bot.checks import in_quiet_hours
+from bot.conversation import Button, Field, Message, fill
+from bot.outbox import enqueue_dm
+from bot.sessions.cards import CONFIRMED, SCHEDULED, announce, refresh_announcement
+from bot.settings import Settings
+from bot.turn import moment_for, scheduled
+from bot.words import translator
+from storage.models import Member, Outbox, SessionSignup, WellbeingSession
+
+# Reminders can be set up to 14 days ahead.
+HORIZON = timedelta(days=14)
+
+
+@scheduled
+def tick(engine: Engine, settings: Settings, now: datetime) -> None:
+    """Do everything about sessions that is due at `now`. Safe to call as often as you like."""
+    with Session(engine) as session:
+        close_signups(session, settings, now)
+        announce_next(session, settings, now)
+        session.commit()
+    with Session(engine) as session:
+        remind(session, now)
+        session.commit()
+
+
+def _queued(session: Session, key: str) -> bool:
+    return session.exec(select(Outbox.id).where(Outbox.dedupe_key == key)).first() is not None
+
+
+def announce_next(session: Session, settings: Settings, now: datetime) -> None:
+    """Post each session not posted yet; of a weekly repeat, only the next one to come (the
+    following week is posted when this one starts, so the channel is not filled at once)."""
+    if settings.announcements() is None:
+        return
+    waiting = session.exec(
+        select(WellbeingSession)
+        .where(WellbeingSession.status == SCHEDULED, col(WellbeingSession.announcement_id).is_(None))
+        .where(WellbeingSession.signup_closes_at > now)
+        .order_by(col(WellbeingSession.starts_at))
+    ).all()
+    for target in waiting:
+        if target.series_id is not None:
+            sooner = session.exec(
+                select(WellbeingSession.id)
+                .where(WellbeingSession.series_id == target.series_id, WellbeingSession.status == SCHEDULED)
+                .where(WellbeingSession.starts_at > now, WellbeingSession.starts_at < target.starts_at)
+            ).first()
+            if sooner is not None:
+                continue
+        try:
+            with session.begin_nested():
+                announce(session, settings, target, now)
+        except IntegrityError:  # another process posted it a moment ago; it is saved there
+            session.refresh(target)
+
+
+def close_signups(session: Session, settings: Settings, now: datetime) -> None:
+    """Edit the announcement once when sign-up closes, so nobody presses Sign up in vain."""
+    closed = session.exec(
+        select(WellbeingSession)
+        .where(WellbeingSession.status == SCHEDULED, col(WellbeingSession.announcement_id).is_not(None))
+        .where(WellbeingSession.signup_closes_at <= now)
+        .where(WellbeingSession.starts_at > now - timedelta(days=1))
+    ).all()
+    for target in closed:
+        key = f"session.closed:{target.id}:{target.sequence}"
+        if _queued(session, key):
+            continue
+        try:
+            with session.begin_nested():
+                refresh_announcement(session, settings, target, now, dedupe_key=key)
+        except IntegrityError:
+            pass  # another process did it a moment ago
+
+
+def due_reminder(target: WellbeingSession, signup: SessionSignup, now: datetime) -> int | None:
+    """The reminder due now, in minutes before the start, or None.
+
+    Only the latest reminder whose time has come: one missed while the bot was stopped is not
+    sent as well. Never one whose time was before the person got their place (or was told of a
+    move), and never once the session has started.
+    """
+    if now >= target.starts_at:
+        return None
+    due = None
+    for minutes in sorted(target.reminders, reverse=True):
+        if target.starts_at - timedelta(minutes=minutes) <= now:
+            due = minutes
+    if due is None:
+        return None
+    at = target.starts_at - timedelta(minutes=due)
+    if signup.confirmed_at is not None and at <= signup.confirmed_at:
+        return None
+    return due
+
+
+def remind(session: Session, now: datetime) -> None:
+    rows = session.exec(
+        select(SessionSignup, WellbeingSession, Member)
+        .join(WellbeingSession, col(WellbeingSession.id) == col(SessionSignup.session_id))
+        .join(Member, col(Member.id) == col(SessionSignup.member_id))
+        .where(SessionSignup.status == CONFIRMED, WellbeingSession.status == SCHEDULED)
+        .where(WellbeingSession.starts_at > now, WellbeingSession.starts_at <= now + HORIZON)
+        .order_by(col(WellbeingSession.starts_at), col(SessionSignup.id))
+    ).all()
+    for signup, target, member in rows:
+        due = due_reminder(target, signup, now)
+        if due is None:
+            continue
+        if member.paused_until is not None and member.paused_until > now:
+            continue
+        if in_quiet_hours(now, member.timezone, member.quiet_start, member.quiet_end):
+            continue  # tried again when they end, if it is still before the start
+        # The sequence is in the key: a session that moves has its reminders planned again.
+        key = f"session.remind:{target.id}:{target.sequence}:{member.id}:{due}"
+        if _queued(session, key):
+            continue
+        try:
+            with session.begin_nested():
+                enqueue_dm(session, signup.member_id, reminder(target, member), now, dedupe_key=key)
+        except IntegrityError:
+            pass  # another process sent it a moment ago
+
+
+def reminder(target: WellbeingSession, reader: Member) -> Message:
+    _ = translator(reader.language)
+    words = (
+        *fill(
+            _("A reminder: {title} starts {when}."),
+            title=target.title,
+            when=moment_for(reader, target.starts_at),
+        ),
+        " ",
+        _("If you can't come after all, that's okay. Press Cancel my place."),
+    )
+    return Message(
+        words,
+        fields=(Field(_("Where"), (target.place,)),),
+        buttons=(
+            Button(_("Cancel my place"), f"session.cancel:{target.id}"),
+            Button(_("Calendar file"), f"session.calendar:{target.id}"),
+        ),
+    )

@@ -1,0 +1,35 @@
+"""What wellbeing sessions put on a person's home page: the sessions they have a place at, or
+are waiting for, that are still to come."""
+
+from __future__ import annotations
+
+from sqlmodel import col, select
+
+from bot.conversation import Field, Span
+from bot.sessions.cards import ACTIVE, CONFIRMED, SCHEDULED, position
+from bot.turn import Turn, home_section
+from storage.models import SessionSignup, WellbeingSession
+
+
+@home_section
+def my_sessions(turn: Turn) -> list[Field]:
+    rows = turn.session.exec(
+        select(SessionSignup, WellbeingSession)
+        .join(WellbeingSession, col(WellbeingSession.id) == col(SessionSignup.session_id))
+        .where(SessionSignup.member_id == turn.member.id, col(SessionSignup.status).in_(ACTIVE))
+        .where(WellbeingSession.status == SCHEDULED, WellbeingSession.starts_at > turn.now)
+        .order_by(col(WellbeingSession.starts_at))
+        .limit(5)
+    ).all()
+    fields = []
+    for signup, target in rows:
+        value: list[Span] = [
+            *turn.spans("{title}, {when}.", title=target.title, when=turn.moment(target.starts_at))
+        ]
+        if signup.status == CONFIRMED:
+            value += [" ", turn._("You have a place.")]
+        else:
+            number = position(turn.session, signup)
+            value += [" ", turn._("You are number {position} on the waitlist.", position=number)]
+        fields.append(Field(turn._("Wellbeing session"), tuple(value)))
+    return fields

@@ -1,0 +1,309 @@
+"""Places at a wellbeing session: signing up (a place while there are places, else the waitlist),
+giving a place up (the first on the waitlist moves up at once), a note for access needs, and the
+calendar file.
+
+The database holds capacity, not Python: a place is taken only by a conditional UPDATE of the
+session's `taken` counter, so however many processes press "Sign up" at once, no more than
+`capacity` get a place. Each change first locks the session's row (FOR UPDATE on PostgreSQL;
+SQLite lets one writer in at a time), so the waitlist order is the order people came in.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from bot.checks import Refusal
+from bot.conversation import Button, Field, FormField, Message, Reply, Span, fill
+from bot.outbox import enqueue_dm
+from bot.sessions.calendar import calendar_file
+from bot.sessions.cards import (
+    CANCELLED,
+    CONFIRMED,
+    SCHEDULED,
+    WAITLISTED,
+    audience_name,
+    card,
+    may_join,
+    position,
+    refresh_announcement,
+    signup_of,
+    subject_session,
+    waitlist,
+)
+from bot.turn import FormSpec, Turn, action, form, moment_for
+from bot.words import translator
+from storage.models import Member, SessionSignup, WellbeingSession
+
+
+def lock(session: Session, session_id: int | None) -> WellbeingSession:
+    """The session's row, read afresh and held until this transaction ends."""
+    return session.exec(
+        select(WellbeingSession)
+        .where(WellbeingSession.id == session_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def _when(turn: Turn, target: WellbeingSession) -> Span:
+    return turn.moment(target.starts_at)
+
+
+# ---- signing up --------------------------------------------------------------------------------
+
+
+def sign_up(turn: Turn, target: WellbeingSession) -> Reply:
+    target = lock(turn.session, target.id)
+    if target.status != SCHEDULED:
+        raise Refusal("{title} was cancelled, so there is nothing to sign up for.", title=target.title)
+    if turn.now >= target.signup_closes_at:
+        raise Refusal(
+            "Sign-up for {title} has closed. Type sessions to see others you can join.", title=target.title
+        )
+    if not may_join(turn, target):
+        raise Refusal(
+            "{title} is for {who}. Type sessions to see the ones you can join.",
+            title=target.title,
+            who=audience_name(turn._, target),
+        )
+    mine = signup_of(turn.session, target.id, turn.member.id)
+    if mine is not None:  # a second press changes nothing
+        if mine.status == CONFIRMED:
+            return turn.say(
+                turn._("You already have a place at {title}. Nothing changed.", title=target.title)
+            )
+        return turn.say(
+            turn._(
+                "You are already number {position} on the waitlist for {title}. Nothing changed.",
+                position=position(turn.session, mine),
+                title=target.title,
+            )
+        )
+    earlier = turn.session.exec(
+        select(SessionSignup).where(
+            SessionSignup.session_id == target.id, SessionSignup.member_id == turn.member.id
+        )
+    ).first()
+    if earlier is not None:  # cancelled before: coming back joins at the end, like anyone new
+        turn.session.delete(earlier)
+        turn.session.flush()
+    took = turn.session.execute(
+        update(WellbeingSession)
+        .where(
+            col(WellbeingSession.id) == target.id,
+            col(WellbeingSession.status) == SCHEDULED,
+            col(WellbeingSession.taken) < col(WellbeingSession.capacity),
+        )
+        .values(taken=col(WellbeingSession.taken) + 1)
+        .execution_options(synchronize_session=False)
+    )
+    confirmed = took.rowcount == 1  # type: ignore[attr-defined]
+    assert turn.member.id is not None and target.id is not None
+    signup = SessionSignup(
+        session_id=target.id,
+        member_id=turn.member.id,
+        status=CONFIRMED if confirmed else WAITLISTED,
+        created_at=turn.now,
+        confirmed_at=turn.now if confirmed else None,
+    )
+    turn.session.add(signup)
+    turn.session.flush()
+    turn.session.refresh(target)
+    refresh_announcement(turn.session, turn.settings, target, turn.now)
+    if confirmed:
+        return confirmation(turn, target)
+    return turn.say(
+        *turn.spans(
+            "{title} is full, so you are number {position} on the waitlist. "
+            "If a place comes up, it is yours and I will send you a message.",
+            title=target.title,
+            position=str(position(turn.session, signup)),
+        ),
+        buttons=(
+            Button(turn._("Add a note"), f"session.note:{target.id}"),
+            Button(turn._("Leave the waitlist"), f"session.cancel:{target.id}"),
+        ),
+    )
+
+
+def confirmation(turn: Turn, target: WellbeingSession) -> Reply:
+    _ = turn._
+    words = (
+        *turn.spans(
+            "You have a place at {title}, {when}. Your calendar file is below.",
+            title=target.title,
+            when=_when(turn, target),
+        ),
+        " ",
+        _("If you have access needs, press Add a note. Only the coordinators see it."),
+    )
+    message = Message(
+        words,
+        fields=(Field(_("Where"), (target.place,)),),
+        buttons=(
+            Button(_("Add a note"), f"session.note:{target.id}"),
+            Button(_("Cancel my place"), f"session.cancel:{target.id}"),
+        ),
+        files=(calendar_file([target], turn.now, _),),
+    )
+    return Reply(messages=(message,))
+
+
+@action("session.signup")
+def sign_up_button(turn: Turn, subject: str, _value: str) -> Reply:
+    return sign_up(turn, subject_session(turn, subject))
+
+
+# ---- giving a place up ---------------------------------------------------------------------------
+
+
+def give_up(turn: Turn, target: WellbeingSession) -> Reply:
+    if target.status == CANCELLED:
+        return turn.say(turn._("{title} was cancelled, so there is nothing to cancel.", title=target.title))
+    if turn.now >= target.starts_at:
+        raise Refusal(
+            "{title} has already started, so places can't be cancelled now. "
+            "If you couldn't be there, that's okay.",
+            title=target.title,
+        )
+    target = lock(turn.session, target.id)
+    mine = signup_of(turn.session, target.id, turn.member.id)
+    if mine is None:
+        return turn.say(
+            turn._("You don't have a place at {title}, so there is nothing to cancel.", title=target.title)
+        )
+    was = mine.status
+    mine.status = CANCELLED
+    mine.cancelled_at = turn.now
+    turn.session.add(mine)
+    turn.session.flush()
+    if was == CONFIRMED:
+        free_place(turn.session, target, turn.now)
+    refresh_announcement(turn.session, turn.settings, target, turn.now)
+    if was == WAITLISTED:
+        return turn.say(turn._("You have left the waitlist for {title}.", title=target.title))
+    return turn.say(
+        turn._("Your place at {title} is cancelled. Thank you for letting us know.", title=target.title)
+    )
+
+
+def free_place(session: Session, target: WellbeingSession, now: datetime) -> None:
+    """A place came free: the first on the waitlist gets it at once and is told, or the count
+    goes down. Call with the session's row locked."""
+    queue = waitlist(session, target.id)
+    if not queue:
+        session.execute(
+            update(WellbeingSession)
+            .where(col(WellbeingSession.id) == target.id, col(WellbeingSession.taken) > 0)
+            .values(taken=col(WellbeingSession.taken) - 1)
+            .execution_options(synchronize_session=False)
+        )
+        session.refresh(target)
+        return
+    first = queue[0]
+    first.status = CONFIRMED
+    first.confirmed_at = now
+    session.add(first)
+    session.flush()
+    reader = session.get_one(Member, first.member_id)
+    _ = translator(reader.language)
+    words = (
+        *fill(
+            _("Good news: a place came up at {title}, {when}. It is yours now. Your calendar file is below."),
+            title=target.title,
+            when=moment_for(reader, target.starts_at),
+        ),
+        " ",
+        _("If you can't come after all, press Cancel my place."),
+    )
+    message = Message(
+        words,
+        fields=(Field(_("Where"), (target.place,)),),
+        buttons=(
+            Button(_("Add a note"), f"session.note:{target.id}"),
+            Button(_("Cancel my place"), f"session.cancel:{target.id}"),
+        ),
+        files=(calendar_file([target], now, _),),
+    )
+    enqueue_dm(session, first.member_id, message, now, dedupe_key=f"session.moved_up:{first.id}")
+
+
+@action("session.cancel")
+def give_up_button(turn: Turn, subject: str, _value: str) -> Reply:
+    return give_up(turn, subject_session(turn, subject))
+
+
+# ---- looking, and the calendar file ------------------------------------------------------------
+
+
+@action("session.show")
+def show_button(turn: Turn, subject: str, _value: str) -> Reply:
+    return card(turn, subject_session(turn, subject))
+
+
+def calendar(turn: Turn, target: WellbeingSession) -> Reply:
+    if target.status != SCHEDULED:
+        raise Refusal("{title} was cancelled, so there is no calendar file for it.", title=target.title)
+    words = turn.spans(
+        "Here is the calendar file for {title}, {when}.", title=target.title, when=_when(turn, target)
+    )
+    return Reply(messages=(Message(words, files=(calendar_file([target], turn.now, turn._),)),))
+
+
+@action("session.calendar")
+def calendar_button(turn: Turn, subject: str, _value: str) -> Reply:
+    return calendar(turn, subject_session(turn, subject))
+
+
+# ---- a note for access needs -------------------------------------------------------------------
+
+
+def _own_signup(turn: Turn, subject: str) -> tuple[WellbeingSession, SessionSignup]:
+    target = subject_session(turn, subject)
+    mine = signup_of(turn.session, target.id, turn.member.id)
+    if mine is None or target.status != SCHEDULED:
+        raise Refusal("You can add a note once you have signed up. Type sessions to see them.")
+    return target, mine
+
+
+def save_note(turn: Turn, target: WellbeingSession, mine: SessionSignup, note: str) -> Reply:
+    mine.note = note
+    turn.session.add(mine)
+    if not note:
+        return turn.say(turn._("Your note is removed."))
+    return turn.say(turn._("Thank you. Your note is saved. Only the coordinators see it."))
+
+
+def _note_fields(turn: Turn, subject: str) -> list[FormField]:
+    _target, mine = _own_signup(turn, subject)
+    return [
+        FormField(
+            "note",
+            turn._("Your note"),
+            "long",
+            required=False,  # emptied, it takes the note away
+            max_length=500,
+            initial=mine.note,
+            hint=turn._("Access needs, or anything the coordinators should know"),
+        )
+    ]
+
+
+def _note_submit(turn: Turn, subject: str, values: dict[str, str]) -> Reply:
+    target, mine = _own_signup(turn, subject)
+    return save_note(turn, target, mine, values["note"])
+
+
+form(
+    FormSpec(
+        name="session.note",
+        title=lambda turn: turn._("Add a note"),
+        fields=_note_fields,
+        checks={},
+        submit=_note_submit,
+        submit_label=lambda turn: turn._("Save"),
+    )
+)
