@@ -38,7 +38,9 @@ def run(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:
     _ = translator(settings.default_language)
     platforms = configured_platforms(settings)
     for platform in platforms:
-        # The Slack and Discord adapters arrive in their own issues; say so plainly.
+        if platform == "slack":
+            continue
+        # The Discord adapter arrives in its own issue; say so plainly.
         print(
             _(
                 "{platform} is configured, but this version cannot connect to it yet.",
@@ -46,8 +48,19 @@ def run(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:
             ),
             file=stdout,
         )
+    if "slack" in platforms:
+        return slack(settings, stdout)
     print(_("No chat platform is connected, so I am starting the console."), file=stdout)
     return console(settings, stdin, stdout, name=None, role=None, demo=False, start=None)
+
+
+def slack(settings: Settings, stdout: TextIO) -> int:
+    """Slack in Socket Mode when SLACK_APP_TOKEN is set, else in HTTP mode."""
+    from adapters.slack.app import run_slack
+
+    # A server, not a console: log at the configured level.
+    logging.getLogger().setLevel(settings.log_level.upper())
+    return run_slack(build_bot(settings), settings, stdout)
 
 
 def console(

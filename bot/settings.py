@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     slack_app_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
     slack_api_url: str = "https://slack.com/api/"
+    # HTTP mode (SLACK_SIGNING_SECRET without SLACK_APP_TOKEN) listens here for POST /slack/events.
+    slack_host: str = "0.0.0.0"
+    slack_port: int = 3000
 
     discord_bot_token: SecretStr | None = None
     discord_guild_id: str | None = None
@@ -74,6 +77,12 @@ class Settings(BaseSettings):
     def _admins_readable(cls, value: str) -> str:
         parse_account_refs(value)
         return value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _slack_api_base(cls, value: str) -> str:
+        # slack_sdk joins URLs: without its trailing "/" a base loses its last part ("/api").
+        return value if value.endswith("/") else value + "/"
 
     @field_validator("coordinator_channel", "announcements_channel")
     @classmethod

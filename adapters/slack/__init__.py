@@ -1,0 +1,2 @@
+"""The Slack adapter: translate.py (payloads to core events), render.py (core replies to Block Kit),
+app.py (slack-bolt's AsyncApp, Socket Mode or HTTP) and sender.py (the outbox's Slack sender)."""

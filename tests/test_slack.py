@@ -1,0 +1,805 @@
+"""The Slack adapter end to end: the real slack-bolt app gets signed requests, as Slack sends
+them, and talks to a fake Slack Web API on 127.0.0.1 (tests/slack_fakes.py) that records what it
+was asked to show. Every flow of the three jobs goes through it once, with the core and the
+database (SQLite and PostgreSQL) behind it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import queue
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from slack_sdk.http_retry import builtin_handlers
+from sqlmodel import Session, select
+
+from adapters.slack import translate
+from adapters.slack.app import SlackAdapter, async_client, start_socket_mode
+from adapters.slack.render import (
+    MAX_BLOCKS,
+    Origin,
+    date_token,
+    escape,
+    render_modal,
+    render_whole,
+    split_text,
+)
+from bot.conversation import Button, File, Form, FormField, Message, Moment, Option, Select
+from bot.core import Bot
+from bot.outbox import Delivery, SendFailed
+from bot.settings import Settings
+from bot.turn import COMMANDS
+from storage.models import Account, Member, OpeningInterest, Outbox, SessionSignup
+from tests.slack_fakes import (
+    APP_TOKEN,
+    BOT_TOKEN,
+    SECRET,
+    TEAM,
+    Failure,
+    FakeSlack,
+    LoopThread,
+    SignedRequests,
+    SlackWorld,
+    button,
+    elements,
+    pings,
+    sign,
+    texts,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+ANNOUNCEMENTS = "CANN"
+LONDON_10 = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)  # Monday 30 November, 10:00 in London
+OPENING = {
+    "title": "Online booking working group",
+    "team": "Digital services",
+    "involves": "Test the new booking pages and say what would make them easier.",
+    "commitment": "2 hours a month",
+    "dates": "December to March",
+    "places": "2",
+    "payment": "£25 an hour plus travel",
+    "place_kind": "remote",
+    "closes_at": "Friday 5pm",
+}
+SESSION = {
+    "title": "Chair yoga",
+    "start": "3 Dec 2pm",
+    "duration": "60",
+    "place": "Room 2",
+    "capacity": "2",
+    "audience": "partners",
+}
+
+
+@pytest.fixture
+def world(engine, clock):
+    loop = LoopThread()
+    fake = FakeSlack()
+    loop.run(fake.start())
+    settings = Settings(
+        _env_file=None,
+        admins=f"slack:{TEAM}/UADA",
+        default_timezone="Europe/London",
+        announcements_channel=f"slack:{TEAM}/{ANNOUNCEMENTS}",
+        slack_api_url=fake.api_url,  # without its trailing "/": the settings add it
+    )
+    made = SlackWorld(Bot(engine, settings, clock), loop, fake)
+    yield made
+    made.close()
+    loop.run(fake.stop())
+    loop.close()
+
+
+def member(engine, user_id: str) -> Member:
+    with Session(engine) as session:
+        account = session.exec(select(Account).where(Account.user_id == user_id)).one()
+        return session.get_one(Member, account.member_id)
+
+
+def said(replies: list[dict]) -> list[str]:
+    return [r["text"] for r in replies]
+
+
+def met(world: SlackWorld, *users: str) -> None:
+    """These people have talked to the bot once, so they exist and have had the welcome."""
+    for user in users:
+        world.slash(user, "/guide")
+    world.fake.forget()
+
+
+def grant(world: SlackWorld, user: str, role: str) -> None:
+    """Ada, an admin through ADMINS, gives a role with an @mention, as in Slack."""
+    met(world, "UADA", user)
+    _answer, key = world.slash("UADA", "/roles", f"grant <@{user}> {role}")
+    assert said(world.fake.replies(key))[-1].startswith("Done. "), said(world.fake.replies(key))
+    world.fake.forget()
+
+
+def fill_form(world: SlackWorld, user: str, values: dict[str, str]) -> str:
+    """Send each page of the modal just opened, until Slack is told to close it."""
+    view = world.fake.made("views.open")[-1]["view"]
+    for _page in range(5):
+        answer = world.submit(user, view, values)
+        assert answer.status == 200
+        if not answer.body:
+            return "closed"
+        found = answer.json()
+        if found["response_action"] == "errors":
+            return json.dumps(found["errors"])
+        view = found["view"]
+    raise AssertionError("the form did not finish")
+
+
+# ---- commands, forms and the first contact ---------------------------------------------------------
+
+
+def test_a_slash_command_is_answered_within_slacks_deadline_where_it_was_typed(world, engine):
+    answer, key = world.slash("UPRIYA", "/guide")
+
+    assert (answer.status, answer.body) == (200, "")
+    assert answer.seconds < 3
+    welcome, guide = world.fake.replies(key)
+    assert welcome["text"].startswith("Hello! Before we start, here is what I keep and why.")
+    assert guide["text"].startswith("Here is what you can do. Type a command, or press a button.")
+    assert "*profile:* Shows your settings." in texts(guide["blocks"])
+    assert [e["action_id"] for e in elements(guide["blocks"])] == ["profile.show", "profile.edit"]
+    # In a direct message the answer stays; nobody else is there.
+    assert {r["response_type"] for r in (welcome, guide)} == {"in_channel"}
+    assert {r["replace_original"] for r in (welcome, guide)} == {False}
+
+    # A new member gets Slack's name for them and Slack's time zone.
+    priya = member(engine, "UPRIYA")
+    assert (priya.display_name, priya.timezone) == ("Priya", "America/Toronto")
+    assert world.fake.made("users.info") == [{"user": "UPRIYA"}]
+
+    # In a channel, only the person who typed it sees the answer; the name is remembered.
+    world.fake.forget()
+    _answer, key = world.slash("UPRIYA", "/profile", channel="CGENERAL")
+    [profile] = world.fake.replies(key)
+    assert profile["response_type"] == "ephemeral"
+    assert "*Time zone:* America/Toronto" in texts(profile["blocks"])
+    assert world.fake.made("users.info") == []
+
+
+def test_every_command_of_the_core_is_a_slash_command(world):
+    met(world, "UPRIYA")
+    for name in COMMANDS:
+        answer, key = world.slash("UPRIYA", f"/{name}")
+        assert answer.status == 200, name
+        assert world.fake.replies(key), f"/{name} was not answered"
+
+
+def test_profile_edit_is_a_modal_of_two_pages_with_a_mistake_shown_on_its_field(world, engine):
+    met(world, "UPRIYA")
+    _answer, key = world.slash("UPRIYA", "/profile", "edit")
+    [opened] = world.fake.made("views.open")
+    view = opened["view"]
+    assert opened["trigger_id"] == f"trigger-{key}"
+    assert (view["callback_id"], view["title"]["text"], view["submit"]["text"]) == (
+        "profile.edit",
+        "Edit your profile",
+        "Next",
+    )
+    assert texts(view["blocks"]) == "Page 1 of 2"
+    inputs = [b["block_id"] for b in view["blocks"] if b["type"] == "input"]
+    assert inputs == ["name", "timezone", "quiet", "interests", "language"]
+
+    wrong = world.submit("UPRIYA", view, {"name": "Priya S", "timezone": "Mars/Base"})
+    assert wrong.json() == {
+        "response_action": "errors",
+        "errors": {
+            "timezone": "I don't know the time zone 'Mars/Base'. Try a name like Europe/London or America/Toronto."
+        },
+    }
+    assert member(engine, "UPRIYA").display_name == "Priya"  # nothing saved
+
+    page_two = world.submit("UPRIYA", view, {"name": "Priya S", "timezone": "Pacific/Auckland"}).json()
+    assert page_two["response_action"] == "update"
+    assert texts(page_two["view"]["blocks"]) == "Page 2 of 2"
+    assert page_two["view"]["submit"]["text"] == "Save"
+    assert member(engine, "UPRIYA").display_name == "Priya"  # not until the last page
+
+    done = world.submit("UPRIYA", page_two["view"])
+    assert (done.status, done.body) == (200, "")
+    [saved] = world.fake.replies(key)  # back where the command was typed
+    assert saved["text"].startswith("Saved. Here is your profile now.")
+    priya = member(engine, "UPRIYA")
+    assert (priya.display_name, priya.timezone) == ("Priya S", "Pacific/Auckland")
+
+
+def test_a_form_finished_after_its_response_url_expired_is_answered_by_direct_message(world, engine):
+    met(world, "UPRIYA")
+    _answer, key = world.slash("UPRIYA", "/profile", "edit", channel="CGENERAL")
+    world.fake.expired.add(key)  # Priya took a rest before finishing: that is fine
+
+    assert fill_form(world, "UPRIYA", {"quiet": "22:00-08:00"}) == "closed"
+
+    assert world.fake.made("conversations.open") == [{"users": "UPRIYA"}]
+    [saved] = world.fake.posts_in("DUPRIYA")
+    assert saved["text"].startswith("Saved. Here is your profile now.")
+    assert member(engine, "UPRIYA").quiet_start is not None
+
+
+def test_a_line_typed_to_the_bot_is_a_command_and_a_form_opens_from_a_button(world):
+    met(world, "UPRIYA")
+    world.dm("UPRIYA", "profile", "Ev1")
+    [shown] = world.fake.posts_in("DUPRIYA")
+    assert shown["text"].startswith("Your profile. Only you and the coordinators can see it.")
+
+    world.dm("UPRIYA", "profile edit", "Ev2")
+    offer = world.fake.posts_in("DUPRIYA")[-1]
+    assert offer["text"] == "Press the button to open the form."
+    opens = button(offer["blocks"], "Edit your profile")
+    assert opens["action_id"] == "profile.edit"
+
+    world.press("UPRIYA", opens)
+    [opened] = world.fake.made("views.open")
+    assert opened["view"]["callback_id"] == "profile.edit"
+
+    # The bot's own messages and edits are not commands.
+    world.fake.forget()
+    world.event(
+        {"type": "message", "channel_type": "im", "channel": "DUPRIYA", "bot_id": "BBOT", "text": "guide"},
+        "Ev3",
+    )
+    world.event(
+        {"type": "message", "channel_type": "im", "channel": "DUPRIYA", "subtype": "message_changed"}, "Ev4"
+    )
+    assert world.fake.calls == []
+
+
+# ---- the three jobs ------------------------------------------------------------------------------
+
+
+def test_a_checkin_prompt_in_a_direct_message_is_answered_with_one_tap(world, engine, clock):
+    grant(world, "UCORA", "coordinator")
+    world.slash("UCORA", "/checkin", "new")
+    questions = "How are you? | awful, poor, okay, good, great; Slept well? | yes/no"
+    values = {"name": "Weekly wellbeing", "questions": questions, "schedule": "weekly mon 10:00"}
+    assert fill_form(world, "UCORA", {**values, "visibility": "named"}) == "closed"
+    met(world, "ULOU")
+
+    clock.set(LONDON_10)
+    world.bot.tick()
+    world.dispatch(clock)
+
+    assert {"users": "ULOU"} in world.fake.made("conversations.open")
+    [prompt] = world.fake.posts_in("DULOU")
+    assert prompt["text"].startswith("Check-in: Weekly wellbeing. Tap one answer for each question.")
+    # The closing time: Slack shows it in each reader's zone; the fallback is in Lou's.
+    closes = int(datetime(2026, 12, 2, 10, 0, tzinfo=UTC).timestamp())
+    assert (
+        f"<!date^{closes}^{{date_short_pretty}} at {{time}}|Wednesday 2 December 2026 at 10:00 (Europe/London)>"
+        in texts(prompt["blocks"])
+    )
+    # Each question's words, then its own row of answers.
+    kinds = [b["type"] for b in prompt["blocks"]]
+    first = kinds.index("actions")
+    assert prompt["blocks"][first - 1]["text"]["text"] == "1. How are you?"
+    assert [e["text"]["text"] for e in prompt["blocks"][first]["elements"]] == [
+        "1 awful",
+        "2 poor",
+        "3 okay",
+        "4 good",
+        "5 great",
+    ]
+
+    answer, key = world.press("ULOU", button(prompt["blocks"], "3 okay"))
+    assert answer.status == 200
+    [saved] = world.fake.replies(key)
+    assert saved["text"] == "Saved: okay."
+    assert saved["response_type"] == "in_channel"  # it is their direct message
+
+
+def test_an_opening_is_announced_and_a_partner_says_they_are_interested(world, engine, clock):
+    grant(world, "UJO", "staff")
+    world.slash("UJO", "/openings", "new")
+    assert fill_form(world, "UJO", OPENING) == "closed"
+    met(world, "UALEX")
+    world.dispatch(clock)
+
+    [announced] = world.fake.posts_in(ANNOUNCEMENTS)
+    assert announced["text"].startswith("New opening: Online booking working group.")
+    interested = button(announced["blocks"], "I'm interested")
+    assert interested["action_id"] == "opening.interested:1"
+
+    # The button opens the note form with the press's trigger, then the note is sent.
+    _answer, key = world.press("UALEX", interested, channel=ANNOUNCEMENTS)
+    [opened] = world.fake.made("views.open")
+    assert (opened["trigger_id"], opened["view"]["callback_id"]) == (f"trigger-{key}", "opening.note:1")
+    assert fill_form(world, "UALEX", {"availability": "Weekday mornings"}) == "closed"
+
+    [thanks] = world.fake.replies(key)
+    assert thanks["text"].startswith("Thank you. You said you're interested in Online booking working group.")
+    assert thanks["response_type"] == "ephemeral"  # in the channel, only Alex sees it
+    with Session(engine) as session:
+        [interest] = session.exec(select(OpeningInterest)).all()
+    assert interest.availability == "Weekday mornings"
+
+
+def test_a_session_sign_up_gives_a_calendar_file_and_the_count_is_edited(world, engine, clock):
+    grant(world, "UCORA", "coordinator")
+    world.slash("UCORA", "/sessions", "new")
+    assert fill_form(world, "UCORA", SESSION) == "closed"
+    met(world, "UALEX")
+    world.dispatch(clock)
+    [announced] = world.fake.posts_in(ANNOUNCEMENTS)
+    assert "*Places:* 0 of 2 places taken" in texts(announced["blocks"])
+
+    _answer, key = world.press("UALEX", button(announced["blocks"], "Sign up"), channel=ANNOUNCEMENTS)
+    [placed] = world.fake.replies(key)
+    assert "Chair yoga" in placed["text"]
+    with Session(engine) as session:
+        assert [s.status for s in session.exec(select(SessionSignup)).all()] == ["confirmed"]
+    # The calendar file goes to Alex's direct message.
+    [completed] = world.fake.made("files.completeUploadExternal")
+    assert completed["channel_id"] == "DUALEX"
+    [uploaded] = world.fake.uploads.values()
+    assert uploaded.startswith(b"BEGIN:VCALENDAR")
+
+    # The announcement's count is kept current by editing the same post.
+    world.dispatch(clock)
+    [edited] = world.fake.made("chat.update")
+    assert (edited["channel"], edited["ts"]) == (ANNOUNCEMENTS, world.fake.stamps_in(ANNOUNCEMENTS)[0])
+    assert "*Places:* 1 of 2 places taken" in texts(edited["blocks"])
+
+    # Alex's App Home shows the place.
+    world.event({"type": "app_home_opened", "user": "UALEX", "channel": "DUALEX", "tab": "home"}, "EvHome")
+    [published] = world.fake.made("views.publish")
+    assert published["user_id"] == "UALEX"
+    assert "Chair yoga" in texts(published["view"]["blocks"])
+
+
+def test_the_app_home_is_published_and_its_buttons_answer_in_a_direct_message(world):
+    met(world, "UPRIYA")
+    world.event({"type": "app_home_opened", "user": "UPRIYA", "channel": "DUPRIYA", "tab": "messages"}, "Ev1")
+    assert world.fake.made("views.publish") == []
+
+    world.event({"type": "app_home_opened", "user": "UPRIYA", "channel": "DUPRIYA", "tab": "home"}, "Ev2")
+    [published] = world.fake.made("views.publish")
+    home = published["view"]
+    assert (published["user_id"], home["type"]) == ("UPRIYA", "home")
+    assert texts(home["blocks"]).startswith("Hello, Priya.")
+
+    world.fake.forget()
+    world.press("UPRIYA", button(home["blocks"], "My profile"), home=True)
+    [shown] = world.fake.posts_in("DUPRIYA")
+    assert shown["text"].startswith("Your profile. Only you and the coordinators can see it.")
+    assert len(world.fake.made("views.publish")) == 1  # drawn again after the press
+
+
+# ---- what Slack is kept safe from, and what keeps Slack safe -------------------------------------
+
+
+def test_a_request_with_a_bad_signature_or_an_old_timestamp_is_refused(world, engine):
+    fields = "command=%2Fguide&text=&user_id=UPRIYA&team_id=T1&channel_id=DUPRIYA&response_url=x"
+    body = fields.encode()
+    forged = world.post(body, "application/x-www-form-urlencoded", sign(body, "not-the-secret"))
+    stale = world.post(body, "application/x-www-form-urlencoded", sign(body, SECRET, time.time() - 600))
+    assert (forged.status, stale.status) == (401, 401)
+    assert world.fake.calls == []
+    with Session(engine) as session:
+        assert session.exec(select(Member)).all() == []
+
+
+def test_an_event_sent_again_is_handled_once(world):
+    met(world, "UPRIYA")
+    first = world.dm("UPRIYA", "roles", "EvOnce")
+    again = world.dm("UPRIYA", "roles", "EvOnce", retry=1)
+    assert (first.status, again.status) == (200, 200)
+    [once] = world.fake.posts_in("DUPRIYA")
+    assert once["text"].startswith("These people have a role here.")
+
+    # A retry of an event this process never saw (it restarted) is handled.
+    world.dm("UPRIYA", "roles", "EvAfterRestart", retry=2)
+    assert len(world.fake.posts_in("DUPRIYA")) == 2
+
+
+class Sleeps:
+    """Stands in for `time` in slack_sdk's retry handler: records each wait instead of waiting."""
+
+    def __init__(self):
+        self.waits: list[float] = []
+
+    def sleep(self, seconds: float) -> None:
+        self.waits.append(seconds)
+
+
+def queued_dm(world: SlackWorld) -> None:
+    """Ada gives Cora a role: Cora's direct message waits in the outbox."""
+    grant(world, "UCORA", "coordinator")
+
+
+def test_a_short_rate_limit_is_waited_out_and_the_message_goes_once(world, engine, clock, monkeypatch):
+    sleeps = Sleeps()
+    monkeypatch.setattr(builtin_handlers, "time", sleeps)
+    queued_dm(world)
+    world.fake.fail("chat.postMessage", Failure(status=429, retry_after=2))
+
+    assert world.dispatch(clock) == 1
+    assert len(sleeps.waits) == 1 and 2 <= sleeps.waits[0] < 3  # Retry-After, honoured
+    assert [c.status for c in world.fake.calls if c.method == "chat.postMessage"] == [429, 200]
+    assert said(world.fake.posts_in("DUCORA")) == [
+        "Ada gave you the coordinator role. Type guide to see what you can do now."
+    ]
+    with Session(engine) as session:
+        [row] = session.exec(select(Outbox)).all()
+    assert row.sent_at is not None and row.attempts == 0
+
+
+def test_a_long_rate_limit_or_a_refusal_keeps_the_message_in_the_outbox(world, engine, clock, monkeypatch):
+    monkeypatch.setattr(builtin_handlers, "time", Sleeps())
+    queued_dm(world)
+    world.fake.fail("chat.postMessage", Failure(status=429, retry_after=120))
+
+    assert world.dispatch(clock) == 0
+    with Session(engine) as session:
+        [row] = session.exec(select(Outbox)).all()
+    assert (row.sent_at, row.attempts, row.last_error) == (None, 1, "Slack said ratelimited")
+    assert row.due_at.replace(tzinfo=UTC) == clock.now() + timedelta(seconds=120)
+
+    clock.advance(timedelta(seconds=119))
+    assert world.dispatch(clock) == 0
+    world.fake.fail("chat.postMessage", Failure(error="channel_not_found"))
+    clock.advance(timedelta(seconds=1))
+    assert world.dispatch(clock) == 0
+    with Session(engine) as session:
+        assert session.exec(select(Outbox)).one().last_error == "Slack said channel_not_found"
+
+    clock.advance(timedelta(minutes=15))
+    assert world.dispatch(clock) == 1
+    assert len(world.fake.posts_in("DUCORA")) == 1  # delivered once
+
+
+def test_a_file_that_failed_to_upload_is_sent_again_without_the_message_twice(world):
+    calendar = File("chair-yoga.ics", "text/calendar", "BEGIN:VCALENDAR\nEND:VCALENDAR\n")
+    delivery = Delivery(
+        7, "slack", TEAM, "dm", "UALEX", Message(("Your place is booked.",), files=(calendar,))
+    )
+    world.fake.fail("files.completeUploadExternal", Failure(error="internal_error"))
+
+    with pytest.raises(SendFailed):
+        world.sender.send(delivery)
+    sent = world.sender.send(delivery)
+
+    assert said(world.fake.posts_in("DUALEX")) == ["Your place is booked."]  # once
+    assert sent == world.fake.stamps_in("DUALEX")[0]
+    assert [c["channel_id"] for c in world.fake.made("files.completeUploadExternal")] == ["DUALEX"]
+
+
+def test_what_people_type_never_becomes_a_ping_or_a_disguised_link(world, engine, clock):
+    met(world, "UPRIYA")
+    # Typed "@here" (Slack sends <!here>) and a typed "<!channel>" (Slack escapes it) are refused.
+    _a, here = world.slash("UPRIYA", "/profile", "interests <!here>")
+    _a, channel = world.slash("UPRIYA", "/profile", "interests &lt;!channel&gt;")
+    for key in (here, channel):
+        assert said(world.fake.replies(key)) == [
+            "Please leave out @everyone, @here and group mentions. They would alert everyone."
+        ]
+
+    # Mention and link markup typed as a name stays text when it is shown.
+    world.slash("UPRIYA", "/profile", "edit")
+    sneaky = "<@UADA> <https://evil.example|your bank> & co"
+    assert fill_form(world, "UPRIYA", {"name": sneaky}) == "closed"
+    assert member(engine, "UPRIYA").display_name == sneaky
+    shown = world.fake.replies()[-1]
+    assert "*Name:* &lt;@UADA&gt; &lt;https://evil.example|your bank&gt; &amp; co" in texts(shown["blocks"])
+
+    # Words staff type go to a whole channel: they stay text there too.
+    grant(world, "UJO", "staff")
+    world.slash("UJO", "/openings", "new")
+    title = "Pay <https://evil.example|here> now, <@UADA>"
+    assert fill_form(world, "UJO", {**OPENING, "title": title}) == "closed"
+    world.dispatch(clock)
+    [announced] = world.fake.posts_in(ANNOUNCEMENTS)
+    assert "Pay &lt;https://evil.example|here&gt; now, &lt;@UADA&gt;" in announced["text"]
+    assert "Pay &lt;https://evil.example|here&gt; now, &lt;@UADA&gt;" in texts(announced["blocks"])
+    shown = [c.args for c in world.fake.calls if c.method in ("chat.postMessage", "response_url")]
+    assert pings(shown) == []
+
+
+def test_an_over_long_message_is_split_and_shortened_within_slacks_limits(world):
+    at = datetime(2026, 12, 3, 14, 0, tzinfo=UTC)
+    words = "Plenty to say. " * 300  # 4,500 characters
+    buttons = tuple(
+        Button(label, f"opening.interested:{n}", group=f"#{n} Opening number {n}")
+        for n in range(1, 31)
+        for label in ("I'm interested", "More details")
+    )
+    long_label = Button("A button whose label goes on and on " * 4, "guide")
+    menu = Select("Choose one", "profile.show", tuple(Option(f"Option {n}", str(n)) for n in range(150)))
+    message = Message(
+        (words, Moment(at, "Thursday 3 December 2026 at 14:00 (Europe/London)"), ". " + words),
+        buttons=(*buttons, long_label),
+        selects=(menu,),
+    )
+    delivery = Delivery(9, "slack", TEAM, "channel", ANNOUNCEMENTS, message)
+
+    first_ts = world.sender.send(delivery)
+
+    parts = world.fake.posts_in(ANNOUNCEMENTS)  # every one accepted by the fake's limit checks
+    assert len(parts) >= 2
+    assert all(len(p["blocks"]) <= MAX_BLOCKS for p in parts)
+    assert first_ts == world.fake.stamps_in(ANNOUNCEMENTS)[0]  # an edit changes the first
+    for part in parts[:-1]:
+        assert texts(part["blocks"]).endswith("Continued in the next message.")
+    shown = "\n".join(texts(p["blocks"]) for p in parts)
+    assert shown.count("<!date^") == 1  # a time is never cut in two
+    assert shown.count("Plenty to say.") == 600  # nothing of the text is lost
+    assert "Some of this was too long for Slack, so it is shortened here." in shown
+    assert len([e for p in parts for e in elements(p["blocks"]) if e["type"] == "static_select"]) == 2
+
+    # An edit changes one message: shortened, with the note.
+    world.sender.send(Delivery(10, "slack", TEAM, "channel", ANNOUNCEMENTS, message, edit_message_id="1.2"))
+    [edited] = world.fake.made("chat.update")
+    assert len(edited["blocks"]) <= MAX_BLOCKS
+    assert texts(edited["blocks"]).endswith("Some of this was too long for Slack, so it is shortened here.")
+
+
+def test_a_long_form_title_is_shortened_and_given_in_full_above_the_fields():
+    form = Form("opening.note:1", "I'm interested in the online booking working group", (), "Send")
+    view = render_modal(form, Origin("C1", "https://hooks.example/r"), lambda words, **v: words.format(**v))
+    assert len(view["title"]["text"]) <= 24 and view["title"]["text"].endswith("…")
+    assert view["blocks"][0]["text"]["text"] == "*I'm interested in the online booking working group*"
+    assert json.loads(view["private_metadata"]) == {
+        "page": 1,
+        "channel": "C1",
+        "response_url": "https://hooks.example/r",
+    }
+
+
+def test_choices_and_numbers_are_drawn_as_slack_inputs():
+    fields = (
+        FormField(
+            "visibility",
+            "Answers shown",
+            "choice",
+            choices=(Option("By name", "named"), Option("As totals", "totals")),
+            initial="totals",
+        ),
+        FormField("places", "Places", "number", minimum=1, maximum=100, initial="2"),
+        FormField("start", "Starts", "datetime", hint="For example: Friday 2pm"),
+    )
+    view = render_modal(Form("x.y", "Title", fields, "Save"), Origin(), lambda words, **v: words)
+    choice, number, start = (b["element"] for b in view["blocks"])
+    assert choice["initial_option"]["value"] == "totals" and len(choice["options"]) == 2
+    assert (number["type"], number["min_value"], number["max_value"], number["initial_value"]) == (
+        "number_input",
+        "1",
+        "100",
+        "2",
+    )
+    assert start["type"] == "plain_text_input"  # typed words, read by the core in the form's zone
+
+
+# ---- translating and drawing, piece by piece -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("formatted", "typed", "mentions"),
+    [
+        ("grant <@UCORA|cora> coordinator", "grant @cora coordinator", ("UCORA",)),
+        ("grant <@UCORA> coordinator", "grant @Cora coordinator", ("UCORA",)),
+        ("see <https://nhs.example/a|nhs.example/a>", "see nhs.example/a", ()),
+        ("see <https://evil.example|your bank>", "see https://evil.example", ()),
+        ("<mailto:sam@nhs.example|sam@nhs.example>", "sam@nhs.example", ()),
+        ("hi <!here> and <!channel>", "hi @here and @channel", ()),
+        ("<!subteam^S1|@nurses> <!subteam^S2>", "@nurses @group", ()),
+        ("in <#C1|general>", "in #general", ()),
+        ("at <!date^1700000000^{date}|Tuesday>", "at Tuesday", ()),
+        ("&lt;!channel&gt; a &amp;lt; b", "<!channel> a &lt; b", ()),
+    ],
+)
+def test_slacks_formatting_comes_back_as_the_person_typed_it(formatted, typed, mentions):
+    assert translate.typed_text(formatted, {"UCORA": "Cora"}) == (typed, mentions)
+
+
+def test_a_slash_command_brings_its_mentions_and_where_it_was_typed():
+    someone = translate.who(TEAM, "UADA", translate.Profile("Ada", "Europe/London"))
+    body = {"command": "/roles", "text": "grant <@UCORA> staff", "channel_id": "C9", "team_id": TEAM}
+    command = translate.slash_command(body, someone, {"UCORA": "Cora"})
+    assert (command.name, command.text, command.where.kind, command.where.channel_id) == (
+        "roles",
+        "grant @Cora staff",
+        "channel",
+        "C9",
+    )
+    assert [m.user_id for m in command.mentions] == ["UCORA"] and command.mentions[0].workspace == TEAM
+    assert someone.timezone == "Europe/London"
+
+
+def test_escaping_and_times():
+    assert escape("<@U1> & <!here>") == "&lt;@U1&gt; &amp; &lt;!here&gt;"
+    at = datetime(2026, 12, 1, 14, 0, tzinfo=UTC)
+    token = date_token(Moment(at, "Tuesday 1 December 2026 at 14:00 <Europe/London>"))
+    assert token == (
+        f"<!date^{int(at.timestamp())}^{{date_short_pretty}} at {{time}}"
+        "|Tuesday 1 December 2026 at 14:00 &lt;Europe/London&gt;>"
+    )
+
+
+def test_text_is_split_between_words_and_never_inside_a_time_or_an_entity():
+    token = "<!date^1^{date_short_pretty} at {time}|Tuesday>"
+    text = ("word " * 590) + token + " &amp; " + ("x" * 7000)
+    pieces = split_text(text)
+    assert all(len(p) <= 3000 for p in pieces)
+    assert sum(p.count(token) for p in pieces) == 1
+    assert sum(p.count("&amp;") for p in pieces) == 1
+    assert "".join(pieces).replace(" ", "") == text.replace(" ", "")
+
+
+def test_one_message_drawn_whole_has_a_fallback_for_screen_readers():
+    drawn = render_whole(Message(("Hello <there>",), buttons=(Button("Go", "guide"),)), lambda w, **v: w)
+    assert drawn.text == "Hello &lt;there&gt;"
+    assert drawn.blocks[0]["text"]["text"] == "Hello &lt;there&gt;"
+
+
+def test_the_api_url_gets_its_trailing_slash():
+    assert Settings(_env_file=None, slack_api_url="https://gov.example/api").slack_api_url == (
+        "https://gov.example/api/"
+    )
+    assert Settings(_env_file=None).slack_api_url == "https://slack.com/api/"
+
+
+def test_the_manifest_declares_every_command_and_what_the_adapter_uses():
+    manifest = (ROOT / "adapters" / "slack" / "manifest.yml").read_text()
+    commands = re.findall(r"^\s*- command: (/\S+)$", manifest, re.MULTILINE)
+    assert sorted(commands) == sorted(f"/{name}" for name in COMMANDS)
+    assert manifest.count("should_escape: true") == len(COMMANDS)  # mentions come with their ids
+    scopes = re.findall(r"^\s*- ([a-z]+:[a-z]+)", manifest, re.MULTILINE)
+    assert set(scopes) == {"chat:write", "files:write", "im:history", "im:write", "users:read"}
+    assert "- commands" in manifest
+    assert re.search(r"bot_events:\n\s*- app_home_opened\n\s*- message.im\n", manifest)
+    assert "socket_mode_enabled: true" in manifest and "is_enabled: true" in manifest
+    assert "home_tab_enabled: true" in manifest
+
+
+# ---- Socket Mode -----------------------------------------------------------------------------
+
+
+def test_socket_mode_connects_handles_an_envelope_and_acknowledges_it(engine, clock):
+    loop = LoopThread()
+    fake = FakeSlack()
+    loop.run(fake.start())
+    settings = Settings(_env_file=None, slack_api_url=fake.api_url)
+    bot = Bot(engine, settings, clock)
+
+    async def connect():
+        adapter = SlackAdapter(bot, async_client(BOT_TOKEN, settings.slack_api_url))
+        return adapter, await start_socket_mode(adapter, APP_TOKEN)
+
+    adapter, handler = loop.run(connect())
+    try:
+        assert [c.method for c in fake.calls] == ["apps.connections.open"]
+        payload = {
+            "team_id": TEAM,
+            "channel_id": "DUPRIYA",
+            "user_id": "UPRIYA",
+            "user_name": "priya",
+            "command": "/guide",
+            "text": "",
+            "response_url": fake.response_url("socket"),
+            "trigger_id": "trigger-socket",
+        }
+        envelope = {
+            "envelope_id": "env-1",
+            "type": "slash_commands",
+            "accepts_response_payload": True,
+            "payload": payload,
+        }
+        loop.run(fake.envelopes.put(envelope))
+        ack = loop.run(asyncio.wait_for(fake.acks.get(), 10))
+        assert ack == {"envelope_id": "env-1"}
+        loop.run(adapter.settle())
+        assert said(fake.replies("socket"))[-1].startswith("Here is what you can do.")
+    finally:
+        loop.run(handler.close_async())
+        loop.run(fake.stop())
+        loop.close()
+
+
+# ---- `partnerbot run` ------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_partnerbot(tmp_path: Path, **env: str) -> tuple[subprocess.Popen, queue.Queue]:
+    keep = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_", "DATABASE_"))}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "adapters.cli", "run"],
+        cwd=tmp_path,
+        env={**keep, "PYTHONPATH": str(ROOT), **env},
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines: queue.Queue = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()
+    return process, lines
+
+
+def read_until(lines: queue.Queue, words: str, seconds: float = 30) -> str:
+    seen = ""
+    deadline = time.monotonic() + seconds
+    while words not in seen:
+        seen += lines.get(timeout=max(0.1, deadline - time.monotonic()))
+    return seen
+
+
+def test_partnerbot_run_serves_slack_in_http_mode_and_never_prints_a_secret(tmp_path):
+    loop = LoopThread()
+    fake = FakeSlack()
+    loop.run(fake.start())
+    port = free_port()
+    process, lines = start_partnerbot(
+        tmp_path,
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_SIGNING_SECRET=SECRET,
+        SLACK_API_URL=fake.api_url,
+        SLACK_HOST="127.0.0.1",
+        SLACK_PORT=str(port),
+        LOG_LEVEL="DEBUG",
+    )
+    try:
+        shown = read_until(lines, "Press Ctrl+C to stop.")
+        assert f"Waiting for Slack at http://127.0.0.1:{port}/slack/events." in shown
+        answer, key = SignedRequests(port, fake).slash("UPRIYA", "/guide")
+        assert answer.status == 200
+        deadline = time.monotonic() + 10
+        while len(fake.replies(key)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)  # the reply comes from another process: wait for it, with a deadline
+        assert said(fake.replies(key))[-1].startswith("Here is what you can do.")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        code = process.wait(20)
+        loop.run(fake.stop())
+        loop.close()
+    rest = "".join(iter_queue(lines))
+    assert code == 0, shown + rest
+    for secret in (BOT_TOKEN, SECRET):
+        assert secret not in shown + rest
+
+
+def test_partnerbot_run_explains_a_token_slack_refuses(tmp_path):
+    loop = LoopThread()
+    fake = FakeSlack()
+    loop.run(fake.start())
+    try:
+        process, lines = start_partnerbot(
+            tmp_path,
+            SLACK_BOT_TOKEN="xoxb-wrong-and-secret",
+            SLACK_APP_TOKEN=APP_TOKEN,
+            SLACK_API_URL=fake.api_url,
+        )
+        code = process.wait(60)
+    finally:
+        loop.run(fake.stop())
+        loop.close()
+    out = "".join(iter_queue(lines))
+    assert code == 1, out
+    assert "Slack did not accept the bot token (invalid_auth). Please check SLACK_BOT_TOKEN." in out
+    assert "wrong-and-secret" not in out and "Traceback" not in out
+
+
+def iter_queue(lines: queue.Queue):
+    while True:
+        try:
+            yield lines.get(timeout=1)
+        except queue.Empty:
+            return
