@@ -48,8 +48,10 @@ def home(turn: Turn) -> Reply:
     fields = tuple(field for section in HOME for field in section(turn))
     lead = _("Hello, {name}. Here is what is yours right now.", name=turn.member.display_name)
     if not fields:
-        lead = _("Hello, {name}. Nothing is waiting for you. Type guide to see what you can do.",
-                 name=turn.member.display_name)
+        lead = _(
+            "Hello, {name}. Nothing is waiting for you. Type guide to see what you can do.",
+            name=turn.member.display_name,
+        )
     return turn.say(
         lead,
         fields=fields,

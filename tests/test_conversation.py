@@ -95,7 +95,14 @@ def test_a_moment_keeps_the_same_instant_whatever_its_offset():
 def test_a_simple_message_round_trips_with_defaults():
     message = Message(("Hello",))
     data = message_to_json(message)
-    assert data == {"text": ["Hello"], "fields": [], "buttons": [], "selects": [], "private": True, "files": []}
+    assert data == {
+        "text": ["Hello"],
+        "fields": [],
+        "buttons": [],
+        "selects": [],
+        "private": True,
+        "files": [],
+    }
     assert message_from_json(data) == message
 
 
@@ -148,5 +155,7 @@ def test_a_message_stored_before_buttons_had_groups_still_loads():
 def test_files_travel_with_a_message_through_the_outbox():
     from bot.conversation import File
 
-    message = Message(("Your calendar file",), files=(File("session.ics", "text/calendar", "BEGIN:VCALENDAR"),))
+    message = Message(
+        ("Your calendar file",), files=(File("session.ics", "text/calendar", "BEGIN:VCALENDAR"),)
+    )
     assert message_from_json(message_to_json(message)) == message

@@ -22,8 +22,14 @@ def make_checkin(bot, engine, platform, clock, person):
     alex = person("Alex")
     alex.says("profile")
     sam.says("checkin new")
-    sam.submit({"name": "Weekly wellbeing", "questions": "How are you? | awful, poor, okay, good, great",
-                "schedule": "now", "window": "48"})
+    sam.submit(
+        {
+            "name": "Weekly wellbeing",
+            "questions": "How are you? | awful, poor, okay, good, great",
+            "schedule": "now",
+            "window": "48",
+        }
+    )
     sam.submit({"alert_level": "1"})
     deliver(engine, platform, clock)
     return sam, alex

@@ -147,14 +147,17 @@ class Console:
         return True
 
     def _choice(self, text: str) -> Choice | None:
-        mine = [self.choices.get(self.who.account.user_id, (0, []))]
-        mine += [found for key, found in self.choices.items() if key.startswith("#")]
-        choices = max(mine, key=lambda found: found[0])[1]
-        if text.isdigit() and 1 <= int(text) <= len(choices):
-            return choices[int(text) - 1]
-        for choice in choices:
-            if choice.label.lower() == text.lower():
-                return choice
+        seen = [self.choices.get(self.who.account.user_id, (0, []))]
+        seen += [found for key, found in self.choices.items() if key.startswith("#")]
+        newest_first = [choices for _shown, choices in sorted(seen, key=lambda found: -found[0])]
+        # A number presses a button on the message seen last; a label, on any of them.
+        if text.isdigit():
+            latest = newest_first[0]
+            return latest[int(text) - 1] if 1 <= int(text) <= len(latest) else None
+        for choices in newest_first:
+            for choice in choices:
+                if choice.label.lower() == text.lower():
+                    return choice
         return None
 
     # -- forms, one field at a time ----------------------------------------------------------
