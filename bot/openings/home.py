@@ -1,14 +1,35 @@
-"""What openings put on a person's home page: the open openings a partner said they are
-interested in (or was selected for), and the open openings a member of staff posted."""
+"""What openings put on a person's home page: the openings open to a partner, those they said
+they are interested in (or were selected for), and the open openings a member of staff posted."""
 
 from __future__ import annotations
 
 from sqlmodel import col, select
 
 from bot.conversation import Field
+from bot.members import Role
 from bot.openings.rules import STAFF_ROLES, filled, interested
 from bot.turn import Turn, home_section
 from storage.models import Opening, OpeningInterest
+
+
+@home_section
+def open_to_me(turn: Turn) -> list[Field]:
+    """For partners: how many openings they could still say they're interested in."""
+    if not turn.is_(Role.PARTNER):
+        return []
+    mine = select(OpeningInterest.opening_id).where(OpeningInterest.member_id == turn.member.id)
+    count = len(
+        turn.session.exec(
+            select(Opening.id)
+            .where(Opening.status == "open", Opening.closes_at > turn.now)
+            .where(col(Opening.id).not_in(mine))
+        ).all()
+    )
+    if not count:
+        return []
+    return [
+        Field(turn._("Openings"), (turn._("Open now: {count}. Type openings to see them.", count=count),))
+    ]
 
 
 @home_section

@@ -1,12 +1,15 @@
 """What wellbeing sessions put on a person's home page: the sessions they have a place at, or
-are waiting for, that are still to come."""
+are waiting for, that are still to come; and for coordinators the coming week's sessions."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from sqlmodel import col, select
 
 from bot.conversation import Field, Span
-from bot.sessions.cards import ACTIVE, CONFIRMED, SCHEDULED, position
+from bot.members import Role
+from bot.sessions.cards import ACTIVE, CONFIRMED, SCHEDULED, count_text, position, waiting
 from bot.turn import Turn, home_section
 from storage.models import SessionSignup, WellbeingSession
 
@@ -33,3 +36,29 @@ def my_sessions(turn: Turn) -> list[Field]:
             value += [" ", turn._("You are number {position} on the waitlist.", position=number)]
         fields.append(Field(turn._("Wellbeing session"), tuple(value)))
     return fields
+
+
+@home_section
+def coming_up(turn: Turn) -> list[Field]:
+    """For coordinators: the sessions of the coming week, with how full each is."""
+    if not turn.is_(Role.COORDINATOR):
+        return []
+    soon = turn.session.exec(
+        select(WellbeingSession)
+        .where(WellbeingSession.status == SCHEDULED, WellbeingSession.starts_at > turn.now)
+        .where(WellbeingSession.starts_at <= turn.now + timedelta(days=7))
+        .order_by(col(WellbeingSession.starts_at))
+        .limit(10)
+    ).all()
+    return [
+        Field(
+            turn._("Coming up"),
+            turn.spans(
+                "{title}, {when}: {count}.",
+                title=target.title,
+                when=turn.moment(target.starts_at),
+                count=count_text(turn._, target, waiting(turn.session, target.id)),
+            ),
+        )
+        for target in soon
+    ]
