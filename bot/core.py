@@ -24,7 +24,7 @@ import bot.sessions  # noqa: F401
 from bot.checks import Refusal, is_time_zone
 from bot.clock import Clock
 from bot.conversation import ButtonPress, Command, Event, FormSubmit, HomeOpened, Message, Reply, Who
-from bot.forms import open_form, submit_form
+from bot.forms import continue_form, open_form, submit_form
 from bot.guide import home
 from bot.members import Role, find_account, grant, member_for, revoke, roles_of
 from bot.settings import AccountRef, Settings
@@ -151,6 +151,9 @@ class Bot:
         if isinstance(event, ButtonPress):
             name, subject = split_id(event.action_id)
             if name in FORMS:
+                # The value, if any, is the page to go on with (see continue_form).
+                if event.value.isdigit():
+                    return continue_form(turn, event.action_id, int(event.value))
                 return open_form(turn, event.action_id)
             handler = ACTIONS.get(name)
             if handler is None:

@@ -26,6 +26,18 @@ def open_form(turn: Turn, form_id: str) -> Reply:
     return Reply(form=_page(turn, spec, form_id, subject, 1))
 
 
+def continue_form(turn: Turn, form_id: str, page: int) -> Reply:
+    """A later page of a form whose earlier pages are in the draft (a "Continue" button, for
+    platforms that cannot open the next page straight from a submission); else from the start."""
+    spec, subject = _spec(form_id)
+    pages = pages_of(spec.fields(turn, subject))
+    draft = _draft(turn.session, turn.member.id, form_id)
+    earlier = {f.name for p in pages[: page - 1] for f in p}
+    if 1 < page <= len(pages) and draft is not None and earlier <= draft.values.keys():
+        return Reply(form=_page(turn, spec, form_id, subject, page))
+    return open_form(turn, form_id)
+
+
 def submit_form(turn: Turn, form_id: str, page: int, values: dict[str, str]) -> Reply:
     spec, subject = _spec(form_id)
     pages = pages_of(spec.fields(turn, subject))

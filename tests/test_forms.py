@@ -408,3 +408,20 @@ def test_a_date_in_the_past_is_allowed_unless_the_form_checks_it(test_forms, per
     sam.submit({"start": "yesterday 2pm"})
     [saved] = results(engine)
     assert datetime.fromisoformat(saved["start"]) == datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
+
+
+def test_a_button_with_a_page_goes_on_from_the_draft_or_starts_again_without_one(test_forms, person, engine):
+    sam = person("Sam")
+    open_form(sam, "test.long")
+    sam.submit({f"q{n}": f"answer {n}" for n in range(1, 6)})
+    # A platform that cannot open page two from the submission offers a button for it.
+    sam.last = sam.bot.handle(ButtonPress(sam.who, "test.long", "2"))
+    form = sam.last.form
+    assert form is not None and (form.page, form.fields[0].name) == (2, "q6")
+    assert drafts(engine, "test.long") == [{f"q{n}": f"answer {n}" for n in range(1, 6)}]
+
+    # Page three before page two is in the draft: from the start, the draft dropped.
+    sam.last = sam.bot.handle(ButtonPress(sam.who, "test.long", "3"))
+    form = sam.last.form
+    assert form is not None and form.page == 1
+    assert drafts(engine, "test.long") == []
