@@ -34,22 +34,22 @@ def configured_platforms(settings: Settings) -> list[str]:
 
 
 def run(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:
-    """Start every configured platform; with none, say so and start the console."""
+    """Start the configured platform (Slack first); with none, say so and start the console."""
     _ = translator(settings.default_language)
     platforms = configured_platforms(settings)
-    for platform in platforms:
-        if platform == "slack":
-            continue
-        # The Discord adapter arrives in its own issue; say so plainly.
+    if "slack" in platforms and "discord" in platforms:
+        # One platform per process: each has its own event loop and its own outbox sender.
         print(
             _(
-                "{platform} is configured, but this version cannot connect to it yet.",
-                platform=platform.capitalize(),
+                "Slack and Discord are both configured. This process starts Slack. "
+                "Start a second one with only the Discord settings for Discord."
             ),
             file=stdout,
         )
     if "slack" in platforms:
         return slack(settings, stdout)
+    if "discord" in platforms:
+        return discord(settings, stdout)
     print(_("No chat platform is connected, so I am starting the console."), file=stdout)
     return console(settings, stdin, stdout, name=None, role=None, demo=False, start=None)
 
@@ -61,6 +61,14 @@ def slack(settings: Settings, stdout: TextIO) -> int:
     # A server, not a console: log at the configured level.
     logging.getLogger().setLevel(settings.log_level.upper())
     return run_slack(build_bot(settings), settings, stdout)
+
+
+def discord(settings: Settings, stdout: TextIO) -> int:
+    """Discord through its gateway, with slash commands synced to DISCORD_GUILD_ID or globally."""
+    from adapters.discord.app import run_discord
+
+    logging.getLogger().setLevel(settings.log_level.upper())
+    return run_discord(build_bot(settings), settings, stdout)
 
 
 def console(

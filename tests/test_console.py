@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -159,15 +160,20 @@ def test_run_without_a_platform_says_so_and_starts_the_console(tmp_path):
 
 
 def test_run_never_prints_a_secret(tmp_path):
+    # Nothing listens there: Slack and Discord connect in tests/test_slack.py and test_discord.py.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}/api/v10"
     done = partnerbot(
         ["run"],
         script("guide"),
         tmp_path,
-        # Slack connects now: tests/test_slack.py runs it against a local fake instead.
         DISCORD_BOT_TOKEN="discord-top-secret",
+        DISCORD_API_URL=closed,
         LOG_LEVEL="DEBUG",
     )
-    assert "Discord is configured, but this version cannot connect to it yet." in done.stdout
+    assert f"I could not reach Discord at {closed}. Please check DISCORD_API_URL." in done.stdout
+    assert done.returncode == 1
     assert "top-secret" not in done.stdout + done.stderr
 
 

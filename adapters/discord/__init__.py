@@ -1,0 +1,3 @@
+"""The Discord adapter: translate.py (interactions to core events), render.py (core replies to
+content, components and modals), app.py (discord.py's Client and its slash commands) and
+sender.py (the outbox's Discord sender)."""

@@ -1,0 +1,211 @@
+"""Discord through discord.py: slash commands, buttons, selects and modals become core events; the
+core's replies are drawn back into Discord.
+
+The adapter translates and draws, nothing more: it holds no rule and makes no database call.
+Every interaction is answered directly (the core's turn is one short transaction), well inside
+Discord's 3 seconds; messages for other people and files for later go through the outbox.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+import discord
+import yarl
+from discord import app_commands
+
+from adapters.discord import translate
+from adapters.discord.render import (
+    NO_PINGS,
+    DiscordMessage,
+    form_errors,
+    form_offer,
+    render_message,
+    render_modal,
+    shorten,
+)
+from adapters.discord.sender import DiscordSender, attachments
+from bot.conversation import Event, File, Reply
+from bot.core import Bot
+from bot.scheduling import make_scheduler
+from bot.settings import Settings
+from bot.turn import COMMANDS
+from bot.words import translator
+
+log = logging.getLogger(__name__)
+
+
+def use_urls(api_url: str, gateway_url: str | None) -> None:
+    """Point discord.py at DISCORD_API_URL and DISCORD_GATEWAY_URL (a proxy, or a test's fake).
+
+    discord.py keeps both on classes, so they hold for every client in the process.
+    """
+    discord.http.Route.BASE = api_url.rstrip("/")
+    if gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+
+
+class DiscordAdapter(discord.Client):
+    def __init__(self, bot: Bot, guild_id: str | None = None, **options: Any) -> None:
+        # Slash commands and components need no privileged intent, and no message content.
+        super().__init__(
+            intents=discord.Intents.default(),
+            allowed_mentions=NO_PINGS,
+            # Longer rate limits go back to the outbox instead of holding every message up.
+            max_ratelimit_timeout=30.0,
+            **options,
+        )
+        self.bot = bot
+        self.guild = discord.Object(int(guild_id)) if guild_id else None
+        self._ = translator(bot.settings.default_language)
+        self._answering: set[asyncio.Task[Any]] = set()
+        self.tree = app_commands.CommandTree(self)
+        for name, spec in COMMANDS.items():
+            self.tree.add_command(self._slash(name, self._(spec.summary)))
+
+    def _slash(self, name: str, summary: str) -> app_commands.Command[Any, Any, None]:
+        """`/name text:...`: the rest of the line as the core reads it, e.g. `/profile edit`."""
+
+        async def run(interaction: discord.Interaction, text: str = "") -> None:
+            await self._answer(interaction, translate.slash_command(interaction, name, text))
+
+        command = app_commands.Command(name=name, description=shorten(summary, 100), callback=run)
+        command._params["text"].description = shorten(self._("What to do, e.g. edit, or empty"), 100)
+        return command
+
+    async def setup_hook(self) -> None:
+        if self.guild is not None:
+            self.tree.copy_global_to(guild=self.guild)
+            await self.tree.sync(guild=self.guild)
+        else:
+            await self.tree.sync()
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """Buttons, selects and modal submissions, understood from their own custom_id."""
+        event = translate.interaction_event(interaction)
+        if event is not None:
+            await self._answer(interaction, event)
+
+    # -- answering ---------------------------------------------------------------------------
+
+    async def _answer(self, interaction: discord.Interaction, event: Event) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._answering.add(task)
+        try:
+            # The core is synchronous (a database transaction): keep it off the event loop.
+            reply = await asyncio.to_thread(self.bot.handle, event)
+            await self.show(interaction, reply)
+        except Exception:
+            log.exception("could not answer a Discord interaction")
+        finally:
+            self._answering.discard(task)  # type: ignore[arg-type]
+
+    async def settle(self, timeout: float = 10) -> None:
+        """Wait for answers still being shown (for a clean stop, and for tests)."""
+        current = asyncio.current_task()
+        while waiting := self._answering - {current}:
+            await asyncio.wait(waiting, timeout=timeout)
+
+    async def show(self, interaction: discord.Interaction, reply: Reply) -> None:
+        messages = list(reply.messages)
+        form = reply.form
+        if form is not None:
+            can_open = interaction.type != discord.InteractionType.modal_submit
+            if reply.field_errors:
+                messages.append(form_errors(reply, self._))
+            elif can_open and not messages and not interaction.response.is_done():
+                modal = render_modal(form, self._)
+                await interaction.response.send_modal(modal)
+                modal.stop()  # its submission is read from its custom_id, not from memory
+                return
+            else:  # a modal cannot open a modal: a button opens the next page
+                messages.append(form_offer(form, self._))
+        in_dm = interaction.guild_id is None
+        for message in messages:
+            parts = render_message(message)
+            for number, part in enumerate(parts):
+                files = message.files if number == len(parts) - 1 else ()
+                await self._send(interaction, part, files, private=message.private and not in_dm)
+
+    async def _send(
+        self, interaction: discord.Interaction, part: DiscordMessage, files: Sequence[File], private: bool
+    ) -> None:
+        view = part.view()
+        options: dict[str, Any] = {"ephemeral": private, "allowed_mentions": NO_PINGS}
+        if view is not None:
+            options["view"] = view
+        if files:
+            options["files"] = attachments(files)
+        if not interaction.response.is_done():
+            await interaction.response.send_message(part.content or None, **options)
+        else:
+            await interaction.followup.send(part.content, **options)
+        if view is not None:
+            view.stop()  # presses are read from each button's custom_id, not from memory
+
+
+# ---- starting it ------------------------------------------------------------------------------
+
+
+def secret(value: Any) -> str:
+    return value.get_secret_value() if value is not None else ""
+
+
+async def serve(bot: Bot, settings: Settings, out: TextIO) -> int:
+    """Connect, start the outbox's scheduler, and run until stopped."""
+    _ = translator(settings.default_language)
+    use_urls(settings.discord_api_url, settings.discord_gateway_url)
+    adapter = DiscordAdapter(bot, settings.discord_guild_id)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    async with adapter:
+        try:
+            await adapter.login(secret(settings.discord_bot_token))
+        except discord.LoginFailure:
+            print(
+                _("Discord did not accept the bot token. Please check DISCORD_BOT_TOKEN."),
+                file=out,
+                flush=True,
+            )
+            return 1
+        except (OSError, discord.HTTPException) as problem:
+            log.info("login failed: %s", problem)
+            url = settings.discord_api_url
+            print(
+                _("I could not reach Discord at {url}. Please check DISCORD_API_URL.", url=url),
+                file=out,
+                flush=True,
+            )
+            return 1
+        connection = asyncio.create_task(adapter.connect())
+        ready = asyncio.create_task(adapter.wait_until_ready())
+        await asyncio.wait([connection, ready], return_when=asyncio.FIRST_COMPLETED)
+        if connection.done():
+            ready.cancel()
+            connection.result()  # the reason it could not connect, logged with its traceback
+            return 1
+        print(_("Connected to Discord. Press Ctrl+C to stop."), file=out, flush=True)
+        sender = DiscordSender(adapter, loop, settings.default_language)
+        scheduler = make_scheduler(bot, {"discord": sender}, settings.dispatch_interval_seconds)
+        scheduler.start()
+        stopping = asyncio.create_task(stop.wait())
+        try:
+            await asyncio.wait([connection, stopping], return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            scheduler.shutdown(wait=False)
+            stopping.cancel()
+            await adapter.settle()
+            await adapter.close()
+    return 0
+
+
+def run_discord(bot: Bot, settings: Settings, out: TextIO) -> int:
+    """`partnerbot run` with DISCORD_BOT_TOKEN set."""
+    return asyncio.run(serve(bot, settings, out))

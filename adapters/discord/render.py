@@ -1,0 +1,312 @@
+"""Core messages and forms drawn for Discord: message content, rows of buttons and selects, modals.
+
+Everything the core says is plain text, so Discord's markdown in it is escaped; pings are made
+impossible by `allowed_mentions` on every send (see NO_PINGS). Discord's limits are kept by
+splitting a message (2000 characters of content, 5 rows of 5 buttons, 25 options a select).
+Every component carries in its `custom_id` what it acts on, so it works after a restart.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import discord
+
+from bot.conversation import Button, Form, FormField, Message, Moment, Reply, Select, Span
+from bot.words import Translate
+
+MAX_CONTENT = 2000  # characters of a message's content
+MAX_ROWS = 5  # rows of components in one message
+MAX_PER_ROW = 5  # buttons in one row
+MAX_OPTIONS = 25  # options in one select
+MAX_LABEL = 80  # characters of a button label or an option
+MAX_CUSTOM_ID = 100
+MAX_MODAL_TITLE = 45
+MAX_INPUT_LABEL = 45
+MAX_PLACEHOLDER = 100  # a text input's; a select's is 150
+MAX_INPUT = 4000  # characters a text input can take
+MAX_INPUTS = 5  # in one modal
+
+# Nothing the bot sends may ping @everyone, @here, a role or a person.
+NO_PINGS = discord.AllowedMentions.none()
+
+# Component ids: a button "b:<action>|<value>", a select "s:<action>", a form "f:<page>:<form>".
+# A digit after the letter keeps ids unique when one action appears twice in a message.
+_BUTTON = re.compile(r"^b\d*:(?P<action>[^|]*)\|(?P<value>.*)$", re.DOTALL)
+_SELECT = re.compile(r"^s\d*:(?P<action>.*)$", re.DOTALL)
+_FORM = re.compile(r"^f:(?P<page>\d+):(?P<form>.*)$", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Pressed:
+    """What a component's custom_id says: a button or select (action and value) or a form page."""
+
+    kind: Literal["button", "select", "form", "unknown"]
+    action_id: str = ""
+    value: str = ""
+    page: int = 1
+
+
+def read_custom_id(custom_id: str) -> Pressed:
+    if found := _BUTTON.match(custom_id):
+        return Pressed("button", found["action"], found["value"])
+    if found := _SELECT.match(custom_id):
+        return Pressed("select", found["action"])
+    if found := _FORM.match(custom_id):
+        return Pressed("form", found["form"], page=int(found["page"]))
+    return Pressed("unknown")
+
+
+def form_custom_id(form: Form) -> str:
+    return f"f:{form.page}:{form.form_id}"[:MAX_CUSTOM_ID]
+
+
+def escape(text: str) -> str:
+    return discord.utils.escape_markdown(text, ignore_links=False)
+
+
+def time_tokens(moment: Moment) -> str:
+    """A time each reader sees in their own zone: the full date, then how long from now."""
+    stamp = int(moment.at.timestamp())
+    return f"<t:{stamp}:F> (<t:{stamp}:R>)"
+
+
+def markdown(spans: Sequence[Span]) -> str:
+    return "".join(time_tokens(s) if isinstance(s, Moment) else escape(s) for s in spans)
+
+
+def shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+# A time token or an escape must never be cut; text breaks best at a newline, then at a space.
+_ATOM = re.compile(r"<t:\d+:[A-Za-z]>|\\.|\n|[ \t]+|[^\s<\\]+|.", re.DOTALL)
+
+
+def split_text(text: str, limit: int = MAX_CONTENT) -> list[str]:
+    """Content in pieces of at most `limit` characters, never inside a token."""
+    if len(text) <= limit:
+        return [text] if text.strip() else []
+    pieces: list[str] = []
+    current = ""
+    for atom in _ATOM.findall(text):
+        while len(atom) > limit:  # one very long word: cut it
+            room = limit - len(current)
+            pieces.append(current + atom[:room])
+            current, atom = "", atom[room:]
+        if len(current) + len(atom) > limit:
+            pieces.append(current)
+            current = "" if atom.isspace() else atom
+        else:
+            current += atom
+    pieces.append(current)
+    return [p.strip() for p in pieces if p.strip()]
+
+
+# ---- messages ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Control:
+    """One button or select, as Discord will draw it."""
+
+    custom_id: str
+    label: str = ""
+    style: discord.ButtonStyle = discord.ButtonStyle.secondary
+    options: tuple[tuple[str, str], ...] = ()  # a select's (label, value)
+
+
+@dataclass(frozen=True)
+class DiscordMessage:
+    """One message as Discord takes it: content and at most five rows of components."""
+
+    content: str
+    rows: tuple[tuple[Control, ...], ...] = ()
+
+    def view(self) -> discord.ui.View | None:
+        if not self.rows:
+            return None
+        view = discord.ui.View(timeout=None)
+        for number, row in enumerate(self.rows):
+            for control in row:
+                if control.options:
+                    view.add_item(
+                        discord.ui.Select(
+                            custom_id=control.custom_id,
+                            placeholder=shorten(control.label or "…", 150),
+                            options=[
+                                discord.SelectOption(label=lab, value=val) for lab, val in control.options
+                            ],
+                            row=number,
+                        )
+                    )
+                else:
+                    view.add_item(
+                        discord.ui.Button(
+                            custom_id=control.custom_id, label=control.label, style=control.style, row=number
+                        )
+                    )
+        return view
+
+
+_STYLES = {
+    "primary": discord.ButtonStyle.primary,
+    "danger": discord.ButtonStyle.danger,
+    "": discord.ButtonStyle.secondary,
+}
+
+
+@dataclass
+class _Ids:
+    """Custom ids used in one message, so each is unique there."""
+
+    used: dict[str, int] = field(default_factory=dict)
+
+    def unique(self, letter: str, rest: str) -> str | None:
+        count = self.used[rest] = self.used.get(rest, 0) + 1
+        made = f"{letter}{count if count > 1 else ''}:{rest}"
+        return made if len(made) <= MAX_CUSTOM_ID else None
+
+
+def _button(button: Button, ids: _Ids) -> Control | None:
+    custom_id = ids.unique("b", f"{button.action_id}|{button.value}")
+    if custom_id is None:
+        return None  # an id too long for Discord: the typed command still does it
+    return Control(custom_id, shorten(button.label, MAX_LABEL), _STYLES.get(button.style, _STYLES[""]))
+
+
+def _selects(select: Select, ids: _Ids) -> list[Control]:
+    found = []
+    for start in range(0, len(select.options), MAX_OPTIONS):
+        custom_id = ids.unique("s", select.action_id)
+        if custom_id is None:
+            continue
+        options = tuple(
+            (shorten(o.label, MAX_LABEL), o.value[:MAX_LABEL])
+            for o in select.options[start : start + MAX_OPTIONS]
+        )
+        found.append(Control(custom_id, shorten(select.placeholder, 150), options=options))
+    return found
+
+
+def _rows(controls: Sequence[Control]) -> list[tuple[Control, ...]]:
+    """Buttons five to a row; a select fills a row of its own."""
+    rows: list[tuple[Control, ...]] = []
+    run: list[Control] = []
+    for control in controls:
+        if control.options:
+            if run:
+                rows.append(tuple(run))
+                run = []
+            rows.append((control,))
+            continue
+        run.append(control)
+        if len(run) == MAX_PER_ROW:
+            rows.append(tuple(run))
+            run = []
+    if run:
+        rows.append(tuple(run))
+    return rows
+
+
+def _messages(content: str, rows: Sequence[tuple[Control, ...]]) -> list[DiscordMessage]:
+    """Content split within 2000 characters; rows five to a message, with the last words."""
+    pieces = split_text(content) or [""]
+    batches = [tuple(rows[i : i + MAX_ROWS]) for i in range(0, len(rows), MAX_ROWS)] or [()]
+    drawn = [DiscordMessage(piece) for piece in pieces[:-1]]
+    drawn.append(DiscordMessage(pieces[-1], batches[0]))
+    drawn += [DiscordMessage("", batch) for batch in batches[1:]]
+    return [m for m in drawn if m.content or m.rows]
+
+
+def render_message(message: Message) -> list[DiscordMessage]:
+    """A core message as one or more Discord messages, each within Discord's limits.
+
+    Buttons of one group (the answers to one question) follow the group's words in a message
+    of their own, so a screen reader reads each question just before its answers.
+    """
+    ids = _Ids()
+    lines = [markdown(message.text)] if message.text else []
+    lines += [f"**{escape(f.label)}:** {markdown(f.value)}" for f in message.fields]
+    loose = [b for b in message.buttons if not b.group]
+    controls = [c for c in (_button(b, ids) for b in loose) if c is not None]
+    for select in message.selects:
+        controls += _selects(select, ids)
+    drawn = _messages("\n".join(lines), _rows(controls))
+    groups: dict[str, list[Button]] = {}
+    for button in message.buttons:
+        if button.group:
+            groups.setdefault(button.group, []).append(button)
+    for words, buttons in groups.items():
+        row = [c for c in (_button(b, ids) for b in buttons) if c is not None]
+        drawn += _messages(escape(words), _rows(row))
+    return drawn
+
+
+def render_whole(message: Message) -> DiscordMessage:
+    """A core message as one Discord message (for an edit), shortened if need be."""
+    parts = render_message(message)
+    content = "\n".join(p.content for p in parts if p.content)
+    rows = tuple(row for p in parts for row in p.rows)[:MAX_ROWS]
+    return DiscordMessage(shorten(content, MAX_CONTENT), rows)
+
+
+# ---- forms ------------------------------------------------------------------------------------
+
+
+def _input(form_field: FormField) -> discord.ui.TextInput[discord.ui.Modal]:
+    hint = form_field.hint
+    if form_field.kind == "choice" and form_field.choices:
+        # Typed, and the core reads a label, a value or a position.
+        hint = ", ".join(o.label for o in form_field.choices)
+    return discord.ui.TextInput(
+        label=shorten(form_field.label, MAX_INPUT_LABEL),
+        custom_id=form_field.name,
+        style=discord.TextStyle.paragraph if form_field.kind == "long" else discord.TextStyle.short,
+        required=form_field.required,
+        max_length=max(1, min(form_field.max_length, MAX_INPUT)),
+        default=form_field.initial[:MAX_INPUT] or None,
+        placeholder=shorten(hint, MAX_PLACEHOLDER) or None,
+    )
+
+
+def render_modal(form: Form, _: Translate) -> discord.ui.Modal:
+    """One page of a form as a modal whose custom_id says which form and page it is."""
+    title = form.title
+    if form.pages > 1:
+        title = _("{title} ({page} of {pages})", title=form.title, page=form.page, pages=form.pages)
+    modal = discord.ui.Modal(
+        title=shorten(title, MAX_MODAL_TITLE), custom_id=form_custom_id(form), timeout=None
+    )
+    for form_field in form.fields[:MAX_INPUTS]:
+        modal.add_item(_input(form_field))
+    return modal
+
+
+def form_offer(form: Form, _: Translate) -> Message:
+    """A button that opens the form at its page, for when a modal cannot open straight away."""
+    if form.page > 1:
+        words = _(
+            "Page {done} of {pages} is kept. Press Continue for the next page.",
+            done=form.page - 1,
+            pages=form.pages,
+        )
+        label = _("Continue")
+    else:
+        words, label = _("Press the button to open the form."), form.title
+    return Message((words,), buttons=(Button(label, form.form_id, str(form.page), "primary"),))
+
+
+def form_errors(reply: Reply, _: Translate) -> Message:
+    """What to put right on each field, and a button to open the page again."""
+    assert reply.form is not None
+    labels = {f.name: f.label for f in reply.form.fields}
+    lines = [_("Please put this right, then open the form again:")]
+    lines += [f"{labels.get(name, name)}: {problem}" for name, problem in reply.field_errors.items()]
+    return Message(
+        ("\n".join(lines),),
+        buttons=(Button(_("Open the form again"), reply.form.form_id, str(reply.form.page), "primary"),),
+    )

@@ -1,0 +1,90 @@
+"""Discord interactions in, core events out: who acted, where, and what they typed or pressed.
+
+Everything is read from the interaction's own payload (a component's or a modal's custom_id and
+its fields), never from what this process remembers, so it works for anyone, after a restart.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import discord
+
+from adapters.discord.render import read_custom_id
+from bot.conversation import ButtonPress, Command, Event, FormSubmit, Where, Who
+from bot.settings import AccountRef
+
+PLATFORM = "discord"
+
+_USER = re.compile(r"<@!?(\d+)>")
+
+
+def who(user: discord.abc.User) -> Who:
+    return Who(AccountRef(PLATFORM, "", str(user.id)), user.display_name)
+
+
+def where(interaction: discord.Interaction) -> Where:
+    """A direct message with the bot, or a channel of a server."""
+    channel_id = str(interaction.channel_id or "")
+    return Where("dm", channel_id) if interaction.guild_id is None else Where("channel", channel_id)
+
+
+def typed_text(text: str, names: Mapping[str, str]) -> tuple[str, tuple[AccountRef, ...]]:
+    """Discord's `<@123>` back as "@Name", and the people mentioned, in order."""
+    mentioned: list[AccountRef] = []
+
+    def one(match: re.Match[str]) -> str:
+        mentioned.append(AccountRef(PLATFORM, "", match[1]))
+        return "@" + names.get(match[1], match[1])
+
+    return _USER.sub(one, text), tuple(mentioned)
+
+
+def slash_command(interaction: discord.Interaction, name: str, text: str) -> Command:
+    """`/profile text:edit` -> Command("profile", "edit"); `/roles grant @Cora staff` keeps Cora."""
+    data: Mapping[str, Any] = interaction.data or {}  # type: ignore[assignment]
+    users = ((data.get("resolved") or {}).get("users")) or {}
+    names = {uid: str(u.get("global_name") or u.get("username") or uid) for uid, u in users.items()}
+    words, mentions = typed_text(text or "", names)
+    return Command(who(interaction.user), name, words.strip(), where(interaction), mentions)
+
+
+def form_values(components: Any) -> dict[str, str]:
+    """What was typed in each input of a submitted modal, by the core's field name.
+
+    Inputs come in action rows, or in labels on newer clients: every one with a custom_id counts.
+    """
+    values: dict[str, str] = {}
+    items = list(components or [])
+    while items:
+        item = items.pop(0)
+        if not isinstance(item, Mapping):
+            continue
+        if "custom_id" in item and ("value" in item or "values" in item):
+            chosen = item.get("values")
+            value = chosen[0] if chosen else item.get("value")
+            values[str(item["custom_id"])] = "" if value is None else str(value)
+        items += list(item.get("components") or [])
+        if isinstance(item.get("component"), Mapping):
+            items.append(item["component"])
+    return values
+
+
+def interaction_event(interaction: discord.Interaction) -> Event | None:
+    """A button, a select or a modal submission as a core event; None if it is not ours."""
+    data: Mapping[str, Any] = interaction.data or {}  # type: ignore[assignment]
+    pressed = read_custom_id(str(data.get("custom_id", "")))
+    someone, place = who(interaction.user), where(interaction)
+    if interaction.type == discord.InteractionType.component:
+        if pressed.kind == "button":
+            return ButtonPress(someone, pressed.action_id, pressed.value, place)
+        if pressed.kind == "select":
+            chosen = list(data.get("values") or [])
+            return ButtonPress(someone, pressed.action_id, str(chosen[0]) if chosen else "", place)
+    if interaction.type == discord.InteractionType.modal_submit and pressed.kind == "form":
+        return FormSubmit(
+            someone, pressed.action_id, form_values(data.get("components")), pressed.page, place
+        )
+    return None

@@ -1,0 +1,503 @@
+"""A local fake Discord on 127.0.0.1 for the real discord.py client: a gateway websocket (HELLO,
+IDENTIFY, heartbeats and their ACKs, READY, GUILD_CREATE, INTERACTION_CREATE) and the REST calls
+the adapter makes, recorded so tests can assert on what a person would see.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import discord
+from aiohttp import web
+
+from adapters.discord.app import DiscordAdapter, use_urls
+from adapters.discord.sender import DiscordSender
+from bot.core import Bot
+from bot.outbox import dispatch_due
+from tests.slack_fakes import LoopThread
+
+TOKEN = "fake-bot-token"
+APP_ID = "700"
+BOT_ID = "701"
+GUILD = "800"
+ANNOUNCEMENTS = "810"
+GENERAL = "811"
+BOT_USER = {
+    "id": BOT_ID,
+    "username": "partnerbot",
+    "discriminator": "0",
+    "global_name": None,
+    "avatar": None,
+    "bot": True,
+}
+NAMES = {"1001": "Priya", "1002": "Ada", "1003": "Cora", "1004": "Lou", "1005": "Jo", "1006": "Alex"}
+STAMP = "2026-11-26T09:00:00+00:00"
+
+
+def user(user_id: str) -> dict[str, Any]:
+    name = NAMES.get(user_id, f"user{user_id}")
+    return {
+        "id": user_id,
+        "username": name.lower(),
+        "discriminator": "0",
+        "global_name": name,
+        "avatar": None,
+    }
+
+
+@dataclass
+class Call:
+    method: str
+    path: str
+    body: Any
+    files: dict[str, bytes] = field(default_factory=dict)
+
+
+class FakeDiscord:
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.sockets: list[web.WebSocketResponse] = []
+        self.identified: list[dict[str, Any]] = []
+        self.heartbeats = 0
+        self.sequence = 0
+        self.ids = itertools.count(5000)
+        self.messages: dict[str, list[dict[str, Any]]] = {}  # channel id -> messages, in order
+        self.dm_of: dict[str, str] = {}  # user id -> their direct message channel
+        self.callbacks: dict[str, asyncio.Event] = {}
+        self.answers: dict[str, list[dict[str, Any]]] = {}  # interaction token -> what it showed
+        self.refusals: list[tuple[int, dict[str, str], dict[str, Any]]] = []  # for message sends
+        self.runner: web.AppRunner | None = None
+        self.port = 0
+
+    # -- serving -----------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_get("/gateway/ws", self._gateway)
+        app.router.add_route("*", "/api/v10/{path:.*}", self._rest)
+        self.runner = web.AppRunner(app)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def stop(self) -> None:
+        for socket in self.sockets:
+            await socket.close()
+        if self.runner is not None:
+            await self.runner.cleanup()
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/v10"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/gateway/ws"
+
+    # -- the gateway ---------------------------------------------------------------------------
+
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        self.sockets.append(socket)
+        await socket.send_json({"op": 10, "d": {"heartbeat_interval": 45000}, "s": None, "t": None})
+        async for frame in socket:
+            message = json.loads(frame.data)
+            if message["op"] == 1:
+                self.heartbeats += 1
+                await socket.send_json({"op": 11, "d": None, "s": None, "t": None})
+            elif message["op"] == 2:
+                self.identified.append(message["d"])
+                await self._send(socket, "READY", self._ready())
+                await self._send(socket, "GUILD_CREATE", self._guild())
+        return socket
+
+    async def _send(self, socket: web.WebSocketResponse, name: str, data: dict[str, Any]) -> None:
+        self.sequence += 1
+        await socket.send_json({"op": 0, "t": name, "s": self.sequence, "d": data})
+
+    def _ready(self) -> dict[str, Any]:
+        return {
+            "v": 10,
+            "user": BOT_USER,
+            "guilds": [{"id": GUILD, "unavailable": True}],
+            "session_id": "session-1",
+            "resume_gateway_url": self.gateway_url,
+            "application": {"id": APP_ID, "flags": 0},
+            "private_channels": [],
+        }
+
+    def _guild(self) -> dict[str, Any]:
+        channel = {"type": 0, "guild_id": GUILD, "position": 0, "permission_overwrites": [], "nsfw": False}
+        return {
+            "id": GUILD,
+            "name": "Partners",
+            "unavailable": False,
+            "owner_id": "1002",
+            "member_count": 7,
+            "large": False,
+            "joined_at": STAMP,
+            "features": [],
+            "roles": [
+                {
+                    "id": GUILD,
+                    "name": "@everyone",
+                    "permissions": "0",
+                    "position": 0,
+                    "color": 0,
+                    "hoist": False,
+                    "managed": False,
+                    "mentionable": False,
+                    "flags": 0,
+                }
+            ],
+            "channels": [
+                {**channel, "id": ANNOUNCEMENTS, "name": "announcements"},
+                {**channel, "id": GENERAL, "name": "general"},
+            ],
+            "members": [],
+            "emojis": [],
+            "stickers": [],
+            "threads": [],
+            "voice_states": [],
+            "presences": [],
+            "stage_instances": [],
+            "guild_scheduled_events": [],
+        }
+
+    async def interact(self, payload: dict[str, Any], deadline: float = 5.0) -> float:
+        """Send an INTERACTION_CREATE; return how many seconds the first answer took."""
+        answered = self.callbacks.setdefault(payload["id"], asyncio.Event())
+        started = time.monotonic()
+        await self._send(self.sockets[-1], "INTERACTION_CREATE", payload)
+        await asyncio.wait_for(answered.wait(), deadline)
+        return time.monotonic() - started
+
+    def payload(
+        self, number: int, user_id: str, kind: int, data: dict[str, Any], channel: str | None
+    ) -> dict[str, Any]:
+        """An interaction as Discord sends it: in a direct message, or in a channel of the server."""
+        payload: dict[str, Any] = {
+            "id": str(100000 + number),
+            "application_id": APP_ID,
+            "type": kind,
+            "token": f"token-{number}",
+            "version": 1,
+            "data": data,
+            "locale": "en-GB",
+            "app_permissions": "0",
+            "entitlements": [],
+            "attachment_size_limit": 10 * 1024 * 1024,
+            "authorizing_integration_owners": {},
+        }
+        if channel is None:  # the direct message with the bot
+            payload["channel_id"] = self.dm_of.setdefault(user_id, str(next(self.ids)))
+            payload["channel"] = {"id": payload["channel_id"], "type": 1}
+            payload["user"] = user(user_id)
+            payload["context"] = 1
+        else:
+            payload["channel_id"] = channel
+            payload["channel"] = {"id": channel, "type": 0, "guild_id": GUILD, "name": "general"}
+            payload["guild_id"] = GUILD
+            payload["context"] = 0
+            payload["member"] = {
+                "user": user(user_id),
+                "roles": [],
+                "joined_at": STAMP,
+                "deaf": False,
+                "mute": False,
+                "flags": 0,
+                "permissions": "0",
+            }
+        return payload
+
+    # -- REST ------------------------------------------------------------------------------------
+
+    async def _rest(self, request: web.Request) -> web.StreamResponse:
+        path = "/" + request.match_info["path"]
+        body, files = await _read(request)
+        self.calls.append(Call(request.method, path, body, files))
+        if path == "/users/@me" and request.headers.get("Authorization") != f"Bot {TOKEN}":
+            return _json({"message": "401: Unauthorized", "code": 0}, status=401)
+        parts = path.strip("/").split("/")
+        method = request.method
+        if (method, path) == ("GET", "/users/@me"):
+            return _json(BOT_USER)
+        if (method, path) == ("GET", "/oauth2/applications/@me"):
+            return _json(self._application())
+        if method == "PUT" and parts[0] == "applications" and parts[-1] == "commands":
+            return _json([self._command(c, n) for n, c in enumerate(body)])
+        if method == "POST" and parts[0] == "interactions":
+            return self._callback(parts[1], parts[2], body, files)
+        if method == "POST" and parts[0] == "webhooks":
+            made = self._message(body, "", files)
+            self.answers.setdefault(parts[2], []).append({**body, "files": files, "followup": True})
+            return _json(made)
+        if (method, path) == ("POST", "/users/@me/channels"):
+            recipient = str(body["recipient_id"])
+            channel = self.dm_of.setdefault(recipient, str(next(self.ids)))
+            return _json({"id": channel, "type": 1, "recipients": [user(recipient)]})
+        if parts[0] == "channels" and parts[-1] == "messages" and method == "POST":
+            if self.refusals:
+                status, headers, problem = self.refusals.pop(0)
+                return _json(problem, status=status, headers=headers)
+            made = self._message(body, parts[1], files)
+            self.messages.setdefault(parts[1], []).append(
+                {**made, "allowed_mentions": body.get("allowed_mentions")}
+            )
+            return _json(made)
+        if parts[0] == "channels" and parts[2] == "messages" and method == "PATCH":
+            return _json(self._message(body, parts[1], files, parts[3]))
+        return _json({"message": f"the fake has no {method} {path}", "code": 0}, status=404)
+
+    def _application(self) -> dict[str, Any]:
+        return {
+            "id": APP_ID,
+            "name": "partnerbot",
+            "description": "",
+            "icon": None,
+            "bot_public": False,
+            "bot_require_code_grant": False,
+            "owner": user("1002"),
+            "verify_key": "0" * 64,
+            "flags": 0,
+        }
+
+    def _command(self, command: dict[str, Any], number: int) -> dict[str, Any]:
+        return {
+            "id": str(9000 + number),
+            "application_id": APP_ID,
+            "version": "1",
+            "type": 1,
+            "default_member_permissions": None,
+            "nsfw": False,
+            "options": [],
+            **command,
+        }
+
+    def _message(
+        self, body: dict[str, Any], channel: str, files: dict[str, bytes], message_id: str = ""
+    ) -> dict[str, Any]:
+        return {
+            "id": message_id or str(next(self.ids)),
+            "channel_id": channel or GENERAL,
+            "author": BOT_USER,
+            "content": body.get("content") or "",
+            "timestamp": STAMP,
+            "edited_timestamp": STAMP if message_id else None,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": [
+                {"id": str(n), "filename": name, "size": len(data), "url": "", "proxy_url": ""}
+                for n, (name, data) in enumerate(files.items())
+            ],
+            "embeds": [],
+            "pinned": False,
+            "type": 0,
+            "flags": body.get("flags") or 0,
+            "components": body.get("components") or [],
+        }
+
+    def _callback(
+        self, interaction_id: str, token: str, body: dict[str, Any], files: dict[str, bytes]
+    ) -> web.Response:
+        data = body.get("data") or {}
+        self.answers.setdefault(token, []).append({**data, "type": body["type"], "files": files})
+        self.callbacks.setdefault(interaction_id, asyncio.Event()).set()
+        resource: dict[str, Any] = {"type": body["type"]}
+        if body["type"] == 4:
+            resource["message"] = self._message(data, "", files)
+        return _json(
+            {
+                "interaction": {
+                    "id": interaction_id,
+                    "type": 2,
+                    "response_message_id": resource.get("message", {}).get("id"),
+                    "response_message_loading": False,
+                    "response_message_ephemeral": bool((data.get("flags") or 0) & 64),
+                },
+                "resource": resource,
+            }
+        )
+
+    # -- what was shown ----------------------------------------------------------------------------
+
+    def made(self, method: str, start: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method and c.path.startswith(start)]
+
+    def posts_in(self, channel: str) -> list[dict[str, Any]]:
+        return self.messages.get(channel, [])
+
+    def rate_limit_next_send(self, retry_after: float) -> None:
+        """The next message send gets a 429 as Discord sends it (with a Via header)."""
+        headers = {
+            "Via": "1.1 google",
+            "X-RateLimit-Limit": "5",
+            "X-RateLimit-Remaining": "0",
+            "X-RateLimit-Reset-After": str(retry_after),
+            "X-RateLimit-Bucket": "messages",
+            "X-RateLimit-Scope": "user",
+            "Retry-After": str(retry_after),
+        }
+        self.refusals.append(
+            (
+                429,
+                headers,
+                {"message": "You are being rate limited.", "retry_after": retry_after, "global": False},
+            )
+        )
+
+    def refuse_next_send(self) -> None:
+        self.refusals.append((403, {}, {"message": "Missing Access", "code": 50001}))
+
+    def forget(self) -> None:
+        self.calls.clear()
+        self.messages.clear()
+        self.answers.clear()
+
+
+def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    """discord.py reads JSON only when the content type is exactly application/json."""
+    return web.Response(
+        body=json.dumps(data).encode(),
+        status=status,
+        headers={**(headers or {}), "Content-Type": "application/json"},
+    )
+
+
+async def _read(request: web.Request) -> tuple[Any, dict[str, bytes]]:
+    """A JSON body, or discord.py's multipart one (payload_json and files[n])."""
+    if request.content_type.startswith("multipart/"):
+        body: Any = {}
+        files: dict[str, bytes] = {}
+        reader = await request.multipart()
+        async for part in reader:
+            if part.name == "payload_json":  # type: ignore[union-attr]
+                body = json.loads(await part.text())  # type: ignore[union-attr]
+            else:
+                files[part.filename or part.name or ""] = bytes(await part.read())  # type: ignore[union-attr]
+        return body, files
+    text = await request.text()
+    return (json.loads(text) if text else None), {}
+
+
+# ---- the real client against it ------------------------------------------------------------------
+
+
+@dataclass
+class Shown:
+    """What one interaction showed: its first answer, then follow-ups, in order."""
+
+    seconds: float
+    answers: list[dict[str, Any]]
+
+    @property
+    def texts(self) -> list[str]:
+        return [a.get("content") or "" for a in self.answers]
+
+    @property
+    def modal(self) -> dict[str, Any]:
+        [first, *_rest] = self.answers
+        assert first["type"] == 9, f"no modal: {self.texts}"
+        return first
+
+
+class DiscordWorld:
+    """The fake Discord, and the real adapter connected to it, in a loop of their own."""
+
+    def __init__(self, bot: Bot, guild_id: str | None = GUILD) -> None:
+        self.bot = bot
+        self.guild_id = guild_id
+        self.loop = LoopThread()
+        self.fake = FakeDiscord()
+        self.loop.run(self.fake.start())
+        self.saved = (discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
+        use_urls(self.fake.api_url, self.fake.gateway_url)
+        self.ids = itertools.count(1)
+        self.adapter = self.start()
+
+    def start(self) -> DiscordAdapter:
+        adapter = self.loop.run(self._make())
+        self.loop.run(adapter.login(TOKEN))
+        self.connection = asyncio.run_coroutine_threadsafe(adapter.connect(reconnect=False), self.loop.loop)
+        self.loop.run(adapter.wait_until_ready())
+        return adapter
+
+    async def _make(self) -> DiscordAdapter:
+        return DiscordAdapter(self.bot, self.guild_id)
+
+    def restart(self) -> None:
+        """A new process: a new client, nothing remembered but what is in the database."""
+        self.loop.run(self.adapter.close())
+        self.adapter = self.start()
+
+    def close(self) -> None:
+        self.loop.run(self.adapter.close())
+        self.loop.run(self.fake.stop())
+        self.loop.close()
+        discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = self.saved
+
+    # -- people acting -------------------------------------------------------------------------------
+
+    def _interaction(self, user_id: str, kind: int, data: dict[str, Any], channel: str | None) -> Shown:
+        payload = self.fake.payload(next(self.ids), user_id, kind, data, channel)
+        try:
+            seconds = self.loop.run(self.fake.interact(payload))
+        except TimeoutError:
+            if self.connection.done():
+                self.connection.result()
+            raise
+        self.settle()
+        return Shown(seconds, self.fake.answers.get(payload["token"], []))
+
+    def settle(self) -> None:
+        self.loop.run(self.adapter.settle())
+
+    def slash(self, user_id: str, name: str, text: str = "", channel: str | None = None) -> Shown:
+        options = [{"name": "text", "type": 3, "value": text}] if text else []
+        data = {"id": "9000", "name": name, "type": 1, "options": options}
+        return self._interaction(user_id, 2, data, channel)
+
+    def press(
+        self, user_id: str, custom_id: str, channel: str | None = None, values: list[str] | None = None
+    ) -> Shown:
+        data: dict[str, Any] = {"custom_id": custom_id, "component_type": 2 if values is None else 3}
+        if values is not None:
+            data["values"] = values
+        return self._interaction(user_id, 3, data, channel)
+
+    def submit(
+        self, user_id: str, modal: dict[str, Any], values: dict[str, str], channel: str | None = None
+    ) -> Shown:
+        """Send a modal as shown, with these values typed over what it offered."""
+        rows = []
+        for row in modal["components"]:
+            for item in row["components"]:
+                typed = values.get(item["custom_id"], item.get("value") or "")
+                rows.append(
+                    {"type": 1, "components": [{"type": 4, "custom_id": item["custom_id"], "value": typed}]}
+                )
+        return self._interaction(user_id, 5, {"custom_id": modal["custom_id"], "components": rows}, channel)
+
+    def dispatch(self, clock: Any) -> int:
+        """The outbox's dispatcher, as the scheduler runs it: in a thread of its own."""
+        sender = DiscordSender(self.adapter, self.loop.loop, "en")
+        return dispatch_due(self.bot.engine, {"discord": sender}, clock)
+
+
+def buttons(message: dict[str, Any]) -> dict[str, str]:
+    """A message's buttons: label -> custom_id."""
+    return {
+        item["label"]: item["custom_id"]
+        for row in message.get("components") or []
+        for item in row["components"]
+        if item["type"] == 2
+    }

@@ -1,0 +1,429 @@
+"""The Discord adapter end to end: the real discord.py client connects to a fake Discord on
+127.0.0.1 (tests/discord_fakes.py), gateway and REST, and gets interactions as Discord sends
+them. The core and the database (SQLite and PostgreSQL) are behind it."""
+
+from __future__ import annotations
+
+import signal
+from datetime import UTC, datetime, timedelta
+
+import discord
+import pytest
+from sqlmodel import Session, select
+
+from adapters.discord import translate
+from adapters.discord.render import (
+    MAX_CONTENT,
+    MAX_ROWS,
+    read_custom_id,
+    render_message,
+    render_modal,
+    split_text,
+    time_tokens,
+)
+from bot.conversation import Button, Form, FormField, Message, Moment, Option, Select
+from bot.core import Bot
+from bot.settings import Settings
+from bot.turn import COMMANDS
+from bot.words import translator
+from storage.models import Account, FormDraft, Member, OpeningInterest, Outbox, SessionSignup
+from tests.discord_fakes import ANNOUNCEMENTS, GENERAL, TOKEN, DiscordWorld, FakeDiscord, Shown, buttons
+from tests.slack_fakes import LoopThread
+from tests.test_slack import iter_queue, read_until, start_partnerbot
+
+PRIYA, ADA, CORA, LOU, JO, ALEX = "1001", "1002", "1003", "1004", "1005", "1006"
+LONDON_10 = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)  # Monday 30 November, 10:00 in London
+OPENING = {
+    "title": "Online booking working group",
+    "team": "Digital services",
+    "involves": "Test the new booking pages and say what would make them easier.",
+    "commitment": "2 hours a month",
+    "dates": "December to March",
+    "places": "2",
+    "payment": "£25 an hour plus travel",
+    "place_kind": "remote",
+    "closes_at": "Friday 5pm",
+}
+SESSION = {
+    "title": "Chair yoga",
+    "start": "3 Dec 2pm",
+    "duration": "60",
+    "place": "Room 2",
+    "capacity": "2",
+    "audience": "partners",
+}
+
+
+@pytest.fixture
+def world(engine, clock):
+    settings = Settings(
+        _env_file=None,
+        admins=f"discord:{ADA}",
+        default_timezone="Europe/London",
+        announcements_channel=f"discord:{ANNOUNCEMENTS}",
+    )
+    made = DiscordWorld(Bot(engine, settings, clock))
+    yield made
+    made.close()
+
+
+def member(engine, user_id: str) -> Member:
+    with Session(engine) as session:
+        account = session.exec(select(Account).where(Account.user_id == user_id)).one()
+        return session.get_one(Member, account.member_id)
+
+
+def met(world: DiscordWorld, *users: str) -> None:
+    """These people have talked to the bot once, so they exist and have had the welcome."""
+    for user_id in users:
+        world.slash(user_id, "guide")
+    world.fake.forget()
+
+
+def grant(world: DiscordWorld, user_id: str, role: str) -> None:
+    """Ada, an admin through ADMINS, gives a role with an @mention, as Discord sends it."""
+    met(world, ADA, user_id)
+    shown = world.slash(ADA, "roles", f"grant <@{user_id}> {role}")
+    assert shown.texts[-1].startswith("Done. "), shown.texts
+    world.fake.forget()
+
+
+def fill_form(world: DiscordWorld, user_id: str, shown: Shown, values: dict[str, str], channel=None) -> Shown:
+    """Submit each page of the modal just opened, pressing Continue between pages."""
+    modal = shown.modal
+    for _page in range(5):
+        answer = world.submit(user_id, modal, values, channel)
+        offered = {k: v for a in answer.answers for k, v in buttons(a).items()}
+        if "Continue" not in offered:
+            return answer
+        modal = world.press(user_id, offered["Continue"], channel).modal
+    raise AssertionError("the form did not finish")
+
+
+# ---- commands, forms and the first contact ---------------------------------------------------------
+
+
+def test_a_slash_command_is_answered_within_discords_deadline(world, engine):
+    shown = world.slash(PRIYA, "guide")
+
+    assert shown.seconds < 3
+    welcome, guide = shown.answers
+    assert welcome["type"] == 4  # the first answer is the interaction's own response
+    assert welcome["content"].startswith("Hello! Before we start, here is what I keep and why.")
+    assert guide["followup"] and guide["content"].startswith("Here is what you can do.")
+    assert "**profile:** Shows your settings." in guide["content"]
+    assert buttons(guide) == {"My profile": "b:profile.show|", "Edit my profile": "b:profile.edit|"}
+    # In a direct message the answer stays; nobody else is there.
+    assert {a.get("flags", 0) & 64 for a in shown.answers} == {0}
+    assert member(engine, PRIYA).display_name == "Priya"
+
+    # In a channel only the person who typed it sees the answer.
+    [profile] = world.slash(PRIYA, "profile", channel=GENERAL).answers
+    assert profile["flags"] & 64
+    assert "**Time zone:** Europe/London" in profile["content"]
+
+
+def test_the_client_identifies_syncs_every_command_and_keeps_its_heartbeat(world):
+    [identify] = world.fake.identified
+    assert identify["token"] == "fake-bot-token"
+    assert identify["intents"] == discord.Intents.default().value
+    assert world.fake.heartbeats >= 1
+    [synced] = world.fake.made("PUT", "/applications/700/guilds/800/commands")
+    assert [c["name"] for c in synced.body] == list(COMMANDS)
+    for command in synced.body:
+        assert 1 <= len(command["description"]) <= 100
+        [option] = command["options"]
+        assert (option["name"], option["type"], option["required"]) == ("text", 3, False)
+
+
+def test_every_command_of_the_core_is_a_slash_command(world):
+    met(world, PRIYA)
+    for name in COMMANDS:
+        assert world.slash(PRIYA, name).answers, f"/{name} was not answered"
+
+
+def test_profile_edit_is_a_modal_of_two_pages_with_a_mistake_shown(world, engine):
+    met(world, PRIYA)
+    modal = world.slash(PRIYA, "profile", "edit").modal
+    assert (modal["custom_id"], modal["title"]) == ("f:1:profile.edit", "Edit your profile (1 of 2)")
+    inputs = [item["custom_id"] for row in modal["components"] for item in row["components"]]
+    assert inputs == ["name", "timezone", "quiet", "interests", "language"]
+
+    wrong = world.submit(PRIYA, modal, {"name": "Priya S", "timezone": "Mars/Base"})
+    [problem] = wrong.answers
+    assert "I don't know the time zone 'Mars/Base'." in problem["content"]
+    assert buttons(problem) == {"Open the form again": "b:profile.edit|1"}
+    assert member(engine, PRIYA).display_name == "Priya"  # nothing saved
+
+    # Page one done; the client restarts (a new process) before Priya goes on.
+    [go_on] = world.submit(PRIYA, modal, {"name": "Priya S", "timezone": "Pacific/Auckland"}).answers
+    assert go_on["content"] == "Page 1 of 2 is kept. Press Continue for the next page."
+    world.restart()
+    page_two = world.press(PRIYA, buttons(go_on)["Continue"]).modal
+    assert page_two["custom_id"] == "f:2:profile.edit"
+    assert member(engine, PRIYA).display_name == "Priya"  # not until the last page
+
+    [saved] = world.submit(PRIYA, page_two, {}).answers
+    assert saved["content"].startswith("Saved. Here is your profile now.")
+    priya = member(engine, PRIYA)
+    assert (priya.display_name, priya.timezone) == ("Priya S", "Pacific/Auckland")
+
+
+def test_two_people_filling_the_same_form_at_once_each_keep_their_answers(world, engine):
+    met(world, PRIYA, LOU)
+    priyas = world.slash(PRIYA, "profile", "edit").modal
+    lous = world.slash(LOU, "profile", "edit").modal
+    assert priyas["custom_id"] == lous["custom_id"]  # the same form: told apart by who sends it
+    world.submit(LOU, lous, {"name": "Lou B"})
+    world.submit(PRIYA, priyas, {"name": "Priya S"})
+    assert (member(engine, PRIYA).display_name, member(engine, LOU).display_name) == ("Priya", "Lou")
+    with Session(engine) as session:
+        names = {d.values["name"] for d in session.exec(select(FormDraft))}
+    assert names == {"Priya S", "Lou B"}
+
+
+# ---- the three jobs ------------------------------------------------------------------------------
+
+
+def test_a_checkin_prompt_in_a_direct_message_is_answered_with_one_tap_after_a_restart(world, engine, clock):
+    grant(world, CORA, "coordinator")
+    opened = world.slash(CORA, "checkin", "new")
+    questions = "How are you? | awful, poor, okay, good, great; Slept well? | yes/no"
+    values = {"name": "Weekly wellbeing", "questions": questions, "schedule": "weekly mon 10:00"}
+    fill_form(world, CORA, opened, {**values, "visibility": "named"})
+    met(world, LOU)
+
+    clock.set(LONDON_10)
+    world.bot.tick()
+    assert world.dispatch(clock) >= 1
+
+    assert LOU in [str(c.body["recipient_id"]) for c in world.fake.made("POST", "/users/@me/channels")]
+    dm = world.fake.dm_of[LOU]
+    prompt, first, second = world.fake.posts_in(dm)
+    assert prompt["content"].startswith("Check-in: Weekly wellbeing. Tap one answer for each question.")
+    # Each reader sees the closing time in their own zone.
+    closes = int(datetime(2026, 12, 2, 10, 0, tzinfo=UTC).timestamp())
+    assert f"<t:{closes}:F> (<t:{closes}:R>)" in prompt["content"]
+    # Each question's words, then its own row of answers.
+    assert first["content"] == "1. How are you?"
+    assert list(buttons(first)) == ["1 awful", "2 poor", "3 okay", "4 good", "5 great"]
+    assert second["content"] == "2. Slept well?"
+
+    world.restart()  # the buttons still work: they carry what they answer
+    [saved] = world.press(LOU, buttons(first)["3 okay"]).answers
+    assert saved["content"] == "Saved: okay."
+
+
+def test_an_opening_is_announced_and_a_partner_says_they_are_interested(world, engine, clock):
+    grant(world, JO, "staff")
+    fill_form(world, JO, world.slash(JO, "openings", "new"), OPENING)
+    met(world, ALEX)
+    world.dispatch(clock)
+
+    [announced] = world.fake.posts_in(ANNOUNCEMENTS)
+    assert announced["content"].startswith("New opening: Online booking working group.")
+    interested = buttons(announced)["I'm interested"]
+    assert interested == "b:opening.interested:1|"
+    assert announced["allowed_mentions"] == {"parse": []}
+
+    note = world.press(ALEX, interested, channel=ANNOUNCEMENTS).modal
+    assert note["custom_id"] == "f:1:opening.note:1"
+    [thanks] = fill_form(
+        world, ALEX, Shown(0, [note]), {"availability": "Weekday mornings"}, ANNOUNCEMENTS
+    ).answers
+    assert thanks["content"].startswith(
+        "Thank you. You said you're interested in Online booking working group."
+    )
+    assert thanks["flags"] & 64  # in the channel, only Alex sees it
+    with Session(engine) as session:
+        [interest] = session.exec(select(OpeningInterest)).all()
+    assert interest.availability == "Weekday mornings"
+
+
+def test_a_session_sign_up_gives_a_calendar_file_and_the_count_is_edited(world, engine, clock):
+    grant(world, CORA, "coordinator")
+    fill_form(world, CORA, world.slash(CORA, "sessions", "new"), SESSION)
+    met(world, ALEX)
+    world.dispatch(clock)
+    [announced] = world.fake.posts_in(ANNOUNCEMENTS)
+    assert "**Places:** 0 of 2 places taken" in announced["content"]
+
+    placed = world.press(ALEX, buttons(announced)["Sign up"], channel=ANNOUNCEMENTS)
+    assert any("Chair yoga" in text for text in placed.texts)
+    with Session(engine) as session:
+        assert [s.status for s in session.exec(select(SessionSignup)).all()] == ["confirmed"]
+
+    # The calendar file goes as an attachment; the announcement's count is edited in place.
+    world.dispatch(clock)
+    files = [f for a in placed.answers for f in a["files"].items()]
+    files += [f for c in world.fake.calls if c.files for f in c.files.items()]
+    assert any(name.endswith(".ics") and data.startswith(b"BEGIN:VCALENDAR") for name, data in files)
+    [edited] = world.fake.made("PATCH", f"/channels/{ANNOUNCEMENTS}/messages/{announced['id']}")
+    assert "**Places:** 1 of 2 places taken" in edited.body["content"]
+    assert edited.body["allowed_mentions"] == {"parse": []}
+
+
+# ---- what keeps Discord and people safe -----------------------------------------------------------
+
+
+def queued_dm(world: DiscordWorld) -> None:
+    """Ada gives Cora a role: Cora's direct message waits in the outbox."""
+    grant(world, CORA, "coordinator")
+
+
+def test_a_short_rate_limit_is_waited_out_by_discord_py_and_the_message_goes_once(world, engine, clock):
+    queued_dm(world)
+    world.fake.rate_limit_next_send(0.0)
+
+    assert world.dispatch(clock) == 1
+    sends = [c for c in world.fake.calls if c.method == "POST" and c.path.endswith("/messages")]
+    assert len(sends) == 2  # the 429, then the retry
+    [sent] = world.fake.posts_in(world.fake.dm_of[CORA])
+    assert sent["content"] == "Ada gave you the coordinator role. Type guide to see what you can do now."
+    with Session(engine) as session:
+        [row] = session.exec(select(Outbox)).all()
+    assert row.sent_at is not None and row.attempts == 0
+
+
+def test_a_long_rate_limit_or_a_refusal_keeps_the_message_in_the_outbox(world, engine, clock):
+    queued_dm(world)
+    world.fake.rate_limit_next_send(120.0)
+
+    assert world.dispatch(clock) == 0
+    with Session(engine) as session:
+        [row] = session.exec(select(Outbox)).all()
+    assert (row.sent_at, row.attempts) == (None, 1)
+    assert row.due_at.replace(tzinfo=UTC) == clock.now() + timedelta(seconds=120)
+
+    world.fake.refuse_next_send()
+    clock.advance(timedelta(seconds=120))
+    assert world.dispatch(clock) == 0
+    with Session(engine) as session:
+        assert session.exec(select(Outbox)).one().last_error.startswith("Discord said 403")
+
+    clock.advance(timedelta(minutes=15))
+    assert world.dispatch(clock) == 1
+    assert len(world.fake.posts_in(world.fake.dm_of[CORA])) == 1  # delivered once
+
+
+def test_what_people_type_never_pings_anyone(world, engine, clock):
+    met(world, PRIYA)
+    [refused] = world.slash(PRIYA, "profile", "interests @everyone").answers
+    assert (
+        refused["content"]
+        == "Please leave out @everyone, @here and group mentions. They would alert everyone."
+    )
+
+    grant(world, JO, "staff")
+    title = "Pay now <@1002> **bold**"
+    done = fill_form(world, JO, world.slash(JO, "openings", "new"), {**OPENING, "title": title})
+    assert not any(t.startswith("Please") for t in done.texts), done.texts
+    world.dispatch(clock)
+    [announced] = world.fake.posts_in(ANNOUNCEMENTS)
+    assert "Pay now <@1002> \\*\\*bold\\*\\*" in announced["content"]
+    # Whatever the words, Discord is told to ping nobody, on every message and answer.
+    shown = [c.body for c in world.fake.calls if c.method in ("POST", "PATCH") and "messages" in c.path]
+    shown += [a for answers in world.fake.answers.values() for a in answers if a["type"] != 9]
+    assert shown and all(s.get("allowed_mentions") == {"parse": []} for s in shown if s.get("content"))
+
+
+# ---- drawing within Discord's limits ---------------------------------------------------------------
+
+
+def test_an_over_long_message_is_split_within_discords_limits():
+    at = Moment(datetime(2026, 12, 3, 14, 0, tzinfo=UTC), "3 December 14:00")
+    many = tuple(Button(f"Choice {n}", f"opening.interested:{n}") for n in range(1, 31))
+    select = Select("Pick one", "pick", tuple(Option(f"Option {n}", str(n)) for n in range(60)))
+    parts = render_message(Message(("Plenty to say. " * 300, at), buttons=many, selects=(select,)))
+    assert all(len(p.content) <= MAX_CONTENT and len(p.rows) <= MAX_ROWS for p in parts)
+    assert all(len(row) <= 5 for p in parts for row in p.rows)
+    assert time_tokens(at) in "".join(p.content for p in parts)  # never cut
+    ids = [c.custom_id for p in parts for row in p.rows for c in row]
+    assert len(ids) == len(set(ids)) == 30 + 3 and all(len(i) <= 100 for i in ids)
+    assert [len(c.options) for p in parts for row in p.rows for c in row if c.options] == [25, 25, 10]
+
+
+def test_custom_ids_say_what_they_act_on():
+    assert read_custom_id("b:session.signup:4|x").action_id == "session.signup:4"
+    assert read_custom_id("b2:checkin.answer:9|3").value == "3"
+    assert (read_custom_id("f:2:profile.edit").page, read_custom_id("f:2:profile.edit").action_id) == (
+        2,
+        "profile.edit",
+    )
+    assert read_custom_id("something else").kind == "unknown"
+    assert split_text("word " * 500, 100) and all(len(p) <= 100 for p in split_text("word " * 500, 100))
+
+
+def test_a_modal_holds_five_inputs_within_discords_limits():
+    fields = (
+        FormField("why", "Why " * 30, kind="long", max_length=9000, initial="x" * 5000),
+        FormField(
+            "kind", "Kind", kind="choice", choices=(Option("Remote", "remote"), Option("In person", "in"))
+        ),
+    )
+    modal = render_modal(
+        Form("long.title:1", "A very long form title " * 4, fields, "Send", 2, 3), translator("en")
+    )
+    drawn = modal.to_dict()
+    assert len(drawn["title"]) <= 45 and drawn["custom_id"] == "f:2:long.title:1"
+    inputs = [item for row in drawn["components"] for item in row["components"]]
+    assert (
+        len(inputs[0]["label"]) <= 45 and inputs[0]["max_length"] == 4000 and len(inputs[0]["value"]) == 4000
+    )
+    assert inputs[1]["placeholder"] == "Remote, In person"
+
+
+def test_mentions_typed_in_a_slash_command_come_back_as_names_and_people():
+    words, people = translate.typed_text("grant <@1003> <@!1004> staff", {"1003": "Cora"})
+    assert words == "grant @Cora @1004 staff"
+    assert [p.user_id for p in people] == ["1003", "1004"]
+
+
+# ---- `partnerbot run` ------------------------------------------------------------------------
+
+
+def test_partnerbot_run_connects_to_discord_answers_and_never_prints_the_token(tmp_path):
+    loop = LoopThread()
+    fake = FakeDiscord()
+    loop.run(fake.start())
+    process, lines = start_partnerbot(
+        tmp_path,
+        DISCORD_BOT_TOKEN=TOKEN,
+        DISCORD_API_URL=fake.api_url,
+        DISCORD_GATEWAY_URL=fake.gateway_url,
+        LOG_LEVEL="DEBUG",
+    )
+    try:
+        shown = read_until(lines, "Press Ctrl+C to stop.")
+        assert "Connected to Discord." in shown
+        # Synced globally without DISCORD_GUILD_ID.
+        assert [c.path for c in fake.made("PUT", "/applications")] == ["/applications/700/commands"]
+        payload = fake.payload(1, PRIYA, 2, {"id": "9000", "name": "guide", "type": 1, "options": []}, None)
+        assert loop.run(fake.interact(payload, deadline=10)) < 3
+    finally:
+        process.send_signal(signal.SIGTERM)
+        code = process.wait(20)
+        loop.run(fake.stop())
+        loop.close()
+    rest = "".join(iter_queue(lines))
+    assert code == 0, shown + rest
+    assert fake.answers["token-1"][0]["content"].startswith("Hello! Before we start")
+    assert TOKEN not in shown + rest
+
+
+def test_partnerbot_run_explains_a_token_discord_refuses(tmp_path):
+    loop = LoopThread()
+    fake = FakeDiscord()
+    loop.run(fake.start())
+    try:
+        process, lines = start_partnerbot(
+            tmp_path, DISCORD_BOT_TOKEN="wrong-and-secret", DISCORD_API_URL=fake.api_url
+        )
+        code = process.wait(60)
+    finally:
+        loop.run(fake.stop())
+        loop.close()
+    out = "".join(iter_queue(lines))
+    assert code == 1, out
+    assert "Discord did not accept the bot token. Please check DISCORD_BOT_TOKEN." in out
+    assert "wrong-and-secret" not in out and "Traceback" not in out
