@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import sys
 from datetime import UTC, datetime
@@ -34,24 +35,51 @@ def configured_platforms(settings: Settings) -> list[str]:
 
 
 def run(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:
-    """Start the configured platform (Slack first); with none, say so and start the console."""
+    """Start every configured platform; with none, say so and start the console."""
     _ = translator(settings.default_language)
     platforms = configured_platforms(settings)
     if "slack" in platforms and "discord" in platforms:
-        # One platform per process: each has its own event loop and its own outbox sender.
-        print(
-            _(
-                "Slack and Discord are both configured. This process starts Slack. "
-                "Start a second one with only the Discord settings for Discord."
-            ),
-            file=stdout,
-        )
+        return slack_and_discord(settings, stdout)
     if "slack" in platforms:
         return slack(settings, stdout)
     if "discord" in platforms:
         return discord(settings, stdout)
     print(_("No chat platform is connected, so I am starting the console."), file=stdout)
     return console(settings, stdin, stdout, name=None, role=None, demo=False, start=None)
+
+
+def slack_and_discord(settings: Settings, stdout: TextIO) -> int:
+    """Both platforms in one process and one event loop, stopped together. If either cannot
+    start, the other stops too, so a half-working bot is never left running unnoticed."""
+    from adapters.discord.app import serve as serve_discord
+    from adapters.slack.app import NotStarted, stop_on_signals
+    from adapters.slack.app import serve as serve_slack
+
+    logging.getLogger().setLevel(settings.log_level.upper())
+    bot = build_bot(settings)
+
+    async def both() -> int:
+        stop = stop_on_signals()
+
+        async def on_slack() -> int:
+            try:
+                await serve_slack(bot, settings, stdout, stop)
+                return 0
+            except NotStarted as problem:
+                print(problem, file=stdout, flush=True)
+                return 1
+            finally:
+                stop.set()
+
+        async def on_discord() -> int:
+            try:
+                return await serve_discord(bot, settings, stdout, stop)
+            finally:
+                stop.set()
+
+        return max(await asyncio.gather(on_slack(), on_discord()))
+
+    return asyncio.run(both())
 
 
 def slack(settings: Settings, stdout: TextIO) -> int:

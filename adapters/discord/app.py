@@ -156,15 +156,17 @@ def secret(value: Any) -> str:
     return value.get_secret_value() if value is not None else ""
 
 
-async def serve(bot: Bot, settings: Settings, out: TextIO) -> int:
-    """Connect, start the outbox's scheduler, and run until stopped."""
+async def serve(bot: Bot, settings: Settings, out: TextIO, stop: asyncio.Event | None = None) -> int:
+    """Connect, start the outbox's scheduler, and run until stopped: by Ctrl+C or SIGTERM, or
+    by `stop` when another platform shares this process and its signals."""
     _ = translator(settings.default_language)
     use_urls(settings.discord_api_url, settings.discord_gateway_url)
     adapter = DiscordAdapter(bot, settings.discord_guild_id)
-    stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
+    if stop is None:
+        stop = asyncio.Event()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
     async with adapter:
         try:
             await adapter.login(secret(settings.discord_bot_token))

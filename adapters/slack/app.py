@@ -346,8 +346,9 @@ async def start_socket_mode(adapter: SlackAdapter, app_token: str) -> AsyncSocke
     return handler
 
 
-async def serve(bot: Bot, settings: Settings, out: TextIO) -> None:
-    """Connect, start the outbox's scheduler, and run until stopped."""
+async def serve(bot: Bot, settings: Settings, out: TextIO, stop: asyncio.Event | None = None) -> None:
+    """Connect, start the outbox's scheduler, and run until stopped: by Ctrl+C or SIGTERM, or
+    by `stop` when another platform shares this process and its signals."""
     _ = translator(settings.default_language)
     token = secret(settings.slack_bot_token)
     client = async_client(token, settings.slack_api_url)
@@ -389,10 +390,8 @@ async def serve(bot: Bot, settings: Settings, out: TextIO) -> None:
 
     sender = SlackSender(web_client(token, settings.slack_api_url), settings.default_language)
     scheduler = make_scheduler(bot, {"slack": sender}, settings.dispatch_interval_seconds)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
+    if stop is None:
+        stop = stop_on_signals()
     scheduler.start()
     try:
         await stop.wait()
@@ -401,6 +400,15 @@ async def serve(bot: Bot, settings: Settings, out: TextIO) -> None:
         for close in stopping:
             await close()
         await adapter.settle()
+
+
+def stop_on_signals() -> asyncio.Event:
+    """An event set by Ctrl+C or SIGTERM, for the running loop."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    return stop
 
 
 def run_slack(bot: Bot, settings: Settings, out: TextIO) -> int:
