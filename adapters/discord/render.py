@@ -15,6 +15,7 @@ from typing import Literal
 
 import discord
 
+from adapters.text import split_text as split_by_atoms
 from bot.conversation import Button, Form, FormField, Message, Moment, Reply, Select, Span
 from bot.words import Translate
 
@@ -88,22 +89,7 @@ _ATOM = re.compile(r"<t:\d+:[A-Za-z]>|\\.|\n|[ \t]+|[^\s<\\]+|.", re.DOTALL)
 
 def split_text(text: str, limit: int = MAX_CONTENT) -> list[str]:
     """Content in pieces of at most `limit` characters, never inside a token."""
-    if len(text) <= limit:
-        return [text] if text.strip() else []
-    pieces: list[str] = []
-    current = ""
-    for atom in _ATOM.findall(text):
-        while len(atom) > limit:  # one very long word: cut it
-            room = limit - len(current)
-            pieces.append(current + atom[:room])
-            current, atom = "", atom[room:]
-        if len(current) + len(atom) > limit:
-            pieces.append(current)
-            current = "" if atom.isspace() else atom
-        else:
-            current += atom
-    pieces.append(current)
-    return [p.strip() for p in pieces if p.strip()]
+    return split_by_atoms(text, limit, _ATOM)
 
 
 # ---- messages ---------------------------------------------------------------------------------
