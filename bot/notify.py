@@ -14,6 +14,16 @@ from bot.settings import Settings
 from storage.models import Member
 
 
+def channel_reader(settings: Settings, now: datetime) -> Member:
+    """Whoever reads a channel post: it is written in the service's own language and zone."""
+    return Member(
+        display_name="",
+        timezone=settings.default_timezone,
+        language=settings.default_language,
+        created_at=now,
+    )
+
+
 def tell_coordinators(
     session: Session,
     settings: Settings,
@@ -25,12 +35,7 @@ def tell_coordinators(
     reads in the service's own language and zone). `key` makes a second queueing impossible."""
     channel = settings.coordinators_channel()
     if channel is not None:
-        room = Member(
-            display_name="",
-            timezone=settings.default_timezone,
-            language=settings.default_language,
-            created_at=now,
-        )
+        room = channel_reader(settings, now)
         enqueue(
             session,
             channel.platform,

@@ -10,22 +10,13 @@ from sqlmodel import Session, col, delete, select
 
 from bot.conversation import Button, Field, Message, Span, fill
 from bot.members import Role
+from bot.notify import channel_reader
 from bot.openings.rules import filled, is_paused, send_at
 from bot.outbox import enqueue_channel, enqueue_dm, enqueue_edit
 from bot.settings import Settings
 from bot.turn import moment_for
 from bot.words import Translate, translator
 from storage.models import Member, MemberInterest, MemberRole, Opening, Outbox
-
-
-def room(settings: Settings, now: datetime) -> Member:
-    """The reader of a channel post: the service's own language and time zone."""
-    return Member(
-        display_name="",
-        timezone=settings.default_timezone,
-        language=settings.default_language,
-        created_at=now,
-    )
 
 
 def where(_: Translate, opening: Opening) -> str:
@@ -79,7 +70,7 @@ def interest_buttons(reader: Member, opening: Opening) -> tuple[Button, ...]:
 
 def announcement(session: Session, settings: Settings, opening: Opening, now: datetime) -> Message:
     """The channel post as things stand: open, full, closed or cancelled."""
-    reader = room(settings, now)
+    reader = channel_reader(settings, now)
     _ = translator(reader.language)
     taken = filled(session, opening.id)
     buttons: tuple[Button, ...] = ()

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, func, select
 from bot.checks import Refusal
 from bot.conversation import Button, Field, Message, Reply, Span, fill
 from bot.members import Role
+from bot.notify import channel_reader
 from bot.outbox import enqueue_channel, enqueue_edit
 from bot.sessions.rules import AUDIENCES
 from bot.settings import Settings
@@ -192,16 +193,6 @@ def card(turn: Turn, session: WellbeingSession, lead: tuple[Span, ...] = ()) -> 
 
 
 # ---- the announcement ------------------------------------------------------------------------
-
-
-def channel_reader(settings: Settings, now: datetime) -> Member:
-    """A channel reads in the service's own language and zone."""
-    return Member(
-        display_name="",
-        timezone=settings.default_timezone,
-        language=settings.default_language,
-        created_at=now,
-    )
 
 
 def announcement(session: WellbeingSession, waiting_now: int, reader: Member, now: datetime) -> Message:
