@@ -140,6 +140,19 @@ class Message:
         return plain(self.text)
 
 
+@dataclass(frozen=True)
+class CalendarEvent:
+    """An entry in the platform's shared calendar (Discord's Scheduled Events), kept beside a
+    post in a channel. A platform without such a calendar skips it; calendar files serve there."""
+
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    place: str
+    description: str = ""
+    cancelled: bool = False
+
+
 FieldKind = Literal["short", "long", "number", "choice", "datetime"]
 
 
@@ -243,4 +256,26 @@ def message_from_json(data: dict[str, Any]) -> Message:
         ),
         private=data["private"],
         files=tuple(File(**f) for f in data.get("files", [])),
+    )
+
+
+def event_to_json(event: CalendarEvent) -> dict[str, Any]:
+    return {
+        "title": event.title,
+        "starts_at": event.starts_at.isoformat(),
+        "ends_at": event.ends_at.isoformat(),
+        "place": event.place,
+        "description": event.description,
+        "cancelled": event.cancelled,
+    }
+
+
+def event_from_json(data: dict[str, Any]) -> CalendarEvent:
+    return CalendarEvent(
+        data["title"],
+        datetime.fromisoformat(data["starts_at"]),
+        datetime.fromisoformat(data["ends_at"]),
+        data["place"],
+        data["description"],
+        data["cancelled"],
     )

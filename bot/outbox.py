@@ -18,7 +18,14 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from bot.clock import Clock
-from bot.conversation import Message, message_from_json, message_to_json
+from bot.conversation import (
+    CalendarEvent,
+    Message,
+    event_from_json,
+    event_to_json,
+    message_from_json,
+    message_to_json,
+)
 from bot.members import home_account
 from bot.settings import AccountRef
 from storage.models import Outbox
@@ -38,6 +45,13 @@ class Delivery:
     message: Message
     # Set for an edit: the platform's id of the message to change, instead of sending anew.
     edit_message_id: str | None = None
+    # Set for a row of the shared calendar (target_kind CALENDAR): the entry to make or change.
+    # `message` is then empty. A platform without a shared calendar returns None for it.
+    event: CalendarEvent | None = None
+
+
+# An outbox row of this kind is an entry in the shared calendar of a channel's server.
+CALENDAR = "calendar"
 
 
 class SendFailed(Exception):
@@ -88,7 +102,7 @@ def enqueue(
     workspace: str,
     target_kind: str,
     target_id: str,
-    message: Message,
+    message: Message | CalendarEvent,
     now: datetime,
     dedupe_key: str | None = None,
     due_at: datetime | None = None,
@@ -102,7 +116,7 @@ def enqueue(
         workspace=workspace,
         target_kind=target_kind,
         target_id=target_id,
-        body=message_to_json(message),
+        body=event_to_json(message) if isinstance(message, CalendarEvent) else message_to_json(message),
         dedupe_key=dedupe_key,
         created_at=now,
         due_at=due_at or now,
@@ -121,11 +135,27 @@ def enqueue_channel(
     )
 
 
-def enqueue_edit(
-    session: Session, original_id: int, message: Message, now: datetime, dedupe_key: str | None = None
+def enqueue_event(
+    session: Session, channel: AccountRef, event: CalendarEvent, now: datetime, dedupe_key: str
 ) -> Outbox | None:
-    """Queue a change to a message queued before (a live count, "closed"). Edits go out in
-    order, each after the original has been sent. `dedupe_key` as for `enqueue`."""
+    """Queue an entry in the shared calendar of the server that holds `channel`; change it
+    later with `enqueue_edit`."""
+    return enqueue(
+        session, channel.platform, channel.workspace, CALENDAR, channel.user_id, event, now, dedupe_key
+    )
+
+
+def enqueue_edit(
+    session: Session,
+    original_id: int,
+    message: Message | CalendarEvent,
+    now: datetime,
+    dedupe_key: str | None = None,
+) -> Outbox | None:
+    """Queue a change to a message (or calendar entry) queued before: a live count, "closed",
+    a new time. Edits go out in order, each after the original has been sent; if the original
+    went out with nothing to change (a platform without a calendar), the edit is let go.
+    `dedupe_key` as for `enqueue`."""
     original = session.get(Outbox, original_id)
     if original is None:
         return None
@@ -176,6 +206,12 @@ def dispatch_due(engine: Engine, senders: Mapping[str, Sender], clock: Clock, li
             edit_message_id = None
             if row.edit_of is not None:
                 original = session.get(Outbox, row.edit_of)
+                if original is not None and original.sent_at is not None and not original.platform_message_id:
+                    # It went out as nothing the platform can change (no calendar there).
+                    row.sent_at = clock.now()
+                    session.add(row)
+                    session.commit()
+                    continue
                 if original is None or original.platform_message_id is None:
                     # The message to change has not gone out yet: try again shortly.
                     row.due_at = clock.now() + RETRY_BASE
@@ -183,14 +219,16 @@ def dispatch_due(engine: Engine, senders: Mapping[str, Sender], clock: Clock, li
                     session.commit()
                     continue
                 edit_message_id = original.platform_message_id
+            calendar = row.target_kind == CALENDAR
             delivery = Delivery(
                 row.id,
                 row.platform,
                 row.workspace,
                 row.target_kind,
                 row.target_id,
-                message_from_json(row.body),
+                Message(()) if calendar else message_from_json(row.body),
                 edit_message_id,
+                event_from_json(row.body) if calendar else None,
             )
             try:
                 row.platform_message_id = senders[row.platform].send(delivery)

@@ -35,6 +35,9 @@ BOT_USER = {
     "avatar": None,
     "bot": True,
 }
+# The bot's role in the server: Create Events (1 << 44), so sessions can be Scheduled Events.
+CREATE_EVENTS = str(1 << 44)
+BOT_ROLE = "802"
 NAMES = {"1001": "Priya", "1002": "Ada", "1003": "Cora", "1004": "Lou", "1005": "Jo", "1006": "Alex"}
 STAMP = "2026-11-26T09:00:00+00:00"
 
@@ -71,6 +74,9 @@ class FakeDiscord:
         self.callbacks: dict[str, asyncio.Event] = {}
         self.answers: dict[str, list[dict[str, Any]]] = {}  # interaction token -> what it showed
         self.refusals: list[tuple[int, dict[str, str], dict[str, Any]]] = []  # for message sends
+        self.nonces: dict[str, dict[str, Any]] = {}  # enforced nonce -> the message it made
+        self.events: dict[str, dict[str, Any]] = {}  # the server's Scheduled Events, by id
+        self.bot_permissions = CREATE_EVENTS  # what the bot's role allows, sent in GUILD_CREATE
         self.runner: web.AppRunner | None = None
         self.port = 0
 
@@ -135,6 +141,7 @@ class FakeDiscord:
 
     def _guild(self) -> dict[str, Any]:
         channel = {"type": 0, "guild_id": GUILD, "position": 0, "permission_overwrites": [], "nsfw": False}
+        role = {"position": 1, "color": 0, "hoist": False, "managed": False, "mentionable": False, "flags": 0}
         return {
             "id": GUILD,
             "name": "Partners",
@@ -145,23 +152,16 @@ class FakeDiscord:
             "joined_at": STAMP,
             "features": [],
             "roles": [
-                {
-                    "id": GUILD,
-                    "name": "@everyone",
-                    "permissions": "0",
-                    "position": 0,
-                    "color": 0,
-                    "hoist": False,
-                    "managed": False,
-                    "mentionable": False,
-                    "flags": 0,
-                }
+                {**role, "id": GUILD, "name": "@everyone", "permissions": "0", "position": 0},
+                {**role, "id": BOT_ROLE, "name": "partnerbot", "permissions": self.bot_permissions},
             ],
             "channels": [
                 {**channel, "id": ANNOUNCEMENTS, "name": "announcements"},
                 {**channel, "id": GENERAL, "name": "general"},
             ],
-            "members": [],
+            "members": [
+                {"user": BOT_USER, "roles": [BOT_ROLE], "joined_at": STAMP, "deaf": False, "mute": False, "flags": 0}
+            ],
             "emojis": [],
             "stickers": [],
             "threads": [],
@@ -244,17 +244,55 @@ class FakeDiscord:
             channel = self.dm_of.setdefault(recipient, str(next(self.ids)))
             return _json({"id": channel, "type": 1, "recipients": [user(recipient)]})
         if parts[0] == "channels" and parts[-1] == "messages" and method == "POST":
-            if self.refusals:
+            if self.refusals and self.refusals[0][0] != 503:
                 status, headers, problem = self.refusals.pop(0)
                 return _json(problem, status=status, headers=headers)
+            if body.get("enforce_nonce") and body.get("nonce") in self.nonces:
+                return _json(self.nonces[body["nonce"]])  # Discord gives back the one it made
             made = self._message(body, parts[1], files)
             self.messages.setdefault(parts[1], []).append(
-                {**made, "allowed_mentions": body.get("allowed_mentions")}
+                {**made, "allowed_mentions": body.get("allowed_mentions"), "nonce": body.get("nonce")}
             )
+            if body.get("enforce_nonce"):
+                self.nonces[str(body["nonce"])] = made
+            if self.refusals:  # made, but the answer is lost on the way back
+                status, headers, problem = self.refusals.pop(0)
+                return _json(problem, status=status, headers=headers)
             return _json(made)
+        if parts[0] == "guilds" and parts[2] == "scheduled-events":
+            return self._scheduled_event(method, parts[1], parts[3] if len(parts) > 3 else "", body)
         if parts[0] == "channels" and parts[2] == "messages" and method == "PATCH":
             return _json(self._message(body, parts[1], files, parts[3]))
         return _json({"message": f"the fake has no {method} {path}", "code": 0}, status=404)
+
+    def _scheduled_event(
+        self, method: str, guild: str, event_id: str, body: dict[str, Any] | None
+    ) -> web.Response:
+        """Create, read and change a Scheduled Event, refused without Create Events."""
+        if method == "POST" and not int(self.bot_permissions) & int(CREATE_EVENTS):
+            return _json({"message": "Missing Permissions", "code": 50013}, status=403)
+        if method == "POST":
+            event_id = str(next(self.ids))
+            self.events[event_id] = {
+                "id": event_id,
+                "guild_id": guild,
+                "channel_id": None,
+                "creator_id": BOT_ID,
+                "creator": BOT_USER,
+                "entity_id": None,
+                "image": None,
+                "status": 1,
+                "user_count": 0,
+                "scheduled_end_time": None,
+            }
+        if event_id not in self.events:
+            return _json({"message": "Unknown Guild Scheduled Event", "code": 10070}, status=404)
+        event = self.events[event_id]
+        if method in ("POST", "PATCH"):
+            event.update({k: v for k, v in (body or {}).items() if k != "entity_metadata"})
+            if "entity_metadata" in (body or {}):
+                event["entity_metadata"] = body["entity_metadata"]  # type: ignore[index]
+        return _json(event)
 
     def _application(self) -> dict[str, Any]:
         return {
@@ -354,6 +392,10 @@ class FakeDiscord:
                 {"message": "You are being rate limited.", "retry_after": retry_after, "global": False},
             )
         )
+
+    def lose_answer_to_next_send(self) -> None:
+        """The next message is made, but the bot gets a 503 instead of the answer."""
+        self.refusals.append((503, {}, {"message": "Service Unavailable", "code": 0}))
 
     def refuse_next_send(self) -> None:
         self.refusals.append((403, {}, {"message": "Missing Access", "code": 50001}))

@@ -263,6 +263,63 @@ def test_a_session_sign_up_gives_a_calendar_file_and_the_count_is_edited(world, 
     assert edited.body["allowed_mentions"] == {"parse": []}
 
 
+def scheduled_event_calls(world: DiscordWorld) -> list:
+    return [c for c in world.fake.calls if "/scheduled-events" in c.path and c.method != "GET"]
+
+
+def test_a_session_is_a_scheduled_event_kept_in_step_when_moved_and_cancelled(world, engine, clock):
+    grant(world, CORA, "coordinator")
+    fill_form(world, CORA, world.slash(CORA, "sessions", "new"), {**SESSION, "place": "Room 2, Kings Road"})
+    world.dispatch(clock)
+
+    [made] = scheduled_event_calls(world)
+    assert (made.method, made.path) == ("POST", "/guilds/800/scheduled-events")
+    assert made.body["name"] == "Chair yoga"
+    assert (made.body["entity_type"], made.body["privacy_level"]) == (3, 2)  # external, server only
+    assert made.body["entity_metadata"] == {"location": "Room 2, Kings Road"}
+    # 3 December, 2pm in London (UTC in winter), for 60 minutes.
+    assert made.body["scheduled_start_time"].startswith("2026-12-03T14:00:00")
+    assert made.body["scheduled_end_time"].startswith("2026-12-03T15:00:00")
+    [event] = world.fake.events.values()
+
+    world.fake.forget()
+    fill_form(world, CORA, world.slash(CORA, "sessions", "move 1"), {"start": "4 Dec 3pm"})
+    world.dispatch(clock)
+    [moved] = scheduled_event_calls(world)
+    assert (moved.method, moved.path) == ("PATCH", f"/guilds/800/scheduled-events/{event['id']}")
+    assert event["scheduled_start_time"].startswith("2026-12-04T15:00:00")
+    assert event["scheduled_end_time"].startswith("2026-12-04T16:00:00")
+
+    world.fake.forget()
+    asked = world.slash(CORA, "sessions", "cancel 1")
+    world.press(CORA, buttons(asked.answers[-1])["Yes, cancel it"])
+    world.dispatch(clock)
+    [cancelled] = scheduled_event_calls(world)
+    assert cancelled.body == {"status": 4} and event["status"] == 4  # cancelled
+    assert len(world.fake.events) == 1
+    with Session(engine) as session:
+        assert all(row.sent_at is not None for row in session.exec(select(Outbox)).all())
+
+
+def test_without_the_create_events_permission_a_session_is_only_posted(world, engine, clock):
+    world.fake.bot_permissions = "0"
+    world.restart()
+    grant(world, CORA, "coordinator")
+    fill_form(world, CORA, world.slash(CORA, "sessions", "new"), SESSION)
+    world.dispatch(clock)
+    fill_form(world, CORA, world.slash(CORA, "sessions", "move 1"), {"start": "4 Dec 3pm"})
+    world.dispatch(clock)
+
+    assert scheduled_event_calls(world) == [] and world.fake.events == {}
+    [announced] = world.fake.posts_in(ANNOUNCEMENTS)
+    assert announced["content"].startswith("Wellbeing session: Chair yoga.")
+    with Session(engine) as session:
+        rows = session.exec(select(Outbox)).all()
+    # The calendar entry and its change are done with, not tried again and again.
+    assert [r.target_kind for r in rows].count("calendar") == 2
+    assert all(row.sent_at is not None and row.attempts == 0 for row in rows)
+
+
 # ---- what keeps Discord and people safe -----------------------------------------------------------
 
 
@@ -283,6 +340,23 @@ def test_a_short_rate_limit_is_waited_out_by_discord_py_and_the_message_goes_onc
     with Session(engine) as session:
         [row] = session.exec(select(Outbox)).all()
     assert row.sent_at is not None and row.attempts == 0
+
+
+def test_a_message_whose_answer_was_lost_is_not_sent_twice(world, engine, clock):
+    queued_dm(world)
+    world.fake.lose_answer_to_next_send()
+
+    assert world.dispatch(clock) == 0  # Discord made it, but we could not know
+    clock.advance(timedelta(minutes=1))
+    assert world.dispatch(clock) == 1
+
+    sends = [c for c in world.fake.calls if c.method == "POST" and c.path.endswith("/messages")]
+    assert len(sends) == 2 and sends[0].body["nonce"] == sends[1].body["nonce"]
+    assert sends[0].body["enforce_nonce"] is True
+    [sent] = world.fake.posts_in(world.fake.dm_of[CORA])  # one message, not two
+    with Session(engine) as session:
+        [row] = session.exec(select(Outbox)).all()
+    assert row.sent_at is not None and row.platform_message_id == sent["id"]
 
 
 def test_a_long_rate_limit_or_a_refusal_keeps_the_message_in_the_outbox(world, engine, clock):

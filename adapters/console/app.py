@@ -43,6 +43,8 @@ class ConsoleSender:
         self.console = console
 
     def send(self, delivery: Delivery) -> str | None:
+        if delivery.event is not None:
+            return None  # no shared calendar here; the calendar file serves
         self.console.deliver(delivery)
         return f"console-{delivery.outbox_id}"
 

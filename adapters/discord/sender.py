@@ -1,8 +1,11 @@
-"""The outbox's sender for Discord: direct messages, channel posts, edits and files.
+"""The outbox's sender for Discord: direct messages, channel posts, edits, files, and entries
+in the server's calendar (Scheduled Events).
 
 The outbox's dispatcher runs in the scheduler's thread; the sends run on the client's own event
 loop, where discord.py waits out short rate limits itself (a 429 is retried, the message goes
 once). A longer rate limit or any refusal raises SendFailed, so the row stays for a later try.
+Each message part carries a nonce made from its outbox row, which Discord enforces: if a send
+went through but its answer was lost, the retry gets the same message back, not a second one.
 """
 
 from __future__ import annotations
@@ -15,8 +18,8 @@ from dataclasses import dataclass, field
 
 import discord
 
-from adapters.discord.render import NO_PINGS, render_message, render_whole
-from bot.conversation import File
+from adapters.discord.render import NO_PINGS, render_message, render_whole, shorten
+from bot.conversation import CalendarEvent, File
 from bot.outbox import Delivery, SendFailed
 from bot.words import translator
 
@@ -56,6 +59,8 @@ class DiscordSender:
             raise SendFailed(f"could not reach Discord: {type(error).__name__}") from error
 
     async def deliver(self, delivery: Delivery) -> str | None:
+        if delivery.event is not None:
+            return await self.keep_event(delivery.target_id, delivery.event, delivery.edit_message_id)
         channel = await self.channel_for(delivery.target_kind, delivery.target_id)
         if delivery.edit_message_id:
             drawn = render_whole(delivery.message)
@@ -80,6 +85,7 @@ class DiscordSender:
                 if last and delivery.message.files
                 else discord.utils.MISSING,
                 allowed_mentions=NO_PINGS,
+                nonce=nonce(delivery.outbox_id, number),
             )
             if view is not None:
                 view.stop()  # presses are read from each button's custom_id
@@ -92,3 +98,72 @@ class DiscordSender:
         if target_kind == "channel":
             return self.client.get_partial_messageable(int(target_id))
         return await self.client.create_dm(discord.Object(int(target_id)))
+
+    # -- the server's calendar -------------------------------------------------------------------
+
+    async def keep_event(self, channel_id: str, event: CalendarEvent, event_id: str | None) -> str | None:
+        """Make the entry in the calendar of the server that holds `channel_id`, or change it.
+
+        Returns the entry's id, or None when the bot may not make events there (then nothing is
+        kept in step, and people still have the post and calendar files).
+        """
+        guild = await self.guild_of(channel_id)
+        if guild is None:
+            return None
+        if event_id is None:
+            if not may_make_events(guild):
+                log.info("no Scheduled Event for a session: the bot lacks Create Events in %s", guild.id)
+                return None
+            try:
+                made = await guild.create_scheduled_event(
+                    entity_type=discord.EntityType.external,
+                    privacy_level=discord.PrivacyLevel.guild_only,
+                    **event_fields(event),
+                )
+            except discord.Forbidden:
+                log.info("no Scheduled Event for a session: Discord refused it in %s", guild.id)
+                return None
+            return str(made.id)
+        try:
+            found = await guild.fetch_scheduled_event(int(event_id), with_counts=False)
+        except discord.NotFound:
+            return event_id  # someone removed it by hand: nothing to keep in step
+        if event.cancelled:
+            if found.status in (discord.EventStatus.scheduled, discord.EventStatus.active):
+                await found.cancel()
+        else:
+            await found.edit(**event_fields(event))
+        return event_id
+
+    async def guild_of(self, channel_id: str) -> discord.Guild | None:
+        channel = self.client.get_channel(int(channel_id))
+        if channel is None:
+            channel = await self.client.fetch_channel(int(channel_id))
+        guild = getattr(channel, "guild", None)
+        return guild if isinstance(guild, discord.Guild) else None
+
+
+def nonce(outbox_id: int, part: int) -> str:
+    """At most 25 characters, the same on every try of one part of one outbox row."""
+    return f"ob{outbox_id}.{part}"[:25]
+
+
+def may_make_events(guild: discord.Guild) -> bool:
+    """Whether the bot holds Create Events or Manage Events there; unknown counts as yes (Discord
+    then says no with a 403 if not)."""
+    me = guild.me
+    if me is None:
+        return True
+    allowed = me.guild_permissions
+    return allowed.create_events or allowed.manage_events
+
+
+def event_fields(event: CalendarEvent) -> dict[str, object]:
+    """Within Discord's limits: a name of 100 characters, a place of 100, a description of 1000."""
+    return {
+        "name": shorten(event.title, 100),
+        "description": shorten(event.description, 1000),
+        "start_time": event.starts_at,
+        "end_time": event.ends_at,
+        "location": shorten(event.place, 100),
+    }

@@ -96,6 +96,8 @@ class SlackSender:
             raise SendFailed(f"could not reach Slack: {type(error).__name__}") from error
 
     def _send(self, delivery: Delivery) -> str | None:
+        if delivery.event is not None:
+            return None  # Slack has no shared calendar of the workspace; calendar files serve
         channel = self.channel_for(delivery.target_kind, delivery.target_id)
         if delivery.edit_message_id:
             drawn = render_whole(delivery.message, self._)

@@ -4,15 +4,15 @@ editing the same post through the outbox."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, func, select
 
 from bot.checks import Refusal
-from bot.conversation import Button, Field, Message, Reply, Span, fill
+from bot.conversation import Button, CalendarEvent, Field, Message, Reply, Span, fill
 from bot.members import Role
 from bot.notify import channel_reader
-from bot.outbox import enqueue_channel, enqueue_edit
+from bot.outbox import enqueue_channel, enqueue_edit, enqueue_event
 from bot.sessions.rules import AUDIENCES
 from bot.settings import Settings
 from bot.turn import Turn, moment_for
@@ -229,7 +229,36 @@ def announce(session: Session, settings: Settings, target: WellbeingSession, now
         row = session.exec(select(Outbox).where(Outbox.dedupe_key == key)).one()
     target.announcement_id = row.id
     session.add(target)
+    enqueue_event(session, channel, calendar_event(target, settings), now, dedupe_key=_event_key(target))
     session.flush()
+
+
+def _event_key(target: WellbeingSession) -> str:
+    return f"session.event:{target.id}"
+
+
+def calendar_event(target: WellbeingSession, settings: Settings) -> CalendarEvent:
+    """The session in the server's shared calendar, where the platform has one."""
+    _ = translator(settings.default_language)
+    about = target.description or _("A wellbeing session. Sign up in the announcements channel.")
+    return CalendarEvent(
+        title=target.title,
+        starts_at=target.starts_at,
+        ends_at=target.starts_at + timedelta(minutes=target.duration_minutes),
+        place=target.place or _("To be confirmed"),
+        description=about,
+        cancelled=target.status == CANCELLED,
+    )
+
+
+def update_calendar_event(session: Session, settings: Settings, target: WellbeingSession, now: datetime) -> None:
+    """Keep the shared calendar's entry in step after a move or a cancellation."""
+    key = _event_key(target)
+    original = session.exec(select(Outbox.id).where(Outbox.dedupe_key == key)).first()
+    if original is None:
+        return  # never posted (no announcements channel then)
+    change = f"{key}:{target.sequence}:{target.status}"
+    enqueue_edit(session, original, calendar_event(target, settings), now, dedupe_key=change)
 
 
 def refresh_announcement(

@@ -34,6 +34,7 @@ from bot.sessions.cards import (
     refresh_announcement,
     signup_of,
     subject_session,
+    update_calendar_event,
     waiting,
 )
 from bot.sessions.places import calendar, give_up, lock, save_note, sign_up
@@ -502,6 +503,7 @@ def _move_submit(turn: Turn, subject: str, values: dict[str, str]) -> Reply:
         _tell_moved(turn, target, None)
     turn.session.flush()
     refresh_announcement(turn.session, turn.settings, target, turn.now)
+    update_calendar_event(turn.session, turn.settings, target, turn.now)
     lead = turn.spans("Moved {title} to {when}.", title=target.title, when=turn.moment(target.starts_at))
     if signups:
         told = turn._("I have told the {count} people signed up.", count=len(signups))
@@ -636,6 +638,7 @@ def cancel_sessions(turn: Turn, targets: list[WellbeingSession]) -> Reply:
             continue
         turn.session.refresh(target)
         refresh_announcement(turn.session, turn.settings, target, turn.now)
+        update_calendar_event(turn.session, turn.settings, target, turn.now)
         done.append(target)
     if not done:
         return turn.say(turn._("That session was cancelled already. Nothing changed."))
