@@ -64,6 +64,11 @@ def _zones() -> dict[str, str]:
     return {z.lower(): z for z in available_timezones() if "/" in z or z == "UTC"}
 
 
+def time_zone_names() -> list[str]:
+    """Every zone name people choose, as `time_zone` accepts them."""
+    return list(_zones().values())
+
+
 def is_time_zone(name: str) -> bool:
     """Exactly an IANA zone name people choose (cached: the list is read from disk once)."""
     return _zones().get(name.lower()) == name

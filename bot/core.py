@@ -23,14 +23,34 @@ import bot.roles  # noqa: F401
 import bot.sessions  # noqa: F401
 from bot.checks import Refusal, is_time_zone
 from bot.clock import Clock
-from bot.conversation import ButtonPress, Command, Event, FormSubmit, HomeOpened, Message, Reply, Who
+from bot.conversation import (
+    ButtonPress,
+    Command,
+    Event,
+    FormSubmit,
+    HomeOpened,
+    Message,
+    Option,
+    Reply,
+    Who,
+)
 from bot.forms import continue_form, open_form, submit_form
 from bot.guide import home
 from bot.members import Role, find_account, grant, member_for, revoke, roles_of
 from bot.settings import AccountRef, Settings
-from bot.turn import ACTIONS, ALIASES, COMMANDS, FORMS, TICKS, Turn, split_id
+from bot.turn import (
+    ACTIONS,
+    ALIASES,
+    COMMANDS,
+    FORMS,
+    MAX_SUGGESTIONS,
+    SUGGESTIONS,
+    TICKS,
+    Turn,
+    split_id,
+)
 from bot.words import N_, translator
-from storage.models import Member
+from storage.models import Account, Member
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +82,40 @@ class Bot:
         if consent is not None:
             reply = replace(reply, messages=(consent, *reply.messages))
         return reply
+
+    def suggest(self, who: Who, argument: str, typed: str) -> list[Option]:
+        """Suggestions for what someone is typing after a verb (Discord's autocomplete), e.g.
+        sessions they may join. Reads only: someone new is not made a member by typing."""
+        suggester = SUGGESTIONS.get(argument)
+        if suggester is None:
+            return []
+        try:
+            with Session(self.engine) as session:
+                turn = self._reader(session, who)
+                return suggester(turn, typed.strip()[:100])[:MAX_SUGGESTIONS]
+        except Exception:
+            log.exception("could not suggest %s", argument)
+            return []
+
+    def _reader(self, session: Session, who: Who) -> Turn:
+        """A turn to read with: the member if known, else someone new as they would be made."""
+        account = find_account(session, who.account)
+        if account is not None:
+            member = session.get_one(Member, account.member_id)
+            roles = roles_of(session, account.member_id)
+        else:
+            zone = who.timezone if is_time_zone(who.timezone) else self.settings.default_timezone
+            now = self.clock.now()
+            member = Member(
+                display_name=who.display_name,
+                timezone=zone,
+                language=self.settings.default_language,
+                created_at=now,
+            )
+            account = Account(member_id=0, platform=who.account.platform, user_id=who.account.user_id)
+            roles = {Role.PARTNER}
+        event = Command(who, "")
+        return Turn(session, member, account, roles, self.clock.now(), self.settings, event)
 
     def tick(self) -> None:
         """Do the scheduled work that is due now (the scheduler calls this; so does the console)."""

@@ -18,10 +18,10 @@ def guide(turn: Turn, _text: str = "") -> Reply:
     allowed = [spec for spec in COMMANDS.values() if not spec.roles or turn.is_(*spec.roles)]
     lines = [(spec.name, spec.summary, spec.example) for spec in allowed]
     lines += [
-        (more.label, more.summary, more.example)
+        (f"{spec.name} {verb.name}", verb.summary, verb.example)
         for spec in allowed
-        for more in spec.more
-        if turn.is_(*more.roles)
+        for verb in spec.verbs
+        if verb.roles and verb.example and turn.is_(*verb.roles)
     ]
     fields = tuple(
         Field(label, (_(summary), " ", _("Try: {example}", example=example)))

@@ -12,7 +12,7 @@ from bot.checks import Refusal
 from bot.conversation import Button, Field, FormField, Option, Reply, Span
 from bot.members import interests_of, set_interests
 from bot.roles import role_name, roles_held
-from bot.turn import FormSpec, Turn, action, command, form
+from bot.turn import FormSpec, Turn, Verb, action, command, form, matching, suggestions
 from bot.words import N_, language_name, languages
 from storage.models import Member
 
@@ -148,6 +148,38 @@ _EXAMPLES = {
     "profile",
     summary=N_("Shows your settings. You can change your time zone, quiet hours, interests and more."),
     example="profile timezone Europe/London",
+    verbs=(
+        Verb("show", N_("Shows your settings.")),
+        Verb("edit", N_("Changes your settings in one form.")),
+        Verb("name", N_("Changes the name others see."), "", (), "name", N_("Your name, like Sam")),
+        Verb(
+            "timezone",
+            N_("Sets your time zone, so times are your own."),
+            "",
+            (),
+            "timezone",
+            N_("A place's time zone, like Europe/London"),
+        ),
+        Verb(
+            "quiet",
+            N_("Sets hours when I send you nothing."),
+            "",
+            (),
+            "quiet",
+            N_("Like 22:00-08:00, or none"),
+        ),
+        Verb(
+            "interests",
+            N_("Sets the topics you want to hear about."),
+            "",
+            (),
+            "interests",
+            N_("Like pain, research, or none"),
+        ),
+        Verb("language", N_("Sets the language I write in."), "", (), "language", N_("Like en")),
+        Verb("pause", N_("Pauses all my messages for a while."), "", (), "until", N_("Until when, like next Monday 9am")),
+        Verb("resume", N_("Starts my messages again.")),
+    ),
 )
 def profile(turn: Turn, text: str) -> Reply:
     _ = turn._
@@ -292,3 +324,21 @@ form(
         submit_label=lambda turn: turn._("Save"),
     )
 )
+
+
+# ---- suggestions as someone types ------------------------------------------------------------
+
+@suggestions("timezone")
+def suggest_zone(turn: Turn, typed: str) -> list[Option]:
+    """Time zones holding what was typed ("london", "new york"); their own and the service's
+    first when nothing is typed yet."""
+    if not typed:
+        first = dict.fromkeys([turn.member.timezone, turn.settings.default_timezone])
+        return [Option(zone, zone) for zone in first]
+    wanted = typed.replace(" ", "_")
+    return matching([Option(zone, zone) for zone in sorted(checks.time_zone_names())], wanted)
+
+
+@suggestions("language")
+def suggest_language(turn: Turn, typed: str) -> list[Option]:
+    return matching([Option(f"{language_name(code)} ({code})", code) for code in languages()], typed)

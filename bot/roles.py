@@ -15,7 +15,7 @@ from bot.members import (
     roles_of,
 )
 from bot.outbox import enqueue_dm
-from bot.turn import GuideLine, Reply, Turn, command
+from bot.turn import Reply, Turn, Verb, command
 from bot.words import N_, Translate, translator
 from storage.models import Member
 
@@ -47,15 +47,23 @@ def _role_from(word: str) -> Role | None:
     "roles",
     summary=N_("Shows who the staff, coordinators and admins are."),
     example="roles",
-    more=(
-        GuideLine(
-            (Role.COORDINATOR, Role.ADMIN),
-            "roles grant",
+    verbs=(
+        Verb("list", N_("Shows who the staff, coordinators and admins are.")),
+        Verb(
+            "grant",
             N_("Gives someone a role."),
             "roles grant Sam coordinator",
+            (Role.COORDINATOR, Role.ADMIN),
+            "who",
+            N_("A name or @mention, then the role, like Sam coordinator"),
         ),
-        GuideLine(
-            (Role.COORDINATOR, Role.ADMIN), "roles revoke", N_("Takes a role away."), "roles revoke Sam staff"
+        Verb(
+            "revoke",
+            N_("Takes a role away."),
+            "roles revoke Sam staff",
+            (Role.COORDINATOR, Role.ADMIN),
+            "who",
+            N_("A name or @mention, then the role, like Sam staff"),
         ),
     ),
 )
@@ -65,7 +73,7 @@ def roles(turn: Turn, text: str) -> Reply:
         return _change(turn, rest, giving=True)
     if verb.lower() in ("revoke", "remove", "take"):
         return _change(turn, rest, giving=False)
-    if verb:
+    if verb and verb.lower() != "list":
         raise Refusal("To change a role, type: roles grant NAME ROLE, or roles revoke NAME ROLE.")
     _ = turn._
     fields = []

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from bot.conversation import Button, Event, Field, FormField, Message, Moment, Reply, Span, fill
+from bot.conversation import Button, Event, Field, FormField, Message, Moment, Option, Reply, Span, fill
 from bot.members import Role
 from bot.settings import Settings
 from bot.words import Translate, translator, when
@@ -61,13 +61,22 @@ ActionHandler = Callable[[Turn, str, str], Reply]
 
 
 @dataclass(frozen=True)
-class GuideLine:
-    """One more line in `guide` for a command, shown only to some roles."""
+class Verb:
+    """A word that can follow a command, as in `sessions join 3`. Platforms with menus offer
+    each one (Discord's subcommands); `guide` also lists those kept for some roles that have an
+    example. The command's handler reads the words as typed, whichever way they came.
 
-    roles: tuple[Role, ...]
-    label: str
+    `argument` names what follows the verb, if anything (a session's number, a time zone), and
+    where suggestions for it come from as someone types (see `suggestions`); `hint` says in
+    English what to type there.
+    """
+
+    name: str
     summary: str
-    example: str
+    example: str = ""
+    roles: tuple[Role, ...] = ()
+    argument: str = ""
+    hint: str = ""
 
 
 @dataclass(frozen=True)
@@ -79,8 +88,8 @@ class CommandSpec:
     # English text for `guide`: what it does, and an example to type.
     summary: str
     example: str
-    # More lines for `guide`, shown only to some roles.
-    more: tuple[GuideLine, ...] = ()
+    # The words that can follow it.
+    verbs: tuple[Verb, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -129,10 +138,10 @@ def command(
     example: str,
     roles: tuple[Role, ...] = (),
     aliases: tuple[str, ...] = (),
-    more: tuple[GuideLine, ...] = (),
+    verbs: tuple[Verb, ...] = (),
 ) -> Callable[[CommandHandler], CommandHandler]:
     def register(handler: CommandHandler) -> CommandHandler:
-        COMMANDS[name] = CommandSpec(name, handler, roles, summary, example, more)
+        COMMANDS[name] = CommandSpec(name, handler, roles, summary, example, verbs)
         for alias in aliases:
             ALIASES[alias] = name
         return handler
@@ -153,6 +162,29 @@ def action(name: str) -> Callable[[ActionHandler], ActionHandler]:
 def form(spec: FormSpec) -> FormSpec:
     FORMS[spec.name] = spec
     return spec
+
+
+# Suggestions for what someone is typing after a verb (Discord's autocomplete), by argument name.
+# Each reads, never writes, and gives at most MAX_SUGGESTIONS (label, value) options.
+Suggester = Callable[[Turn, str], list[Option]]
+SUGGESTIONS: dict[str, Suggester] = {}
+MAX_SUGGESTIONS = 25
+
+
+def suggestions(argument: str) -> Callable[[Suggester], Suggester]:
+    def register(suggester: Suggester) -> Suggester:
+        SUGGESTIONS[argument] = suggester
+        return suggester
+
+    return register
+
+
+def matching(options: list[Option], typed: str) -> list[Option]:
+    """Those whose label holds what was typed (any case), those that start with it first."""
+    wanted = typed.strip().casefold()
+    found = [o for o in options if wanted in o.label.casefold()]
+    found.sort(key=lambda o: not o.label.casefold().startswith(wanted))
+    return found[:MAX_SUGGESTIONS]
 
 
 def split_id(identifier: str) -> tuple[str, str]:

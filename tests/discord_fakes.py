@@ -77,6 +77,7 @@ class FakeDiscord:
         self.nonces: dict[str, dict[str, Any]] = {}  # enforced nonce -> the message it made
         self.events: dict[str, dict[str, Any]] = {}  # the server's Scheduled Events, by id
         self.bot_permissions = CREATE_EVENTS  # what the bot's role allows, sent in GUILD_CREATE
+        self.commands: dict[str, dict[str, Any]] = {}  # the slash commands synced, by name
         self.runner: web.AppRunner | None = None
         self.port = 0
 
@@ -232,7 +233,9 @@ class FakeDiscord:
         if (method, path) == ("GET", "/oauth2/applications/@me"):
             return _json(self._application())
         if method == "PUT" and parts[0] == "applications" and parts[-1] == "commands":
-            return _json([self._command(c, n) for n, c in enumerate(body)])
+            made = [self._command(c, n) for n, c in enumerate(body)]
+            self.commands = {c["name"]: c for c in made}
+            return _json(made)
         if method == "POST" and parts[0] == "interactions":
             return self._callback(parts[1], parts[2], body, files)
         if method == "POST" and parts[0] == "webhooks":
@@ -504,9 +507,34 @@ class DiscordWorld:
         self.loop.run(self.adapter.settle())
 
     def slash(self, user_id: str, name: str, text: str = "", channel: str | None = None) -> Shown:
-        options = [{"name": "text", "type": 3, "value": text}] if text else []
-        data = {"id": "9000", "name": name, "type": 1, "options": options}
-        return self._interaction(user_id, 2, data, channel)
+        """Use a slash command as a person picks it in Discord: `text` is the subcommand, then
+        what they typed in its option ("join 3"); with no text, the first subcommand."""
+        return self._interaction(user_id, 2, self.command_data(name, text), channel)
+
+    def command_data(self, name: str, text: str, focused: bool = False) -> dict[str, Any]:
+        """The interaction's data for `/name verb value`, shaped by the commands synced."""
+        synced = self.fake.commands[name]
+        data: dict[str, Any] = {"id": synced["id"], "name": name, "type": 1, "options": []}
+        subcommands = [o for o in synced.get("options") or [] if o["type"] == 1]
+        if not subcommands:
+            assert not text, f"/{name} takes nothing"
+            return data
+        verb, _sep, value = text.partition(" ")
+        [picked] = [o for o in subcommands if o["name"] == (verb or subcommands[0]["name"])]
+        options: list[dict[str, Any]] = []
+        for option in picked.get("options") or []:
+            options.append({"name": option["name"], "type": option["type"], "value": value})
+            if focused:
+                options[-1]["focused"] = True
+        data["options"] = [{"name": picked["name"], "type": 1, "options": options}]
+        return data
+
+    def suggestions(self, user_id: str, name: str, text: str, channel: str | None = None) -> list[dict[str, Any]]:
+        """What Discord offers as someone types `text` into the option of `/name verb`."""
+        shown = self._interaction(user_id, 4, self.command_data(name, text, focused=True), channel)
+        [answer] = shown.answers
+        assert answer["type"] == 8, answer
+        return list(answer["choices"])
 
     def press(
         self, user_id: str, custom_id: str, channel: str | None = None, values: list[str] | None = None

@@ -10,11 +10,11 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.checks import Refusal
-from bot.conversation import ButtonPress, Command, Message, Who
+from bot.conversation import ButtonPress, Command, Message, Option, Who
 from bot.members import Role, grant
 from bot.outbox import enqueue_dm
 from bot.settings import AccountRef
-from bot.turn import ACTIONS, COMMANDS, CommandSpec
+from bot.turn import ACTIONS, COMMANDS, SUGGESTIONS, CommandSpec
 from storage.models import Member, MemberRole, Outbox
 from tests.conftest import START, member_named
 
@@ -375,3 +375,17 @@ def test_someone_new_gets_the_zone_their_platform_knows(engine, bot):
     # A zone the platform gets wrong falls back to the service's default.
     bot.handle(Command(Who(AccountRef("slack", "T1", "U10"), "Lee", timezone="Mars/Base"), "profile", ""))
     assert member_named(engine, "U10").timezone == "Europe/London"
+
+
+def test_suggestions_never_fail_and_never_make_a_member(bot, engine, monkeypatch):
+    who = Who(AccountRef("console", "local", "new"), "New")
+    assert bot.suggest(who, "no-such-argument", "x") == []
+
+    def broken(_turn, _typed):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setitem(SUGGESTIONS, "session", broken)
+    assert bot.suggest(who, "session", "yoga") == []
+    assert bot.suggest(who, "timezone", "paris") == [Option("Europe/Paris", "Europe/Paris")]
+    with Session(engine) as session:
+        assert session.exec(select(Member)).all() == []

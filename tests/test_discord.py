@@ -130,16 +130,63 @@ def test_the_client_identifies_syncs_every_command_and_keeps_its_heartbeat(world
     assert world.fake.heartbeats >= 1
     [synced] = world.fake.made("PUT", "/applications/700/guilds/800/commands")
     assert [c["name"] for c in synced.body] == list(COMMANDS)
+    commands = {c["name"]: c for c in synced.body}
     for command in synced.body:
         assert 1 <= len(command["description"]) <= 100
-        [option] = command["options"]
-        assert (option["name"], option["type"], option["required"]) == ("text", 3, False)
+    # A command with verbs is a group of subcommands, each with what follows it as an option.
+    assert commands["guide"]["options"] == []
+    sessions = {o["name"]: o for o in commands["sessions"]["options"]}
+    assert list(sessions) == [v.name for v in COMMANDS["sessions"].verbs]
+    assert {o["type"] for o in sessions.values()} == {1}
+    assert sessions["mine"]["options"] == []
+    [session] = sessions["join"]["options"]
+    assert (session["name"], session["type"], session["required"]) == ("session", 3, True)
+    assert session["autocomplete"] is True and session["description"] == "The session's number, like 1"
+    [zone] = {o["name"]: o for o in commands["profile"]["options"]}["timezone"]["options"]
+    assert zone["autocomplete"] is True
+    [who] = {o["name"]: o for o in commands["roles"]["options"]}["grant"]["options"]
+    assert "autocomplete" not in who  # a name or an @mention, typed
 
 
-def test_every_command_of_the_core_is_a_slash_command(world):
+def test_every_command_and_verb_of_the_core_is_a_slash_command(world):
     met(world, PRIYA)
-    for name in COMMANDS:
-        assert world.slash(PRIYA, name).answers, f"/{name} was not answered"
+    for name, spec in COMMANDS.items():
+        for verb in spec.verbs or [None]:
+            typed = "" if verb is None else f"{verb.name} 1" if verb.argument else verb.name
+            assert world.slash(PRIYA, name, typed).answers, f"/{name} {typed} was not answered"
+
+
+def test_suggestions_as_people_type_sessions_openings_and_time_zones(world, engine, clock):
+    grant(world, CORA, "coordinator")
+    fill_form(world, CORA, world.slash(CORA, "sessions", "new"), SESSION)
+    fill_form(world, CORA, world.slash(CORA, "openings", "new"), OPENING)
+
+    # Someone who has never used the bot is offered what they may join, in their own time,
+    # and typing alone does not make them a member.
+    offered = world.suggestions(PRIYA, "sessions", "join yoga")
+    assert offered == [{"name": "#1 Chair yoga, Thursday 3 December 2026 at 14:00 (Europe/London)", "value": "1"}]
+    assert world.suggestions(PRIYA, "sessions", "join pilates") == []
+    with Session(engine) as session:
+        assert session.exec(select(Account).where(Account.user_id == PRIYA)).first() is None
+    assert world.suggestions(PRIYA, "openings", "show ") == [
+        {"name": "#1 Online booking working group", "value": "1"}
+    ]
+
+    zones = [c["value"] for c in world.suggestions(PRIYA, "profile", "timezone new york")]
+    assert zones == ["America/New_York"]
+    assert [c["value"] for c in world.suggestions(PRIYA, "profile", "timezone ")][0] == "Europe/London"
+    assert len(world.suggestions(PRIYA, "profile", "timezone a")) == 25  # Discord's most
+    # Check-ins are a coordinator's to manage: a partner is offered none.
+    assert world.suggestions(PRIYA, "checkin", "send ") == []
+
+    # The value chosen is what the subcommand's option carries.
+    joined = world.slash(PRIYA, "sessions", "join 1")
+    assert any(text.startswith("You have a place at Chair yoga") for text in joined.texts), joined.texts
+    with Session(engine) as session:
+        [signup] = session.exec(select(SessionSignup)).all()
+    assert signup.status == "confirmed" and signup.member_id == member(engine, PRIYA).id
+    moved = world.slash(PRIYA, "profile", "timezone America/New_York")
+    assert "**Time zone:** America/New\\_York" in moved.texts[-1]  # escaped markdown
 
 
 def test_profile_edit_is_a_modal_of_two_pages_with_a_mistake_shown(world, engine):

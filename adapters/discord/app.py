@@ -33,10 +33,12 @@ from bot.conversation import Event, File, Reply
 from bot.core import Bot
 from bot.scheduling import make_scheduler
 from bot.settings import Settings
-from bot.turn import COMMANDS
+from bot.turn import COMMANDS, SUGGESTIONS, CommandSpec, Verb
 from bot.words import translator
 
 log = logging.getLogger(__name__)
+
+MAX_SUBCOMMANDS = 25  # in one group
 
 
 def use_urls(api_url: str, gateway_url: str | None) -> None:
@@ -64,18 +66,51 @@ class DiscordAdapter(discord.Client):
         self._ = translator(bot.settings.default_language)
         self._answering: set[asyncio.Task[Any]] = set()
         self.tree = app_commands.CommandTree(self)
-        for name, spec in COMMANDS.items():
-            self.tree.add_command(self._slash(name, self._(spec.summary)))
+        for spec in COMMANDS.values():
+            self.tree.add_command(self._slash(spec))
 
-    def _slash(self, name: str, summary: str) -> app_commands.Command[Any, Any, None]:
-        """`/name text:...`: the rest of the line as the core reads it, e.g. `/profile edit`."""
+    def _slash(self, spec: CommandSpec) -> app_commands.Command[Any, ..., None] | app_commands.Group:
+        """`/guide`; or a group of subcommands, one per verb: `/sessions join session:3`."""
+        summary = shorten(self._(spec.summary), 100)
+        if not spec.verbs:
+            return self._subcommand(spec.name, spec.name, "", summary, None)
+        group = app_commands.Group(name=spec.name, description=summary)
+        for verb in spec.verbs[:MAX_SUBCOMMANDS]:
+            group.add_command(
+                self._subcommand(spec.name, verb.name, verb.name, shorten(self._(verb.summary), 100), verb)
+            )
+        return group
 
-        async def run(interaction: discord.Interaction, text: str = "") -> None:
-            await self._answer(interaction, translate.slash_command(interaction, name, text))
+    def _subcommand(
+        self, command: str, name: str, words: str, summary: str, verb: Verb | None
+    ) -> app_commands.Command[Any, ..., None]:
+        """One slash command whose answer is the core's command `command`, with `words` and
+        what was typed in the verb's one option after them."""
+        if verb is None or not verb.argument:
 
-        command = app_commands.Command(name=name, description=shorten(summary, 100), callback=run)
-        command._params["text"].description = shorten(self._("What to do, e.g. edit, or empty"), 100)
-        return command
+            async def run(interaction: discord.Interaction) -> None:
+                await self._answer(interaction, translate.slash_command(interaction, command, words))
+
+            return app_commands.Command(name=name, description=summary, callback=run)
+
+        async def run_with(interaction: discord.Interaction, value: str) -> None:
+            typed = f"{words} {value}"
+            await self._answer(interaction, translate.slash_command(interaction, command, typed))
+
+        hint = shorten(self._(verb.hint) if verb.hint else verb.argument, 100)
+        callback = app_commands.rename(value=verb.argument)(app_commands.describe(value=hint)(run_with))
+        made = app_commands.Command(name=name, description=summary, callback=callback)
+        if verb.argument in SUGGESTIONS:
+            made.autocomplete("value")(self._suggestions(verb.argument))
+        return made
+
+    def _suggestions(self, argument: str) -> Any:
+        async def suggest(interaction: discord.Interaction, typed: str) -> list[app_commands.Choice[str]]:
+            who = translate.who(interaction.user)
+            found = await asyncio.to_thread(self.bot.suggest, who, argument, typed)
+            return [app_commands.Choice(name=shorten(o.label, 100), value=o.value[:100]) for o in found]
+
+        return suggest
 
     async def setup_hook(self) -> None:
         if self.guild is not None:

@@ -17,7 +17,7 @@ from bot.checkins.summary import Figures, figures, latest_summary, summary_messa
 from bot.checks import Refusal
 from bot.conversation import Button, Field, FormField, Option, Reply
 from bot.members import Role
-from bot.turn import FormSpec, GuideLine, Turn, action, command, form
+from bot.turn import FormSpec, Turn, Verb, action, command, form, matching, suggestions
 from bot.words import N_
 from storage.models import CheckIn, CheckInAnswer, CheckInPrompt, CheckInRun
 
@@ -28,20 +28,31 @@ COORDINATORS = (Role.COORDINATOR,)
     "checkin",
     summary=N_("Shows your past check-in answers. Type checkin on to get check-ins again after a pause."),
     example="checkin history",
-    more=(
-        GuideLine(COORDINATORS, "checkin new", N_("Creates a check-in."), "checkin new"),
-        GuideLine(
-            COORDINATORS,
-            "checkin list",
-            N_("Lists check-ins, to send, pause, edit or delete them."),
-            "checkin list",
-        ),
-        GuideLine(
-            COORDINATORS,
-            "checkin summary",
+    verbs=(
+        Verb("history", N_("Shows your past check-in answers.")),
+        Verb("on", N_("Turns your check-ins back on after a pause.")),
+        Verb("new", N_("Creates a check-in."), "checkin new", COORDINATORS),
+        Verb("list", N_("Lists check-ins, to send, pause, edit or delete them."), "checkin list", COORDINATORS),
+        Verb(
+            "summary",
             N_("Shows the latest summary of a check-in."),
             "checkin summary 1",
+            COORDINATORS,
+            "checkin",
+            N_("The check-in's number, like 1"),
         ),
+        Verb("send", N_("Sends a check-in now."), "", COORDINATORS, "checkin", N_("The check-in's number, like 1")),
+        Verb("pause", N_("Pauses a check-in."), "", COORDINATORS, "checkin", N_("The check-in's number, like 1")),
+        Verb(
+            "resume",
+            N_("Starts a paused check-in again."),
+            "",
+            COORDINATORS,
+            "checkin",
+            N_("The check-in's number, like 1"),
+        ),
+        Verb("edit", N_("Changes a check-in."), "", COORDINATORS, "checkin", N_("The check-in's number, like 1")),
+        Verb("delete", N_("Deletes a check-in."), "", COORDINATORS, "checkin", N_("The check-in's number, like 1")),
     ),
 )
 def checkin(turn: Turn, text: str) -> Reply:
@@ -111,11 +122,24 @@ def _hours(minutes: int) -> str:
     return str(minutes // 60) if minutes % 60 == 0 else f"{minutes / 60:.1f}"
 
 
+def current(turn: Turn) -> list[CheckIn]:
+    return list(
+        turn.session.exec(
+            select(CheckIn).where(col(CheckIn.deleted_at).is_(None)).order_by(col(CheckIn.id))
+        ).all()
+    )
+
+
+@suggestions("checkin")
+def suggest_checkin(turn: Turn, typed: str) -> list[Option]:
+    if not turn.is_(Role.COORDINATOR):
+        return []
+    return matching([Option(f"#{c.id} {c.name}", str(c.id)) for c in current(turn)], typed.removeprefix("#"))
+
+
 def list_checkins(turn: Turn) -> Reply:
     _ = turn._
-    found = turn.session.exec(
-        select(CheckIn).where(col(CheckIn.deleted_at).is_(None)).order_by(col(CheckIn.id))
-    ).all()
+    found = current(turn)
     if not found:
         return turn.say(_("There are no check-ins yet. Type checkin new to create one."))
     return turn.say(

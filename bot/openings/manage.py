@@ -24,7 +24,7 @@ from bot.openings.rules import (
     may_manage,
     pressed,
 )
-from bot.turn import FormSpec, GuideLine, Turn, action, command, form
+from bot.turn import FormSpec, Turn, Verb, action, command, form, matching, suggestions
 from bot.words import N_
 from storage.models import Opening
 
@@ -35,31 +35,41 @@ COORDINATORS = (Role.COORDINATOR,)
     "openings",
     summary=N_("Lists open openings, so you can say you're interested."),
     example="openings",
-    more=(
-        GuideLine(STAFF_ROLES, "openings new", N_("Posts an opening for partners."), "openings new"),
-        GuideLine(
-            STAFF_ROLES,
-            "openings review",
+    verbs=(
+        Verb("list", N_("Lists open openings.")),
+        Verb("show", N_("Shows an opening in full."), "", (), "opening", N_("The opening's number, like 1")),
+        Verb("new", N_("Posts an opening for partners."), "openings new", STAFF_ROLES),
+        Verb(
+            "review",
             N_("Shows who is interested, least involved first, so you can choose fairly."),
             "openings review 1",
-        ),
-        GuideLine(
             STAFF_ROLES,
-            "openings close",
+            "opening",
+            N_("The opening's number, like 1"),
+        ),
+        Verb(
+            "close",
             N_("Closes an opening and thanks those not selected."),
             "openings close 1",
-        ),
-        GuideLine(
             STAFF_ROLES,
-            "openings cancel",
+            "opening",
+            N_("The opening's number, like 1"),
+        ),
+        Verb(
+            "cancel",
             N_("Cancels an opening and tells everyone interested."),
             "openings cancel 1",
+            STAFF_ROLES,
+            "opening",
+            N_("The opening's number, like 1"),
         ),
-        GuideLine(
-            COORDINATORS,
-            "openings export",
+        Verb(
+            "export",
             N_("Gives who took part and when, as a file for payments."),
             "openings export 2026-11-01 2026-11-30",
+            COORDINATORS,
+            "dates",
+            N_("From and to, like 2026-11-01 2026-11-30"),
         ),
     ),
 )
@@ -93,13 +103,25 @@ def openings(turn: Turn, text: str) -> Reply:
     raise Refusal("I can do: openings, or openings show with a number, like openings show 1.")
 
 
+def open_now(turn: Turn) -> list[Opening]:
+    return list(
+        turn.session.exec(
+            select(Opening)
+            .where(Opening.status == "open", Opening.closes_at > turn.now)
+            .order_by(col(Opening.closes_at), col(Opening.id))
+        ).all()
+    )
+
+
+@suggestions("opening")
+def suggest_opening(turn: Turn, typed: str) -> list[Option]:
+    options = [Option(f"#{o.id} {o.title}", str(o.id)) for o in open_now(turn)]
+    return matching(options, typed.removeprefix("#"))
+
+
 def list_openings(turn: Turn) -> Reply:
     _ = turn._
-    found = turn.session.exec(
-        select(Opening)
-        .where(Opening.status == "open", Opening.closes_at > turn.now)
-        .order_by(col(Opening.closes_at), col(Opening.id))
-    ).all()
+    found = open_now(turn)
     if not found:
         words = _("There are no open openings right now. New ones are posted in the announcements channel.")
         if turn.is_(*STAFF_ROLES):

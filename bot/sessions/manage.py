@@ -39,7 +39,7 @@ from bot.sessions.cards import (
 )
 from bot.sessions.places import calendar, give_up, lock, save_note, sign_up
 from bot.sessions.rules import AUDIENCES, read_reminders, reminders_as_text, weekly, whole
-from bot.turn import FormSpec, GuideLine, Turn, action, command, form, moment_for
+from bot.turn import FormSpec, Turn, Verb, action, command, form, matching, moment_for, suggestions
 from bot.words import N_, translator
 from storage.models import Member, SessionSignup, WellbeingSession
 
@@ -52,31 +52,53 @@ _COORDINATOR_WORDS = ("new", "people", "attendees", "attendance", "move", "cance
     "sessions",
     summary=N_("Lists wellbeing sessions with places left, and your own places."),
     example="sessions",
-    more=(
-        GuideLine(COORDINATORS, "sessions new", N_("Schedules a wellbeing session."), "sessions new"),
-        GuideLine(
-            COORDINATORS,
-            "sessions people",
+    verbs=(
+        Verb("list", N_("Lists wellbeing sessions coming up.")),
+        Verb("mine", N_("Shows the sessions you have a place in.")),
+        Verb("show", N_("Shows one session, to sign up or cancel."), "", (), "session", N_("The session's number, like 1")),
+        Verb("join", N_("Takes a place, or a place on the waitlist."), "", (), "session", N_("The session's number, like 1")),
+        Verb("leave", N_("Gives up your place."), "", (), "session", N_("The session's number, like 1")),
+        Verb("calendar", N_("Gives a calendar file for a session."), "", (), "session", N_("The session's number, like 1")),
+        Verb(
+            "note",
+            N_("Tells the coordinator what would help you take part."),
+            "",
+            (),
+            "note",
+            N_("The session's number, then your note, like 1 I use a wheelchair"),
+        ),
+        Verb("new", N_("Schedules a wellbeing session."), "sessions new", COORDINATORS),
+        Verb(
+            "people",
             N_("Shows who has a place, the waitlist and their notes."),
             "sessions people 1",
-        ),
-        GuideLine(
             COORDINATORS,
-            "sessions attendance",
+            "session",
+            N_("The session's number, like 1"),
+        ),
+        Verb(
+            "attendance",
             N_("Marks who came, once a session has started."),
             "sessions attendance 1",
-        ),
-        GuideLine(
             COORDINATORS,
-            "sessions move",
+            "session",
+            N_("The session's number, like 1"),
+        ),
+        Verb(
+            "move",
             N_("Moves a session to a new time. Everyone signed up is told."),
             "sessions move 1",
-        ),
-        GuideLine(
             COORDINATORS,
-            "sessions cancel",
+            "session",
+            N_("The session's number, like 1"),
+        ),
+        Verb(
+            "cancel",
             N_("Cancels a session, or one week of a repeat. Everyone signed up is told."),
             "sessions cancel 1",
+            COORDINATORS,
+            "session",
+            N_("The session's number, like 1"),
         ),
     ),
 )
@@ -91,6 +113,8 @@ def sessions(turn: Turn, text: str) -> Reply:
         return mine(turn)
     if word.removeprefix("#").isdecimal():
         return card(turn, find(turn, word))
+    if word == "show":
+        return card(turn, find(turn, rest))
     if word in ("join", "signup"):
         return sign_up(turn, find(turn, rest))
     if word == "leave" or (word == "cancel" and not coordinator):
@@ -133,17 +157,34 @@ def _status(turn: Turn, mine: SessionSignup | None) -> tuple[str, ...]:
     return (" ", turn._("You are number {position} on the waitlist.", position=number))
 
 
-def upcoming(turn: Turn) -> Reply:
-    _ = turn._
+def coming_up(turn: Turn, limit: int) -> list[WellbeingSession]:
+    """The next sessions this person may join (a coordinator sees every one)."""
     query = select(WellbeingSession).where(
         WellbeingSession.status == SCHEDULED, WellbeingSession.starts_at > turn.now
     )
     if not turn.is_(Role.COORDINATOR):
         open_to = [name for name, (_word, roles) in AUDIENCES.items() if not roles or turn.is_(*roles)]
         query = query.where(col(WellbeingSession.audience).in_(open_to))
-    found = turn.session.exec(
-        query.order_by(col(WellbeingSession.starts_at), col(WellbeingSession.id)).limit(LISTED)
-    ).all()
+    return list(
+        turn.session.exec(
+            query.order_by(col(WellbeingSession.starts_at), col(WellbeingSession.id)).limit(limit)
+        ).all()
+    )
+
+
+@suggestions("session")
+def suggest_session(turn: Turn, typed: str) -> list[Option]:
+    """Sessions coming up, as "#3 Chair yoga, Thu 3 Dec 14:00" in the reader's own time."""
+    options = [
+        Option(f"#{s.id} {s.title}, {turn.moment(s.starts_at).fallback}", str(s.id))
+        for s in coming_up(turn, 100)
+    ]
+    return matching(options, typed.removeprefix("#"))
+
+
+def upcoming(turn: Turn) -> Reply:
+    _ = turn._
+    found = coming_up(turn, LISTED)
     if not found:
         if turn.is_(Role.COORDINATOR):
             return turn.say(
