@@ -548,8 +548,15 @@ class DiscordWorld:
         self, user_id: str, modal: dict[str, Any], values: dict[str, str], channel: str | None = None
     ) -> Shown:
         """Send a modal as shown, with these values typed over what it offered."""
-        rows = []
+        rows: list[dict[str, Any]] = []
         for row in modal["components"]:
+            if row["type"] == 18:  # a label over a select: the option picked, or the one offered
+                select = row["component"]
+                offered = [o["value"] for o in select["options"] if o.get("default")]
+                picked = [values[select["custom_id"]]] if select["custom_id"] in values else offered
+                chosen = {"type": 3, "custom_id": select["custom_id"], "values": picked}
+                rows.append({"type": 18, "component": chosen})
+                continue
             for item in row["components"]:
                 typed = values.get(item["custom_id"], item.get("value") or "")
                 rows.append(

@@ -88,6 +88,15 @@ def grant(world: DiscordWorld, user_id: str, role: str) -> None:
     world.fake.forget()
 
 
+def inputs(modal: dict) -> list[dict]:
+    """A modal's inputs in order: text inputs in rows, selects under labels."""
+    return [
+        item
+        for row in modal["components"]
+        for item in (row["components"] if row["type"] == 1 else [row["component"]])
+    ]
+
+
 def fill_form(world: DiscordWorld, user_id: str, shown: Shown, values: dict[str, str], channel=None) -> Shown:
     """Submit each page of the modal just opened, pressing Continue between pages."""
     modal = shown.modal
@@ -193,8 +202,13 @@ def test_profile_edit_is_a_modal_of_two_pages_with_a_mistake_shown(world, engine
     met(world, PRIYA)
     modal = world.slash(PRIYA, "profile", "edit").modal
     assert (modal["custom_id"], modal["title"]) == ("f:1:profile.edit", "Edit your profile (1 of 2)")
-    inputs = [item["custom_id"] for row in modal["components"] for item in row["components"]]
-    assert inputs == ["name", "timezone", "quiet", "interests", "language"]
+    assert [item["custom_id"] for item in inputs(modal)] == ["name", "timezone", "quiet", "interests", "language"]
+    # A choice is picked from a select under its label, not typed.
+    [language] = [row for row in modal["components"] if row["type"] == 18]
+    assert language["label"] == "Language" and language["component"]["type"] == 3
+    assert [(o["label"], o["value"], o.get("default")) for o in language["component"]["options"]] == [
+        ("English", "en", True)
+    ]
 
     wrong = world.submit(PRIYA, modal, {"name": "Priya S", "timezone": "Mars/Base"})
     [problem] = wrong.answers
@@ -487,11 +501,13 @@ def test_a_modal_holds_five_inputs_within_discords_limits():
     )
     drawn = modal.to_dict()
     assert len(drawn["title"]) <= 45 and drawn["custom_id"] == "f:2:long.title:1"
-    inputs = [item for row in drawn["components"] for item in row["components"]]
-    assert (
-        len(inputs[0]["label"]) <= 45 and inputs[0]["max_length"] == 4000 and len(inputs[0]["value"]) == 4000
-    )
-    assert inputs[1]["placeholder"] == "Remote, In person"
+    long, kind = inputs(drawn)
+    assert len(long["label"]) <= 45 and long["max_length"] == 4000 and len(long["value"]) == 4000
+    assert drawn["components"][1]["label"] == "Kind"
+    assert [o["label"] for o in kind["options"]] == ["Remote", "In person"] and kind["required"]
+    many = FormField("zone", "Zone", kind="choice", choices=tuple(Option(str(n), str(n)) for n in range(30)))
+    [typed] = inputs(render_modal(Form("f", "F", (many,), "Send"), translator("en")).to_dict())
+    assert typed["type"] == 4 and typed["placeholder"].startswith("0, 1, 2")  # too many for a select
 
 
 def test_mentions_typed_in_a_slash_command_come_back_as_names_and_people():

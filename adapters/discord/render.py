@@ -243,10 +243,30 @@ def render_whole(message: Message) -> DiscordMessage:
 # ---- forms ------------------------------------------------------------------------------------
 
 
-def _input(form_field: FormField) -> discord.ui.TextInput[discord.ui.Modal]:
+def _input(form_field: FormField) -> discord.ui.Item[discord.ui.Modal]:
+    """A text input; or, for a choice of at most 25, a select under its label."""
+    if form_field.kind == "choice" and 0 < len(form_field.choices) <= MAX_OPTIONS:
+        select: discord.ui.Select[discord.ui.Modal] = discord.ui.Select(
+            custom_id=form_field.name,
+            required=form_field.required,
+            min_values=1 if form_field.required else 0,
+            options=[
+                discord.SelectOption(
+                    label=shorten(o.label, MAX_LABEL),
+                    value=o.value[:MAX_LABEL],
+                    default=o.value == form_field.initial,
+                )
+                for o in form_field.choices
+            ],
+        )
+        return discord.ui.Label(
+            text=shorten(form_field.label, MAX_INPUT_LABEL),
+            description=shorten(form_field.hint, MAX_PLACEHOLDER) or None,
+            component=select,
+        )
     hint = form_field.hint
     if form_field.kind == "choice" and form_field.choices:
-        # Typed, and the core reads a label, a value or a position.
+        # Too many to pick from: typed, and the core reads a label, a value or a position.
         hint = ", ".join(o.label for o in form_field.choices)
     return discord.ui.TextInput(
         label=shorten(form_field.label, MAX_INPUT_LABEL),
