@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -78,6 +79,7 @@ class FakeDiscord:
         self.events: dict[str, dict[str, Any]] = {}  # the server's Scheduled Events, by id
         self.bot_permissions = CREATE_EVENTS  # what the bot's role allows, sent in GUILD_CREATE
         self.commands: dict[str, dict[str, Any]] = {}  # the slash commands synced, by name
+        self.deferred = threading.Event()  # set when an interaction is answered "thinking"
         self.runner: web.AppRunner | None = None
         self.port = 0
 
@@ -353,6 +355,8 @@ class FakeDiscord:
         data = body.get("data") or {}
         self.answers.setdefault(token, []).append({**data, "type": body["type"], "files": files})
         self.callbacks.setdefault(interaction_id, asyncio.Event()).set()
+        if body["type"] in (5, 6):
+            self.deferred.set()
         resource: dict[str, Any] = {"type": body["type"]}
         if body["type"] == 4:
             resource["message"] = self._message(data, "", files)

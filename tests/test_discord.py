@@ -132,6 +132,36 @@ def test_a_slash_command_is_answered_within_discords_deadline(world, engine):
     assert "**Time zone:** Europe/London" in profile["content"]
 
 
+def test_slow_work_is_answered_thinking_first_then_followed_up(world, engine, monkeypatch):
+    met(world, PRIYA)
+    quick = world.bot.handle
+
+    def slow(event):
+        # A busy database: the answer is ready only after Discord was told "thinking".
+        assert world.fake.deferred.wait(10)
+        return quick(event)
+
+    monkeypatch.setattr(world.bot, "handle", slow)
+    world.adapter.defer_after = 0.01
+
+    shown = world.slash(PRIYA, "profile", "name Priya S", channel=GENERAL)
+    thinking, saved = shown.answers
+    assert thinking["type"] == 5 and thinking["flags"] & 64  # only Priya sees it
+    assert saved["followup"] and saved["content"].startswith("Saved.")
+    assert member(engine, PRIYA).display_name == "Priya S"
+
+    # A form cannot open as a modal once "thinking" was said: a button opens it instead.
+    world.fake.deferred.clear()
+    thinking, offer = world.slash(PRIYA, "profile", "edit").answers
+    assert thinking["type"] == 5
+    assert offer["content"] == "Press the button to open the form."
+    world.fake.deferred.clear()
+    opened = world.press(PRIYA, buttons(offer)["Edit your profile"])
+    assert opened.answers[0]["type"] == 5  # still slow: offered again, never lost
+    monkeypatch.setattr(world.bot, "handle", quick)
+    assert world.press(PRIYA, buttons(offer)["Edit your profile"]).modal["custom_id"] == "f:1:profile.edit"
+
+
 def test_the_client_identifies_syncs_every_command_and_keeps_its_heartbeat(world):
     [identify] = world.fake.identified
     assert identify["token"] == "fake-bot-token"

@@ -2,8 +2,9 @@
 core's replies are drawn back into Discord.
 
 The adapter translates and draws, nothing more: it holds no rule and makes no database call.
-Every interaction is answered directly (the core's turn is one short transaction), well inside
-Discord's 3 seconds; messages for other people and files for later go through the outbox.
+An interaction is answered directly when the core's turn is quick, as it nearly always is; if it
+takes longer than DEFER_AFTER, Discord is told "thinking" and the answer follows. Messages for
+other people and files for later go through the outbox.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ from bot.words import translator
 log = logging.getLogger(__name__)
 
 MAX_SUBCOMMANDS = 25  # in one group
+# Seconds to wait for the core before answering "thinking" (Discord allows 3 for the first answer).
+DEFER_AFTER = 2.0
 
 
 def use_urls(api_url: str, gateway_url: str | None) -> None:
@@ -63,6 +66,7 @@ class DiscordAdapter(discord.Client):
         )
         self.bot = bot
         self.guild = discord.Object(int(guild_id)) if guild_id else None
+        self.defer_after = DEFER_AFTER
         self._ = translator(bot.settings.default_language)
         self._answering: set[asyncio.Task[Any]] = set()
         self.tree = app_commands.CommandTree(self)
@@ -133,8 +137,14 @@ class DiscordAdapter(discord.Client):
             self._answering.add(task)
         try:
             # The core is synchronous (a database transaction): keep it off the event loop.
-            reply = await asyncio.to_thread(self.bot.handle, event)
-            await self.show(interaction, reply)
+            work = asyncio.ensure_future(asyncio.to_thread(self.bot.handle, event))
+            done, _pending = await asyncio.wait({work}, timeout=self.defer_after)
+            if not done:
+                # Slow today (a busy database): say "thinking" within Discord's 3 seconds, and
+                # follow up. A form then opens from a button, since a modal must come first.
+                private = interaction.guild_id is not None
+                await interaction.response.defer(ephemeral=private, thinking=True)
+            await self.show(interaction, await work)
         except Exception:
             log.exception("could not answer a Discord interaction")
         finally:
