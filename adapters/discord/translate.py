@@ -43,7 +43,7 @@ def typed_text(text: str, names: Mapping[str, str]) -> tuple[str, tuple[AccountR
 
 
 def slash_command(interaction: discord.Interaction, name: str, text: str) -> Command:
-    """`/profile text:edit` -> Command("profile", "edit"); `/roles grant @Cora staff` keeps Cora."""
+    """`/profile edit` -> Command("profile", "edit"); `/roles grant who:@Cora staff` keeps Cora."""
     data: Mapping[str, Any] = interaction.data or {}  # type: ignore[assignment]
     users = ((data.get("resolved") or {}).get("users")) or {}
     names = {uid: str(u.get("global_name") or u.get("username") or uid) for uid, u in users.items()}
