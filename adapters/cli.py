@@ -54,16 +54,20 @@ def slack_and_discord(settings: Settings, stdout: TextIO) -> int:
     from adapters.discord.app import serve as serve_discord
     from adapters.slack.app import NotStarted, stop_on_signals
     from adapters.slack.app import serve as serve_slack
+    from bot.scheduling import make_scheduler
 
     logging.getLogger().setLevel(settings.log_level.upper())
     bot = build_bot(settings)
 
     async def both() -> int:
         stop = stop_on_signals()
+        # One scheduler for the process: each platform adds its sender once connected.
+        scheduler = make_scheduler(bot, {}, settings.dispatch_interval_seconds)
+        scheduler.start()
 
         async def on_slack() -> int:
             try:
-                await serve_slack(bot, settings, stdout, stop)
+                await serve_slack(bot, settings, stdout, stop, scheduler)
                 return 0
             except NotStarted as problem:
                 print(problem, file=stdout, flush=True)
@@ -73,11 +77,14 @@ def slack_and_discord(settings: Settings, stdout: TextIO) -> int:
 
         async def on_discord() -> int:
             try:
-                return await serve_discord(bot, settings, stdout, stop)
+                return await serve_discord(bot, settings, stdout, stop, scheduler)
             finally:
                 stop.set()
 
-        return max(await asyncio.gather(on_slack(), on_discord()))
+        try:
+            return max(await asyncio.gather(on_slack(), on_discord()))
+        finally:
+            scheduler.shutdown(wait=False)
 
     return asyncio.run(both())
 

@@ -21,6 +21,7 @@ import bot.openings  # noqa: F401
 import bot.profile  # noqa: F401
 import bot.roles  # noqa: F401
 import bot.sessions  # noqa: F401
+import bot.undelivered  # noqa: F401
 from bot.checks import Refusal, is_time_zone
 from bot.clock import Clock
 from bot.conversation import (

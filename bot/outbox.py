@@ -1,21 +1,29 @@
 """The outbox: messages for later or for other people, and the dispatcher that sends them.
 
 `enqueue` is called inside the transaction that makes the change, so the change and its
-message are saved together or not at all. `dispatch_due` hands due rows to the sender of
-their platform and marks each sent only after the platform accepted it: a crash in between
-delays a message, it never loses one.
+message are saved together or not at all. `dispatch_due` claims due rows for a while (a lease),
+hands each to the sender of its platform at the pace the platform allows, and marks it sent only
+after the platform accepted it: a crash in between delays a message, it never loses one. Several
+dispatchers, in several processes, share the work: on PostgreSQL each claim skips rows another
+has locked, and a claimed row is not claimed again until its lease runs out.
+
+A message that fails MAX_ATTEMPTS times, or that the platform refuses for good (a channel that is
+gone, a permission missing), is set aside as undelivered, with the reason; admins see and retry
+them with the `outbox` command. Rate limits are waited out and never count as failures.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+import threading
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import Engine
-from sqlmodel import Session, col, select
+from sqlalchemy import Engine, and_, not_, or_, update
+from sqlmodel import Session, col, func, select
 
 from bot.clock import Clock
 from bot.conversation import (
@@ -55,11 +63,28 @@ CALENDAR = "calendar"
 
 
 class SendFailed(Exception):
-    """The platform did not take the message. It stays in the outbox and is tried again."""
+    """The platform did not take the message. It stays in the outbox and is tried again:
+    after `retry_after` seconds for a rate limit, or set aside at once if `permanent` (a
+    refusal that trying again will not change)."""
 
-    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+    def __init__(self, reason: str, retry_after: float | None = None, permanent: bool = False) -> None:
         super().__init__(reason)
         self.retry_after = retry_after
+        self.permanent = permanent
+
+
+@dataclass(frozen=True)
+class Pace:
+    """How fast a platform takes messages: `per_second` in all (after a first `burst`), and
+    `per_target_per_second` into one channel or conversation (after `target_burst`)."""
+
+    per_second: float | None = None
+    burst: int = 1
+    per_target_per_second: float | None = None
+    target_burst: int = 1
+
+
+ANY_PACE = Pace()
 
 
 class Sender(Protocol):
@@ -177,78 +202,253 @@ def enqueue_edit(
 
 RETRY_BASE = timedelta(seconds=5)
 RETRY_MAX = timedelta(minutes=15)
+# How long a claimed row is left to its dispatcher: longer than any one send can take (the
+# senders give up after 120 seconds), so a row is claimed again only if its dispatcher died.
+LEASE = timedelta(minutes=3)
+CLAIM_BATCH = 10
+MAX_ATTEMPTS = 8  # about 20 minutes of backing off, then set aside for an admin
 
 
-def dispatch_due(engine: Engine, senders: Mapping[str, Sender], clock: Clock, limit: int = 100) -> int:
-    """Send what is due on the platforms we have senders for. Returns how many were sent.
+class Pacer:
+    """Token buckets in real time: one per platform, one per platform and target, and what each
+    platform asked us to wait for. A dispatcher keeps one for as long as it runs (the scheduler
+    does); with several processes, each keeps its own (see README)."""
 
-    Each row is claimed in its own transaction; on PostgreSQL `FOR UPDATE SKIP LOCKED` lets
-    several dispatchers share the work without sending anything twice.
-    """
-    sent = 0
-    platforms = list(senders)
-    if not platforms:
-        return 0
-    for _ in range(limit):
-        with Session(engine) as session:
-            row = session.exec(
-                select(Outbox)
-                .where(col(Outbox.sent_at).is_(None))
-                .where(Outbox.due_at <= clock.now())
-                .where(col(Outbox.platform).in_(platforms))
-                .order_by(col(Outbox.due_at), col(Outbox.id))
-                .limit(1)
-                .with_for_update(skip_locked=True)
-            ).first()
-            if row is None:
-                break
-            assert row.id is not None
-            edit_message_id = None
-            if row.edit_of is not None:
-                original = session.get(Outbox, row.edit_of)
-                if original is not None and original.sent_at is not None and not original.platform_message_id:
-                    # It went out as nothing the platform can change (no calendar there).
-                    row.sent_at = clock.now()
-                    session.add(row)
-                    session.commit()
-                    continue
-                if original is None or original.platform_message_id is None:
-                    # The message to change has not gone out yet: try again shortly.
-                    row.due_at = clock.now() + RETRY_BASE
-                    session.add(row)
-                    session.commit()
-                    continue
-                edit_message_id = original.platform_message_id
-            calendar = row.target_kind == CALENDAR
-            delivery = Delivery(
-                row.id,
-                row.platform,
-                row.workspace,
-                row.target_kind,
-                row.target_id,
-                Message(()) if calendar else message_from_json(row.body),
-                edit_message_id,
-                event_from_json(row.body) if calendar else None,
-            )
-            try:
-                row.platform_message_id = senders[row.platform].send(delivery)
-            except Exception as failure:  # a platform refusal, or a bug in a sender: try later
-                row.attempts += 1
-                row.last_error = str(failure)[:500]
-                backoff = min(RETRY_BASE * 2 ** (row.attempts - 1), RETRY_MAX)
-                if isinstance(failure, SendFailed) and failure.retry_after is not None:
-                    backoff = timedelta(seconds=failure.retry_after)
-                row.due_at = clock.now() + backoff
-                log.warning(
-                    "outbox %s not sent (attempt %s): %s",
-                    row.id,
-                    row.attempts,
-                    failure,
-                    exc_info=not isinstance(failure, SendFailed),
-                )
+    def __init__(
+        self,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.monotonic = monotonic
+        self.sleep = sleep
+        self._lock = threading.Lock()
+        self._buckets: dict[tuple[str, ...], tuple[float, float]] = {}  # key -> (tokens, when)
+        self._held: dict[str, datetime] = {}  # platform -> not before (the bot's clock)
+
+    def hold(self, platform: str, until: datetime) -> None:
+        """A platform said "wait" (a 429): nothing more goes to it before `until`."""
+        with self._lock:
+            self._held[platform] = max(until, self._held.get(platform, until))
+
+    def held(self, platform: str, now: datetime) -> bool:
+        with self._lock:
+            return self._held.get(platform, now) > now
+
+    def take(self, platform: str, target: str, pace: Pace) -> bool:
+        """One send's turn. Waits (briefly) for the platform's overall pace; returns False,
+        taking nothing, if this target has had its share for now (send to others meanwhile)."""
+        while True:
+            with self._lock:
+                now = self.monotonic()
+                if pace.per_target_per_second and self._tokens(
+                    (platform, target), pace.per_target_per_second, pace.target_burst, now
+                ) < 1:
+                    return False
+                wait = 0.0
+                if pace.per_second:
+                    tokens = self._tokens((platform,), pace.per_second, pace.burst, now)
+                    wait = (1 - tokens) / pace.per_second if tokens < 1 else 0.0
+                if wait <= 0:
+                    if pace.per_second:
+                        self._spend((platform,), now)
+                    if pace.per_target_per_second:
+                        self._spend((platform, target), now)
+                    return True
+            self.sleep(wait)
+
+    def _tokens(self, key: tuple[str, ...], rate: float, burst: int, now: float) -> float:
+        tokens, when = self._buckets.get(key, (float(burst), now))
+        tokens = min(float(burst), tokens + (now - when) * rate)
+        self._buckets[key] = (tokens, now)
+        return tokens
+
+    def _spend(self, key: tuple[str, ...], now: float) -> None:
+        tokens, _when = self._buckets[key]
+        self._buckets[key] = (tokens - 1, now)
+
+
+def dispatch_due(
+    engine: Engine,
+    senders: Mapping[str, Sender],
+    clock: Clock,
+    limit: int = 100,
+    pacer: Pacer | None = None,
+) -> int:
+    """Send what is due on the platforms we have senders for, at most `limit` rows. Returns how
+    many were sent. No transaction is open while a platform is being called. Pass the same
+    `pacer` each time, so the pace holds from one call to the next."""
+    pacer = pacer or Pacer()
+    sent = handled = 0
+    busy: set[tuple[str, str]] = set()  # targets that have had their share for now
+    while handled < limit:
+        platforms = [p for p in senders if not pacer.held(p, clock.now())]
+        if not platforms:
+            break
+        claimed = _claim(engine, platforms, busy, clock, min(CLAIM_BATCH, limit - handled))
+        if not claimed:
+            break
+        for row_id in claimed:
+            handled += 1
+            outcome = _deliver(engine, senders, clock, pacer, row_id)
+            if isinstance(outcome, tuple):
+                busy.add(outcome)
             else:
-                row.sent_at = clock.now()
-                sent += 1
-            session.add(row)
-            session.commit()
+                sent += outcome
     return sent
+
+
+def _claim(
+    engine: Engine, platforms: list[str], busy: set[tuple[str, str]], clock: Clock, count: int
+) -> list[int]:
+    """Due rows for these platforms, claimed for LEASE, oldest first. On PostgreSQL rows that
+    another dispatcher is claiming right now are skipped, not waited for."""
+    now = clock.now()
+    query = (
+        select(Outbox)
+        .where(col(Outbox.sent_at).is_(None), col(Outbox.dead_at).is_(None))
+        .where(Outbox.due_at <= now, col(Outbox.platform).in_(platforms))
+        .where(or_(col(Outbox.claimed_until).is_(None), col(Outbox.claimed_until) < now))
+    )
+    for platform, target in busy:
+        query = query.where(not_(and_(Outbox.platform == platform, Outbox.target_id == target)))
+    with Session(engine) as session:
+        rows = session.exec(
+            query.order_by(col(Outbox.due_at), col(Outbox.id)).limit(count).with_for_update(skip_locked=True)
+        ).all()
+        for row in rows:
+            row.claimed_until = now + LEASE
+            session.add(row)
+        session.commit()
+        return [row.id for row in rows if row.id is not None]
+
+
+def _deliver(
+    engine: Engine, senders: Mapping[str, Sender], clock: Clock, pacer: Pacer, row_id: int
+) -> int | tuple[str, str]:
+    """Send one claimed row. Returns 1 if sent, 0 if not (yet), or its (platform, target) if
+    that target must wait for its share of the pace."""
+    with Session(engine) as session:
+        row = session.get_one(Outbox, row_id)
+        delivery = _delivery(session, row, clock.now())
+        if delivery is None:  # an edit that waits, or that has nothing left to change
+            session.commit()
+            return 0
+        session.rollback()
+    sender = senders[delivery.platform]
+    if not pacer.take(delivery.platform, delivery.target_id, getattr(sender, "pace", ANY_PACE)):
+        _settle(engine, row_id, claimed_until=None)
+        return (delivery.platform, delivery.target_id)
+    try:
+        message_id = sender.send(delivery)
+    except Exception as failure:  # a platform refusal, or a bug in a sender: try later
+        _failed(engine, clock, pacer, delivery, failure)
+        return 0
+    _settle(engine, row_id, sent_at=clock.now(), platform_message_id=message_id, claimed_until=None)
+    return 1
+
+
+def _delivery(session: Session, row: Outbox, now: datetime) -> Delivery | None:
+    """What to send for `row`; None, with the row changed, if it is an edit that must wait
+    (for its original, or for an earlier edit of it) or that has nothing to change."""
+    assert row.id is not None
+    edit_message_id = None
+    if row.edit_of is not None:
+        original = session.get(Outbox, row.edit_of)
+        earlier = session.exec(
+            select(Outbox.id)
+            .where(Outbox.edit_of == row.edit_of, col(Outbox.id) < row.id)
+            .where(col(Outbox.sent_at).is_(None), col(Outbox.dead_at).is_(None))
+        ).first()
+        if original is not None and original.sent_at is not None and not original.platform_message_id:
+            # It went out as nothing the platform can change (no calendar there).
+            row.sent_at, row.claimed_until = now, None
+            session.add(row)
+            return None
+        if original is None or original.platform_message_id is None or earlier is not None:
+            # The message to change has not gone out yet, or an earlier change has not.
+            wait = RETRY_MAX if original is not None and original.dead_at is not None else RETRY_BASE
+            row.due_at, row.claimed_until = now + wait, None
+            session.add(row)
+            return None
+        edit_message_id = original.platform_message_id
+    calendar = row.target_kind == CALENDAR
+    return Delivery(
+        row.id,
+        row.platform,
+        row.workspace,
+        row.target_kind,
+        row.target_id,
+        Message(()) if calendar else message_from_json(row.body),
+        edit_message_id,
+        event_from_json(row.body) if calendar else None,
+    )
+
+
+def _failed(engine: Engine, clock: Clock, pacer: Pacer, delivery: Delivery, failure: Exception) -> None:
+    """Try again later: after the platform's wait for a rate limit (not counted as a failure),
+    else backing off; set aside after MAX_ATTEMPTS failures, or at once for a lasting refusal."""
+    now = clock.now()
+    with Session(engine) as session:
+        row = session.get_one(Outbox, delivery.outbox_id)
+        row.last_error = str(failure)[:500]
+        row.claimed_until = None
+        if isinstance(failure, SendFailed) and failure.retry_after is not None:
+            row.due_at = now + timedelta(seconds=failure.retry_after)
+            pacer.hold(delivery.platform, row.due_at)
+        else:
+            row.attempts += 1
+            row.due_at = now + min(RETRY_BASE * 2 ** (row.attempts - 1), RETRY_MAX)
+            if row.attempts >= MAX_ATTEMPTS or (isinstance(failure, SendFailed) and failure.permanent):
+                row.dead_at = now
+        session.add(row)
+        session.commit()
+        attempts, dead = row.attempts, row.dead_at is not None
+    log.warning(
+        "outbox %s not sent (attempt %s%s): %s",
+        delivery.outbox_id,
+        attempts,
+        ", set aside for an admin" if dead else "",
+        failure,
+        exc_info=not isinstance(failure, SendFailed),
+    )
+
+
+def _settle(engine: Engine, row_id: int, **values: object) -> None:
+    with Session(engine) as session:
+        session.execute(update(Outbox).where(col(Outbox.id) == row_id).values(**values))
+        session.commit()
+
+
+# ---- what was not delivered ---------------------------------------------------------------------
+
+
+def undelivered(session: Session, limit: int = 10) -> tuple[int, list[Outbox]]:
+    """How many messages are set aside, and the latest `limit` of them."""
+    count = session.exec(select(func.count()).where(col(Outbox.dead_at).is_not(None))).one()
+    rows = session.exec(
+        select(Outbox)
+        .where(col(Outbox.dead_at).is_not(None))
+        .order_by(col(Outbox.dead_at).desc(), col(Outbox.id).desc())
+        .limit(limit)
+    ).all()
+    return count, list(rows)
+
+
+def retry(session: Session, now: datetime, row_id: int | None = None) -> int:
+    """Put set-aside messages (one, or all) back in the queue, due now, with their edits."""
+    query = select(Outbox).where(col(Outbox.dead_at).is_not(None))
+    if row_id is not None:
+        query = query.where(Outbox.id == row_id)
+    rows = session.exec(query).all()
+    for row in rows:
+        row.dead_at, row.attempts, row.due_at, row.claimed_until = None, 0, now, None
+        session.add(row)
+    ids = [row.id for row in rows]
+    if ids:
+        session.execute(
+            update(Outbox)
+            .where(col(Outbox.edit_of).in_(ids), col(Outbox.sent_at).is_(None), col(Outbox.dead_at).is_(None))
+            .values(due_at=now)
+        )
+    session.flush()
+    return len(rows)

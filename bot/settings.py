@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     discord_guild_id: str | None = None
     discord_api_url: str = "https://discord.com/api/v10"
     discord_gateway_url: str | None = None
+    # Requests a second this process may make to Discord (Discord allows 50 in all, per bot).
+    # With several processes, give each its share: 25 each for two.
+    discord_rate_limit: float = 50.0
 
     @field_validator("admins")
     @classmethod

@@ -114,6 +114,11 @@ class Outbox(SQLModel, table=True):
     platform_message_id: str | None = Field(default=None, max_length=100)
     # An edit of a message sent before (a live count, a closed opening): that message's row.
     edit_of: int | None = Field(default=None, foreign_key="outbox.id")
+    # A dispatcher is sending it until then; after that (it died) another may claim it again.
+    claimed_until: datetime | None = utc_column()
+    # Given up on after too many failures, or a refusal that will not change by itself: an
+    # admin can see why and try again (the `outbox` command).
+    dead_at: datetime | None = utc_column(index=True)
 
 
 # ---- check-ins -------------------------------------------------------------------------------

@@ -457,16 +457,24 @@ def test_a_long_rate_limit_or_a_refusal_keeps_the_message_in_the_outbox(world, e
     assert world.dispatch(clock) == 0
     with Session(engine) as session:
         [row] = session.exec(select(Outbox)).all()
-    assert (row.sent_at, row.attempts) == (None, 1)
+    assert (row.sent_at, row.attempts) == (None, 0)  # waited out, not counted as a failure
     assert row.due_at.replace(tzinfo=UTC) == clock.now() + timedelta(seconds=120)
 
     world.fake.refuse_next_send()
     clock.advance(timedelta(seconds=120))
     assert world.dispatch(clock) == 0
+    # No access will not change by itself: set aside for an admin, who sees why.
     with Session(engine) as session:
-        assert session.exec(select(Outbox)).one().last_error.startswith("Discord said 403")
-
+        row = session.exec(select(Outbox)).one()
+    assert row.last_error.startswith("Discord said 403") and row.dead_at is not None
     clock.advance(timedelta(minutes=15))
+    assert world.dispatch(clock) == 0
+    [listed] = world.slash(ADA, "outbox", "list").answers
+    assert listed["content"].startswith("Messages not sent: 1.")
+    assert f"#{row.id} to Cora on discord:** Discord said 403" in listed["content"]
+
+    [again] = world.slash(ADA, "outbox", f"retry {row.id}").answers
+    assert again["content"] == f"Trying message #{row.id} again now."
     assert world.dispatch(clock) == 1
     assert len(world.fake.posts_in(world.fake.dm_of[CORA])) == 1  # delivered once
 

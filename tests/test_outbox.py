@@ -11,8 +11,8 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from bot.conversation import Message
-from bot.outbox import SendFailed, enqueue_dm
+from bot.conversation import HomeOpened, Message
+from bot.outbox import MAX_ATTEMPTS, RETRY_MAX, SendFailed, enqueue_dm
 from storage.models import Outbox
 from tests.conftest import deliver, member_named
 
@@ -57,7 +57,8 @@ def test_a_refused_send_waits_for_retry_after_then_goes(engine, bot, clock, pers
     assert deliver(engine, platform, clock) == 0
     with Session(engine) as session:
         row = session.exec(select(Outbox)).one()
-    assert (row.attempts, row.sent_at, row.last_error) == (1, None, "429 Too Many Requests")
+    # A rate limit is waited out; it is not counted as a failure.
+    assert (row.attempts, row.sent_at, row.last_error) == (0, None, "429 Too Many Requests")
     assert row.due_at == clock.now() + timedelta(seconds=30)
 
     clock.advance(timedelta(seconds=29))
@@ -186,3 +187,65 @@ def test_a_sender_that_breaks_does_not_block_the_others(engine, bot, clock, pers
     with Session(engine) as session:
         bob_row = session.exec(select(Outbox).where(Outbox.target_id == "bob")).one()
     assert (bob_row.sent_at, bob_row.attempts, bob_row.last_error) == (None, 1, "a bug in the sender")
+
+
+def test_a_message_failing_again_and_again_is_set_aside_and_an_admin_tries_it_again(
+    engine, bot, clock, person, platform
+):
+    ada, bob = person("Ada"), person("Bob")
+    bob.says("profile")
+    ada.says("roles grant bob staff")
+    platform.failures += [SendFailed("Slack said internal_error")] * MAX_ATTEMPTS
+    for _try in range(MAX_ATTEMPTS):
+        deliver(engine, platform, clock)
+        clock.advance(RETRY_MAX)
+    with Session(engine) as session:
+        row = session.exec(select(Outbox)).one()
+    assert (row.attempts, row.sent_at) == (MAX_ATTEMPTS, None) and row.dead_at is not None
+    assert deliver(engine, platform, clock) == 0  # not tried again by itself
+
+    # Admins see it on their home page and with the outbox command; others cannot.
+    home = bot.handle(HomeOpened(ada.who)).messages[0]
+    assert [(f.label, f.value) for f in home.fields] == [("Messages not sent", ("1. Type outbox to see why.",))]
+    bob.says("outbox")
+    assert bob.text == "Only admins can use outbox. Type guide to see what you can do."
+    ada.says("outbox")
+    assert ada.text.startswith("Messages not sent: 1. The latest are below.")
+    assert f"#{row.id} to Bob on console: Slack said internal_error. Tries: 8. Ada gave you the staff role." in ada.text
+    listed = ada.last
+    ada.says("outbox retry 999")
+    assert ada.text == "Which message? Type outbox to see their numbers, or type outbox retry all."
+
+    ada.last = listed
+    ada.press("Try them all again")
+    assert ada.text == "Trying them again now. Messages: 1."
+    assert deliver(engine, platform, clock) == 1
+    assert platform.texts_for("bob") == ["Ada gave you the staff role. Type guide to see what you can do now."]
+    ada.says("outbox")
+    assert ada.text == "Every message was sent. Nothing is waiting."
+
+
+def test_a_lasting_refusal_is_set_aside_at_once(engine, bot, clock, person, platform):
+    person("Bob").says("profile")
+    person("Ada").says("roles grant bob staff")
+    platform.failures.append(SendFailed("Discord said 403 Missing Access", permanent=True))
+    assert deliver(engine, platform, clock) == 0
+    with Session(engine) as session:
+        row = session.exec(select(Outbox)).one()
+    assert (row.attempts, row.dead_at) == (1, clock.now())
+
+
+def test_edits_wait_for_each_other_and_go_out_in_order(engine, bot, clock, platform):
+    from bot.outbox import enqueue_channel, enqueue_edit
+    from bot.settings import AccountRef
+
+    room = AccountRef("console", "local", "announcements")
+    with Session(engine) as session:
+        first = enqueue_channel(session, room, Message(("3 places left",)), clock.now())
+        enqueue_edit(session, first.id, Message(("2 places left",)), clock.now())
+        enqueue_edit(session, first.id, Message(("1 place left",)), clock.now())
+        session.commit()
+    for _beat in range(4):
+        deliver(engine, platform, clock)
+        clock.advance(timedelta(seconds=5))
+    assert [d.message.plain() for d in platform.sent] == ["3 places left", "2 places left", "1 place left"]

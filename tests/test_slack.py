@@ -37,7 +37,7 @@ from adapters.slack.render import (
 )
 from bot.conversation import Button, File, Form, FormField, Message, Moment, Option, Select
 from bot.core import Bot
-from bot.outbox import Delivery, SendFailed
+from bot.outbox import Delivery, SendFailed, retry
 from bot.settings import Settings
 from bot.turn import COMMANDS
 from storage.models import Account, Member, OpeningInterest, Outbox, SessionSignup
@@ -446,7 +446,8 @@ def test_a_long_rate_limit_or_a_refusal_keeps_the_message_in_the_outbox(world, e
     assert world.dispatch(clock) == 0
     with Session(engine) as session:
         [row] = session.exec(select(Outbox)).all()
-    assert (row.sent_at, row.attempts, row.last_error) == (None, 1, "Slack said ratelimited")
+    # Waited out, and not counted as a failure.
+    assert (row.sent_at, row.attempts, row.last_error) == (None, 0, "Slack said ratelimited")
     assert row.due_at.replace(tzinfo=UTC) == clock.now() + timedelta(seconds=120)
 
     clock.advance(timedelta(seconds=119))
@@ -454,10 +455,16 @@ def test_a_long_rate_limit_or_a_refusal_keeps_the_message_in_the_outbox(world, e
     world.fake.fail("chat.postMessage", Failure(error="channel_not_found"))
     clock.advance(timedelta(seconds=1))
     assert world.dispatch(clock) == 0
+    # A refusal that trying again will not change: set aside for an admin, not retried.
     with Session(engine) as session:
-        assert session.exec(select(Outbox)).one().last_error == "Slack said channel_not_found"
-
+        row = session.exec(select(Outbox)).one()
+    assert (row.last_error, row.dead_at) == ("Slack said channel_not_found", clock.now())
     clock.advance(timedelta(minutes=15))
+    assert world.dispatch(clock) == 0
+
+    with Session(engine) as session:  # an admin put it right and typed: outbox retry all
+        assert retry(session, clock.now()) == 1
+        session.commit()
     assert world.dispatch(clock) == 1
     assert len(world.fake.posts_in("DUCORA")) == 1  # delivered once
 

@@ -32,7 +32,7 @@ from adapters.discord.render import (
 from adapters.discord.sender import DiscordSender, attachments
 from bot.conversation import Event, File, Reply
 from bot.core import Bot
-from bot.scheduling import make_scheduler
+from bot.scheduling import Scheduler, make_scheduler
 from bot.settings import Settings
 from bot.turn import COMMANDS, SUGGESTIONS, CommandSpec, Verb
 from bot.words import translator
@@ -201,9 +201,15 @@ def secret(value: Any) -> str:
     return value.get_secret_value() if value is not None else ""
 
 
-async def serve(bot: Bot, settings: Settings, out: TextIO, stop: asyncio.Event | None = None) -> int:
+async def serve(
+    bot: Bot,
+    settings: Settings,
+    out: TextIO,
+    stop: asyncio.Event | None = None,
+    scheduler: Scheduler | None = None,
+) -> int:
     """Connect, start the outbox's scheduler, and run until stopped: by Ctrl+C or SIGTERM, or
-    by `stop` when another platform shares this process and its signals."""
+    by `stop` when another platform shares this process, its signals and its `scheduler`."""
     _ = translator(settings.default_language)
     use_urls(settings.discord_api_url, settings.discord_gateway_url)
     adapter = DiscordAdapter(bot, settings.discord_guild_id)
@@ -239,14 +245,19 @@ async def serve(bot: Bot, settings: Settings, out: TextIO, stop: asyncio.Event |
             connection.result()  # the reason it could not connect, logged with its traceback
             return 1
         print(_("Connected to Discord. Press Ctrl+C to stop."), file=out, flush=True)
-        sender = DiscordSender(adapter, loop, settings.default_language)
-        scheduler = make_scheduler(bot, {"discord": sender}, settings.dispatch_interval_seconds)
-        scheduler.start()
+        sender = DiscordSender(adapter, loop, settings.default_language, settings.discord_rate_limit)
+        own = scheduler is None
+        if scheduler is None:
+            scheduler = make_scheduler(bot, {}, settings.dispatch_interval_seconds)
+        scheduler.add_sender("discord", sender)
+        if own:
+            scheduler.start()
         stopping = asyncio.create_task(stop.wait())
         try:
             await asyncio.wait([connection, stopping], return_when=asyncio.FIRST_COMPLETED)
         finally:
-            scheduler.shutdown(wait=False)
+            if own:
+                scheduler.shutdown(wait=False)
             stopping.cancel()
             await adapter.settle()
             await adapter.close()

@@ -20,7 +20,7 @@ import discord
 
 from adapters.discord.render import NO_PINGS, render_message, render_whole, shorten
 from bot.conversation import CalendarEvent, File
-from bot.outbox import Delivery, SendFailed
+from bot.outbox import Delivery, Pace, SendFailed
 from bot.words import translator
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,15 @@ class _Progress:
 
 
 class DiscordSender:
-    def __init__(self, client: discord.Client, loop: asyncio.AbstractEventLoop, language: str) -> None:
+    def __init__(
+        self,
+        client: discord.Client,
+        loop: asyncio.AbstractEventLoop,
+        language: str,
+        per_second: float = 50.0,
+    ) -> None:
+        # Discord's global limit is per bot: 50 requests a second, a second's worth at once.
+        self.pace = Pace(per_second=per_second, burst=max(1, int(per_second)))
         self.client = client
         self.loop = loop
         self._ = translator(language)
@@ -52,7 +60,9 @@ class DiscordSender:
             return future.result(SEND_TIMEOUT)
         except discord.RateLimited as error:
             raise SendFailed("Discord asked us to wait", error.retry_after) from error
-        except discord.HTTPException as error:  # Forbidden, NotFound, a server error...
+        except (discord.Forbidden, discord.NotFound) as error:  # no access, or gone: ask an admin
+            raise SendFailed(f"Discord said {error.status} {error.text}"[:300], permanent=True) from error
+        except discord.HTTPException as error:  # a server error: try again later
             raise SendFailed(f"Discord said {error.status} {error.text}"[:300]) from error
         except (OSError, TimeoutError, discord.ClientException) as error:
             future.cancel()

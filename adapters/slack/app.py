@@ -40,7 +40,7 @@ from adapters.slack.render import (
 from adapters.slack.sender import SlackSender, web_client
 from bot.conversation import Button, Event, File, Form, Message, Reply, Who
 from bot.core import Bot
-from bot.scheduling import make_scheduler
+from bot.scheduling import Scheduler, make_scheduler
 from bot.settings import Settings
 from bot.turn import COMMANDS
 from bot.words import translator
@@ -346,9 +346,15 @@ async def start_socket_mode(adapter: SlackAdapter, app_token: str) -> AsyncSocke
     return handler
 
 
-async def serve(bot: Bot, settings: Settings, out: TextIO, stop: asyncio.Event | None = None) -> None:
+async def serve(
+    bot: Bot,
+    settings: Settings,
+    out: TextIO,
+    stop: asyncio.Event | None = None,
+    scheduler: Scheduler | None = None,
+) -> None:
     """Connect, start the outbox's scheduler, and run until stopped: by Ctrl+C or SIGTERM, or
-    by `stop` when another platform shares this process and its signals."""
+    by `stop` when another platform shares this process, its signals and its `scheduler`."""
     _ = translator(settings.default_language)
     token = secret(settings.slack_bot_token)
     client = async_client(token, settings.slack_api_url)
@@ -389,14 +395,19 @@ async def serve(bot: Bot, settings: Settings, out: TextIO, stop: asyncio.Event |
         )
 
     sender = SlackSender(web_client(token, settings.slack_api_url), settings.default_language)
-    scheduler = make_scheduler(bot, {"slack": sender}, settings.dispatch_interval_seconds)
+    own = scheduler is None
+    if scheduler is None:
+        scheduler = make_scheduler(bot, {}, settings.dispatch_interval_seconds)
+    scheduler.add_sender("slack", sender)
     if stop is None:
         stop = stop_on_signals()
-    scheduler.start()
+    if own:
+        scheduler.start()
     try:
         await stop.wait()
     finally:
-        scheduler.shutdown(wait=False)
+        if own:
+            scheduler.shutdown(wait=False)
         for close in stopping:
             await close()
         await adapter.settle()

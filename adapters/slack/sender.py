@@ -18,7 +18,7 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
 from adapters.slack.render import render_message, render_whole
-from bot.outbox import Delivery, SendFailed
+from bot.outbox import Delivery, Pace, SendFailed
 from bot.words import translator
 
 log = logging.getLogger(__name__)
@@ -77,7 +77,25 @@ class _Progress:
     files: int = 0
 
 
+# Refusals that trying again will not change: a channel gone or not joined, a person gone.
+LASTING = {
+    "channel_not_found",
+    "not_in_channel",
+    "is_archived",
+    "user_not_found",
+    "account_inactive",
+    "cannot_dm_bot",
+    "invalid_auth",
+    "not_authed",
+    "token_revoked",
+    "missing_scope",
+}
+
+
 class SlackSender:
+    # chat.postMessage: about one message a second into one channel, with short bursts.
+    pace = Pace(per_target_per_second=1.0, target_burst=4)
+
     def __init__(self, client: WebClient, language: str) -> None:
         self.client = client
         self._ = translator(language)
@@ -91,7 +109,7 @@ class SlackSender:
             reason = error.response.get("error") if isinstance(error.response.data, dict) else None
             status = error.response.status_code
             wait = retry_after(error.response.headers) if status == 429 else None
-            raise SendFailed(f"Slack said {reason or status}", wait) from error
+            raise SendFailed(f"Slack said {reason or status}", wait, permanent=reason in LASTING) from error
         except (SlackClientError, OSError) as error:  # refused upload, no connection
             raise SendFailed(f"could not reach Slack: {type(error).__name__}") from error
 

@@ -1,0 +1,111 @@
+"""`outbox`: for admins, the messages that could not be sent, why, and trying them again.
+
+A message is set aside after failing again and again, or at once when the platform refuses it
+for a reason that will not change by itself (a channel gone, a permission missing). Once the
+cause is put right, an admin tries it again; anything that changes it goes out after it.
+"""
+
+from __future__ import annotations
+
+from bot.checks import Refusal
+from bot.conversation import Button, Field, Reply, message_from_json
+from bot.members import Role, find_account
+from bot.outbox import CALENDAR, retry, undelivered
+from bot.settings import AccountRef
+from bot.turn import Turn, Verb, action, command, home_section
+from bot.words import N_
+from storage.models import Member, Outbox
+
+ADMINS = (Role.ADMIN,)
+
+
+@command(
+    "outbox",
+    summary=N_("Shows messages that could not be sent, and why, so you can try them again."),
+    example="outbox",
+    roles=ADMINS,
+    verbs=(
+        Verb("list", N_("Shows messages that could not be sent, and why.")),
+        Verb(
+            "retry",
+            N_("Tries a message again, or all of them, once the cause is put right."),
+            "outbox retry all",
+            ADMINS,
+            "which",
+            N_("A number, like 12, or all"),
+        ),
+    ),
+)
+def outbox(turn: Turn, text: str) -> Reply:
+    word, _sep, rest = text.partition(" ")
+    word = word.lower()
+    if word in ("", "list"):
+        return show(turn)
+    if word == "retry":
+        return try_again(turn, rest.strip().lower())
+    raise Refusal("I can do: outbox, or outbox retry with a number or all.")
+
+
+def show(turn: Turn) -> Reply:
+    _ = turn._
+    count, latest = undelivered(turn.session)
+    if not count:
+        return turn.say(_("Every message was sent. Nothing is waiting."))
+    lead = _(
+        "Messages not sent: {count}. The latest are below. Once the cause is put right, type outbox retry all, or press the button.",
+        count=count,
+    )
+    fields = tuple(Field(f"#{row.id} {_to_whom(turn, row)}", (_why(turn, row),)) for row in latest)
+    return turn.say(lead, fields=fields, buttons=(Button(_("Try them all again"), "outbox.retry", "all"),))
+
+
+def _to_whom(turn: Turn, row: Outbox) -> str:
+    _ = turn._
+    if row.target_kind == CALENDAR:
+        return _("a calendar entry on {platform}", platform=row.platform)
+    if row.target_kind == "channel":
+        return _("to channel {channel} on {platform}", channel=row.target_id, platform=row.platform)
+    account = find_account(turn.session, AccountRef(row.platform, row.workspace, row.target_id))
+    member = turn.session.get(Member, account.member_id) if account else None
+    name = member.display_name if member else row.target_id
+    return _("to {name} on {platform}", name=name, platform=row.platform)
+
+
+def _why(turn: Turn, row: Outbox) -> str:
+    _ = turn._
+    words = "" if row.target_kind == CALENDAR else message_from_json(row.body).plain()
+    start = words if len(words) <= 60 else words[:59].rstrip() + "…"
+    reason = _("{reason}. Tries: {count}.", reason=row.last_error or "?", count=max(row.attempts, 1))
+    return f"{reason} {start}".strip()
+
+
+def try_again(turn: Turn, which: str) -> Reply:
+    _ = turn._
+    if which == "all":
+        count = retry(turn.session, turn.now)
+        if not count:
+            return turn.say(_("Every message was sent. Nothing is waiting."))
+        return turn.say(_("Trying them again now. Messages: {count}.", count=count))
+    digits = which.removeprefix("#")
+    if not (digits.isdecimal() and len(digits) <= 9) or not retry(turn.session, turn.now, int(digits)):
+        raise Refusal("Which message? Type outbox to see their numbers, or type outbox retry all.")
+    return turn.say(_("Trying message #{number} again now.", number=digits))
+
+
+@action("outbox.retry")
+def retry_button(turn: Turn, _subject: str, value: str) -> Reply:
+    if not turn.is_(Role.ADMIN):
+        raise Refusal("Only admins can do that. Type guide to see what you can do.")
+    return try_again(turn, value or "all")
+
+
+@home_section
+def waiting(turn: Turn) -> list[Field]:
+    """For admins: how many messages could not be sent."""
+    if not turn.is_(Role.ADMIN):
+        return []
+    count, _latest = undelivered(turn.session, limit=0)
+    if not count:
+        return []
+    _ = turn._
+    return [Field(_("Messages not sent"), (_("{count}. Type outbox to see why.", count=count),))]
