@@ -88,6 +88,9 @@ ANY_PACE = Pace()
 
 
 class Sender(Protocol):
+    """A platform's sender. It may also have `pace` (a Pace: how fast the platform takes
+    messages) and `cost(delivery) -> int` (how many requests one delivery makes)."""
+
     def send(self, delivery: Delivery) -> str | None:
         """Send it; return the platform's message id if there is one; raise SendFailed."""
         ...
@@ -234,9 +237,10 @@ class Pacer:
         with self._lock:
             return self._held.get(platform, now) > now
 
-    def take(self, platform: str, target: str, pace: Pace) -> bool:
-        """One send's turn. Waits (briefly) for the platform's overall pace; returns False,
-        taking nothing, if this target has had its share for now (send to others meanwhile)."""
+    def take(self, platform: str, target: str, pace: Pace, cost: int = 1) -> bool:
+        """One send's turn, `cost` requests to the platform. Waits (briefly) for the platform's
+        overall pace; returns False, taking nothing, if this target has had its share for now
+        (send to others meanwhile)."""
         while True:
             with self._lock:
                 now = self.monotonic()
@@ -246,13 +250,14 @@ class Pacer:
                     return False
                 wait = 0.0
                 if pace.per_second:
+                    need = min(cost, pace.burst)
                     tokens = self._tokens((platform,), pace.per_second, pace.burst, now)
-                    wait = (1 - tokens) / pace.per_second if tokens < 1 else 0.0
+                    wait = (need - tokens) / pace.per_second if tokens < need else 0.0
                 if wait <= 0:
                     if pace.per_second:
-                        self._spend((platform,), now)
+                        self._spend((platform,), now, cost)
                     if pace.per_target_per_second:
-                        self._spend((platform, target), now)
+                        self._spend((platform, target), now, 1)
                     return True
             self.sleep(wait)
 
@@ -262,9 +267,9 @@ class Pacer:
         self._buckets[key] = (tokens, now)
         return tokens
 
-    def _spend(self, key: tuple[str, ...], now: float) -> None:
+    def _spend(self, key: tuple[str, ...], now: float, cost: int) -> None:
         tokens, _when = self._buckets[key]
-        self._buckets[key] = (tokens - 1, now)
+        self._buckets[key] = (tokens - cost, now)
 
 
 def dispatch_due(
@@ -335,7 +340,9 @@ def _deliver(
             return 0
         session.rollback()
     sender = senders[delivery.platform]
-    if not pacer.take(delivery.platform, delivery.target_id, getattr(sender, "pace", ANY_PACE)):
+    # A sender may say how many requests a delivery takes (opening a conversation, parts...).
+    cost = sender.cost(delivery) if hasattr(sender, "cost") else 1
+    if not pacer.take(delivery.platform, delivery.target_id, getattr(sender, "pace", ANY_PACE), cost):
         _settle(engine, row_id, claimed_until=None)
         return (delivery.platform, delivery.target_id)
     try:

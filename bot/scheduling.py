@@ -36,6 +36,11 @@ class Leadership:
         self.engine = engine
         self._connection: Connection | None = None
 
+    @property
+    def leading(self) -> bool:
+        """Whether this process led at its latest beat."""
+        return self.engine.dialect.name != "postgresql" or self._connection is not None
+
     def leads(self) -> bool:
         if self.engine.dialect.name != "postgresql":
             return True

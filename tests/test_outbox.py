@@ -12,9 +12,9 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from bot.conversation import HomeOpened, Message
-from bot.outbox import MAX_ATTEMPTS, RETRY_MAX, SendFailed, enqueue_dm
+from bot.outbox import MAX_ATTEMPTS, RETRY_MAX, Pace, Pacer, SendFailed, enqueue_dm
 from storage.models import Outbox
-from tests.conftest import deliver, member_named
+from tests.conftest import START, deliver, member_named
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -249,3 +249,59 @@ def test_edits_wait_for_each_other_and_go_out_in_order(engine, bot, clock, platf
         deliver(engine, platform, clock)
         clock.advance(timedelta(seconds=5))
     assert [d.message.plain() for d in platform.sent] == ["3 places left", "2 places left", "1 place left"]
+
+
+class Ticking:
+    """Real time for the pacer, moved by hand: `sleep` moves it instead of waiting."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.slept: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(round(seconds, 6))
+        self.now += seconds
+
+
+def test_the_pacer_keeps_a_platforms_rate_and_each_channels_share():
+    time = Ticking()
+    pacer = Pacer(time.monotonic, time.sleep)
+    discord = Pace(per_second=50, burst=50)
+    assert all(pacer.take("discord", f"u{n}", discord) for n in range(50))
+    assert time.slept == []  # a second's worth at once
+    assert pacer.take("discord", "u50", discord, cost=2)  # opening a conversation, then the message
+    assert time.slept == [0.04]  # two requests' worth of waiting at 50 a second
+
+    slack = Pace(per_target_per_second=1, target_burst=4)
+    assert [pacer.take("slack", "C1", slack) for _ in range(5)] == [True] * 4 + [False]
+    assert pacer.take("slack", "C2", slack)  # another channel is not held up
+    time.now += 1
+    assert pacer.take("slack", "C1", slack)
+
+    pacer.hold("slack", START + timedelta(seconds=30))
+    assert pacer.held("slack", START + timedelta(seconds=29))
+    assert not pacer.held("slack", START + timedelta(seconds=30))
+    assert not pacer.held("discord", START)
+
+
+def test_a_busy_channel_waits_its_turn_while_others_are_sent(engine, bot, clock, platform):
+    from bot.outbox import dispatch_due, enqueue_channel
+    from bot.settings import AccountRef
+
+    with Session(engine) as session:
+        for number in range(6):
+            enqueue_channel(session, AccountRef("console", "", "busy"), Message((f"busy {number}",)), clock.now())
+        enqueue_channel(session, AccountRef("console", "", "quiet"), Message(("quiet",)), clock.now())
+        session.commit()
+    platform.pace = Pace(per_target_per_second=1, target_burst=4)
+    time = Ticking()
+    pacer = Pacer(time.monotonic, time.sleep)
+
+    assert dispatch_due(engine, {"console": platform}, clock, pacer=pacer) == 5
+    assert [d.message.plain() for d in platform.sent] == ["busy 0", "busy 1", "busy 2", "busy 3", "quiet"]
+    time.now += 2  # two seconds on: two more turns for the busy channel, in order
+    assert dispatch_due(engine, {"console": platform}, clock, pacer=pacer) == 2
+    assert [d.message.plain() for d in platform.sent][-2:] == ["busy 4", "busy 5"]

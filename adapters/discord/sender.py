@@ -53,6 +53,16 @@ class DiscordSender:
         self.loop = loop
         self._ = translator(language)
         self._progress: dict[int, _Progress] = {}
+        # Each person's direct message channel, once opened (discord.py keeps only 128).
+        self._dm_channels: dict[str, int] = {}
+
+    def cost(self, delivery: Delivery) -> int:
+        """Requests one delivery makes: opening a direct message the first time, each part."""
+        if delivery.event is not None:
+            return 2 if delivery.edit_message_id else 1  # a change is read first
+        opening = delivery.target_kind == "dm" and delivery.target_id not in self._dm_channels
+        parts = 1 if delivery.edit_message_id else len(render_message(delivery.message))
+        return parts + (1 if opening else 0)
 
     def send(self, delivery: Delivery) -> str | None:
         future = asyncio.run_coroutine_threadsafe(self.deliver(delivery), self.loop)
@@ -104,10 +114,14 @@ class DiscordSender:
         return done.posted[0] if done.posted else None
 
     async def channel_for(self, target_kind: str, target_id: str) -> discord.abc.Messageable:
-        """A channel by its id; a person's direct message with the bot (discord.py keeps it)."""
+        """A channel by its id; a person's direct message with the bot, opened once."""
         if target_kind == "channel":
             return self.client.get_partial_messageable(int(target_id))
-        return await self.client.create_dm(discord.Object(int(target_id)))
+        known = self._dm_channels.get(target_id)
+        if known is None:
+            opened = await self.client.create_dm(discord.Object(int(target_id)))
+            known = self._dm_channels[target_id] = opened.id
+        return self.client.get_partial_messageable(known, type=discord.ChannelType.private)
 
     # -- the server's calendar -------------------------------------------------------------------
 

@@ -1,0 +1,97 @@
+"""One bot process for tests/test_processes.py, as `partnerbot run` runs one: the real Scheduler
+(dispatch in every process, scheduled work in the one that leads), its clock read from a file the
+test moves, and a sender that posts to the test's fake platform over HTTP.
+
+    python -m tests.process_worker DATABASE_URL CLOCK_FILE PLATFORM_URL NAME STATUS_DIR
+
+It writes STATUS_DIR/NAME.started once its scheduler runs, NAME.leader once it leads, and STATUS_DIR/NAME.ticks each time it does the
+scheduled work; it stops when STATUS_DIR/stop appears.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+import urllib.error
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.core import Bot
+from bot.outbox import Delivery, Pace, SendFailed
+from bot.scheduling import make_scheduler
+from bot.settings import Settings
+from storage.db import make_engine
+
+BEAT = 0.05  # seconds between the scheduler's beats here (5 in production)
+
+
+class FileClock:
+    """The time written in a file: the test moves it for every process at once."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def now(self) -> datetime:
+        return datetime.fromisoformat(self.path.read_text().strip()).astimezone(UTC)
+
+
+class HttpSender:
+    """Posts each message to the fake platform with a nonce from its outbox row, as the
+    Discord sender does, so the platform can tell a retry from a new message."""
+
+    pace = Pace(per_second=500, burst=50)
+
+    def __init__(self, url: str, name: str) -> None:
+        self.url = url
+        self.name = name
+
+    def send(self, delivery: Delivery) -> str | None:
+        body = {
+            "worker": self.name,
+            "outbox_id": delivery.outbox_id,
+            "target": delivery.target_id,
+            "nonce": f"ob{delivery.outbox_id}",
+            "text": delivery.message.plain(),
+        }
+        request = urllib.request.Request(
+            self.url, json.dumps(body).encode(), {"Content-Type": "application/json"}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=60) as answer:
+                return str(json.loads(answer.read())["id"])
+        except (urllib.error.URLError, OSError) as error:
+            raise SendFailed(f"the platform did not answer: {error}") from error
+
+
+class StatusBot(Bot):
+    def __init__(self, *args: object, status: Path) -> None:
+        super().__init__(*args)  # type: ignore[arg-type]
+        self.status = status
+
+    def tick(self) -> None:
+        super().tick()
+        with self.status.open("a") as ticks:
+            ticks.write(self.clock.now().isoformat() + "\n")
+
+
+def main(url: str, clock_file: str, platform_url: str, name: str, status_dir: str) -> None:
+    status = Path(status_dir)
+    settings = Settings(_env_file=None, default_timezone="Europe/London")
+    engine = make_engine(url)
+    bot = StatusBot(engine, settings, FileClock(Path(clock_file)), status=status / f"{name}.ticks")
+    scheduler = make_scheduler(bot, {"fake": HttpSender(platform_url, name)}, BEAT)
+    scheduler.start()
+    (status / f"{name}.started").touch()
+    try:
+        while not (status / "stop").exists():
+            if scheduler.leadership.leading:
+                (status / f"{name}.leader").touch()
+            time.sleep(BEAT)
+    finally:
+        scheduler.shutdown(wait=True)
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:6])
