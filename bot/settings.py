@@ -74,6 +74,10 @@ class Settings(BaseSettings):
     # Requests a second this process may make to Discord (Discord allows 50 in all, per bot).
     # With several processes, give each its share: 25 each for two.
     discord_rate_limit: float = 50.0
+    # Several processes on Discord: each connects as one shard (0 to count-1), so each
+    # interaction reaches one process. Unset: one process, one connection.
+    discord_shard_id: int | None = None
+    discord_shard_count: int | None = None
 
     @field_validator("admins")
     @classmethod

@@ -566,11 +566,15 @@ def test_partnerbot_run_connects_to_discord_answers_and_never_prints_the_token(t
         DISCORD_BOT_TOKEN=TOKEN,
         DISCORD_API_URL=fake.api_url,
         DISCORD_GATEWAY_URL=fake.gateway_url,
+        DISCORD_SHARD_ID="0",
+        DISCORD_SHARD_COUNT="1",
         LOG_LEVEL="DEBUG",
     )
     try:
         shown = read_until(lines, "Press Ctrl+C to stop.")
         assert "Connected to Discord." in shown
+        # One shard of one: with several processes, each says which shard it serves.
+        assert fake.identified[0]["shard"] == [0, 1]
         # Synced globally without DISCORD_GUILD_ID.
         assert [c.path for c in fake.made("PUT", "/applications")] == ["/applications/700/commands"]
         payload = fake.payload(1, PRIYA, 2, {"id": "9000", "name": "guide", "type": 1, "options": []}, None)

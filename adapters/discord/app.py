@@ -212,7 +212,10 @@ async def serve(
     by `stop` when another platform shares this process, its signals and its `scheduler`."""
     _ = translator(settings.default_language)
     use_urls(settings.discord_api_url, settings.discord_gateway_url)
-    adapter = DiscordAdapter(bot, settings.discord_guild_id)
+    shards: dict[str, Any] = {}
+    if settings.discord_shard_count:
+        shards = {"shard_id": settings.discord_shard_id or 0, "shard_count": settings.discord_shard_count}
+    adapter = DiscordAdapter(bot, settings.discord_guild_id, **shards)
     loop = asyncio.get_running_loop()
     if stop is None:
         stop = asyncio.Event()
