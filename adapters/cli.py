@@ -146,7 +146,8 @@ def console(
     app.catch_up()
     scheduler = None
     if interactive:
-        scheduler = make_scheduler(bot, {"console": app.sender}, settings.dispatch_interval_seconds)
+        # One at a time: the console prints each message whole, in order.
+        scheduler = make_scheduler(bot, {"console": app.sender}, settings.dispatch_interval_seconds, workers=1)
         scheduler.start()
     try:
         while True:

@@ -18,7 +18,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -278,28 +278,59 @@ def dispatch_due(
     clock: Clock,
     limit: int = 100,
     pacer: Pacer | None = None,
+    workers: int = 1,
 ) -> int:
     """Send what is due on the platforms we have senders for, at most `limit` rows. Returns how
     many were sent. No transaction is open while a platform is being called. Pass the same
-    `pacer` each time, so the pace holds from one call to the next."""
-    pacer = pacer or Pacer()
-    sent = handled = 0
-    busy: set[tuple[str, str]] = set()  # targets that have had their share for now
-    while handled < limit:
-        platforms = [p for p in senders if not pacer.held(p, clock.now())]
-        if not platforms:
-            break
-        claimed = _claim(engine, platforms, busy, clock, min(CLAIM_BATCH, limit - handled))
-        if not claimed:
-            break
-        for row_id in claimed:
-            handled += 1
-            outcome = _deliver(engine, senders, clock, pacer, row_id)
-            if isinstance(outcome, tuple):
-                busy.add(outcome)
-            else:
-                sent += outcome
-    return sent
+    `pacer` each time, so the pace holds from one call to the next. With several `workers`, that
+    many sends are in flight at once, so one waiting out a short rate limit holds up no other."""
+    run = _Run(engine, senders, clock, pacer or Pacer(), limit)
+    if workers <= 1:
+        run.work()
+        return run.sent
+    threads = [threading.Thread(target=run.work, name=f"outbox-{n}") for n in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return run.sent
+
+
+@dataclass
+class _Run:
+    """One dispatch: what its workers share."""
+
+    engine: Engine
+    senders: Mapping[str, Sender]
+    clock: Clock
+    pacer: Pacer
+    limit: int
+    sent: int = 0
+    taken: int = 0  # rows claimed so far, of `limit`
+    busy: set[tuple[str, str]] = field(default_factory=set)  # targets that had their share for now
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def work(self) -> None:
+        while True:
+            platforms = [p for p in self.senders if not self.pacer.held(p, self.clock.now())]
+            with self.lock:
+                count = min(CLAIM_BATCH, self.limit - self.taken)
+                self.taken += count
+                busy = set(self.busy)
+            if not platforms or count <= 0:
+                return
+            claimed = _claim(self.engine, platforms, busy, self.clock, count)
+            with self.lock:
+                self.taken -= count - len(claimed)
+            if not claimed:
+                return
+            for row_id in claimed:
+                outcome = _deliver(self.engine, self.senders, self.clock, self.pacer, row_id)
+                with self.lock:
+                    if isinstance(outcome, tuple):
+                        self.busy.add(outcome)
+                    else:
+                        self.sent += outcome
 
 
 def _claim(

@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 
 # Rows one dispatch may send before it lets the next beat start (a big fan-out goes on then).
 DISPATCH_LIMIT = 5000
+# Sends in flight at once: one waiting out a short rate limit holds up no other.
+DISPATCH_WORKERS = 4
 # Names this service's lock; the schema is part of it, so installs in one database keep apart.
 LOCK_NAME = ":partnerbot.scheduler"
 # A leader whose machine vanishes (not just its process) is noticed in about 25 seconds.
@@ -97,8 +99,15 @@ class Leadership:
 class Scheduler:
     """This process's beat: dispatch for its platforms, and the scheduled work if it leads."""
 
-    def __init__(self, bot: Bot, senders: Mapping[str, Sender], interval_seconds: float) -> None:
+    def __init__(
+        self,
+        bot: Bot,
+        senders: Mapping[str, Sender],
+        interval_seconds: float,
+        workers: int = DISPATCH_WORKERS,
+    ) -> None:
         self.bot = bot
+        self.workers = workers
         self.senders: dict[str, Sender] = dict(senders)
         self.pacer = Pacer()
         self.leadership = Leadership(bot.engine)
@@ -129,7 +138,7 @@ class Scheduler:
     def dispatch(self) -> int:
         try:
             return dispatch_due(
-                self.bot.engine, dict(self.senders), self.bot.clock, DISPATCH_LIMIT, self.pacer
+                self.bot.engine, dict(self.senders), self.bot.clock, DISPATCH_LIMIT, self.pacer, self.workers
             )
         except Exception:  # nothing is marked sent that was not; the next beat tries again
             log.exception("sending from the outbox failed")
@@ -143,5 +152,7 @@ class Scheduler:
         self.leadership.release()
 
 
-def make_scheduler(bot: Bot, senders: Mapping[str, Sender], interval_seconds: float) -> Scheduler:
-    return Scheduler(bot, senders, interval_seconds)
+def make_scheduler(
+    bot: Bot, senders: Mapping[str, Sender], interval_seconds: float, workers: int = DISPATCH_WORKERS
+) -> Scheduler:
+    return Scheduler(bot, senders, interval_seconds, workers)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import random
 import threading
 import time
 from dataclasses import dataclass, field
@@ -80,6 +81,13 @@ class FakeDiscord:
         self.bot_permissions = CREATE_EVENTS  # what the bot's role allows, sent in GUILD_CREATE
         self.commands: dict[str, dict[str, Any]] = {}  # the slash commands synced, by name
         self.deferred = threading.Event()  # set when an interaction is answered "thinking"
+        # Discord's global rate limit, when set (requests a second, a second's worth at once),
+        # and a share of requests answered 429 anyway (for bench/fanout.py).
+        self.limit_per_second: float | None = None
+        self.random_429 = 0.0
+        self.dice = random.Random(2026)
+        self.bucket: tuple[float, float] | None = None  # (tokens, when)
+        self.accepted = self.limited = 0
         self.runner: web.AppRunner | None = None
         self.port = 0
 
@@ -230,6 +238,9 @@ class FakeDiscord:
             return _json({"message": "401: Unauthorized", "code": 0}, status=401)
         parts = path.strip("/").split("/")
         method = request.method
+        refused = self._over_the_limit()
+        if refused is not None:
+            return refused
         if (method, path) == ("GET", "/users/@me"):
             return _json(BOT_USER)
         if (method, path) == ("GET", "/oauth2/applications/@me"):
@@ -381,24 +392,30 @@ class FakeDiscord:
     def posts_in(self, channel: str) -> list[dict[str, Any]]:
         return self.messages.get(channel, [])
 
+    def _over_the_limit(self) -> web.Response | None:
+        """A 429 as Discord gives it, when a request goes over the global limit or the dice say."""
+        if self.limit_per_second is None and not self.random_429:
+            return None
+        if self.limit_per_second is not None:
+            rate, now = self.limit_per_second, time.monotonic()
+            tokens, when = self.bucket or (rate, now)
+            tokens = min(rate, tokens + (now - when) * rate)
+            if tokens < 1:
+                self.bucket = (tokens, now)
+                self.limited += 1
+                status, headers, problem = _too_many(round((1 - tokens) / rate, 3), scope="global")
+                return _json(problem, status=status, headers=headers)
+            self.bucket = (tokens - 1, now)
+        if self.dice.random() < self.random_429:
+            self.limited += 1
+            status, headers, problem = _too_many(0.25)
+            return _json(problem, status=status, headers=headers)
+        self.accepted += 1
+        return None
+
     def rate_limit_next_send(self, retry_after: float) -> None:
         """The next message send gets a 429 as Discord sends it (with a Via header)."""
-        headers = {
-            "Via": "1.1 google",
-            "X-RateLimit-Limit": "5",
-            "X-RateLimit-Remaining": "0",
-            "X-RateLimit-Reset-After": str(retry_after),
-            "X-RateLimit-Bucket": "messages",
-            "X-RateLimit-Scope": "user",
-            "Retry-After": str(retry_after),
-        }
-        self.refusals.append(
-            (
-                429,
-                headers,
-                {"message": "You are being rate limited.", "retry_after": retry_after, "global": False},
-            )
-        )
+        self.refusals.append(_too_many(retry_after))
 
     def lose_answer_to_next_send(self) -> None:
         """The next message is made, but the bot gets a 503 instead of the answer."""
@@ -411,6 +428,24 @@ class FakeDiscord:
         self.calls.clear()
         self.messages.clear()
         self.answers.clear()
+
+
+def _too_many(retry_after: float, scope: str = "user") -> tuple[int, dict[str, str], dict[str, Any]]:
+    """A 429 as Discord sends it: with a Via header (without one, discord.py takes it for a
+    Cloudflare ban), the bucket's headers, and the wait in the body."""
+    headers = {
+        "Via": "1.1 google",
+        "X-RateLimit-Limit": "5",
+        "X-RateLimit-Remaining": "0",
+        "X-RateLimit-Reset-After": str(retry_after),
+        "X-RateLimit-Bucket": "messages",
+        "X-RateLimit-Scope": scope,
+        "Retry-After": str(retry_after),
+    }
+    if scope == "global":
+        headers["X-RateLimit-Global"] = "true"
+    problem = {"message": "You are being rate limited.", "retry_after": retry_after, "global": scope == "global"}
+    return 429, headers, problem
 
 
 def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
