@@ -9,10 +9,11 @@ from __future__ import annotations
 import difflib
 import logging
 from dataclasses import replace
+from datetime import datetime, timedelta
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, delete
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 # Features register their commands, buttons and forms on import.
 import bot.checkins  # noqa: F401
@@ -48,12 +49,22 @@ from bot.turn import (
     SUGGESTIONS,
     TICKS,
     Turn,
+    scheduled,
     split_id,
 )
 from bot.words import N_, translator
-from storage.models import Account, Member
+from storage.models import Account, Member, SeenEvent
 
 log = logging.getLogger(__name__)
+
+SEEN_FOR = timedelta(days=1)  # platforms send an event again within minutes, not days
+
+
+@scheduled
+def forget_seen_events(engine: Engine, _settings: Settings, now: datetime) -> None:
+    with Session(engine) as session:
+        session.execute(delete(SeenEvent).where(col(SeenEvent.seen_at) < now - SEEN_FOR))
+        session.commit()
 
 
 class Bot:
@@ -83,6 +94,20 @@ class Bot:
         if consent is not None:
             reply = replace(reply, messages=(consent, *reply.messages))
         return reply
+
+    def first_time(self, platform: str, event_id: str) -> bool:
+        """Whether a platform event is new. One the platform sends again (because it thinks we
+        missed it) is not, whichever process handled it. Remembered for a day."""
+        try:
+            with Session(self.engine) as session:
+                session.add(SeenEvent(platform=platform, event_id=event_id[:100], seen_at=self.clock.now()))
+                session.commit()
+            return True
+        except IntegrityError:
+            return False
+        except Exception:  # better to answer twice than not at all
+            log.exception("could not note event %s", event_id)
+            return True
 
     def suggest(self, who: Who, argument: str, typed: str) -> list[Option]:
         """Suggestions for what someone is typing after a verb (Discord's autocomplete), e.g.

@@ -121,6 +121,18 @@ class Outbox(SQLModel, table=True):
     dead_at: datetime | None = utc_column(index=True)
 
 
+class SeenEvent(SQLModel, table=True):
+    """A platform event handled once: when the platform sends it again (to this process or to
+    another), it is let go. Kept for a day."""
+
+    __tablename__ = "seen_event"
+    __table_args__ = (UniqueConstraint("platform", "event_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    event_id: str = Field(max_length=100)
+    seen_at: datetime = utc_column(nullable=False, index=True)
+
+
 # ---- check-ins -------------------------------------------------------------------------------
 
 

@@ -389,3 +389,21 @@ def test_suggestions_never_fail_and_never_make_a_member(bot, engine, monkeypatch
     assert bot.suggest(who, "timezone", "paris") == [Option("Europe/Paris", "Europe/Paris")]
     with Session(engine) as session:
         assert session.exec(select(Member)).all() == []
+
+
+def test_a_platform_event_sent_again_is_handled_once_by_any_process_and_forgotten_after_a_day(
+    bot, engine, settings, clock
+):
+    from bot.core import Bot
+    from storage.models import SeenEvent
+
+    assert bot.first_time("slack", "Ev1")
+    assert not bot.first_time("slack", "Ev1")
+    another_process = Bot(engine, settings, clock)
+    assert not another_process.first_time("slack", "Ev1")
+    assert another_process.first_time("discord", "Ev1")  # each platform's ids are its own
+
+    clock.advance(timedelta(days=1, minutes=1))
+    bot.tick()
+    with Session(engine) as session:
+        assert session.exec(select(SeenEvent)).all() == []

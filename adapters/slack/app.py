@@ -86,7 +86,6 @@ class SlackAdapter:
         self.client = client
         self._ = translator(bot.settings.default_language)
         self._people: OrderedDict[str, translate.Profile] = OrderedDict()
-        self._handled_events: OrderedDict[str, None] = OrderedDict()
         self._tasks: set[asyncio.Task[None]] = set()
         # process_before_response=True: Slack's answer goes back the moment a listener returns,
         # not on bolt's 10 ms poll for ack(). A listener does only the fast part in line (a
@@ -112,14 +111,13 @@ class SlackAdapter:
     async def _once_per_event(
         self, body: dict[str, Any], request: AsyncBoltRequest, next_: Any
     ) -> BoltResponse | None:
-        """Slack sends an event again when it thinks we missed it: handle each event once."""
+        """Slack sends an event again when it thinks we missed it: handle each event once, in
+        whichever process it reaches (the core remembers it in the database)."""
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id:
-            if event_id in self._handled_events:
-                retry = request.headers.get("x-slack-retry-num", ["?"])[0]
-                log.info("event %s came again (retry %s); it was handled already", event_id, retry)
-                return BoltResponse(status=200, body="")
-            self._remember(self._handled_events, event_id, None)
+        if event_id and not await asyncio.to_thread(self.bot.first_time, "slack", str(event_id)):
+            retry = request.headers.get("x-slack-retry-num", ["?"])[0]
+            log.info("event %s came again (retry %s); it was handled already", event_id, retry)
+            return BoltResponse(status=200, body="")
         await next_()
         return None
 
