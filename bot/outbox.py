@@ -363,13 +363,21 @@ def _deliver(
 ) -> int | tuple[str, str]:
     """Send one claimed row. Returns 1 if sent, 0 if not (yet), or its (platform, target) if
     that target must wait for its share of the pace."""
-    with Session(engine) as session:
-        row = session.get_one(Outbox, row_id)
-        delivery = _delivery(session, row, clock.now())
-        if delivery is None:  # an edit that waits, or that has nothing left to change
-            session.commit()
-            return 0
-        session.rollback()
+    try:
+        with Session(engine) as session:
+            row = session.get_one(Outbox, row_id)
+            platform = row.platform
+            delivery = _delivery(session, row, clock.now())
+            if delivery is None:  # an edit that waits, or that has nothing left to change
+                session.commit()
+                return 0
+            session.rollback()
+    except Exception as failure:  # a row that cannot be read back: an admin will see why
+        _failed(engine, clock, pacer, row_id, "", failure)
+        return 0
+    if pacer.held(platform, clock.now()):  # a 429 came meanwhile: leave it for later
+        _settle(engine, row_id, claimed_until=None)
+        return 0
     sender = senders[delivery.platform]
     # A sender may say how many requests a delivery takes (opening a conversation, parts...).
     cost = sender.cost(delivery) if hasattr(sender, "cost") else 1
@@ -379,7 +387,7 @@ def _deliver(
     try:
         message_id = sender.send(delivery)
     except Exception as failure:  # a platform refusal, or a bug in a sender: try later
-        _failed(engine, clock, pacer, delivery, failure)
+        _failed(engine, clock, pacer, row_id, platform, failure)
         return 0
     _settle(engine, row_id, sent_at=clock.now(), platform_message_id=message_id, claimed_until=None)
     return 1
@@ -422,17 +430,19 @@ def _delivery(session: Session, row: Outbox, now: datetime) -> Delivery | None:
     )
 
 
-def _failed(engine: Engine, clock: Clock, pacer: Pacer, delivery: Delivery, failure: Exception) -> None:
+def _failed(
+    engine: Engine, clock: Clock, pacer: Pacer, row_id: int, platform: str, failure: Exception
+) -> None:
     """Try again later: after the platform's wait for a rate limit (not counted as a failure),
     else backing off; set aside after MAX_ATTEMPTS failures, or at once for a lasting refusal."""
     now = clock.now()
     with Session(engine) as session:
-        row = session.get_one(Outbox, delivery.outbox_id)
+        row = session.get_one(Outbox, row_id)
         row.last_error = str(failure)[:500]
         row.claimed_until = None
         if isinstance(failure, SendFailed) and failure.retry_after is not None:
             row.due_at = now + timedelta(seconds=failure.retry_after)
-            pacer.hold(delivery.platform, row.due_at)
+            pacer.hold(platform, row.due_at)
         else:
             row.attempts += 1
             row.due_at = now + min(RETRY_BASE * 2 ** (row.attempts - 1), RETRY_MAX)
@@ -443,7 +453,7 @@ def _failed(engine: Engine, clock: Clock, pacer: Pacer, delivery: Delivery, fail
         attempts, dead = row.attempts, row.dead_at is not None
     log.warning(
         "outbox %s not sent (attempt %s%s): %s",
-        delivery.outbox_id,
+        row_id,
         attempts,
         ", set aside for an admin" if dead else "",
         failure,

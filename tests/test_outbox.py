@@ -305,3 +305,18 @@ def test_a_busy_channel_waits_its_turn_while_others_are_sent(engine, bot, clock,
     time.now += 2  # two seconds on: two more turns for the busy channel, in order
     assert dispatch_due(engine, {"console": platform}, clock, pacer=pacer) == 2
     assert [d.message.plain() for d in platform.sent][-2:] == ["busy 4", "busy 5"]
+
+
+def test_a_row_that_cannot_be_read_is_counted_as_a_failure_not_lost_in_a_thread(engine, bot, clock, platform):
+    from bot.outbox import dispatch_due
+
+    with Session(engine) as session:
+        session.add(
+            Outbox(platform="console", target_kind="dm", target_id="bob", body={}, created_at=clock.now(), due_at=clock.now())
+        )
+        session.commit()
+    assert dispatch_due(engine, {"console": platform}, clock, workers=2) == 0
+    with Session(engine) as session:
+        row = session.exec(select(Outbox)).one()
+    assert (row.attempts, row.claimed_until, row.sent_at) == (1, None, None)
+    assert row.last_error == "'text'"
