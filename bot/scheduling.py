@@ -10,6 +10,7 @@ lock, so another takes over at its next beat. SQLite runs as one process, which 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Mapping
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -37,6 +38,7 @@ class Leadership:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._connection: Connection | None = None
+        self._lock = threading.Lock()  # a beat and a stop may come at once
 
     @property
     def leading(self) -> bool:
@@ -46,6 +48,10 @@ class Leadership:
     def leads(self) -> bool:
         if self.engine.dialect.name != "postgresql":
             return True
+        with self._lock:
+            return self._leads()
+
+    def _leads(self) -> bool:
         if self._connection is not None:
             try:
                 self._connection.exec_driver_sql("SELECT 1")
@@ -77,6 +83,10 @@ class Leadership:
 
     def release(self) -> None:
         """Let another process lead (on a clean stop; a crash lets go by itself)."""
+        with self._lock:
+            self._release()
+
+    def _release(self) -> None:
         if self._connection is not None:
             try:
                 self._connection.execute(
