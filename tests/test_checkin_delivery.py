@@ -910,3 +910,27 @@ def test_a_deleted_check_in_sends_nothing(scene, engine):
     assert scene.reminders("ana") == []
     with Session(engine) as session:
         assert session.get_one(CheckIn, 1).deleted_at is not None
+
+
+def test_a_big_fan_out_goes_in_batches_and_the_scheduler_sends_the_rest(scene, engine, monkeypatch):
+    """Sending to more partners than one batch: the coordinator is told how many it reaches at
+    once; the first batch is queued with the turn and the scheduler's next beat queues the rest,
+    each in a short transaction, every partner once."""
+    from bot.checkins import delivery
+
+    monkeypatch.setattr(delivery, "FILL_BATCH", 3)
+    cora = coordinator(scene)
+    names = ["Ana", "Ben", "Cal", "Dee", "Eve", "Fay", "Gus"]
+    for name in names:
+        partner(scene, name)
+    cora.says("checkin new")
+    cora.submit({"name": "Weekly wellbeing", "questions": QUESTIONS, "schedule": "now", "window": "48"})
+    cora.submit({"visibility": "named", "alert_level": ""})
+    assert cora.text.startswith("Sent Weekly wellbeing now. Partners reached: 7.")
+    assert len(prompt_rows(engine)) == 3  # the first batch, with the turn
+
+    scene.tick_at(scene.clock.now())
+    assert sorted(r.name for r in prompt_rows(engine)) == sorted(names)
+    assert scene.counts(*(n.lower() for n in names)) == [1] * 7
+    scene.tick_at(scene.clock.now() + MINUTE)
+    assert scene.counts(*(n.lower() for n in names)) == [1] * 7

@@ -5,6 +5,7 @@ wakes this code, so a late or repeated tick sends nothing twice."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Engine, update
@@ -31,6 +32,10 @@ from storage.models import (
 
 log = logging.getLogger(__name__)
 
+# Prompts made in one transaction. A fan-out to more partners goes on in the next transactions
+# (the scheduler's), so no interaction waits long behind it, even on SQLite.
+FILL_BATCH = 250
+
 
 @scheduled
 def tick(engine: Engine, settings: Settings, now: datetime) -> None:
@@ -39,10 +44,13 @@ def tick(engine: Engine, settings: Settings, now: datetime) -> None:
         ids = list(session.exec(select(CheckIn.id).where(col(CheckIn.deleted_at).is_(None))))
     for checkin_id in ids:
         try:
-            with Session(engine) as session:
-                checkin = session.get_one(CheckIn, checkin_id)
-                advance(session, settings, checkin, now)
-                session.commit()
+            # A big fan-out goes FILL_BATCH prompts to a transaction, so nobody else waits long.
+            more = True
+            while more:
+                with Session(engine) as session:
+                    checkin = session.get_one(CheckIn, checkin_id)
+                    more = advance(session, settings, checkin, now).more
+                    session.commit()
         except Exception:  # one broken check-in must not stop the others
             log.exception("check-in %s could not advance", checkin_id)
     with Session(engine) as session:
@@ -130,7 +138,18 @@ def start_run(session: Session, checkin: CheckIn, period: str, now: datetime) ->
     return run
 
 
-def advance(session: Session, settings: Settings, checkin: CheckIn, now: datetime) -> None:
+@dataclass(frozen=True)
+class Filled:
+    """What advancing a check-in did: how many partners are due now who had no prompt (reached
+    now, or in the next batches), and whether prompts are left for the next batch."""
+
+    due: int = 0
+    more: bool = False
+
+
+def advance(session: Session, settings: Settings, checkin: CheckIn, now: datetime) -> Filled:
+    """Start the runs that are due, and make the prompts due now: at most FILL_BATCH; if more
+    are due, `more` says so and the next call (the scheduler's) makes the next batch."""
     window = timedelta(minutes=checkin.window_minutes)
     people = audience(session, checkin)
     if checkin.schedule != "once" and not checkin.paused:
@@ -151,8 +170,12 @@ def advance(session: Session, settings: Settings, checkin: CheckIn, now: datetim
         .where(CheckInRun.checkin_id == checkin.id, col(CheckInRun.closed_at).is_(None))
         .order_by(col(CheckInRun.id))
     ).all()
+    due, left = 0, FILL_BATCH
     for run in open_runs:
-        fill_run(session, settings, checkin, run, people, now)
+        filled = fill_run(session, settings, checkin, run, people, now, left)
+        due += filled.due
+        left -= filled.made
+    return Filled(due, left <= 0)
 
 
 def _anyone_due(checkin: CheckIn, period: str, people: list[Member], now: datetime) -> bool:
@@ -172,14 +195,17 @@ def fill_run(
     run: CheckInRun,
     people: list[Member],
     now: datetime,
-) -> None:
-    """Send the prompts that are due in this run; close it once every window has closed."""
+    limit: int = FILL_BATCH,
+) -> RunFilled:
+    """Send the prompts that are due in this run, at most `limit`; close it once every window
+    has closed."""
     window = timedelta(minutes=run.window_minutes)
     prompts = {
         p.member_id: p for p in session.exec(select(CheckInPrompt).where(CheckInPrompt.run_id == run.id))
     }
     last_close = max((p.closes_at for p in prompts.values()), default=run.created_at)
     sending = not checkin.paused and checkin.deleted_at is None
+    due = made = 0
     for member in people if sending else []:
         if member.id in prompts:
             continue
@@ -189,11 +215,23 @@ def fill_run(
         last_close = max(last_close, at + window)
         if at > now or now >= at + window:
             continue  # not yet, or its window has closed: never send a closed one
+        if not is_paused(member, now):
+            due += 1
+        if made >= limit:
+            continue  # the next batch
         prompt = _prompt(session, run, member, at, now)
+        made += 1
         if prompt is not None:
             prompts[member.id] = prompt  # type: ignore[index]
     if now >= last_close:
         close_run(session, settings, run, now)
+    return RunFilled(due, made)
+
+
+@dataclass(frozen=True)
+class RunFilled:
+    due: int  # partners due now, with no prompt before, and not paused
+    made: int  # prompts made now
 
 
 def _prompt(

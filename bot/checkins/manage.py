@@ -241,22 +241,8 @@ def send_now(turn: Turn, target: CheckIn) -> Reply:
         # Refused, so a new one-off check-in is not saved either: nothing half-made.
         raise Refusal("There are no partners to send {name} to yet. Nothing was sent.", name=target.name)
     start_run(turn.session, target, one_off_period(turn.now), turn.now)
-    advance(turn.session, turn.settings, target, turn.now)
-    return _sent(turn, target)
-
-
-def _sent(turn: Turn, target: CheckIn) -> Reply:
-    count = len(
-        turn.session.exec(
-            select(CheckInPrompt.id)
-            .join(CheckInRun, col(CheckInRun.id) == col(CheckInPrompt.run_id))
-            .where(
-                CheckInRun.checkin_id == target.id,
-                CheckInRun.created_at == turn.now,
-                CheckInPrompt.status == "sent",
-            )
-        ).all()
-    )
+    # The first batch goes with this turn; the scheduler sends the rest within seconds.
+    count = advance(turn.session, turn.settings, target, turn.now).due
     return turn.say(
         turn._(
             "Sent {name} now. Partners reached: {count}. Anyone in quiet hours gets it when those end.",
