@@ -311,6 +311,12 @@ class _Run:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def work(self) -> None:
+        try:
+            self._work()
+        except Exception:  # the database is away, say: what was claimed goes when its lease ends
+            log.exception("sending from the outbox stopped; the next beat goes on")
+
+    def _work(self) -> None:
         while True:
             platforms = [p for p in self.senders if not self.pacer.held(p, self.clock.now())]
             with self.lock:
@@ -319,13 +325,15 @@ class _Run:
                 busy = set(self.busy)
             if not platforms or count <= 0:
                 return
-            claimed = _claim(self.engine, platforms, busy, self.clock, count)
+            claimed, unreadable = _claim(self.engine, platforms, busy, self.clock, count)
             with self.lock:
-                self.taken -= count - len(claimed)
-            if not claimed:
+                self.taken -= count - len(claimed) - len(unreadable)
+            for row_id, platform, failure in unreadable:  # an admin will see why
+                _failed(self.engine, self.clock, self.pacer, row_id, platform, failure)
+            if not claimed and not unreadable:
                 return
-            for row_id in claimed:
-                outcome = _deliver(self.engine, self.senders, self.clock, self.pacer, row_id)
+            for delivery in claimed:
+                outcome = _deliver(self.engine, self.senders, self.clock, self.pacer, delivery)
                 with self.lock:
                     if isinstance(outcome, tuple):
                         self.busy.add(outcome)
@@ -335,9 +343,10 @@ class _Run:
 
 def _claim(
     engine: Engine, platforms: list[str], busy: set[tuple[str, str]], clock: Clock, count: int
-) -> list[int]:
-    """Due rows for these platforms, claimed for LEASE, oldest first. On PostgreSQL rows that
-    another dispatcher is claiming right now are skipped, not waited for."""
+) -> tuple[list[Delivery], list[tuple[int, str, Exception]]]:
+    """Due rows for these platforms, claimed for LEASE, oldest first, as what to send (and
+    those that cannot be read). On PostgreSQL rows that another dispatcher is claiming right
+    now are skipped, not waited for. One short transaction for the whole batch."""
     now = clock.now()
     query = (
         select(Outbox)
@@ -347,43 +356,42 @@ def _claim(
     )
     for platform, target in busy:
         query = query.where(not_(and_(Outbox.platform == platform, Outbox.target_id == target)))
+    claimed: list[Delivery] = []
+    unreadable: list[tuple[int, str, Exception]] = []
     with Session(engine) as session:
         rows = session.exec(
             query.order_by(col(Outbox.due_at), col(Outbox.id)).limit(count).with_for_update(skip_locked=True)
         ).all()
         for row in rows:
+            assert row.id is not None
             row.claimed_until = now + LEASE
             session.add(row)
+            try:
+                delivery = _delivery(session, row, now)
+            except Exception as failure:  # a row that cannot be read back
+                unreadable.append((row.id, row.platform, failure))
+                continue
+            if delivery is not None:  # else an edit that waits, or has nothing left to change
+                claimed.append(delivery)
         session.commit()
-        return [row.id for row in rows if row.id is not None]
+    return claimed, unreadable
 
 
 def _deliver(
-    engine: Engine, senders: Mapping[str, Sender], clock: Clock, pacer: Pacer, row_id: int
+    engine: Engine, senders: Mapping[str, Sender], clock: Clock, pacer: Pacer, delivery: Delivery
 ) -> int | tuple[str, str]:
     """Send one claimed row. Returns 1 if sent, 0 if not (yet), or its (platform, target) if
     that target must wait for its share of the pace."""
-    try:
-        with Session(engine) as session:
-            row = session.get_one(Outbox, row_id)
-            platform = row.platform
-            delivery = _delivery(session, row, clock.now())
-            if delivery is None:  # an edit that waits, or that has nothing left to change
-                session.commit()
-                return 0
-            session.rollback()
-    except Exception as failure:  # a row that cannot be read back: an admin will see why
-        _failed(engine, clock, pacer, row_id, "", failure)
-        return 0
+    row_id, platform = delivery.outbox_id, delivery.platform
     if pacer.held(platform, clock.now()):  # a 429 came meanwhile: leave it for later
         _settle(engine, row_id, claimed_until=None)
         return 0
-    sender = senders[delivery.platform]
+    sender = senders[platform]
     # A sender may say how many requests a delivery takes (opening a conversation, parts...).
     cost = sender.cost(delivery) if hasattr(sender, "cost") else 1
-    if not pacer.take(delivery.platform, delivery.target_id, getattr(sender, "pace", ANY_PACE), cost):
+    if not pacer.take(platform, delivery.target_id, getattr(sender, "pace", ANY_PACE), cost):
         _settle(engine, row_id, claimed_until=None)
-        return (delivery.platform, delivery.target_id)
+        return (platform, delivery.target_id)
     try:
         message_id = sender.send(delivery)
     except Exception as failure:  # a platform refusal, or a bug in a sender: try later

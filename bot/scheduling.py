@@ -21,6 +21,17 @@ from bot.outbox import Pacer, Sender, dispatch_due
 
 log = logging.getLogger(__name__)
 
+
+class _NoSkippedBeats(logging.Filter):
+    """A beat that comes while the last one still runs (a long fan-out) is skipped, by design:
+    not a warning worth a line in the log every few seconds."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "maximum number of running instances" not in record.getMessage()
+
+
+logging.getLogger("apscheduler.scheduler").addFilter(_NoSkippedBeats())
+
 # Rows one dispatch may send before it lets the next beat start (a big fan-out goes on then).
 DISPATCH_LIMIT = 5000
 # Sends in flight at once: one waiting out a short rate limit holds up no other.

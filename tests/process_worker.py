@@ -11,7 +11,6 @@ scheduled work; it stops when STATUS_DIR/stop appears.
 from __future__ import annotations
 
 import json
-import logging
 import sys
 import time
 import urllib.error
@@ -79,7 +78,6 @@ class StatusBot(Bot):
 
 def main(url: str, clock_file: str, platform_url: str, name: str, status_dir: str) -> None:
     status = Path(status_dir)
-    logging.getLogger("apscheduler").setLevel(logging.ERROR)  # beats skipped while one runs: expected
     settings = Settings(_env_file=None, default_timezone="Europe/London")
     engine = make_engine(url)
     bot = StatusBot(engine, settings, FileClock(Path(clock_file)), status=status / f"{name}.ticks")

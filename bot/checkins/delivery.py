@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 
 # Prompts made in one transaction. A fan-out to more partners goes on in the next transactions
 # (the scheduler's), so no interaction waits long behind it, even on SQLite.
-FILL_BATCH = 250
+FILL_BATCH = 100
 
 
 @scheduled
