@@ -919,6 +919,7 @@ def test_a_big_fan_out_goes_in_batches_and_the_scheduler_sends_the_rest(scene, e
     from bot.checkins import delivery
 
     monkeypatch.setattr(delivery, "FILL_BATCH", 3)
+    monkeypatch.setattr(delivery, "BATCH_PAUSE", 0)
     cora = coordinator(scene)
     names = ["Ana", "Ben", "Cal", "Dee", "Eve", "Fay", "Gus"]
     for name in names:

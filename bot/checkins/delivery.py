@@ -5,6 +5,7 @@ wakes this code, so a late or repeated tick sends nothing twice."""
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 # Prompts made in one transaction. A fan-out to more partners goes on in the next transactions
 # (the scheduler's), so no interaction waits long behind it, even on SQLite.
 FILL_BATCH = 100
+BATCH_PAUSE = 0.25  # seconds; longer than SQLite's longest wait between two tries for its lock
 
 
 @scheduled
@@ -44,13 +46,16 @@ def tick(engine: Engine, settings: Settings, now: datetime) -> None:
         ids = list(session.exec(select(CheckIn.id).where(col(CheckIn.deleted_at).is_(None))))
     for checkin_id in ids:
         try:
-            # A big fan-out goes FILL_BATCH prompts to a transaction, so nobody else waits long.
+            # A big fan-out goes FILL_BATCH prompts to a transaction, with a pause between, so
+            # nobody else waits long (on SQLite, a waiting writer gets its turn in the pause).
             more = True
             while more:
                 with Session(engine) as session:
                     checkin = session.get_one(CheckIn, checkin_id)
                     more = advance(session, settings, checkin, now).more
                     session.commit()
+                if more:
+                    time.sleep(BATCH_PAUSE)
         except Exception:  # one broken check-in must not stop the others
             log.exception("check-in %s could not advance", checkin_id)
     with Session(engine) as session:
