@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import Engine, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from bot.checkins.rules import Schedule, candidate_days, occurs_on, wall_time
 from bot.checks import after_quiet_hours, in_quiet_hours
@@ -73,8 +73,9 @@ def schedule_of(checkin: CheckIn) -> Schedule:
     )
 
 
-def audience(session: Session, checkin: CheckIn) -> list[Member]:
-    """Partners, or the partners with one of the check-in's interest tags."""
+def audience(session: Session, checkin: CheckIn, without_prompt_in: int | None = None) -> list[Member]:
+    """Partners, or the partners with one of the check-in's interest tags; only those with no
+    prompt yet in run `without_prompt_in`, if given."""
     query = (
         select(Member)
         .join(MemberRole, col(MemberRole.member_id) == col(Member.id))
@@ -83,6 +84,9 @@ def audience(session: Session, checkin: CheckIn) -> list[Member]:
     if checkin.audience_tags:
         tagged = select(MemberInterest.member_id).where(col(MemberInterest.tag).in_(checkin.audience_tags))
         query = query.where(col(Member.id).in_(tagged))
+    if without_prompt_in is not None:
+        prompted = select(CheckInPrompt.member_id).where(CheckInPrompt.run_id == without_prompt_in)
+        query = query.where(col(Member.id).not_in(prompted))
     return list(session.exec(query.order_by(col(Member.id))))
 
 
@@ -156,7 +160,7 @@ def advance(session: Session, settings: Settings, checkin: CheckIn, now: datetim
     """Start the runs that are due, and make the prompts due now: at most FILL_BATCH; if more
     are due, `more` says so and the next call (the scheduler's) makes the next batch."""
     window = timedelta(minutes=checkin.window_minutes)
-    people = audience(session, checkin)
+    everyone: list[Member] | None = None  # loaded only if a new occurrence may be due
     if checkin.schedule != "once" and not checkin.paused:
         schedule = schedule_of(checkin)
         anchor = date.fromisoformat(checkin.anchor) if checkin.anchor else checkin.created_at.date()
@@ -167,8 +171,10 @@ def advance(session: Session, settings: Settings, checkin: CheckIn, now: datetim
             known = session.exec(
                 select(CheckInRun.id).where(CheckInRun.checkin_id == checkin.id, CheckInRun.period == period)
             ).first()
-            if known is None and not _anyone_due(checkin, period, people, now):
-                continue
+            if known is None:
+                everyone = audience(session, checkin) if everyone is None else everyone
+                if not _anyone_due(checkin, period, everyone, now):
+                    continue
             start_run(session, checkin, period, now)
     open_runs = session.exec(
         select(CheckInRun)
@@ -177,6 +183,7 @@ def advance(session: Session, settings: Settings, checkin: CheckIn, now: datetim
     ).all()
     due, left = 0, FILL_BATCH
     for run in open_runs:
+        people = audience(session, checkin, without_prompt_in=run.id)
         filled = fill_run(session, settings, checkin, run, people, now, left)
         due += filled.due
         left -= filled.made
@@ -205,10 +212,9 @@ def fill_run(
     """Send the prompts that are due in this run, at most `limit`; close it once every window
     has closed."""
     window = timedelta(minutes=run.window_minutes)
-    prompts = {
-        p.member_id: p for p in session.exec(select(CheckInPrompt).where(CheckInPrompt.run_id == run.id))
-    }
-    last_close = max((p.closes_at for p in prompts.values()), default=run.created_at)
+    latest = session.exec(select(func.max(CheckInPrompt.closes_at)).where(CheckInPrompt.run_id == run.id)).one()
+    last_close = latest if latest is not None else run.created_at
+    prompts: set[int | None] = set()  # made now (`people` had none in this run before)
     sending = not checkin.paused and checkin.deleted_at is None
     due = made = 0
     for member in people if sending else []:
@@ -227,7 +233,7 @@ def fill_run(
         prompt = _prompt(session, run, member, at, now)
         made += 1
         if prompt is not None:
-            prompts[member.id] = prompt  # type: ignore[index]
+            prompts.add(member.id)
     if now >= last_close:
         close_run(session, settings, run, now)
     return RunFilled(due, made)
