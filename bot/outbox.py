@@ -332,7 +332,10 @@ class _Run:
                 _failed(self.engine, self.clock, self.pacer, row_id, platform, failure)
             if not claimed and not unreadable:
                 return
-            for delivery in claimed:
+            for item in claimed:
+                delivery = item if isinstance(item, Delivery) else self._edit(item)
+                if delivery is None:
+                    continue
                 outcome = _deliver(self.engine, self.senders, self.clock, self.pacer, delivery)
                 with self.lock:
                     if isinstance(outcome, tuple):
@@ -341,12 +344,27 @@ class _Run:
                         self.sent += outcome
 
 
+    def _edit(self, row_id: int) -> Delivery | None:
+        """An edit is read when its turn comes, after what came before it in the batch (most
+        often the very message it changes) has gone."""
+        try:
+            with Session(self.engine) as session:
+                row = session.get_one(Outbox, row_id)
+                delivery = _delivery(session, row, self.clock.now())
+                session.commit()  # saves the wait of an edit that waits, or one let go
+                return delivery
+        except Exception as failure:  # a row that cannot be read back
+            _failed(self.engine, self.clock, self.pacer, row_id, "", failure)
+            return None
+
+
 def _claim(
     engine: Engine, platforms: list[str], busy: set[tuple[str, str]], clock: Clock, count: int
-) -> tuple[list[Delivery], list[tuple[int, str, Exception]]]:
-    """Due rows for these platforms, claimed for LEASE, oldest first, as what to send (and
-    those that cannot be read). On PostgreSQL rows that another dispatcher is claiming right
-    now are skipped, not waited for. One short transaction for the whole batch."""
+) -> tuple[list[Delivery | int], list[tuple[int, str, Exception]]]:
+    """Due rows for these platforms, claimed for LEASE, oldest first, as what to send, or the
+    row id of an edit, read when its turn comes (and those that cannot be read). On PostgreSQL
+    rows that another dispatcher is claiming right now are skipped, not waited for. One short
+    transaction for the whole batch."""
     now = clock.now()
     query = (
         select(Outbox)
@@ -356,7 +374,7 @@ def _claim(
     )
     for platform, target in busy:
         query = query.where(not_(and_(Outbox.platform == platform, Outbox.target_id == target)))
-    claimed: list[Delivery] = []
+    claimed: list[Delivery | int] = []
     unreadable: list[tuple[int, str, Exception]] = []
     with Session(engine) as session:
         rows = session.exec(
@@ -366,12 +384,15 @@ def _claim(
             assert row.id is not None
             row.claimed_until = now + LEASE
             session.add(row)
+            if row.edit_of is not None:
+                claimed.append(row.id)
+                continue
             try:
                 delivery = _delivery(session, row, now)
             except Exception as failure:  # a row that cannot be read back
                 unreadable.append((row.id, row.platform, failure))
                 continue
-            if delivery is not None:  # else an edit that waits, or has nothing left to change
+            if delivery is not None:
                 claimed.append(delivery)
         session.commit()
     return claimed, unreadable
