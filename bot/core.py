@@ -130,13 +130,11 @@ class Bot:
             member = session.get_one(Member, account.member_id)
             roles = roles_of(session, account.member_id)
         else:
-            zone = who.timezone if is_time_zone(who.timezone) else self.settings.default_timezone
-            now = self.clock.now()
             member = Member(
                 display_name=who.display_name,
-                timezone=zone,
+                timezone=self._zone_of(who),
                 language=self.settings.default_language,
-                created_at=now,
+                created_at=self.clock.now(),
             )
             account = Account(member_id=0, platform=who.account.platform, user_id=who.account.user_id)
             roles = {Role.PARTNER}
@@ -181,7 +179,7 @@ class Bot:
         """Make the member if they are new; say once what we keep and why, and record it."""
         now = self.clock.now()
         with Session(self.engine) as session:
-            zone = who.timezone if is_time_zone(who.timezone) else self.settings.default_timezone
+            zone = self._zone_of(who)
             member, _account = member_for(
                 session,
                 who.account,
@@ -198,6 +196,10 @@ class Bot:
             session.add(member)
             session.commit()
             return Message((consent_text(self.settings, member.language),))
+
+    def _zone_of(self, who: Who) -> str:
+        """The zone the platform knows for someone new, if it is a real one; else the service's."""
+        return who.timezone if is_time_zone(who.timezone) else self.settings.default_timezone
 
     def _apply_configured_admin(self, session: Session, ref: AccountRef, member_id: int | None) -> None:
         if member_id is None or ref not in self.settings.admin_accounts():

@@ -214,12 +214,9 @@ def fill_run(
     window = timedelta(minutes=run.window_minutes)
     latest = session.exec(select(func.max(CheckInPrompt.closes_at)).where(CheckInPrompt.run_id == run.id)).one()
     last_close = latest if latest is not None else run.created_at
-    prompts: set[int | None] = set()  # made now (`people` had none in this run before)
     sending = not checkin.paused and checkin.deleted_at is None
     due = made = 0
     for member in people if sending else []:
-        if member.id in prompts:
-            continue
         at = send_time(checkin, run, member)
         if at < checkin.active_since and not is_one_off(run):
             continue
@@ -230,10 +227,8 @@ def fill_run(
             due += 1
         if made >= limit:
             continue  # the next batch
-        prompt = _prompt(session, run, member, at, now)
+        _prompt(session, run, member, at, now)  # None if another process made it a moment ago
         made += 1
-        if prompt is not None:
-            prompts.add(member.id)
     if now >= last_close:
         close_run(session, settings, run, now)
     return RunFilled(due, made)
