@@ -12,6 +12,7 @@ import pytest
 from sqlmodel import Session, select
 
 from adapters.discord import translate
+from adapters.discord.app import DEFER_AFTER
 from adapters.discord.render import (
     MAX_CONTENT,
     MAX_ROWS,
@@ -159,6 +160,7 @@ def test_slow_work_is_answered_thinking_first_then_followed_up(world, engine, mo
     opened = world.press(PRIYA, buttons(offer)["Edit your profile"])
     assert opened.answers[0]["type"] == 5  # still slow: offered again, never lost
     monkeypatch.setattr(world.bot, "handle", quick)
+    world.adapter.defer_after = DEFER_AFTER  # quick again: answered within the usual wait
     assert world.press(PRIYA, buttons(offer)["Edit your profile"]).modal["custom_id"] == "f:1:profile.edit"
 
 
