@@ -506,6 +506,7 @@ class DiscordWorld:
         self.saved = (discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
         use_urls(self.fake.api_url, self.fake.gateway_url)
         self.ids = itertools.count(1)
+        self.slow_turns = asyncio.Event()
         self.adapter = self.start()
 
     def start(self) -> DiscordAdapter:
@@ -516,7 +517,15 @@ class DiscordWorld:
         return adapter
 
     async def _make(self) -> DiscordAdapter:
-        return DiscordAdapter(self.bot, self.guild_id)
+        # No wait for more guilds after the fake's one (discord.py waits 2 s by default).
+        adapter = DiscordAdapter(self.bot, self.guild_id, guild_ready_timeout=0)
+        # A turn counts as slow only when a test says so, never because the machine is busy.
+        adapter.slow = self.slow_turns.wait
+        return adapter
+
+    def turns_are_slow(self, slow: bool) -> None:
+        """From now on the adapter treats every turn as slow (says "thinking" first), or none."""
+        self.loop.loop.call_soon_threadsafe(self.slow_turns.set if slow else self.slow_turns.clear)
 
     def restart(self) -> None:
         """A new process: a new client, nothing remembered but what is in the database."""

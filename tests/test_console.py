@@ -12,12 +12,15 @@ from sqlmodel import Session, select
 
 from storage.db import make_engine
 from storage.models import Member, MemberInterest
+from tests.conftest import START
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 import walkthroughs  # noqa: E402
 
 SETTINGS = ("DATABASE_URL", "DATA_DIR", "ADMINS", "CONSENT_TEXT", "SLACK_BOT_TOKEN", "DISCORD_BOT_TOKEN")
+# The console's clock in these tests: what they show never depends on the day they run.
+CLOCK = ("--clock", START.strftime("%Y-%m-%dT%H:%M"))
 
 
 def clean_env(**extra: str) -> dict[str, str]:
@@ -26,6 +29,9 @@ def clean_env(**extra: str) -> dict[str, str]:
 
 
 def partnerbot(args: list[str], stdin: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """The real command; a console starts at the tests' fixed time unless told another."""
+    if args[:1] == ["console"] and "--clock" not in args:
+        args = [*args, *CLOCK]
     return subprocess.run(
         [sys.executable, "-m", "adapters.cli", *args],
         input=stdin,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_console import clean_env
+from tests.test_console import CLOCK, clean_env
 
 
 class Terminal:
@@ -48,7 +48,7 @@ class Terminal:
 
 @pytest.mark.skipif(not hasattr(pty, "fork"), reason="needs a Unix pseudo-terminal")
 def test_the_console_at_a_terminal(tmp_path):
-    term = Terminal(["console", "--as", "Sam"], tmp_path)
+    term = Terminal(["console", "--as", "Sam", *CLOCK], tmp_path)
     term.wait_for("Type guide to start, :help for console keys, or :quit to leave.")
     term.wait_for("Sam> ")
     term.type("profile")
