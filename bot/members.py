@@ -104,6 +104,19 @@ def revoke(session: Session, member_id: int, role: Role) -> bool:
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
+def lock_admins(session: Session) -> set[int]:
+    """Who the admins are, their rows locked until this transaction ends: two changes to who is
+    an admin then happen one after the other, so "the last admin stays" holds even when two
+    admins remove each other at once. (On PostgreSQL; SQLite's write transactions already do.)"""
+    rows = session.exec(
+        select(MemberRole.member_id)
+        .where(MemberRole.role == Role.ADMIN)
+        .order_by(col(MemberRole.id))
+        .with_for_update()
+    )
+    return set(rows)
+
+
 def members_with_role(session: Session, role: Role) -> list[Member]:
     return list(
         session.exec(

@@ -10,6 +10,7 @@ from bot.members import (
     find_account,
     find_members,
     grant,
+    lock_admins,
     members_with_role,
     revoke,
     roles_of,
@@ -101,8 +102,13 @@ def _change(turn: Turn, rest: str, giving: bool) -> Reply:
     name_words = words[:-1] if _role_from(words[-1]) == role else words[1:]
     target = _person(turn, " ".join(name_words))
     assert target.id is not None
-    if role is Role.ADMIN and not turn.is_(Role.ADMIN):
-        raise Refusal("Only admins can change who is an admin.")
+    admins: set[int] = set()
+    if role is Role.ADMIN:
+        if not turn.is_(Role.ADMIN):
+            raise Refusal("Only admins can change who is an admin.")
+        admins = lock_admins(turn.session)
+        if turn.member.id not in admins:  # removed by another admin a moment ago
+            raise Refusal("You are no longer an admin, so nothing changed.")
     if giving:
         if not grant(turn.session, target.id, role, turn.member.id, turn.now):
             return turn.say(
@@ -122,7 +128,7 @@ def _change(turn: Turn, rest: str, giving: bool) -> Reply:
         )
     held = role in roles_of(turn.session, target.id)
     if held and role is Role.ADMIN:
-        _keep_an_admin(turn, target)
+        _keep_an_admin(turn, target, admins)
     if not held or not revoke(turn.session, target.id, role):
         return turn.say(
             _(
@@ -141,7 +147,7 @@ def _change(turn: Turn, rest: str, giving: bool) -> Reply:
     )
 
 
-def _keep_an_admin(turn: Turn, target: Member) -> None:
+def _keep_an_admin(turn: Turn, target: Member, admins: set[int]) -> None:
     configured = turn.settings.admin_accounts()
     for ref in configured:
         account = find_account(turn.session, ref)
@@ -150,7 +156,7 @@ def _keep_an_admin(turn: Turn, target: Member) -> None:
                 "{name} is an admin through the ADMINS setting. Change that setting to remove them.",
                 name=target.display_name,
             )
-    if len(members_with_role(turn.session, Role.ADMIN)) <= 1:
+    if len(admins) <= 1:
         raise Refusal("{name} is the only admin. Make someone else an admin first.", name=target.display_name)
 
 

@@ -5,6 +5,7 @@ Each test checks what the person reads and what the database holds afterwards.
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
@@ -586,3 +587,40 @@ def test_a_command_from_an_unseen_platform_account_makes_a_new_member(engine, bo
         ("discord", "", "123"),
     ]
     assert accounts[0].member_id != accounts[1].member_id
+
+
+def test_two_admins_removing_each_other_at_once_always_leave_one(engine, clock):
+    """Both press at the same moment, 50 times over: one is told "Done.", the other is refused,
+    and an admin is always left (PostgreSQL runs the two turns truly at once)."""
+    bot = Bot(engine, Settings(_env_file=None, admins=""), clock)
+    bea, cal = (Person(bot, Who(AccountRef("console", "local", n.lower()), n)) for n in ("Bea", "Cal"))
+    everyone_has_spoken(bea, cal)
+    with Session(engine) as session:
+        for who in ("bea", "cal"):
+            session.add(MemberRole(member_id=member_named(engine, who).id, role="admin", granted_at=START))
+        session.commit()
+
+    def revoke(actor: Person, other: str, barrier: threading.Barrier, said: dict[str, str]) -> None:
+        barrier.wait()
+        said[actor.who.display_name] = bot.handle(Command(actor.who, "roles", f"revoke {other} admin")).plain()
+
+    for trial in range(50):
+        barrier = threading.Barrier(2)
+        said: dict[str, str] = {}
+        threads = [
+            threading.Thread(target=revoke, args=(bea, "Cal", barrier, said)),
+            threading.Thread(target=revoke, args=(cal, "Bea", barrier, said)),
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+        admins = {who for who in ("bea", "cal") if "admin" in roles_in_db(engine, who)}
+        assert len(admins) == 1, f"trial {trial}: {said}"
+        assert sorted(s.startswith("Done.") for s in said.values()) == [False, True], said
+        # Put things back for the next trial: the one removed is an admin again.
+        [removed] = {"bea", "cal"} - admins
+        with Session(engine) as session:
+            session.add(MemberRole(member_id=member_named(engine, removed).id, role="admin", granted_at=START))
+            session.commit()
