@@ -38,9 +38,17 @@ _MASS_PING = re.compile(
 _KEEP = "\n\t\u200c\u200d"
 
 
+def without_controls(value: str) -> str:
+    """`value` without control or format characters (a NUL, which PostgreSQL refuses in text, a
+    bell, a right-to-left override), but with newlines, tabs and the joiners words need."""
+    if value.isprintable():  # nearly always: nothing to take out
+        return value
+    return "".join(ch for ch in value if ch in _KEEP or unicodedata.category(ch)[0] != "C")
+
+
 def clean_text(value: str, label: str, max_length: int, required: bool = True) -> str:
     """Trimmed text without control characters, pings or excess length."""
-    kept = "".join(ch for ch in value if ch in _KEEP or unicodedata.category(ch)[0] != "C")
+    kept = without_controls(value)
     cleaned = kept.strip().strip("\u200c\u200d").strip()  # a joiner at either end joins nothing
     if not cleaned:
         if required:

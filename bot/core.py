@@ -23,7 +23,7 @@ import bot.profile  # noqa: F401
 import bot.roles  # noqa: F401
 import bot.sessions  # noqa: F401
 import bot.undelivered  # noqa: F401
-from bot.checks import Refusal, is_time_zone
+from bot.checks import Refusal, is_time_zone, without_controls
 from bot.clock import Clock
 from bot.conversation import (
     ButtonPress,
@@ -76,6 +76,7 @@ class Bot:
     def handle(self, event: Event) -> Reply:
         """Answer one event. Never raises: a problem becomes a short, kind message."""
         consent = None
+        event = typed_words_only(event)
         try:
             consent = self._first_contact(event.who)
             with Session(self.engine) as session:
@@ -118,7 +119,7 @@ class Bot:
         try:
             with Session(self.engine) as session:
                 turn = self._reader(session, who)
-                return suggester(turn, typed.strip()[:100])[:MAX_SUGGESTIONS]
+                return suggester(turn, without_controls(typed).strip()[:100])[:MAX_SUGGESTIONS]
         except Exception:
             log.exception("could not suggest %s", argument)
             return []
@@ -275,6 +276,22 @@ class Bot:
             language = member.language if member else self.settings.default_language
         _ = translator(language)
         return Reply(messages=(Message((_(refusal.msgid, **refusal.values),)),))
+
+
+def typed_words_only(event: Event) -> Event:
+    """The event with control characters taken out of everything a person typed or a platform
+    passed on (a NUL would end in a database error on PostgreSQL; forms clean their answers too)."""
+    who = replace(event.who, display_name=without_controls(event.who.display_name))
+    if isinstance(event, Command):
+        return replace(event, who=who, name=without_controls(event.name), text=without_controls(event.text))
+    if isinstance(event, ButtonPress):
+        return replace(
+            event, who=who, action_id=without_controls(event.action_id), value=without_controls(event.value)
+        )
+    if isinstance(event, FormSubmit):
+        values = {without_controls(k): without_controls(v) for k, v in event.values.items()}
+        return replace(event, who=who, form_id=without_controls(event.form_id), values=values)
+    return replace(event, who=who)
 
 
 def role_list(turn: Turn, roles: tuple[Role, ...]) -> str:

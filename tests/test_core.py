@@ -407,3 +407,57 @@ def test_a_platform_event_sent_again_is_handled_once_by_any_process_and_forgotte
     bot.tick()
     with Session(engine) as session:
         assert session.exec(select(SeenEvent)).all() == []
+
+
+# ---- control characters in what people type ---------------------------------------------------------
+
+
+def every_typed_line() -> list[tuple[str, str]]:
+    """Each command and verb of the core, with a NUL byte in what follows it (PostgreSQL refuses
+    NUL in text, so without cleaning this ends in "Sorry")."""
+    lines = []
+    for name, spec in COMMANDS.items():
+        lines.append((name, "x\x00y"))
+        for verb in spec.verbs:
+            lines += [(name, f"{verb.name} x\x00y"), (name, f"{verb.name} 1 x\x00y"), (name, f"{verb.name}\x00")]
+    return lines
+
+
+def test_a_control_character_in_any_command_gets_an_answer_not_an_error(bot, engine, person, caplog):
+    ada = person("Ada")  # an admin through ADMINS
+    ada.says("profile")
+    for role in ("partner", "staff", "coordinator"):
+        ada.says(f"roles grant Ada {role}")
+    caplog.set_level(logging.ERROR)
+
+    for name, text in [*every_typed_line(), ("roles", "grant x\x00y staff"), ("prof\x00ile", "")]:
+        reply = ada.says(f"{name} {text}")
+        assert SORRY not in reply.plain(), f"{name} {text!r}"
+    assert caplog.records == []
+
+
+def test_a_control_character_in_a_button_or_a_suggestion_gets_an_answer(bot, engine, person, caplog):
+    ada = person("Ada")
+    ada.says("profile")
+    for role in ("partner", "staff", "coordinator"):
+        ada.says(f"roles grant Ada {role}")
+    caplog.set_level(logging.ERROR)
+
+    for action in ACTIONS:
+        for value in ("1\x00", "x\x00y", ""):
+            reply = bot.handle(ButtonPress(ada.who, f"{action}:1\x00", value))
+            assert SORRY not in reply.plain(), f"{action} {value!r}"
+    for argument in SUGGESTIONS:
+        bot.suggest(ada.who, argument, "x\x00y")
+    assert caplog.records == []
+
+
+def test_control_characters_are_taken_out_before_the_command_reads_its_words(engine, person):
+    ada, bo = person("Ada"), person("Bo")
+    ada.says("profile")
+    bo.says("profile")
+
+    ada.says("roles grant Bo\x00\x07 staff")
+
+    assert ada.text == "Done. Bo now has the staff role. I have let them know."
+    assert {role for _member, role in role_rows(engine)} == {"partner", "admin", "staff"}
