@@ -30,6 +30,24 @@ PG_URL = os.environ.get("TEST_DATABASE_URL")
 START = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)  # a Thursday
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that no FakeClock drives lets real time in, so CI runs it again on other days
+    (with the modules marked `wallclock`, which run real programs)."""
+    for item in items:
+        if "clock" not in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.wallclock)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Say plainly when the PostgreSQL half of the tests did not run, and how to run it."""
+    skipped = [r for r in terminalreporter.stats.get("skipped", []) if "[postgresql" in r.nodeid]
+    if skipped and not PG_URL:
+        terminalreporter.write_line(
+            f"{len(skipped)} tests were skipped: they run on PostgreSQL. To run them as well, set "
+            "TEST_DATABASE_URL, e.g. TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test make test"
+        )
+
+
 @pytest.fixture(scope="session")
 def pg_admin() -> Iterator[Engine]:
     """One connection pool to PostgreSQL for making and dropping each test's schema."""

@@ -8,11 +8,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlmodel import Session, select
 
 from storage.db import make_engine
 from storage.models import Member, MemberInterest
 from tests.conftest import START
+
+# Real programs or platform libraries run here: CI runs these tests again on other days.
+pytestmark = pytest.mark.wallclock
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))

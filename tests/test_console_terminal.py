@@ -13,6 +13,9 @@ import pytest
 
 from tests.test_console import CLOCK, clean_env
 
+# Real programs or platform libraries run here: CI runs these tests again on other days.
+pytestmark = pytest.mark.wallclock
+
 
 class Terminal:
     def __init__(self, args: list[str], cwd: Path) -> None:

@@ -31,6 +31,9 @@ from tests.discord_fakes import ANNOUNCEMENTS, GENERAL, TOKEN, DiscordWorld, Fak
 from tests.slack_fakes import LoopThread
 from tests.test_slack import iter_queue, read_until, start_partnerbot
 
+# Real programs or platform libraries run here: CI runs these tests again on other days.
+pytestmark = pytest.mark.wallclock
+
 PRIYA, ADA, CORA, LOU, JO, ALEX = "1001", "1002", "1003", "1004", "1005", "1006"
 LONDON_10 = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)  # Monday 30 November, 10:00 in London
 OPENING = {

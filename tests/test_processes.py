@@ -36,6 +36,9 @@ from storage.models import CheckInPrompt, Outbox
 from tests.conftest import START
 from tests.test_checkin_delivery import create_checkin
 
+# Real programs or platform libraries run here: CI runs these tests again on other days.
+pytestmark = pytest.mark.wallclock
+
 ROOT = Path(__file__).resolve().parent.parent
 PARTNERS = 60
 HOLD_AT = 10  # the request of the first process that the platform holds while it is killed

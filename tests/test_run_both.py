@@ -5,9 +5,14 @@ from __future__ import annotations
 
 import signal
 
+import pytest
+
 from tests.discord_fakes import TOKEN, FakeDiscord
 from tests.slack_fakes import BOT_TOKEN, SECRET, FakeSlack, LoopThread
 from tests.test_slack import free_port, iter_queue, read_until, start_partnerbot
+
+# Real programs or platform libraries run here: CI runs these tests again on other days.
+pytestmark = pytest.mark.wallclock
 
 
 def test_one_process_serves_slack_and_discord_and_stops_both(tmp_path):

@@ -58,6 +58,9 @@ from tests.slack_fakes import (
     texts,
 )
 
+# Real programs or platform libraries run here: CI runs these tests again on other days.
+pytestmark = pytest.mark.wallclock
+
 ROOT = Path(__file__).resolve().parent.parent
 ANNOUNCEMENTS = "CANN"
 LONDON_10 = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)  # Monday 30 November, 10:00 in London
