@@ -4,8 +4,9 @@ test moves, and a sender that posts to the test's fake platform over HTTP.
 
     python -m tests.process_worker DATABASE_URL CLOCK_FILE PLATFORM_URL NAME STATUS_DIR
 
-It writes STATUS_DIR/NAME.started once its scheduler runs, NAME.leader once it leads, and STATUS_DIR/NAME.ticks each time it does the
-scheduled work; it stops when STATUS_DIR/stop appears.
+It writes STATUS_DIR/NAME.started once its scheduler runs, NAME.leader once it leads, NAME.ticks
+each time it does the scheduled work and NAME.idle when it finds nothing to send; it stops when
+STATUS_DIR/stop appears.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 
 from bot.core import Bot
 from bot.outbox import Delivery, Pace, SendFailed
-from bot.scheduling import make_scheduler
+from bot.scheduling import Scheduler
 from bot.settings import Settings
 from storage.db import make_engine
 
@@ -65,6 +66,29 @@ class HttpSender:
             raise SendFailed(f"the platform did not answer: {error}") from error
 
 
+class StatusScheduler(Scheduler):
+    """The real Scheduler; it also writes NAME.idle with the time a dispatch beat began that
+    found nothing to send (beats never overlap, so every row this process claimed is done)."""
+
+    def __init__(self, *args: object, status: Path) -> None:
+        super().__init__(*args)  # type: ignore[arg-type]
+        self.status = status
+
+    def dispatch(self) -> int:
+        began = self.bot.clock.now()
+        sent = super().dispatch()
+        if sent == 0:
+            write_at_once(self.status, began.isoformat())
+        return sent
+
+
+def write_at_once(path: Path, text: str) -> None:
+    """Replace a file's text so that a reader sees the old text or the new, never half."""
+    part = path.with_suffix(".part")
+    part.write_text(text)
+    part.replace(path)
+
+
 class StatusBot(Bot):
     def __init__(self, *args: object, status: Path) -> None:
         super().__init__(*args)  # type: ignore[arg-type]
@@ -81,7 +105,7 @@ def main(url: str, clock_file: str, platform_url: str, name: str, status_dir: st
     settings = Settings(_env_file=None, default_timezone="Europe/London")
     engine = make_engine(url)
     bot = StatusBot(engine, settings, FileClock(Path(clock_file)), status=status / f"{name}.ticks")
-    scheduler = make_scheduler(bot, {"fake": HttpSender(platform_url, name)}, BEAT)
+    scheduler = StatusScheduler(bot, {"fake": HttpSender(platform_url, name)}, BEAT, status=status / f"{name}.idle")
     scheduler.start()
     (status / f"{name}.started").touch()
     try:

@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,7 @@ from bot.scheduling import DISPATCH_WORKERS, Leadership
 from bot.settings import AccountRef
 from storage.models import CheckInPrompt, Outbox
 from tests.conftest import START
+from tests.process_worker import write_at_once
 from tests.test_checkin_delivery import create_checkin
 
 # Real programs or platform libraries run here: CI runs these tests again on other days.
@@ -139,7 +140,7 @@ def test_two_processes_share_a_fan_out_and_one_takes_over_when_the_other_is_kill
         )
 
     def set_clock(when: datetime) -> None:
-        clock_file.write_text(when.isoformat())
+        write_at_once(clock_file, when.isoformat())
 
     first = start("first")
     second = None
@@ -159,6 +160,11 @@ def test_two_processes_share_a_fan_out_and_one_takes_over_when_the_other_is_kill
         until(lambda: (status / "second.leader").exists(), "the second process to take over", 30)
         assert time.monotonic() - killed_at < 30
 
+        # Before the first's leases run out, the second sends all else and has nothing in hand
+        # (else jumping past LEASE would also free the rows the second is still sending).
+        settled = SEND_AT + timedelta(minutes=1)
+        set_clock(settled)
+        until(lambda: idle_since(status / "second.idle") >= settled, "the second process to send all it may")
         # What the first had claimed goes out once its lease has run out.
         set_clock(SEND_AT + LEASE + timedelta(minutes=1))
         until(lambda: all_sent(engine), "every message to be sent")
@@ -190,6 +196,11 @@ def test_two_processes_share_a_fan_out_and_one_takes_over_when_the_other_is_kill
         assert row.sent_at is not None and row.platform_message_id == platform.made[f"ob{row.id}"]["id"]
     # The second process did the scheduled work after it took over.
     assert (status / "second.ticks").read_text().splitlines()[-1] >= (SEND_AT + LEASE).isoformat()
+
+
+def idle_since(path: Path) -> datetime:
+    """When the process last began a dispatch that found nothing to send."""
+    return datetime.fromisoformat(path.read_text()) if path.exists() else datetime.min.replace(tzinfo=UTC)
 
 
 def all_sent(engine: Any) -> bool:
