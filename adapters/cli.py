@@ -9,6 +9,7 @@ import sys
 from datetime import UTC, datetime
 from typing import TextIO
 
+from adapters.logs import configure_logging
 from bot.clock import Clock, ShiftedClock, SystemClock
 from bot.core import Bot
 from bot.members import Role
@@ -190,11 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as problem:
         print(f"Please check your settings in .env or the environment:\n{problem}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(settings)
     # The console's screen is the conversation: keep library chatter off it.
     if args.command in (None, "console", "run"):
         logging.getLogger().setLevel(max(logging.WARNING, logging.getLogger().level))
