@@ -7,22 +7,22 @@ import asyncio
 import logging
 import sys
 from datetime import UTC, datetime
-from typing import TextIO
+from typing import Any, TextIO
 
+from adapters.logs import configure_logging
+from adapters.startup import CannotStart, open_database
 from bot.clock import Clock, ShiftedClock, SystemClock
 from bot.core import Bot
 from bot.members import Role
 from bot.settings import Settings
 from bot.words import translator
-from storage.db import database_url, make_engine, migrate
 
 log = logging.getLogger("partnerbot")
 
 
 def build_bot(settings: Settings, clock: Clock | None = None) -> Bot:
-    engine = make_engine(database_url(settings.database_url, settings.data_dir))
-    migrate(engine)
-    return Bot(engine, settings, clock or SystemClock())
+    """The bot on an up-to-date database; CannotStart says why not."""
+    return Bot(open_database(settings), settings, clock or SystemClock())
 
 
 def configured_platforms(settings: Settings) -> list[str]:
@@ -171,18 +171,28 @@ def console(
     return 0
 
 
+def debug_flag(parser: argparse.ArgumentParser, default: Any = False) -> argparse.ArgumentParser:
+    parser.add_argument(
+        "--debug", action="store_true", default=default, help="if the bot cannot start, show the traceback too"
+    )
+    return parser
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="partnerbot", description="A chat bot for patient partner communities."
     )
+    debug_flag(parser)
     commands = parser.add_subparsers(dest="command")
-    commands.add_parser("run", help="start every configured platform, or the console")
-    con = commands.add_parser("console", help="chat with the bot in this terminal")
+    # --debug after the command too (`partnerbot run --debug`), without undoing one before it.
+    after = argparse.SUPPRESS
+    debug_flag(commands.add_parser("run", help="start every configured platform, or the console"), after)
+    con = debug_flag(commands.add_parser("console", help="chat with the bot in this terminal"), after)
     con.add_argument("--as", dest="name", help="who you are, e.g. sam")
     con.add_argument("--role", choices=[r.value for r in Role], help="give yourself this role")
     con.add_argument("--demo", action="store_true", help="start with a small demo community")
     con.add_argument("--clock", help="start the console's clock at this UTC time, e.g. 2026-11-30T09:00")
-    commands.add_parser("migrate", help="bring the database up to date, then stop")
+    debug_flag(commands.add_parser("migrate", help="bring the database up to date, then stop"), after)
     args = parser.parse_args(argv)
 
     try:
@@ -190,15 +200,20 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as problem:
         print(f"Please check your settings in .env or the environment:\n{problem}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(settings)
     # The console's screen is the conversation: keep library chatter off it.
     if args.command in (None, "console", "run"):
         logging.getLogger().setLevel(max(logging.WARNING, logging.getLogger().level))
+    try:
+        return command(args, settings)
+    except CannotStart as problem:
+        if args.debug:
+            log.error("could not start", exc_info=problem.__cause__ or problem)
+        print(problem, file=sys.stderr)
+        return problem.code
 
+
+def command(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "migrate":
         build_bot(settings)
         print("The database is up to date.")

@@ -486,7 +486,9 @@ def _failed(
         attempts,
         ", set aside for an admin" if dead else "",
         failure,
-        exc_info=not isinstance(failure, SendFailed),
+        # The error itself, not "the one being handled": a row that could not be read back is
+        # reported outside the except that caught it. The log hides its words: they may quote it.
+        exc_info=None if isinstance(failure, SendFailed) else failure,
     )
 
 

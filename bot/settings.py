@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     default_language: str = "en"
     dispatch_interval_seconds: float = 5.0
     log_level: str = "INFO"
+    # Lets what people type and are sent into the log (library payloads, error messages): for
+    # debugging on a test workspace only. Secrets stay masked even then.
+    log_personal_text: bool = False
 
     slack_bot_token: SecretStr | None = None
     slack_app_token: SecretStr | None = None
@@ -96,6 +99,13 @@ class Settings(BaseSettings):
     def _one_channel(cls, value: str) -> str:
         if len(parse_account_refs(value)) > 1:
             raise ValueError("give one channel, e.g. slack:T1/C2")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _level_exists(cls, value: str) -> str:
+        if value.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise ValueError(f"'{value}' is not a log level: DEBUG, INFO, WARNING or ERROR")
         return value
 
     @field_validator("default_timezone")

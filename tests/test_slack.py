@@ -752,7 +752,7 @@ def read_until(lines: queue.Queue, words: str, seconds: float = 30) -> str:
     return seen
 
 
-def test_partnerbot_run_serves_slack_in_http_mode_and_never_prints_a_secret(tmp_path):
+def test_partnerbot_run_serves_slack_in_http_mode_and_never_logs_a_secret_or_what_was_typed(tmp_path):
     loop = LoopThread()
     fake = FakeSlack()
     loop.run(fake.start())
@@ -769,12 +769,19 @@ def test_partnerbot_run_serves_slack_in_http_mode_and_never_prints_a_secret(tmp_
     try:
         shown = read_until(lines, "Press Ctrl+C to stop.")
         assert f"Waiting for Slack at http://127.0.0.1:{port}/slack/events." in shown
-        answer, key = SignedRequests(port, fake).slash("UPRIYA", "/guide")
+        requests = SignedRequests(port, fake)
+        answer, key = requests.slash("UPRIYA", "/guide")
         assert answer.status == 200
         deadline = time.monotonic() + 10
         while len(fake.replies(key)) < 2 and time.monotonic() < deadline:
             time.sleep(0.05)  # the reply comes from another process: wait for it, with a deadline
         assert said(fake.replies(key))[-1].startswith("Here is what you can do.")
+        # A name typed in a command, and the answer that shows it, stay out of the DEBUG log.
+        _answer, key = requests.slash("UPRIYA", "/profile", "name Priya Quillfeather")
+        deadline = time.monotonic() + 10
+        while not fake.replies(key) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert "Priya Quillfeather" in said(fake.replies(key))[-1]
     finally:
         process.send_signal(signal.SIGTERM)
         code = process.wait(20)
@@ -782,6 +789,8 @@ def test_partnerbot_run_serves_slack_in_http_mode_and_never_prints_a_secret(tmp_
         loop.close()
     rest = "".join(iter_queue(lines))
     assert code == 0, shown + rest
+    assert "DEBUG" in rest and "/response/" in rest  # it logged its requests, by address
+    assert "Quillfeather" not in shown + rest
     for secret in (BOT_TOKEN, SECRET):
         assert secret not in shown + rest
 

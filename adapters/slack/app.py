@@ -201,7 +201,9 @@ class SlackAdapter:
         try:
             found = await self.client.users_info(user=user_id)
         except Exception as problem:  # a name is not worth failing a turn for
-            log.warning("users.info for %s did not answer: %s", user_id, problem)
+            # Slack's error code, or the kind of failure: the whole error quotes Slack's answer.
+            reason = problem.response.get("error") if isinstance(problem, SlackApiError) else None
+            log.warning("users.info for %s did not answer: %s", user_id, reason or type(problem).__name__)
             return translate.Profile(name_hint or user_id)
         profile = translate.profile_from_user(found["user"])
         self._remember(self._people, user_id, profile)
