@@ -85,10 +85,25 @@ class Moment:
 Span = str | Moment
 
 
+def spans_of(value: tuple[Span, ...] | str) -> tuple[Span, ...]:
+    """`value` as spans. A bare str is taken as one span: iterated, it would be one span a
+    character, each escaped alone, and an adapter's escaping could not see a link in it."""
+    if isinstance(value, str):
+        return (value,)
+    found = tuple(value)
+    wrong = [s for s in found if not isinstance(s, str | Moment)]
+    if wrong:
+        raise TypeError(f"a message's text is made of str and Moment spans, not {wrong[0]!r}")
+    return found
+
+
 @dataclass(frozen=True)
 class Field:
     label: str
     value: tuple[Span, ...]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "value", spans_of(self.value))
 
 
 @dataclass(frozen=True)
@@ -134,6 +149,9 @@ class Message:
     # True: only the person who acted sees it (an ephemeral reply or a DM).
     private: bool = True
     files: tuple[File, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "text", spans_of(self.text))
 
     def plain(self) -> str:
         """The text with every time in its fallback form: for notifications and logs."""
