@@ -28,19 +28,24 @@ from adapters.slack import translate
 from adapters.slack.app import SlackAdapter, async_client, start_socket_mode
 from adapters.slack.render import (
     MAX_BLOCKS,
+    MAX_SECTION,
     Origin,
     date_token,
     escape,
+    render_home,
+    render_message,
     render_modal,
     render_whole,
     split_text,
 )
-from bot.conversation import Button, File, Form, FormField, Message, Moment, Option, Select
+from bot.conversation import Button, File, Form, FormField, Message, Moment, Option, Reply, Select
 from bot.core import Bot
 from bot.outbox import Delivery, SendFailed, retry
 from bot.settings import Settings
 from bot.turn import COMMANDS
+from bot.words import translator
 from storage.models import Account, Member, OpeningInterest, Outbox, SessionSignup
+from tests.hostile import AT, HOSTILE, NOTE, everywhere, slack_reading, typed_as_seen
 from tests.slack_fakes import (
     APP_TOKEN,
     BOT_TOKEN,
@@ -491,7 +496,7 @@ def test_what_people_type_never_becomes_a_ping_or_a_disguised_link(world, engine
     _a, here = world.slash("UPRIYA", "/profile", "interests <!here>")
     _a, channel = world.slash("UPRIYA", "/profile", "interests &lt;!channel&gt;")
     for key in (here, channel):
-        assert said(world.fake.replies(key)) == [
+        assert [slack_reading(text).seen for text in said(world.fake.replies(key))] == [
             "Please leave out @everyone, @here and group mentions. They would alert everyone."
         ]
 
@@ -501,7 +506,8 @@ def test_what_people_type_never_becomes_a_ping_or_a_disguised_link(world, engine
     assert fill_form(world, "UPRIYA", {"name": sneaky}) == "closed"
     assert member(engine, "UPRIYA").display_name == sneaky
     shown = world.fake.replies()[-1]
-    assert "*Name:* &lt;@UADA&gt; &lt;https://evil.example|your bank&gt; &amp; co" in texts(shown["blocks"])
+    reading = slack_reading(texts(shown["blocks"]))
+    assert reading.live == [] and "*Name:* <@UADA> <https://evil.example|your bank> & co" in reading.seen
 
     # Words staff type go to a whole channel: they stay text there too.
     grant(world, "UJO", "staff")
@@ -510,10 +516,81 @@ def test_what_people_type_never_becomes_a_ping_or_a_disguised_link(world, engine
     assert fill_form(world, "UJO", {**OPENING, "title": title}) == "closed"
     world.dispatch(clock)
     [announced] = world.fake.posts_in(ANNOUNCEMENTS)
-    assert "Pay &lt;https://evil.example|here&gt; now, &lt;@UADA&gt;" in announced["text"]
-    assert "Pay &lt;https://evil.example|here&gt; now, &lt;@UADA&gt;" in texts(announced["blocks"])
+    for text in (announced["text"], texts(announced["blocks"])):
+        assert slack_reading(text).live == []
+        assert title in slack_reading(text).seen
     shown = [c.args for c in world.fake.calls if c.method in ("chat.postMessage", "response_url")]
     assert pings(shown) == []
+
+
+def test_links_in_an_opening_and_in_a_note_reach_staff_and_partners_as_plain_words(world, engine, clock):
+    grant(world, "UJO", "staff")
+    met(world, "UALEX")
+    world.slash("UALEX", "/profile", "interests online booking")
+    world.slash("UJO", "/openings", "new")
+    assert fill_form(world, "UJO", {**OPENING, "involves": NOTE, "tags": "online booking"}) == "closed"
+    world.dispatch(clock)
+    [announced] = world.fake.posts_in(ANNOUNCEMENTS)
+    [invited] = world.fake.posts_in("DUALEX")
+    world.press("UALEX", button(announced["blocks"], "I'm interested"), channel=ANNOUNCEMENTS)
+    assert fill_form(world, "UALEX", {"note": NOTE}) == "closed"
+    _answer, key = world.slash("UJO", "/openings", "review 1")
+    [review] = world.fake.replies(key)
+
+    with Session(engine) as session:
+        assert session.exec(select(OpeningInterest)).one().note == NOTE  # kept as typed
+    for message in (announced, invited, review):
+        for text in (texts(message["blocks"]), message["text"]):  # what is shown, what notifies
+            reading = slack_reading(text)
+            assert reading.live == [], reading.live
+            assert NOTE in reading.seen, reading.seen
+
+
+def drawn_short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+@pytest.mark.parametrize("typed", HOSTILE.values(), ids=HOSTILE.keys())
+def test_what_people_type_reaches_slack_as_plain_words(typed):
+    shown, when = typed_as_seen(typed), f"[time {AT.fallback}]"
+    [drawn] = render_message(everywhere(typed), translator("en"))
+    reading = slack_reading(texts(drawn.blocks))
+    assert reading.live == []
+    assert f"Note: {shown}. Closes {when}." in reading.seen  # the bot's own time still works
+    # The fields, then the group's words over its buttons.
+    assert f"*{shown}:* {shown}\n*When:* {when} {shown}\n{shown}" in reading.seen
+    notified = slack_reading(drawn.text)
+    assert notified.live == [] and f"Note: {shown}. Closes {AT.fallback}." in notified.seen
+    # Buttons, options and placeholders are plain text: they show as typed.
+    controls = elements(drawn.blocks)
+    assert [c["text"]["text"] for c in controls if c["type"] == "button"] == [drawn_short(typed, 75), "Yes"]
+    [select] = [c for c in controls if c["type"] == "static_select"]
+    assert select["placeholder"]["text"] == drawn_short(typed, 150)
+    assert select["options"][0]["text"]["text"] == drawn_short(typed, 75)
+
+    # A long text is split into sections, each read on its own.
+    for room in range(1, 160, 3):
+        filler = ("word " * 700)[: MAX_SECTION - room]
+        [long] = render_message(Message((filler, typed, " after")), translator("en"))
+        for block in long.blocks:
+            assert slack_reading(block["text"]["text"]).live == [], (room, block["text"]["text"][-200:])
+
+    home = render_home(Reply(messages=(everywhere(typed),)), translator("en"))
+    assert slack_reading(texts(home["blocks"])).live == []
+
+    # A modal is never markdown: what was typed shows as typed.
+    fields = (
+        FormField("note", typed, "long", hint=typed, initial=typed),
+        FormField("kind", typed, "choice", choices=(Option(typed, "a"), Option("Other", "b")), initial="a"),
+    )
+    form = Form("opening.note:1", typed, fields, "Send")
+    view = render_modal(form, Origin(), translator("en"), notes=(Message((typed,)),))
+    assert slack_reading(texts(view["blocks"])).live == []
+    assert typed_as_seen(typed) in slack_reading(texts(view["blocks"])).seen  # the note above
+    note, kind = (b for b in view["blocks"] if b["type"] == "input")
+    shown_in_note = (note["label"]["text"], note["hint"]["text"], note["element"]["initial_value"])
+    assert shown_in_note == (typed, typed, typed)
+    assert kind["element"]["initial_option"]["text"]["text"] == drawn_short(typed, 75)
 
 
 def test_an_over_long_message_is_split_and_shortened_within_slacks_limits(world):
@@ -627,12 +704,14 @@ def test_a_slash_command_brings_its_mentions_and_where_it_was_typed():
 
 
 def test_escaping_and_times():
-    assert escape("<@U1> & <!here>") == "&lt;@U1&gt; &amp; &lt;!here&gt;"
+    # A soft hyphen, unseen, before each ">" keeps one starting a line from quoting it.
+    assert escape("<@U1> & <!here>") == "&lt;@U1\u00ad&gt; &amp; &lt;!here\u00ad&gt;"
+    assert escape("@here or @channel") == "@\u200bhere or @\u200bchannel"  # no ping either
     at = datetime(2026, 12, 1, 14, 0, tzinfo=UTC)
     token = date_token(Moment(at, "Tuesday 1 December 2026 at 14:00 <Europe/London>"))
     assert token == (
         f"<!date^{int(at.timestamp())}^{{date_short_pretty}} at {{time}}"
-        "|Tuesday 1 December 2026 at 14:00 &lt;Europe/London&gt;>"
+        "|Tuesday 1 December 2026 at 14:00 &lt;Europe/London\u00ad&gt;>"
     )
 
 
@@ -648,8 +727,8 @@ def test_text_is_split_between_words_and_never_inside_a_time_or_an_entity():
 
 def test_one_message_drawn_whole_has_a_fallback_for_screen_readers():
     drawn = render_whole(Message(("Hello <there>",), buttons=(Button("Go", "guide"),)), lambda w, **v: w)
-    assert drawn.text == "Hello &lt;there&gt;"
-    assert drawn.blocks[0]["text"]["text"] == "Hello &lt;there&gt;"
+    assert drawn.text == "Hello &lt;there\u00ad&gt;"
+    assert drawn.blocks[0]["text"]["text"] == "Hello &lt;there\u00ad&gt;"
 
 
 def test_the_api_url_gets_its_trailing_slash():
