@@ -183,6 +183,8 @@ class FormField:
     max_length: int = 200
     minimum: float | None = None
     maximum: float | None = None
+    # A number without decimals (places, minutes, weeks): a platform that can asks for one only.
+    whole: bool = False
     choices: tuple[Option, ...] = ()
     initial: str = ""
     hint: str = ""

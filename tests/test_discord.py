@@ -270,6 +270,17 @@ def test_profile_edit_is_a_modal_of_two_pages_with_a_mistake_shown(world, engine
     assert (priya.display_name, priya.timezone) == ("Priya S", "Pacific/Auckland")
 
 
+def test_a_whole_number_field_says_which_numbers_it_takes(world):
+    # A Discord modal has no number input: the hint under the field says it.
+    grant(world, CORA, "coordinator")
+    answer = world.submit(CORA, world.slash(CORA, "sessions", "new").modal, SESSION)
+    second = world.press(CORA, buttons(answer.answers[-1])["Continue"]).modal
+    hints = {item["custom_id"]: item.get("placeholder") for item in inputs(second)}
+    assert hints["duration"] == "A whole number from 5 to 720"
+    assert hints["capacity"] == "A whole number from 1 to 500"
+    assert hints["weeks"] == "1 for one session. 6 repeats it weekly for 6 weeks."  # its own words
+
+
 def test_two_people_filling_the_same_form_at_once_each_keep_their_answers(world, engine):
     met(world, PRIYA, LOU)
     priyas = world.slash(PRIYA, "profile", "edit").modal

@@ -61,6 +61,7 @@ from tests.slack_fakes import (
     pings,
     sign,
     texts,
+    view_problem,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -523,6 +524,63 @@ def test_what_people_type_never_becomes_a_ping_or_a_disguised_link(world, engine
     assert pings(shown) == []
 
 
+def pages_shown(world: SlackWorld, user: str, values: dict[str, str]) -> list[dict]:
+    """Every page of the modal just opened, as Slack was asked to show it, each sent with these
+    values; Slack would refuse none of them."""
+    view = world.fake.made("views.open")[-1]["view"]
+    shown = [view]
+    for _page in range(5):
+        answer = world.submit(user, view, values)
+        if not answer.body:
+            assert all(view_problem(v) == "" for v in shown)
+            return shown
+        found = answer.json()
+        assert found["response_action"] == "update", found
+        view = found["view"]
+        shown.append(view)
+    raise AssertionError("the form did not finish")
+
+
+def test_whole_numbers_are_asked_for_as_whole_numbers_within_their_bounds(world):
+    grant(world, "UCORA", "coordinator")
+    grant(world, "UJO", "staff")
+    questions = "How are you? | awful, poor, okay, good, great"
+    checkin = {"name": "Weekly", "questions": questions, "schedule": "weekly mon 10:00"}
+    numbers = {}
+    for user, command, values in (
+        ("UCORA", "/sessions", SESSION),
+        ("UJO", "/openings", OPENING),
+        ("UCORA", "/checkin", {**checkin, "visibility": "named"}),
+    ):
+        world.slash(user, command, "new")
+        for view in pages_shown(world, user, values):
+            for block in view["blocks"]:
+                if block["type"] == "input" and block["element"]["type"] == "number_input":
+                    numbers[(view["callback_id"], block["block_id"])] = (block["element"], block.get("hint"))
+
+    def whole(low: str, high: str, first: str = "", hint: str = "") -> tuple:
+        """A whole-number input from `low` to `high`, and the hint under it."""
+        element = {"type": "number_input", "action_id": "value", "is_decimal_allowed": False}
+        element |= {"min_value": low, "max_value": high} | ({"initial_value": first} if first else {})
+        hint = hint or f"A whole number from {low} to {high}"
+        return element, {"type": "plain_text", "text": hint, "emoji": True}
+
+    weeks = "1 for one session. 6 repeats it weekly for 6 weeks."
+    alert = "A scale answer at or below this alerts the coordinators. Empty: only when asked."
+
+    assert numbers == {
+        ("session.new", "duration"): whole("5", "720", "60"),
+        ("session.new", "capacity"): whole("1", "500"),
+        ("session.new", "weeks"): whole("1", "26", "1", weeks),
+        ("opening.new", "places"): whole("1", "100", "1"),
+        ("checkin.edit", "window"): (
+            {"type": "number_input", "action_id": "value", "is_decimal_allowed": True, "initial_value": "48"},
+            None,
+        ),
+        ("checkin.edit", "alert_level"): whole("1", "5", hint=alert),
+    }
+
+
 def test_links_in_an_opening_and_in_a_note_reach_staff_and_partners_as_plain_words(world, engine, clock):
     grant(world, "UJO", "staff")
     met(world, "UALEX")
@@ -652,18 +710,23 @@ def test_choices_and_numbers_are_drawn_as_slack_inputs():
             choices=(Option("By name", "named"), Option("As totals", "totals")),
             initial="totals",
         ),
-        FormField("places", "Places", "number", minimum=1, maximum=100, initial="2"),
+        FormField("places", "Places", "number", minimum=1, maximum=100, whole=True, initial="2"),
+        FormField("hours", "Hours agreed", "number", minimum=0, maximum=1000),
         FormField("start", "Starts", "datetime", hint="For example: Friday 2pm"),
     )
     view = render_modal(Form("x.y", "Title", fields, "Save"), Origin(), lambda words, **v: words)
-    choice, number, start = (b["element"] for b in view["blocks"])
+    choice, places, hours, start = (b["element"] for b in view["blocks"])
     assert choice["initial_option"]["value"] == "totals" and len(choice["options"]) == 2
-    assert (number["type"], number["min_value"], number["max_value"], number["initial_value"]) == (
-        "number_input",
-        "1",
-        "100",
-        "2",
-    )
+    # Slack lets only a whole number from 1 to 100 be typed in Places; Hours may be 1.5.
+    assert places == {
+        "type": "number_input",
+        "action_id": "value",
+        "is_decimal_allowed": False,
+        "min_value": "1",
+        "max_value": "100",
+        "initial_value": "2",
+    }
+    assert (hours["is_decimal_allowed"], hours["min_value"], hours["max_value"]) == (True, "0", "1000")
     assert start["type"] == "plain_text_input"  # typed words, read by the core in the form's zone
 
 

@@ -315,7 +315,8 @@ def _element(form_field: FormField, drawing: _Drawing) -> dict[str, Any]:
             element["initial_option"] = _option(chosen[0], drawing)
         return element
     if form_field.kind == "number":
-        element = {"type": "number_input", "action_id": "value", "is_decimal_allowed": True}
+        # Slack then lets only a number within the bounds be typed, and a whole one if need be.
+        element = {"type": "number_input", "action_id": "value", "is_decimal_allowed": not form_field.whole}
         if form_field.minimum is not None:
             element["min_value"] = _number(form_field.minimum)
         if form_field.maximum is not None:
