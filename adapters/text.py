@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Sequence
+
+from bot.conversation import Moment, Span
 
 
 def split_text(text: str, limit: int, atoms: re.Pattern[str]) -> list[str]:
@@ -24,3 +27,18 @@ def split_text(text: str, limit: int, atoms: re.Pattern[str]) -> list[str]:
             current += atom
     pieces.append(current)
     return [p.strip() for p in pieces if p.strip()]
+
+
+def runs(spans: Sequence[Span]) -> Iterator[Span]:
+    """The spans with the words between two times joined, so that escaping sees them whole."""
+    words: list[str] = []
+    for span in spans:
+        if isinstance(span, Moment):
+            if words:
+                yield "".join(words)
+                words = []
+            yield span
+        else:
+            words.append(span)
+    if words:
+        yield "".join(words)

@@ -85,10 +85,25 @@ class Moment:
 Span = str | Moment
 
 
+def spans_of(value: tuple[Span, ...] | str) -> tuple[Span, ...]:
+    """`value` as spans. A bare str is taken as one span: iterated, it would be one span a
+    character, each escaped alone, and an adapter's escaping could not see a link in it."""
+    if isinstance(value, str):
+        return (value,)
+    found = tuple(value)
+    wrong = [s for s in found if not isinstance(s, str | Moment)]
+    if wrong:
+        raise TypeError(f"a message's text is made of str and Moment spans, not {wrong[0]!r}")
+    return found
+
+
 @dataclass(frozen=True)
 class Field:
     label: str
     value: tuple[Span, ...]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "value", spans_of(self.value))
 
 
 @dataclass(frozen=True)
@@ -135,6 +150,9 @@ class Message:
     private: bool = True
     files: tuple[File, ...] = ()
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "text", spans_of(self.text))
+
     def plain(self) -> str:
         """The text with every time in its fallback form: for notifications and logs."""
         return plain(self.text)
@@ -165,6 +183,8 @@ class FormField:
     max_length: int = 200
     minimum: float | None = None
     maximum: float | None = None
+    # A number without decimals (places, minutes, weeks): a platform that can asks for one only.
+    whole: bool = False
     choices: tuple[Option, ...] = ()
     initial: str = ""
     hint: str = ""

@@ -112,11 +112,20 @@ def _page(turn: Turn, spec: FormSpec, form_id: str, subject: str, page: int) -> 
     return Form(
         form_id=form_id,
         title=spec.title(turn),
-        fields=tuple(pages[page - 1]),
+        fields=tuple(_with_bounds_said(turn, f) for f in pages[page - 1]),
         submit_label=spec.submit_label(turn) if page == len(pages) else turn._("Next"),
         page=page,
         pages=len(pages),
     )
+
+
+def _with_bounds_said(turn: Turn, field: FormField) -> FormField:
+    """A whole-number field says which numbers it takes, where it has no hint of its own: not
+    every platform can show an input that takes only those."""
+    if not field.whole or field.hint or field.minimum is None or field.maximum is None:
+        return field
+    low, high = _plain_number(field.minimum), _plain_number(field.maximum)
+    return replace(field, hint=turn._("A whole number from {low} to {high}", low=low, high=high))
 
 
 def _start_again(turn: Turn, spec: FormSpec, form_id: str, subject: str) -> Reply:
@@ -167,6 +176,8 @@ def _number(field: FormField, value: str) -> str:
         raise Refusal(
             "{label} needs a number of {high} or less.", label=field.label, high=_plain_number(high)
         )
+    if field.whole and not number.is_integer():
+        raise Refusal("{label} needs a whole number, like 3.", label=field.label)
     return _plain_number(number)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import math
 import re
 import threading
 import time
@@ -90,6 +91,8 @@ def limits_problem(blocks: list[dict[str, Any]], most: int) -> str:
             elements = [block["element"]]
             if not block.get("block_id"):
                 return "an input without a block_id"
+            if problem := number_problem(block["element"]):
+                return problem
         for element in elements:
             label = (element.get("text") or {}).get("text", "") if element.get("type") == "button" else ""
             if len(label) > 75:
@@ -104,6 +107,31 @@ def limits_problem(blocks: list[dict[str, Any]], most: int) -> str:
                 if action_id in seen_actions:
                     return f"action_id {action_id} twice"
                 seen_actions.add(action_id)
+    return ""
+
+
+def number_problem(element: dict[str, Any]) -> str:
+    """What Slack would refuse in a number input: its bounds and first value are strings, of
+    whole numbers when decimals are not allowed, and the first value is within the bounds."""
+    if element.get("type") != "number_input":
+        return ""
+    if not isinstance(element.get("is_decimal_allowed"), bool):
+        return "a number input without is_decimal_allowed"
+    found = {}
+    for part in ("min_value", "max_value", "initial_value"):
+        if part not in element:
+            continue
+        if not isinstance(element[part], str):
+            return f"{part} is not a string"
+        try:
+            found[part] = float(element[part])
+        except ValueError:
+            return f"{part} {element[part]!r} is not a number"
+        if not element["is_decimal_allowed"] and not found[part].is_integer():
+            return f"{part} {element[part]!r} is not a whole number"
+    low, high = found.get("min_value", -math.inf), found.get("max_value", math.inf)
+    if low > high or not low <= found.get("initial_value", low) <= high:
+        return "a number input's initial_value is outside its bounds"
     return ""
 
 

@@ -359,13 +359,19 @@ def test_a_mistake_on_the_first_page_is_named_on_its_field_and_nothing_is_saved(
     assert rows(engine, FormDraft) == []
 
 
-@pytest.mark.parametrize("level", ["0", "6", "-1", "2.5"])
-def test_an_alert_level_outside_the_scale_is_refused_and_nothing_is_saved(engine, cora, level):
+@pytest.mark.parametrize(
+    ("level", "problem"),
+    [
+        ("0", "Alert level needs a number from 1 to 5."),
+        ("6", "Alert level needs a number from 1 to 5."),
+        ("-1", "Alert level needs a number from 1 to 5."),
+        ("2.5", "Alert level needs a whole number, like 3."),
+    ],
+)
+def test_an_alert_level_outside_the_scale_is_refused_and_nothing_is_saved(engine, cora, level, problem):
     reply = create(cora, alert_level=level)
 
-    assert reply.field_errors == {
-        "alert_level": "The alert level is a point on the 1 to 5 scale. Please choose 1 to 5, or leave it empty."
-    }
+    assert reply.field_errors == {"alert_level": problem}
     assert reply.form is not None and reply.form.page == 2
     assert rows(engine, CheckIn) == []
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta, timezone
 
+import pytest
+
 from bot.conversation import (
     Button,
     Field,
@@ -159,3 +161,13 @@ def test_files_travel_with_a_message_through_the_outbox():
         ("Your calendar file",), files=(File("session.ics", "text/calendar", "BEGIN:VCALENDAR"),)
     )
     assert message_from_json(message_to_json(message)) == message
+
+
+def test_words_given_as_a_bare_string_are_one_span_and_anything_else_is_refused():
+    # A bare str would be read one character at a time, each escaped alone: nothing typed in it
+    # could then be seen whole as a link or a mention by a platform's escaping.
+    assert Field("Note", "see [a](https://evil.example/a)").value == ("see [a](https://evil.example/a)",)
+    assert Message("Hello <@1>").text == ("Hello <@1>",)
+    assert Field("When", ("until ", WHEN)).value == ("until ", WHEN)
+    with pytest.raises(TypeError):
+        Field("Places", (3,))

@@ -18,16 +18,19 @@ from adapters.discord.render import (
     read_custom_id,
     render_message,
     render_modal,
+    shorten,
     split_text,
     time_tokens,
 )
-from bot.conversation import Button, Form, FormField, Message, Moment, Option, Select
+from adapters.discord.sender import event_fields
+from bot.conversation import Button, CalendarEvent, Form, FormField, Message, Moment, Option, Select
 from bot.core import Bot
 from bot.settings import Settings
 from bot.turn import COMMANDS
 from bot.words import translator
-from storage.models import Account, FormDraft, Member, OpeningInterest, Outbox, SessionSignup
+from storage.models import Account, FormDraft, Member, Opening, OpeningInterest, Outbox, SessionSignup
 from tests.discord_fakes import ANNOUNCEMENTS, GENERAL, TOKEN, DiscordWorld, FakeDiscord, Shown, buttons
+from tests.hostile import AT, HOSTILE, NOTE, discord_reading, everywhere, typed_as_seen
 from tests.slack_fakes import LoopThread
 from tests.test_slack import iter_queue, read_until, start_partnerbot
 
@@ -68,6 +71,11 @@ def world(engine, clock):
     made = DiscordWorld(Bot(engine, settings, clock))
     yield made
     made.close()
+
+
+def seen(message: dict) -> str:
+    """A message's content as a person sees it in Discord (read as tests/hostile.py reads it)."""
+    return discord_reading(message.get("content") or "").seen
 
 
 def member(engine, user_id: str) -> Member:
@@ -263,6 +271,17 @@ def test_profile_edit_is_a_modal_of_two_pages_with_a_mistake_shown(world, engine
     assert (priya.display_name, priya.timezone) == ("Priya S", "Pacific/Auckland")
 
 
+def test_a_whole_number_field_says_which_numbers_it_takes(world):
+    # A Discord modal has no number input: the hint under the field says it.
+    grant(world, CORA, "coordinator")
+    answer = world.submit(CORA, world.slash(CORA, "sessions", "new").modal, SESSION)
+    second = world.press(CORA, buttons(answer.answers[-1])["Continue"]).modal
+    hints = {item["custom_id"]: item.get("placeholder") for item in inputs(second)}
+    assert hints["duration"] == "A whole number from 5 to 720"
+    assert hints["capacity"] == "A whole number from 1 to 500"
+    assert hints["weeks"] == "1 for one session. 6 repeats it weekly for 6 weeks."  # its own words
+
+
 def test_two_people_filling_the_same_form_at_once_each_keep_their_answers(world, engine):
     met(world, PRIYA, LOU)
     priyas = world.slash(PRIYA, "profile", "edit").modal
@@ -294,14 +313,14 @@ def test_a_checkin_prompt_in_a_direct_message_is_answered_with_one_tap_after_a_r
     assert LOU in [str(c.body["recipient_id"]) for c in world.fake.made("POST", "/users/@me/channels")]
     dm = world.fake.dm_of[LOU]
     prompt, first, second = world.fake.posts_in(dm)
-    assert prompt["content"].startswith("Check-in: Weekly wellbeing. Tap one answer for each question.")
+    assert seen(prompt).startswith("Check-in: Weekly wellbeing. Tap one answer for each question.")
     # Each reader sees the closing time in their own zone.
     closes = int(datetime(2026, 12, 2, 10, 0, tzinfo=UTC).timestamp())
     assert f"<t:{closes}:F> (<t:{closes}:R>)" in prompt["content"]
     # Each question's words, then its own row of answers.
-    assert first["content"] == "1. How are you?"
+    assert seen(first) == "1. How are you?"
     assert list(buttons(first)) == ["1 awful", "2 poor", "3 okay", "4 good", "5 great"]
-    assert second["content"] == "2. Slept well?"
+    assert seen(second) == "2. Slept well?"
 
     world.restart()  # the buttons still work: they carry what they answer
     [saved] = world.press(LOU, buttons(first)["3 okay"]).answers
@@ -473,11 +492,11 @@ def test_a_long_rate_limit_or_a_refusal_keeps_the_message_in_the_outbox(world, e
     clock.advance(timedelta(minutes=15))
     assert world.dispatch(clock) == 0
     [listed] = world.slash(ADA, "outbox", "list").answers
-    assert listed["content"].startswith("Messages not sent: 1.")
-    assert f"#{row.id} to Cora on discord:** Discord said 403" in listed["content"]
+    assert seen(listed).startswith("Messages not sent: 1.")
+    assert f"#{row.id} to Cora on discord: Discord said 403" in seen(listed)
 
     [again] = world.slash(ADA, "outbox", f"retry {row.id}").answers
-    assert again["content"] == f"Trying message #{row.id} again now."
+    assert seen(again) == f"Trying message #{row.id} again now."
     assert world.dispatch(clock) == 1
     assert len(world.fake.posts_in(world.fake.dm_of[CORA])) == 1  # delivered once
 
@@ -485,10 +504,7 @@ def test_a_long_rate_limit_or_a_refusal_keeps_the_message_in_the_outbox(world, e
 def test_what_people_type_never_pings_anyone(world, engine, clock):
     met(world, PRIYA)
     [refused] = world.slash(PRIYA, "profile", "interests @everyone").answers
-    assert (
-        refused["content"]
-        == "Please leave out @everyone, @here and group mentions. They would alert everyone."
-    )
+    assert seen(refused) == "Please leave out @everyone, @here and group mentions. They would alert everyone."
 
     grant(world, JO, "staff")
     title = "Pay now <@1002> **bold**"
@@ -496,14 +512,94 @@ def test_what_people_type_never_pings_anyone(world, engine, clock):
     assert not any(t.startswith("Please") for t in done.texts), done.texts
     world.dispatch(clock)
     [announced] = world.fake.posts_in(ANNOUNCEMENTS)
-    assert "Pay now <@1002> \\*\\*bold\\*\\*" in announced["content"]
+    assert "Pay now <@1002> **bold**" in seen(announced)
+    with Session(engine) as session:
+        closes = session.exec(select(Opening)).one().closes_at.replace(tzinfo=UTC)
+    assert discord_reading(announced["content"], own_times(closes)).live == []
     # Whatever the words, Discord is told to ping nobody, on every message and answer.
     shown = [c.body for c in world.fake.calls if c.method in ("POST", "PATCH") and "messages" in c.path]
     shown += [a for answers in world.fake.answers.values() for a in answers if a["type"] != 9]
     assert shown and all(s.get("allowed_mentions") == {"parse": []} for s in shown if s.get("content"))
 
 
+def test_links_in_an_opening_and_in_a_note_reach_staff_and_partners_as_plain_words(world, engine, clock):
+    grant(world, JO, "staff")
+    met(world, ALEX)
+    world.slash(ALEX, "profile", "interests online booking")
+    opening = {**OPENING, "involves": NOTE, "tags": "online booking"}
+    fill_form(world, JO, world.slash(JO, "openings", "new"), opening)
+    world.dispatch(clock)
+    [announced] = world.fake.posts_in(ANNOUNCEMENTS)
+    [invited] = world.fake.posts_in(world.fake.dm_of[ALEX])
+    note = world.press(ALEX, buttons(announced)["I'm interested"], channel=ANNOUNCEMENTS).modal
+    fill_form(world, ALEX, Shown(0, [note]), {"note": NOTE}, ANNOUNCEMENTS)
+    [review] = world.slash(JO, "openings", "review 1").answers
+
+    with Session(engine) as session:
+        [interest] = session.exec(select(OpeningInterest)).all()
+        closes = session.get_one(Opening, interest.opening_id).closes_at.replace(tzinfo=UTC)
+    assert interest.note == NOTE  # kept as typed
+    times = own_times(closes)
+    for message in (announced, invited, review):
+        reading = discord_reading(message["content"], times)
+        assert reading.live == [], reading.live
+        assert NOTE in reading.seen, reading.seen
+
+
+def own_times(*moments: datetime) -> frozenset[str]:
+    """The bot's own time tokens for these moments, which a reader sees as times."""
+    stamps = [int(at.timestamp()) for at in moments]
+    return frozenset(f"<t:{stamp}:{style}>" for stamp in stamps for style in "FR")
+
+
 # ---- drawing within Discord's limits ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("typed", HOSTILE.values(), ids=HOSTILE.keys())
+def test_what_people_type_reaches_discord_as_plain_words(typed):
+    times, shown = own_times(AT.at), typed_as_seen(typed)
+    parts = render_message(everywhere(typed))
+    readings = [discord_reading(p.content, times) for p in parts]
+    assert [r.live for r in readings] == [[] for _ in parts]
+    seen = "\n".join(r.seen for r in readings)
+    assert f"Note: {shown}. Closes [time] ([time])." in seen  # the bot's own time still works
+    assert f"{shown}: {shown}\nWhen: [time] ([time]) {shown}" in seen
+    assert readings[-1].seen == shown  # the group's words, over its buttons
+    # Labels, options and placeholders are never markdown: they show as typed.
+    controls = [c for p in parts for row in p.rows for c in row]
+    assert [c.label for c in controls] == [shorten(typed, 80), shorten(typed, 150), "Yes"]
+    assert controls[1].options == ((shorten(typed, 80), "en"),)
+
+    # A long message is split into parts, each read on its own.
+    for room in range(1, 160, 3):
+        filler = ("word " * 400)[: MAX_CONTENT - room]
+        for part in render_message(Message((filler, typed, " after"))):
+            assert discord_reading(part.content).live == [], (room, part.content[-200:])
+
+    # A session's description in the server's Events is markdown too; its name and place are not.
+    event = event_fields(CalendarEvent(typed, AT.at, AT.at, typed, typed))
+    assert discord_reading(event["description"]).live == []
+    assert discord_reading(event["description"]).seen == shown
+    assert (event["name"], event["location"]) == (shorten(typed, 100), shorten(typed, 100))
+
+    # A modal is never markdown: what was typed shows as typed.
+    fields = (
+        FormField("note", typed, "long", hint=typed, initial=typed),
+        FormField("kind", typed, "choice", choices=(Option(typed, "a"), Option("Other", "b")), hint=typed),
+    )
+    drawn = render_modal(Form("opening.note:1", typed, fields, "Send"), translator("en")).to_dict()
+    note, kind = inputs(drawn)
+    assert drawn["title"] == shorten(typed, 45)
+    assert (note["label"], note["value"], note["placeholder"]) == (
+        shorten(typed, 45),
+        typed,
+        shorten(typed, 100),
+    )
+    assert (drawn["components"][1]["label"], drawn["components"][1]["description"]) == (
+        shorten(typed, 45),
+        shorten(typed, 100),
+    )
+    assert [o["label"] for o in kind["options"]] == [shorten(typed, 80), "Other"]
 
 
 def test_an_over_long_message_is_split_within_discords_limits():

@@ -377,7 +377,7 @@ PAGE_MISTAKES = [
     pytest.param({"team": ""}, 1, "team", "Please fill in Team or working group.", id="no team"),
     pytest.param({"places": "0"}, 2, "places", "Places needs a number from 1 to 100.", id="no places"),
     pytest.param({"places": "-3"}, 2, "places", "Places needs a number from 1 to 100.", id="places below 1"),
-    pytest.param({"places": "2.5"}, 2, "places", "Places needs a whole number, like 2.", id="half a place"),
+    pytest.param({"places": "2.5"}, 2, "places", "Places needs a whole number, like 3.", id="half a place"),
     pytest.param({"places": "some"}, 2, "places", "Places needs a number, like 3.", id="places in words"),
     pytest.param({"payment": ""}, 2, "payment", "Please fill in Payment and expenses.", id="no payment"),
     pytest.param(

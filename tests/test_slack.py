@@ -28,19 +28,24 @@ from adapters.slack import translate
 from adapters.slack.app import SlackAdapter, async_client, start_socket_mode
 from adapters.slack.render import (
     MAX_BLOCKS,
+    MAX_SECTION,
     Origin,
     date_token,
     escape,
+    render_home,
+    render_message,
     render_modal,
     render_whole,
     split_text,
 )
-from bot.conversation import Button, File, Form, FormField, Message, Moment, Option, Select
+from bot.conversation import Button, File, Form, FormField, Message, Moment, Option, Reply, Select
 from bot.core import Bot
 from bot.outbox import Delivery, SendFailed, retry
 from bot.settings import Settings
 from bot.turn import COMMANDS
+from bot.words import translator
 from storage.models import Account, Member, OpeningInterest, Outbox, SessionSignup
+from tests.hostile import AT, HOSTILE, NOTE, everywhere, slack_reading, typed_as_seen
 from tests.slack_fakes import (
     APP_TOKEN,
     BOT_TOKEN,
@@ -56,6 +61,7 @@ from tests.slack_fakes import (
     pings,
     sign,
     texts,
+    view_problem,
 )
 
 # Real programs or platform libraries run here: CI runs these tests again on other days.
@@ -494,7 +500,7 @@ def test_what_people_type_never_becomes_a_ping_or_a_disguised_link(world, engine
     _a, here = world.slash("UPRIYA", "/profile", "interests <!here>")
     _a, channel = world.slash("UPRIYA", "/profile", "interests &lt;!channel&gt;")
     for key in (here, channel):
-        assert said(world.fake.replies(key)) == [
+        assert [slack_reading(text).seen for text in said(world.fake.replies(key))] == [
             "Please leave out @everyone, @here and group mentions. They would alert everyone."
         ]
 
@@ -504,7 +510,8 @@ def test_what_people_type_never_becomes_a_ping_or_a_disguised_link(world, engine
     assert fill_form(world, "UPRIYA", {"name": sneaky}) == "closed"
     assert member(engine, "UPRIYA").display_name == sneaky
     shown = world.fake.replies()[-1]
-    assert "*Name:* &lt;@UADA&gt; &lt;https://evil.example|your bank&gt; &amp; co" in texts(shown["blocks"])
+    reading = slack_reading(texts(shown["blocks"]))
+    assert reading.live == [] and "*Name:* <@UADA> <https://evil.example|your bank> & co" in reading.seen
 
     # Words staff type go to a whole channel: they stay text there too.
     grant(world, "UJO", "staff")
@@ -513,10 +520,138 @@ def test_what_people_type_never_becomes_a_ping_or_a_disguised_link(world, engine
     assert fill_form(world, "UJO", {**OPENING, "title": title}) == "closed"
     world.dispatch(clock)
     [announced] = world.fake.posts_in(ANNOUNCEMENTS)
-    assert "Pay &lt;https://evil.example|here&gt; now, &lt;@UADA&gt;" in announced["text"]
-    assert "Pay &lt;https://evil.example|here&gt; now, &lt;@UADA&gt;" in texts(announced["blocks"])
+    for text in (announced["text"], texts(announced["blocks"])):
+        assert slack_reading(text).live == []
+        assert title in slack_reading(text).seen
     shown = [c.args for c in world.fake.calls if c.method in ("chat.postMessage", "response_url")]
     assert pings(shown) == []
+
+
+def pages_shown(world: SlackWorld, user: str, values: dict[str, str]) -> list[dict]:
+    """Every page of the modal just opened, as Slack was asked to show it, each sent with these
+    values; Slack would refuse none of them."""
+    view = world.fake.made("views.open")[-1]["view"]
+    shown = [view]
+    for _page in range(5):
+        answer = world.submit(user, view, values)
+        if not answer.body:
+            assert all(view_problem(v) == "" for v in shown)
+            return shown
+        found = answer.json()
+        assert found["response_action"] == "update", found
+        view = found["view"]
+        shown.append(view)
+    raise AssertionError("the form did not finish")
+
+
+def test_whole_numbers_are_asked_for_as_whole_numbers_within_their_bounds(world):
+    grant(world, "UCORA", "coordinator")
+    grant(world, "UJO", "staff")
+    questions = "How are you? | awful, poor, okay, good, great"
+    checkin = {"name": "Weekly", "questions": questions, "schedule": "weekly mon 10:00"}
+    numbers = {}
+    for user, command, values in (
+        ("UCORA", "/sessions", SESSION),
+        ("UJO", "/openings", OPENING),
+        ("UCORA", "/checkin", {**checkin, "visibility": "named"}),
+    ):
+        world.slash(user, command, "new")
+        for view in pages_shown(world, user, values):
+            for block in view["blocks"]:
+                if block["type"] == "input" and block["element"]["type"] == "number_input":
+                    numbers[(view["callback_id"], block["block_id"])] = (block["element"], block.get("hint"))
+
+    def whole(low: str, high: str, first: str = "", hint: str = "") -> tuple:
+        """A whole-number input from `low` to `high`, and the hint under it."""
+        element = {"type": "number_input", "action_id": "value", "is_decimal_allowed": False}
+        element |= {"min_value": low, "max_value": high} | ({"initial_value": first} if first else {})
+        hint = hint or f"A whole number from {low} to {high}"
+        return element, {"type": "plain_text", "text": hint, "emoji": True}
+
+    weeks = "1 for one session. 6 repeats it weekly for 6 weeks."
+    alert = "A scale answer at or below this alerts the coordinators. Empty: only when asked."
+
+    assert numbers == {
+        ("session.new", "duration"): whole("5", "720", "60"),
+        ("session.new", "capacity"): whole("1", "500"),
+        ("session.new", "weeks"): whole("1", "26", "1", weeks),
+        ("opening.new", "places"): whole("1", "100", "1"),
+        ("checkin.edit", "window"): (
+            {"type": "number_input", "action_id": "value", "is_decimal_allowed": True, "initial_value": "48"},
+            None,
+        ),
+        ("checkin.edit", "alert_level"): whole("1", "5", hint=alert),
+    }
+
+
+def test_links_in_an_opening_and_in_a_note_reach_staff_and_partners_as_plain_words(world, engine, clock):
+    grant(world, "UJO", "staff")
+    met(world, "UALEX")
+    world.slash("UALEX", "/profile", "interests online booking")
+    world.slash("UJO", "/openings", "new")
+    assert fill_form(world, "UJO", {**OPENING, "involves": NOTE, "tags": "online booking"}) == "closed"
+    world.dispatch(clock)
+    [announced] = world.fake.posts_in(ANNOUNCEMENTS)
+    [invited] = world.fake.posts_in("DUALEX")
+    world.press("UALEX", button(announced["blocks"], "I'm interested"), channel=ANNOUNCEMENTS)
+    assert fill_form(world, "UALEX", {"note": NOTE}) == "closed"
+    _answer, key = world.slash("UJO", "/openings", "review 1")
+    [review] = world.fake.replies(key)
+
+    with Session(engine) as session:
+        assert session.exec(select(OpeningInterest)).one().note == NOTE  # kept as typed
+    for message in (announced, invited, review):
+        for text in (texts(message["blocks"]), message["text"]):  # what is shown, what notifies
+            reading = slack_reading(text)
+            assert reading.live == [], reading.live
+            assert NOTE in reading.seen, reading.seen
+
+
+def drawn_short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+@pytest.mark.parametrize("typed", HOSTILE.values(), ids=HOSTILE.keys())
+def test_what_people_type_reaches_slack_as_plain_words(typed):
+    shown, when = typed_as_seen(typed), f"[time {AT.fallback}]"
+    [drawn] = render_message(everywhere(typed), translator("en"))
+    reading = slack_reading(texts(drawn.blocks))
+    assert reading.live == []
+    assert f"Note: {shown}. Closes {when}." in reading.seen  # the bot's own time still works
+    # The fields, then the group's words over its buttons.
+    assert f"*{shown}:* {shown}\n*When:* {when} {shown}\n{shown}" in reading.seen
+    notified = slack_reading(drawn.text)
+    assert notified.live == [] and f"Note: {shown}. Closes {AT.fallback}." in notified.seen
+    # Buttons, options and placeholders are plain text: they show as typed.
+    controls = elements(drawn.blocks)
+    assert [c["text"]["text"] for c in controls if c["type"] == "button"] == [drawn_short(typed, 75), "Yes"]
+    [select] = [c for c in controls if c["type"] == "static_select"]
+    assert select["placeholder"]["text"] == drawn_short(typed, 150)
+    assert select["options"][0]["text"]["text"] == drawn_short(typed, 75)
+
+    # A long text is split into sections, each read on its own.
+    for room in range(1, 160, 3):
+        filler = ("word " * 700)[: MAX_SECTION - room]
+        [long] = render_message(Message((filler, typed, " after")), translator("en"))
+        for block in long.blocks:
+            assert slack_reading(block["text"]["text"]).live == [], (room, block["text"]["text"][-200:])
+
+    home = render_home(Reply(messages=(everywhere(typed),)), translator("en"))
+    assert slack_reading(texts(home["blocks"])).live == []
+
+    # A modal is never markdown: what was typed shows as typed.
+    fields = (
+        FormField("note", typed, "long", hint=typed, initial=typed),
+        FormField("kind", typed, "choice", choices=(Option(typed, "a"), Option("Other", "b")), initial="a"),
+    )
+    form = Form("opening.note:1", typed, fields, "Send")
+    view = render_modal(form, Origin(), translator("en"), notes=(Message((typed,)),))
+    assert slack_reading(texts(view["blocks"])).live == []
+    assert typed_as_seen(typed) in slack_reading(texts(view["blocks"])).seen  # the note above
+    note, kind = (b for b in view["blocks"] if b["type"] == "input")
+    shown_in_note = (note["label"]["text"], note["hint"]["text"], note["element"]["initial_value"])
+    assert shown_in_note == (typed, typed, typed)
+    assert kind["element"]["initial_option"]["text"]["text"] == drawn_short(typed, 75)
 
 
 def test_an_over_long_message_is_split_and_shortened_within_slacks_limits(world):
@@ -578,18 +713,23 @@ def test_choices_and_numbers_are_drawn_as_slack_inputs():
             choices=(Option("By name", "named"), Option("As totals", "totals")),
             initial="totals",
         ),
-        FormField("places", "Places", "number", minimum=1, maximum=100, initial="2"),
+        FormField("places", "Places", "number", minimum=1, maximum=100, whole=True, initial="2"),
+        FormField("hours", "Hours agreed", "number", minimum=0, maximum=1000),
         FormField("start", "Starts", "datetime", hint="For example: Friday 2pm"),
     )
     view = render_modal(Form("x.y", "Title", fields, "Save"), Origin(), lambda words, **v: words)
-    choice, number, start = (b["element"] for b in view["blocks"])
+    choice, places, hours, start = (b["element"] for b in view["blocks"])
     assert choice["initial_option"]["value"] == "totals" and len(choice["options"]) == 2
-    assert (number["type"], number["min_value"], number["max_value"], number["initial_value"]) == (
-        "number_input",
-        "1",
-        "100",
-        "2",
-    )
+    # Slack lets only a whole number from 1 to 100 be typed in Places; Hours may be 1.5.
+    assert places == {
+        "type": "number_input",
+        "action_id": "value",
+        "is_decimal_allowed": False,
+        "min_value": "1",
+        "max_value": "100",
+        "initial_value": "2",
+    }
+    assert (hours["is_decimal_allowed"], hours["min_value"], hours["max_value"]) == (True, "0", "1000")
     assert start["type"] == "plain_text_input"  # typed words, read by the core in the form's zone
 
 
@@ -630,12 +770,14 @@ def test_a_slash_command_brings_its_mentions_and_where_it_was_typed():
 
 
 def test_escaping_and_times():
-    assert escape("<@U1> & <!here>") == "&lt;@U1&gt; &amp; &lt;!here&gt;"
+    # A soft hyphen, unseen, before each ">" keeps one starting a line from quoting it.
+    assert escape("<@U1> & <!here>") == "&lt;@U1\u00ad&gt; &amp; &lt;!here\u00ad&gt;"
+    assert escape("@here or @channel") == "@\u200bhere or @\u200bchannel"  # no ping either
     at = datetime(2026, 12, 1, 14, 0, tzinfo=UTC)
     token = date_token(Moment(at, "Tuesday 1 December 2026 at 14:00 <Europe/London>"))
     assert token == (
         f"<!date^{int(at.timestamp())}^{{date_short_pretty}} at {{time}}"
-        "|Tuesday 1 December 2026 at 14:00 &lt;Europe/London&gt;>"
+        "|Tuesday 1 December 2026 at 14:00 &lt;Europe/London\u00ad&gt;>"
     )
 
 
@@ -651,8 +793,8 @@ def test_text_is_split_between_words_and_never_inside_a_time_or_an_entity():
 
 def test_one_message_drawn_whole_has_a_fallback_for_screen_readers():
     drawn = render_whole(Message(("Hello <there>",), buttons=(Button("Go", "guide"),)), lambda w, **v: w)
-    assert drawn.text == "Hello &lt;there&gt;"
-    assert drawn.blocks[0]["text"]["text"] == "Hello &lt;there&gt;"
+    assert drawn.text == "Hello &lt;there\u00ad&gt;"
+    assert drawn.blocks[0]["text"]["text"] == "Hello &lt;there\u00ad&gt;"
 
 
 def test_the_api_url_gets_its_trailing_slash():

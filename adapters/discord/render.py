@@ -15,6 +15,7 @@ from typing import Literal
 
 import discord
 
+from adapters.text import runs
 from adapters.text import split_text as split_by_atoms
 from bot.conversation import Button, Form, FormField, Message, Moment, Reply, Select, Span
 from bot.words import Translate
@@ -65,8 +66,49 @@ def form_custom_id(form: Form) -> str:
     return f"f:{form.page}:{form.form_id}"[:MAX_CUSTOM_ID]
 
 
+# A link typed bare: one pair of round brackets in it is its own, as in .../Pain_(medicine); a
+# full stop or a bracket after it is the sentence's. Square brackets end it (a link has them
+# encoded), so that none can start a masked link.
+_LINK = r"https?://(?:[^\s<>()\[\]]|\([^\s<>()\[\]]*\))*(?:[^\s<>()\[\].,:;!?\"']|\([^\s<>()\[\]]*\))"
+_TO_ESCAPE = re.compile(
+    rf"(?P<link>{_LINK})"
+    # @everyone and @here: a zero-width space after the @, as discord.py's escape_mentions does.
+    r"|(?P<mass>@(?=(?i:everyone|here)))"
+    # Emphasis, code, spoilers, masked links and every <...> token (a mention, a channel, a time,
+    # a slash command, an emoji); ">" also quotes and "#", "-", "+" make headings, subtext and
+    # lists. Escaped wherever they are, since a long message may be split before any of them.
+    r"|(?P<char>[\\*_~|`\[<>#+-])"
+    # "1." or "1)" starting a line, or a part of a long message, is a numbered list.
+    r"|(?P<number>\d+[.)](?=\s|$))",
+)
+
+
 def escape(text: str) -> str:
-    return discord.utils.escape_markdown(text, ignore_links=False)
+    """Plain text that Discord shows as it is: a backslash before every character its markdown
+    reads, and a break in @everyone and @here.
+
+    A link stays a link showing its own address, in <...> so that Discord reads exactly it
+    (nothing after it) and shows no preview, whose title could be other words."""
+
+    def inert(found: re.Match[str]) -> str:
+        if found["link"]:
+            return f"<{found['link']}>"
+        if found["mass"]:
+            return "@\u200b"
+        if found["number"]:
+            return found[0][:-1] + "\\" + found[0][-1]
+        return "\\" + found[0]
+
+    return _TO_ESCAPE.sub(inert, text)
+
+
+def escaped_within(text: str, limit: int) -> str:
+    """`text` escaped, shortened first if need be, as little as can be, to fit in `limit`."""
+    fits, longer = 0, len(text) + 1
+    while longer - fits > 1:  # the longest shortening whose escaped words fit
+        middle = (fits + longer) // 2
+        fits, longer = (middle, longer) if len(escape(shorten(text, middle))) <= limit else (fits, middle)
+    return escape(shorten(text, fits)) if fits else ""
 
 
 def time_tokens(moment: Moment) -> str:
@@ -76,15 +118,18 @@ def time_tokens(moment: Moment) -> str:
 
 
 def markdown(spans: Sequence[Span]) -> str:
-    return "".join(time_tokens(s) if isinstance(s, Moment) else escape(s) for s in spans)
+    """Times as Discord's tokens, the words between them escaped whole (so that a mention or a
+    link cut over two spans is still seen)."""
+    return "".join(time_tokens(run) if isinstance(run, Moment) else escape(run) for run in runs(spans))
 
 
 def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-# A time token or an escape must never be cut; text breaks best at a newline, then at a space.
-_ATOM = re.compile(r"<t:\d+:[A-Za-z]>|\\.|\n|[ \t]+|[^\s<\\]+|.", re.DOTALL)
+# A time token, a link or an escape must never be cut; text breaks best at a newline, then at a
+# space.
+_ATOM = re.compile(r"<t:\d+:[A-Za-z]>|<https?://[^\s<>]+>|\\.|\n|[ \t]+|[^\s<\\]+|.", re.DOTALL)
 
 
 def split_text(text: str, limit: int = MAX_CONTENT) -> list[str]:

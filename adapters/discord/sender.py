@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import discord
 
-from adapters.discord.render import NO_PINGS, render_message, render_whole, shorten
+from adapters.discord.render import NO_PINGS, escaped_within, render_message, render_whole, shorten
 from bot.conversation import CalendarEvent, File
 from bot.outbox import Delivery, Pace, SendFailed
 from bot.words import translator
@@ -187,7 +187,7 @@ def event_fields(event: CalendarEvent) -> dict[str, object]:
     """Within Discord's limits: a name of 100 characters, a place of 100, a description of 1000."""
     return {
         "name": shorten(event.title, 100),
-        "description": shorten(event.description, 1000),
+        "description": escaped_within(event.description, 1000),  # shown as markdown
         "start_time": event.starts_at,
         "end_time": event.ends_at,
         "location": shorten(event.place, 100),

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from adapters.text import runs
 from adapters.text import split_text as split_by_atoms
 from bot.conversation import Button, Form, FormField, Message, Moment, Option, Reply, Select, Span, plain
 from bot.words import Translate
@@ -32,9 +33,18 @@ MAX_INPUT = 3000  # characters a text input can take
 _REPEAT = re.compile(r"~\d+$")
 
 
+# @here, @channel and @everyone: a zero-width space after the @ keeps them words.
+_MASS = re.compile(r"@(?=(?i:everyone|here|channel))")
+# A ">" starting a line quotes it even as "&gt;", and so does "＞"; a long text may be split into
+# sections before any of them. A soft hyphen before each, unseen, keeps it a character.
+_QUOTE = re.compile(r"(?=&gt;|＞)")
+
+
 def escape(text: str) -> str:
-    """Slack's three control characters, so typed text stays text."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Slack's three control characters as entities, so typed text stays text: no mention, no
+    link with other words, no time. A ping to everyone and a quote are broken invisibly."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _QUOTE.sub("\u00ad", _MASS.sub("@\u200b", text))
 
 
 def date_token(moment: Moment) -> str:
@@ -44,7 +54,8 @@ def date_token(moment: Moment) -> str:
 
 
 def mrkdwn(spans: Sequence[Span]) -> str:
-    return "".join(date_token(s) if isinstance(s, Moment) else escape(s) for s in spans)
+    """Times as Slack's date tokens, the words between them escaped whole."""
+    return "".join(date_token(run) if isinstance(run, Moment) else escape(run) for run in runs(spans))
 
 
 def core_action_id(slack_action_id: str) -> str:
@@ -112,8 +123,9 @@ def context(words: str) -> dict[str, Any]:
 
 # ---- text -------------------------------------------------------------------------------------
 
-# A token or an entity must never be cut; text breaks best at a newline, then at a space.
-_ATOM = re.compile(r"<[^<>]*>|&[a-z]+;|\n|[ \t]+|[^\s<&]+|.", re.DOTALL)
+# A token or an entity (with the soft hyphen that may keep it from quoting) must never be cut;
+# text breaks best at a newline, then at a space.
+_ATOM = re.compile(r"<[^<>]*>|\u00ad?(?:&[a-z]+;|＞)|\n|[ \t]+|[^\s<&\u00ad]+|.", re.DOTALL)
 
 
 def split_text(text: str, limit: int = MAX_SECTION) -> list[str]:
@@ -303,7 +315,8 @@ def _element(form_field: FormField, drawing: _Drawing) -> dict[str, Any]:
             element["initial_option"] = _option(chosen[0], drawing)
         return element
     if form_field.kind == "number":
-        element = {"type": "number_input", "action_id": "value", "is_decimal_allowed": True}
+        # Slack then lets only a number within the bounds be typed, and a whole one if need be.
+        element = {"type": "number_input", "action_id": "value", "is_decimal_allowed": not form_field.whole}
         if form_field.minimum is not None:
             element["min_value"] = _number(form_field.minimum)
         if form_field.maximum is not None:

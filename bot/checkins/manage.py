@@ -354,6 +354,9 @@ def _fields(turn: Turn, subject: str) -> list[FormField]:
             _("Alert level"),
             "number",
             required=False,
+            minimum=1,
+            maximum=5,
+            whole=True,
             initial=str(existing.alert_level) if existing and existing.alert_level else "",
             hint=_("A scale answer at or below this alerts the coordinators. Empty: only when asked."),
         ),
@@ -384,14 +387,6 @@ def _check_window(turn: Turn, value: str) -> str:
         raise Refusal("The time to answer needs to be at least 1 hour.")
     if hours > 24 * 14:
         raise Refusal("The time to answer can be up to 14 days (336 hours).")
-    return value
-
-
-def _check_alert(turn: Turn, value: str) -> str:
-    if value and (not value.isdigit() or not 1 <= int(value) <= 5):
-        raise Refusal(
-            "The alert level is a point on the 1 to 5 scale. Please choose 1 to 5, or leave it empty."
-        )
     return value
 
 
@@ -449,7 +444,6 @@ form(
             "schedule": _check_schedule,
             "audience": _check_audience,
             "window": _check_window,
-            "alert_level": _check_alert,
         },
         submit=_submit,
         submit_label=lambda turn: turn._("Save"),

@@ -52,7 +52,8 @@ def candidates(session: Session, opening: Opening, now: datetime, by_time: bool 
     return sorted(found, key=lambda c: (c.lately, c.last or never))
 
 
-def _describe(turn: Turn, candidate: Candidate) -> tuple[str, str]:
+def _describe(turn: Turn, candidate: Candidate) -> Field:
+    """One interested person as staff see them: how often they were selected, and their words."""
     _ = turn._
     name = candidate.member.display_name
     if candidate.interest.selected_at is not None:
@@ -74,7 +75,7 @@ def _describe(turn: Turn, candidate: Candidate) -> tuple[str, str]:
         parts.append(_("Access needs: {text}", text=interest.access_needs))
     if interest.note:
         parts.append(_("Note: {note}", note=interest.note))
-    return label, " ".join(p if p.endswith(".") else p + "." for p in parts)
+    return Field(label, (" ".join(p if p.endswith(".") else p + "." for p in parts),))
 
 
 def review(turn: Turn, opening: Opening, by_time: bool = False) -> Reply:
@@ -104,7 +105,7 @@ def review(turn: Turn, opening: Opening, by_time: bool = False) -> Reply:
         else:
             lead += " " + _("All places are filled. Close it to thank the others.")
             buttons.append(Button(_("Close now"), f"opening.close:{opening.id}"))
-    shown = tuple(Field(*_describe(turn, c)) for c in found)
+    shown = tuple(_describe(turn, c) for c in found)
     return turn.say(lead, fields=shown, buttons=tuple(buttons))
 
 

@@ -209,7 +209,7 @@ def _fields(turn: Turn, _subject: str) -> list[FormField]:
             hint=_("For example: 2 hours a month"),
         ),
         FormField("dates", _("When"), "short", max_length=200, hint=_("Dates, or ongoing")),
-        FormField("places", _("Places"), "number", minimum=1, maximum=100, initial="1"),
+        FormField("places", _("Places"), "number", minimum=1, maximum=100, whole=True, initial="1"),
         FormField(
             "payment",
             _("Payment and expenses"),
@@ -255,12 +255,6 @@ def _fields(turn: Turn, _subject: str) -> list[FormField]:
             hint=_("For example: next Friday 5pm"),
         ),
     ]
-
-
-def _check_places(turn: Turn, value: str) -> str:
-    if not float(value).is_integer():
-        raise Refusal("Places needs a whole number, like 2.")
-    return value
 
 
 def _check_tags(turn: Turn, value: str) -> str:
@@ -323,7 +317,7 @@ form(
         name="opening.new",
         title=lambda turn: turn._("New opening"),
         fields=_fields,
-        checks={"places": _check_places, "tags": _check_tags, "closes_at": _check_closes},
+        checks={"tags": _check_tags, "closes_at": _check_closes},
         submit=_submit,
         submit_label=lambda turn: turn._("Post"),
     )

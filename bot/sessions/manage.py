@@ -4,7 +4,6 @@ telling everyone signed up."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -38,7 +37,7 @@ from bot.sessions.cards import (
     waiting,
 )
 from bot.sessions.places import calendar, give_up, lock, save_note, sign_up
-from bot.sessions.rules import AUDIENCES, read_reminders, reminders_as_text, weekly, whole
+from bot.sessions.rules import AUDIENCES, read_reminders, reminders_as_text, weekly
 from bot.turn import FormSpec, Turn, Verb, action, command, form, matching, moment_for, suggestions
 from bot.words import N_, translator
 from storage.models import Member, SessionSignup, WellbeingSession
@@ -305,7 +304,9 @@ def _new_fields(turn: Turn, _subject: str) -> list[FormField]:
         ),
         FormField("timezone", _("Time zone"), "short", max_length=64, initial=turn.member.timezone),
         FormField("start", _("Starts"), "datetime", max_length=60, hint=_("For example: 3 Dec 2pm")),
-        FormField("duration", _("Minutes long"), "number", minimum=5, maximum=12 * 60, initial="60"),
+        FormField(
+            "duration", _("Minutes long"), "number", minimum=5, maximum=12 * 60, whole=True, initial="60"
+        ),
         FormField(
             "place",
             _("Place or video link"),
@@ -313,13 +314,14 @@ def _new_fields(turn: Turn, _subject: str) -> list[FormField]:
             max_length=300,
             hint=_("For example: Room 2, or a meeting link"),
         ),
-        FormField("capacity", _("Places"), "number", minimum=1, maximum=500),
+        FormField("capacity", _("Places"), "number", minimum=1, maximum=500, whole=True),
         FormField(
             "weeks",
             _("Weeks"),
             "number",
             minimum=1,
             maximum=26,
+            whole=True,
             initial="1",
             hint=_("1 for one session. 6 repeats it weekly for 6 weeks."),
         ),
@@ -351,13 +353,6 @@ def _check_future(turn: Turn, value: str) -> str:
     if datetime.fromisoformat(value) <= turn.now:
         raise Refusal("That time has passed. Please give a time in the future, like 'next Monday 2pm'.")
     return value
-
-
-def _check_whole(label: str) -> Callable[[Turn, str], str]:
-    def check(turn: Turn, value: str) -> str:
-        return str(whole(value, turn._(label)))
-
-    return check
 
 
 def _check_reminders(turn: Turn, value: str) -> str:
@@ -463,9 +458,6 @@ form(
         checks={
             "timezone": _check_zone,
             "start": _check_future,
-            "duration": _check_whole(N_("Minutes long")),
-            "capacity": _check_whole(N_("Places")),
-            "weeks": _check_whole(N_("Weeks")),
             "closes": _check_future,
             "reminders": _check_reminders,
         },
@@ -512,6 +504,7 @@ def _move_fields(turn: Turn, subject: str) -> list[FormField]:
             "number",
             minimum=5,
             maximum=12 * 60,
+            whole=True,
             initial=str(target.duration_minutes),
         ),
     ]

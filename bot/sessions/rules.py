@@ -1,5 +1,5 @@
 """What a wellbeing session is made of, read from what a coordinator types: reminder times,
-whole numbers, who it is for, and the dates of a weekly repeat in the session's own zone."""
+who it is for, and the dates of a weekly repeat in the session's own zone."""
 
 from __future__ import annotations
 
@@ -59,14 +59,6 @@ def reminders_as_text(minutes: list[int]) -> str:
         else:
             parts.append(f"{amount}m")
     return ", ".join(parts)
-
-
-def whole(value: str, label: str) -> int:
-    """A number the form has already checked for its range, which must also be whole."""
-    number = float(value)
-    if not number.is_integer():
-        raise Refusal("{label} needs a whole number, like 3.", label=label[:1].upper() + label[1:])
-    return int(number)
 
 
 def weekly(first: datetime, zone: str, weeks: int) -> list[datetime]:
