@@ -75,12 +75,12 @@ _TO_ESCAPE = re.compile(
     # @everyone and @here: a zero-width space after the @, as discord.py's escape_mentions does.
     r"|(?P<mass>@(?=(?i:everyone|here)))"
     # Emphasis, code, spoilers, masked links and every <...> token (a mention, a channel, a time,
-    # a slash command, an emoji); ">" also quotes and "#", "-", "+" make headings, subtext and
-    # lists. Escaped wherever they are, since a long message may be split before any of them.
-    r"|(?P<char>[\\*_~|`\[<>#+-])"
-    # "1." or "1)" starting a line, or a part of a long message, is a numbered list.
-    r"|(?P<number>\d+[.)](?=\s|$))",
+    # a slash command, an emoji); ">" also quotes.
+    r"|(?P<char>[\\*_~|`\[<>])",
 )
+# What makes a heading, subtext, a list or a numbered list when a line starts with it. Escaped
+# there only, so the bot's own "check-in" and "#1" read as they are in notifications too.
+_LINE_START = re.compile(r"^(?P<indent>[ \t]*)(?:(?P<mark>[#+-])|(?P<number>\d+)(?P<dot>[.)](?=\s|$)))", re.M)
 
 
 def escape(text: str) -> str:
@@ -95,11 +95,21 @@ def escape(text: str) -> str:
             return f"<{found['link']}>"
         if found["mass"]:
             return "@\u200b"
-        if found["number"]:
-            return found[0][:-1] + "\\" + found[0][-1]
         return "\\" + found[0]
 
-    return _TO_ESCAPE.sub(inert, text)
+    return line_starts(_TO_ESCAPE.sub(inert, text))
+
+
+def line_starts(text: str) -> str:
+    """`text` with a backslash before each line's heading, subtext or list marker. (Any text that
+    is not a line's start is taken to be one: it may follow a time, or start a part.)"""
+
+    def inert(found: re.Match[str]) -> str:
+        if found["mark"]:
+            return f"{found['indent']}\\{found['mark']}"
+        return f"{found['indent']}{found['number']}\\{found['dot']}"
+
+    return _LINE_START.sub(inert, text)
 
 
 def escaped_within(text: str, limit: int) -> str:
@@ -133,8 +143,10 @@ _ATOM = re.compile(r"<t:\d+:[A-Za-z]>|<https?://[^\s<>]+>|\\.|\n|[ \t]+|[^\s<\\]
 
 
 def split_text(text: str, limit: int = MAX_CONTENT) -> list[str]:
-    """Content in pieces of at most `limit` characters, never inside a token."""
-    return split_by_atoms(text, limit, _ATOM)
+    """Content in pieces of at most `limit` characters, never inside a token. A piece that
+    starts in the middle of a line starts a line of its own, so its start is escaped again."""
+    pieces = split_by_atoms(text, limit - 1, _ATOM)
+    return [pieces[0], *(line_starts(p) for p in pieces[1:])] if pieces else []
 
 
 # ---- messages ---------------------------------------------------------------------------------
