@@ -22,9 +22,9 @@ from adapters.discord.render import (
     split_text,
     time_tokens,
 )
-from bot.conversation import Button, Form, FormField, Message, Moment, Option, Select
+from bot.conversation import Button, Form, FormField, Mention, Message, Moment, Option, Select
 from bot.core import Bot
-from bot.settings import Settings
+from bot.settings import AccountRef, Settings
 from bot.turn import COMMANDS
 from bot.words import translator
 from storage.models import Account, FormDraft, Member, OpeningInterest, Outbox, SessionSignup
@@ -516,6 +516,15 @@ def test_an_over_long_message_is_split_within_discords_limits():
     ids = [c.custom_id for p in parts for row in p.rows for c in row]
     assert len(ids) == len(set(ids)) == 30 + 3 and all(len(i) <= 100 for i in ids)
     assert [len(c.options) for p in parts for row in p.rows for c in row if c.options] == [25, 25, 10]
+
+
+def test_a_mention_is_drawn_as_the_discord_person_and_never_cut():
+    here = Mention(AccountRef("discord", "", "1007"), "@1007")
+    elsewhere = Mention(AccountRef("slack", "T1", "UPP1"), "@UPP1")
+    [drawn] = render_message(Message(("Which one? ", here, " or ", elsewhere)))
+    assert drawn.content == "Which one? <@1007> or @UPP1"
+    parts = render_message(Message(("x" * (MAX_CONTENT - 3) + " ", here)))
+    assert [p.content for p in parts][-1] == "<@1007>"
 
 
 def test_custom_ids_say_what_they_act_on():

@@ -35,11 +35,12 @@ from adapters.slack.render import (
     render_whole,
     split_text,
 )
-from bot.conversation import Button, File, Form, FormField, Message, Moment, Option, Select
+from bot.conversation import Button, File, Form, FormField, Mention, Message, Moment, Option, Select
 from bot.core import Bot
 from bot.outbox import Delivery, SendFailed, retry
-from bot.settings import Settings
+from bot.settings import AccountRef, Settings
 from bot.turn import COMMANDS
+from bot.words import translator
 from storage.models import Account, Member, OpeningInterest, Outbox, SessionSignup
 from tests.slack_fakes import (
     APP_TOKEN,
@@ -634,6 +635,17 @@ def test_escaping_and_times():
         f"<!date^{int(at.timestamp())}^{{date_short_pretty}} at {{time}}"
         "|Tuesday 1 December 2026 at 14:00 &lt;Europe/London&gt;>"
     )
+
+
+def test_a_mention_is_drawn_as_the_slack_person_only_for_one_reader_and_only_for_slack():
+    here = Mention(AccountRef("slack", TEAM, "UPP1"), "@UPP1")
+    elsewhere = Mention(AccountRef("discord", "", "1007"), "@1007")
+    private = Message(("Which one? ", here, " or ", elsewhere))
+    assert texts(render_whole(private, translator("en")).blocks) == "Which one? <@UPP1> or @1007"
+    # In a channel Slack would notify them: the handle stays text.
+    public = Message(("Which one? ", here), private=False)
+    assert texts(render_whole(public, translator("en")).blocks) == "Which one? @UPP1"
+    assert render_whole(private, translator("en")).text == "Which one? @UPP1 or @1007"
 
 
 def test_text_is_split_between_words_and_never_inside_a_time_or_an_entity():

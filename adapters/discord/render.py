@@ -16,8 +16,10 @@ from typing import Literal
 import discord
 
 from adapters.text import split_text as split_by_atoms
-from bot.conversation import Button, Form, FormField, Message, Moment, Reply, Select, Span
+from bot.conversation import Button, Form, FormField, Mention, Message, Moment, Reply, Select, Span
 from bot.words import Translate
+
+PLATFORM = "discord"
 
 MAX_CONTENT = 2000  # characters of a message's content
 MAX_ROWS = 5  # rows of components in one message
@@ -75,16 +77,31 @@ def time_tokens(moment: Moment) -> str:
     return f"<t:{stamp}:F> (<t:{stamp}:R>)"
 
 
+def mention_token(mention: Mention) -> str:
+    """A Discord account as Discord shows it (its real profile; NO_PINGS keeps it silent), or
+    its handle as text for an account elsewhere."""
+    if mention.account.platform == PLATFORM:
+        return f"<@{mention.account.user_id}>"
+    return escape(mention.fallback)
+
+
 def markdown(spans: Sequence[Span]) -> str:
-    return "".join(time_tokens(s) if isinstance(s, Moment) else escape(s) for s in spans)
+    def one(span: Span) -> str:
+        if isinstance(span, Moment):
+            return time_tokens(span)
+        if isinstance(span, Mention):
+            return mention_token(span)
+        return escape(span)
+
+    return "".join(one(s) for s in spans)
 
 
 def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-# A time token or an escape must never be cut; text breaks best at a newline, then at a space.
-_ATOM = re.compile(r"<t:\d+:[A-Za-z]>|\\.|\n|[ \t]+|[^\s<\\]+|.", re.DOTALL)
+# A time token, a mention or an escape must never be cut; text breaks best at a newline, then at a space.
+_ATOM = re.compile(r"<t:\d+:[A-Za-z]>|<@\d+>|\\.|\n|[ \t]+|[^\s<\\]+|.", re.DOTALL)
 
 
 def split_text(text: str, limit: int = MAX_CONTENT) -> list[str]:
