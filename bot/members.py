@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
@@ -133,6 +134,21 @@ def home_account(session: Session, member_id: int) -> Account | None:
         .where(Account.member_id == member_id)
         .order_by(col(Account.last_seen_at).desc().nulls_last(), col(Account.id))
     ).first()
+
+
+def name_key(name: str) -> str:
+    """A name as it is compared: case, spacing and other forms of one letter (a full-width Ｓ is
+    S) aside, so "Priya  PATEL" and "priya patel" are one name."""
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+def members_called(session: Session, name: str, other_than: int | None = None) -> list[Member]:
+    """Members whose name is `name` (see name_key), oldest first."""
+    wanted = name_key(name)
+    # Compared here rather than in SQL: SQLite's lower() knows only ASCII letters.
+    rows = session.exec(select(Member.id, Member.display_name).order_by(col(Member.id))).all()
+    ids = [i for i, shown in rows if name_key(shown) == wanted and i != other_than]
+    return [session.get_one(Member, i) for i in ids]
 
 
 def find_members(session: Session, name: str, platform: str) -> list[Member]:
