@@ -164,3 +164,14 @@ def find_members(session: Session, name: str, platform: str) -> list[Member]:
         return list({m.id: m for m in by_account}.values())
     by_name = session.exec(select(Member).where(func.lower(Member.display_name) == wanted)).all()
     return list(by_name)
+
+
+def member_with_user_id(session: Session, place: AccountRef, user_id: str) -> Member | None:
+    """The member behind a user id (its handle; case ignored) on the platform and workspace of
+    `place`, if any."""
+    return session.exec(
+        select(Member)
+        .join(Account, col(Account.member_id) == col(Member.id))
+        .where(Account.platform == place.platform, Account.workspace == place.workspace)
+        .where(func.lower(Account.user_id) == user_id.strip().lower())
+    ).first()

@@ -30,7 +30,7 @@ from bot.words import translator
 from storage.models import Account, FormDraft, Member, OpeningInterest, Outbox, SessionSignup
 from tests.discord_fakes import ANNOUNCEMENTS, GENERAL, TOKEN, DiscordWorld, FakeDiscord, Shown, buttons
 from tests.slack_fakes import LoopThread
-from tests.test_slack import iter_queue, read_until, start_partnerbot
+from tests.test_slack import iter_queue, read_until, roles_of, start_partnerbot
 
 PRIYA, ADA, CORA, LOU, JO, ALEX = "1001", "1002", "1003", "1004", "1005", "1006"
 LONDON_10 = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)  # Monday 30 November, 10:00 in London
@@ -479,6 +479,34 @@ def test_a_long_rate_limit_or_a_refusal_keeps_the_message_in_the_outbox(world, e
     assert again["content"] == f"Trying message #{row.id} again now."
     assert world.dispatch(clock) == 1
     assert len(world.fake.posts_in(world.fake.dm_of[CORA])) == 1  # delivered once
+
+
+def test_a_name_two_people_share_is_asked_about_as_discord_shows_them_and_a_mention_is_exact(world, engine):
+    met(world, ADA, "1007", "1008")
+
+    [asked] = world.slash(ADA, "roles", "grant Priya Patel staff", channel=GENERAL).answers
+
+    assert asked["flags"] & 64
+    # Discord draws each mention as the real person, and pings nobody.
+    assert asked["content"].splitlines() == [
+        "There are 2 people called Priya Patel. Which one do you mean?",
+        "**Number 1:** Priya Patel, <@1007> (Discord)",
+        "**Number 2:** Priya Patel, <@1008> (Discord)",
+    ]
+    assert asked["allowed_mentions"] == {"parse": []}
+    assert list(buttons(asked)) == ["Number 1", "Number 2"]
+    assert roles_of(engine, "1007") == roles_of(engine, "1008") == {"partner"}
+
+    [done] = world.slash(ADA, "roles", "grant <@1008> staff", channel=GENERAL).answers
+
+    assert done["content"] == "Done. Priya Patel now has the staff role. I have let them know."
+    assert roles_of(engine, "1007") == {"partner"}
+    assert roles_of(engine, "1008") == {"partner", "staff"}
+
+    # The question's button still works, for the one it names.
+    [picked] = world.press(ADA, buttons(asked)["Number 1"], channel=GENERAL).answers
+    assert picked["content"] == "Done. Priya Patel now has the staff role. I have let them know."
+    assert roles_of(engine, "1007") == {"partner", "staff"}
 
 
 def test_what_people_type_never_pings_anyone(world, engine, clock):

@@ -41,7 +41,7 @@ from bot.outbox import Delivery, SendFailed, retry
 from bot.settings import AccountRef, Settings
 from bot.turn import COMMANDS
 from bot.words import translator
-from storage.models import Account, Member, OpeningInterest, Outbox, SessionSignup
+from storage.models import Account, Member, MemberRole, OpeningInterest, Outbox, SessionSignup
 from tests.slack_fakes import (
     APP_TOKEN,
     BOT_TOKEN,
@@ -106,6 +106,12 @@ def member(engine, user_id: str) -> Member:
     with Session(engine) as session:
         account = session.exec(select(Account).where(Account.user_id == user_id)).one()
         return session.get_one(Member, account.member_id)
+
+
+def roles_of(engine, user_id: str) -> set[str]:
+    with Session(engine) as session:
+        held = session.exec(select(MemberRole.role).where(MemberRole.member_id == member(engine, user_id).id))
+        return set(held)
 
 
 def said(replies: list[dict]) -> list[str]:
@@ -258,6 +264,36 @@ def test_a_line_typed_to_the_bot_is_a_command_and_a_form_opens_from_a_button(wor
         {"type": "message", "channel_type": "im", "channel": "DUPRIYA", "subtype": "message_changed"}, "Ev4"
     )
     assert world.fake.calls == []
+
+
+def test_a_name_two_people_share_is_asked_about_as_slack_shows_them_and_a_mention_is_exact(world, engine):
+    met(world, "UADA", "UPP1", "UPP2")
+
+    _answer, key = world.slash("UADA", "/roles", "grant Priya Patel staff", channel="CGENERAL")
+
+    [asked] = world.fake.replies(key)
+    assert asked["response_type"] == "ephemeral"
+    assert asked["text"].startswith("There are 2 people called Priya Patel. Which one do you mean?")
+    # Slack draws each mention as the real person, so the admin can tell them apart.
+    shown = texts(asked["blocks"])
+    assert "*Number 1:* Priya Patel, <@UPP1> (Slack)\n*Number 2:* Priya Patel, <@UPP2> (Slack)" in shown
+    assert [e["text"]["text"] for e in elements(asked["blocks"])] == ["Number 1", "Number 2"]
+    assert roles_of(engine, "UPP1") == roles_of(engine, "UPP2") == {"partner"}
+
+    _answer, key = world.slash("UADA", "/roles", "grant <@UPP2> staff", channel="CGENERAL")
+
+    assert said(world.fake.replies(key)) == [
+        "Done. Priya Patel now has the staff role. I have let them know."
+    ]
+    assert roles_of(engine, "UPP1") == {"partner"}
+    assert roles_of(engine, "UPP2") == {"partner", "staff"}
+
+    # The question's button still works, for the one it names.
+    _answer, key = world.press("UADA", button(asked["blocks"], "Number 1"), channel="CGENERAL")
+    assert said(world.fake.replies(key)) == [
+        "Done. Priya Patel now has the staff role. I have let them know."
+    ]
+    assert roles_of(engine, "UPP1") == {"partner", "staff"}
 
 
 # ---- the three jobs ------------------------------------------------------------------------------
