@@ -151,21 +151,6 @@ def members_called(session: Session, name: str, other_than: int | None = None) -
     return [session.get_one(Member, i) for i in ids]
 
 
-def find_members(session: Session, name: str, platform: str) -> list[Member]:
-    """Members whose user id on this platform, or whose name, is `name` (case ignored)."""
-    wanted = name.strip().lstrip("@").lower()
-    by_account = session.exec(
-        select(Member)
-        .join(Account, col(Account.member_id) == col(Member.id))
-        .where(Account.platform == platform)
-        .where(func.lower(Account.user_id) == wanted)
-    ).all()
-    if by_account:
-        return list({m.id: m for m in by_account}.values())
-    by_name = session.exec(select(Member).where(func.lower(Member.display_name) == wanted)).all()
-    return list(by_name)
-
-
 def member_with_user_id(session: Session, place: AccountRef, user_id: str) -> Member | None:
     """The member behind a user id (its handle; case ignored) on the platform and workspace of
     `place`, if any."""
