@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 
-from bot.conversation import Moment, Span
+from bot.conversation import Span
 
 
 def split_text(text: str, limit: int, atoms: re.Pattern[str]) -> list[str]:
@@ -30,15 +30,16 @@ def split_text(text: str, limit: int, atoms: re.Pattern[str]) -> list[str]:
 
 
 def runs(spans: Sequence[Span]) -> Iterator[Span]:
-    """The spans with the words between two times joined, so that escaping sees them whole."""
+    """The spans with the words between two tokens (times, mentions) joined, so that escaping
+    sees them whole."""
     words: list[str] = []
     for span in spans:
-        if isinstance(span, Moment):
+        if isinstance(span, str):
+            words.append(span)
+        else:
             if words:
                 yield "".join(words)
                 words = []
             yield span
-        else:
-            words.append(span)
     if words:
         yield "".join(words)

@@ -2,13 +2,14 @@
 
 Adapters turn a platform payload into one of the inbound events and draw the outbound
 objects in their own way. A `Moment` is a point in time each platform shows in the reader's
-own zone; its `fallback` is already written in the reader's zone for places that cannot.
+own zone; its `fallback` is already written in the reader's zone for places that cannot. A
+`Mention` is an account its own platform shows as the real person behind it.
 """
 
 from __future__ import annotations
 
 import string
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
@@ -82,7 +83,17 @@ class Moment:
     fallback: str
 
 
-Span = str | Moment
+@dataclass(frozen=True)
+class Mention:
+    """An account as its platform shows it (Slack's <@U123>, Discord's <@123>), so a reader sees
+    which real person is meant. Drawn so on the account's own platform, in a message for one
+    reader and never pinging; `fallback` (the handle, like "@sam.b") serves everywhere else."""
+
+    account: AccountRef
+    fallback: str
+
+
+Span = str | Moment | Mention
 
 
 def spans_of(value: tuple[Span, ...] | str) -> tuple[Span, ...]:
@@ -91,9 +102,9 @@ def spans_of(value: tuple[Span, ...] | str) -> tuple[Span, ...]:
     if isinstance(value, str):
         return (value,)
     found = tuple(value)
-    wrong = [s for s in found if not isinstance(s, str | Moment)]
+    wrong = [s for s in found if not isinstance(s, str | Moment | Mention)]
     if wrong:
-        raise TypeError(f"a message's text is made of str and Moment spans, not {wrong[0]!r}")
+        raise TypeError(f"a message's text is made of str, Moment and Mention spans, not {wrong[0]!r}")
     return found
 
 
@@ -237,8 +248,13 @@ def fill(template: str, **values: Span) -> tuple[Span, ...]:
 
 
 def message_to_json(message: Message) -> dict[str, Any]:
+    def span(s: Span) -> Any:
+        if isinstance(s, Mention):
+            return {"mention": asdict(s.account), "fallback": s.fallback}
+        return s if isinstance(s, str) else {"at": s.at.isoformat(), "fallback": s.fallback}
+
     def spans(items: tuple[Span, ...]) -> list[Any]:
-        return [s if isinstance(s, str) else {"at": s.at.isoformat(), "fallback": s.fallback} for s in items]
+        return [span(s) for s in items]
 
     return {
         "text": spans(message.text),
@@ -261,10 +277,15 @@ def message_to_json(message: Message) -> dict[str, Any]:
 
 
 def message_from_json(data: dict[str, Any]) -> Message:
+    def span(s: Any) -> Span:
+        if isinstance(s, str):
+            return s
+        if "mention" in s:
+            return Mention(AccountRef(**s["mention"]), s["fallback"])
+        return Moment(datetime.fromisoformat(s["at"]), s["fallback"])
+
     def spans(items: list[Any]) -> tuple[Span, ...]:
-        return tuple(
-            s if isinstance(s, str) else Moment(datetime.fromisoformat(s["at"]), s["fallback"]) for s in items
-        )
+        return tuple(span(s) for s in items)
 
     return Message(
         text=spans(data["text"]),

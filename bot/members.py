@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
@@ -148,16 +149,27 @@ def home_account(session: Session, member_id: int) -> Account | None:
     ).first()
 
 
-def find_members(session: Session, name: str, platform: str) -> list[Member]:
-    """Members whose user id on this platform, or whose name, is `name` (case ignored)."""
-    wanted = name.strip().lstrip("@").lower()
-    by_account = session.exec(
+def name_key(name: str) -> str:
+    """A name as it is compared: case, spacing and other forms of one letter (a full-width Ｓ is
+    S) aside, so "Priya  PATEL" and "priya patel" are one name."""
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+def members_called(session: Session, name: str, other_than: int | None = None) -> list[Member]:
+    """Members whose name is `name` (see name_key), oldest first."""
+    wanted = name_key(name)
+    # Compared here rather than in SQL: SQLite's lower() knows only ASCII letters.
+    rows = session.exec(select(Member.id, Member.display_name).order_by(col(Member.id))).all()
+    ids = [i for i, shown in rows if name_key(shown) == wanted and i != other_than]
+    return [session.get_one(Member, i) for i in ids]
+
+
+def member_with_user_id(session: Session, place: AccountRef, user_id: str) -> Member | None:
+    """The member behind a user id (its handle; case ignored) on the platform and workspace of
+    `place`, if any."""
+    return session.exec(
         select(Member)
         .join(Account, col(Account.member_id) == col(Member.id))
-        .where(Account.platform == platform)
-        .where(func.lower(Account.user_id) == wanted)
-    ).all()
-    if by_account:
-        return list({m.id: m for m in by_account}.values())
-    by_name = session.exec(select(Member).where(func.lower(Member.display_name) == wanted)).all()
-    return list(by_name)
+        .where(Account.platform == place.platform, Account.workspace == place.workspace)
+        .where(func.lower(Account.user_id) == user_id.strip().lower())
+    ).first()

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from bot import checks
 from bot.checks import Refusal
 from bot.conversation import Button, Field, FormField, Option, Reply, Span
-from bot.members import interests_of, set_interests
+from bot.members import interests_of, members_called, name_key, set_interests
 from bot.roles import role_name, roles_held
 from bot.turn import FormSpec, Turn, Verb, action, command, form, matching, suggestions
 from bot.words import N_, language_name, languages
@@ -20,7 +20,16 @@ from storage.models import Member
 
 
 def check_name(turn: Turn, value: str) -> str:
-    return checks.clean_text(value, turn._("your name"), 80)
+    """A name nobody else here uses (case and spacing aside), so a command naming them finds one
+    person. Keeping one's own name is always fine, even one the platform gave two people."""
+    name = checks.clean_text(value, turn._("your name"), 80)
+    if name_key(name) != name_key(turn.member.display_name) and members_called(
+        turn.session, name, other_than=turn.member.id
+    ):
+        raise Refusal(
+            "Someone here already uses the name {name}. Please add something, like an initial.", name=name
+        )
+    return name
 
 
 def check_zone(turn: Turn, value: str) -> str:
@@ -61,8 +70,9 @@ def check_pause(turn: Turn, value: str) -> str:
 def apply(turn: Turn, values: dict[str, str]) -> None:
     member = turn.member
     assert member.id is not None
-    if "name" in values:
+    if "name" in values and values["name"] != member.display_name:
         member.display_name = values["name"]
+        member.name_changed_at = turn.now
     if "timezone" in values:
         member.timezone = values["timezone"]
     if "quiet" in values:

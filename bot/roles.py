@@ -8,7 +8,6 @@ from bot.members import (
     ROLE_ORDER,
     Role,
     find_account,
-    find_members,
     grant,
     lock_admins,
     members_with_role,
@@ -16,7 +15,8 @@ from bot.members import (
     roles_of,
 )
 from bot.outbox import enqueue_dm
-from bot.turn import Reply, Turn, Verb, command
+from bot.people import Unsure, named_person, which_one
+from bot.turn import Reply, Turn, Verb, action, command
 from bot.words import N_, Translate, translator
 from storage.models import Member
 
@@ -88,9 +88,7 @@ def roles(turn: Turn, text: str) -> Reply:
 
 
 def _change(turn: Turn, rest: str, giving: bool) -> Reply:
-    _ = turn._
-    if not turn.is_(Role.COORDINATOR, Role.ADMIN):
-        raise Refusal("Only coordinators and admins can change roles. Type roles to see who they are.")
+    _may_change(turn, None)
     words = rest.split()
     role = None
     if words:
@@ -99,13 +97,47 @@ def _change(turn: Turn, rest: str, giving: bool) -> Reply:
         raise Refusal(
             "Please name a person and a role: partner, staff, coordinator or admin. For example: roles grant Sam coordinator."
         )
-    name_words = words[:-1] if _role_from(words[-1]) == role else words[1:]
-    target = _person(turn, " ".join(name_words))
+    _may_change(turn, role)
+    name = " ".join(words[:-1] if _role_from(words[-1]) == role else words[1:])
+    target = named_person(turn, name)
+    if target is None:
+        raise Refusal(
+            "I can't find anyone called {name}. They may need to send me a message first.", name=name[:80]
+        )
+    if isinstance(target, Unsure):
+        verb = "grant" if giving else "revoke"
+        return Reply(messages=(which_one(turn, target, "roles.pick", f"{verb}:{role.value}"),))
+    return _change_role(turn, target, role, giving)
+
+
+@action("roles.pick")
+def pick(turn: Turn, subject: str, value: str) -> Reply:
+    """The person chosen after "which one do you mean?": the command goes on for them."""
+    verb, _sep, word = value.partition(":")
+    role = _role_from(word)
+    target = turn.session.get(Member, int(subject)) if subject.isdecimal() else None
+    if role is None or verb not in ("grant", "revoke"):
+        raise Refusal("That button no longer works. Type guide to see what you can do.")
+    _may_change(turn, role)
+    if target is None:
+        raise Refusal("I can't find that person any more. Nothing changed.")
+    return _change_role(turn, target, role, giving=verb == "grant")
+
+
+def _may_change(turn: Turn, role: Role | None) -> None:
+    """Checked with the roles held now, for a typed command and for a button pressed later."""
+    if not turn.is_(Role.COORDINATOR, Role.ADMIN):
+        raise Refusal("Only coordinators and admins can change roles. Type roles to see who they are.")
+    if role is Role.ADMIN and not turn.is_(Role.ADMIN):
+        raise Refusal("Only admins can change who is an admin.")
+
+
+def _change_role(turn: Turn, target: Member, role: Role, giving: bool) -> Reply:
+    _ = turn._
     assert target.id is not None
+    _may_change(turn, role)
     admins: set[int] = set()
     if role is Role.ADMIN:
-        if not turn.is_(Role.ADMIN):
-            raise Refusal("Only admins can change who is an admin.")
         admins = lock_admins(turn.session)
         if turn.member.id not in admins:  # removed by another admin a moment ago
             raise Refusal("You are no longer an admin, so nothing changed.")
@@ -158,31 +190,6 @@ def _keep_an_admin(turn: Turn, target: Member, admins: set[int]) -> None:
             )
     if len(admins) <= 1:
         raise Refusal("{name} is the only admin. Make someone else an admin first.", name=target.display_name)
-
-
-def _person(turn: Turn, name: str) -> Member:
-    """The member named in a command: a platform mention first, then a user id or a name."""
-    event = turn.event
-    mentions = getattr(event, "mentions", ())
-    if mentions:
-        account = find_account(turn.session, mentions[0])
-        if account is None:
-            raise Refusal(
-                "{name} hasn't talked to me yet. Ask them to send me a message first.", name=name or "They"
-            )
-        member = turn.session.get(Member, account.member_id)
-        assert member is not None
-        return member
-    found = find_members(turn.session, name, turn.account.platform)
-    if not found:
-        raise Refusal(
-            "I can't find anyone called {name}. They may need to send me a message first.", name=name[:80]
-        )
-    if len(found) > 1:
-        raise Refusal(
-            "More than one person is called {name}. Please use their @mention instead.", name=name[:80]
-        )
-    return found[0]
 
 
 def _tell(turn: Turn, target: Member, role: Role, giving: bool) -> None:

@@ -36,6 +36,9 @@ class Member(SQLModel, table=True):
     __tablename__ = "member"
     id: int | None = Field(default=None, primary_key=True)
     display_name: str = Field(max_length=80)
+    # When they last chose a new name; empty if it is still the one their platform gave. A name
+    # taken lately may be someone else's, so commands that name them ask first (bot/people.py).
+    name_changed_at: datetime | None = utc_column()
     timezone: str = Field(max_length=64)
     language: str = Field(default="en", max_length=16)
     # Minutes after local midnight; both set or both empty. Start may be after end (overnight).

@@ -41,6 +41,7 @@ BOT_USER = {
 CREATE_EVENTS = str(1 << 44)
 BOT_ROLE = "802"
 NAMES = {"1001": "Priya", "1002": "Ada", "1003": "Cora", "1004": "Lou", "1005": "Jo", "1006": "Alex"}
+NAMES |= {"1007": "Priya Patel", "1008": "Priya Patel"}  # two real people Discord shows alike
 STAMP = "2026-11-26T09:00:00+00:00"
 
 

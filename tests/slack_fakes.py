@@ -46,6 +46,9 @@ PEOPLE = {
     "UPRIYA": ("Priya", "America/Toronto"),
     "ULOU": ("Lou", "Europe/London"),
     "UALEX": ("Alex", "Europe/London"),
+    # Two real people Slack shows with one name.
+    "UPP1": ("Priya Patel", "Europe/London"),
+    "UPP2": ("Priya Patel", "Europe/London"),
 }
 
 

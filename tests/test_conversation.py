@@ -10,6 +10,7 @@ import pytest
 from bot.conversation import (
     Button,
     Field,
+    Mention,
     Message,
     Moment,
     Option,
@@ -20,6 +21,7 @@ from bot.conversation import (
     message_to_json,
     plain,
 )
+from bot.settings import AccountRef
 
 AT = datetime(2026, 12, 1, 14, 0, tzinfo=UTC)
 WHEN = Moment(AT, "Tuesday 1 December 2026 at 14:00 (Europe/London)")
@@ -171,3 +173,15 @@ def test_words_given_as_a_bare_string_are_one_span_and_anything_else_is_refused(
     assert Field("When", ("until ", WHEN)).value == ("until ", WHEN)
     with pytest.raises(TypeError):
         Field("Places", (3,))
+
+
+def test_a_mention_travels_through_the_outbox_and_reads_as_its_handle():
+    sam = Mention(AccountRef("slack", "T1", "USAM"), "@USAM")
+    message = Message(("Number 1: Sam, ", sam, " (Slack)"), fields=(Field("Sam", (sam,)),))
+    data = message_to_json(message)
+    assert data["text"][1] == {
+        "mention": {"platform": "slack", "workspace": "T1", "user_id": "USAM"},
+        "fallback": "@USAM",
+    }
+    assert message_from_json(json.loads(json.dumps(data))) == message
+    assert message.plain() == "Number 1: Sam, @USAM (Slack)"

@@ -23,16 +23,16 @@ from adapters.discord.render import (
     time_tokens,
 )
 from adapters.discord.sender import event_fields
-from bot.conversation import Button, CalendarEvent, Form, FormField, Message, Moment, Option, Select
+from bot.conversation import Button, CalendarEvent, Form, FormField, Mention, Message, Moment, Option, Select
 from bot.core import Bot
-from bot.settings import Settings
+from bot.settings import AccountRef, Settings
 from bot.turn import COMMANDS
 from bot.words import translator
 from storage.models import Account, FormDraft, Member, Opening, OpeningInterest, Outbox, SessionSignup
 from tests.discord_fakes import ANNOUNCEMENTS, GENERAL, TOKEN, DiscordWorld, FakeDiscord, Shown, buttons
 from tests.hostile import AT, HOSTILE, NOTE, discord_reading, everywhere, typed_as_seen
 from tests.slack_fakes import LoopThread
-from tests.test_slack import iter_queue, read_until, start_partnerbot
+from tests.test_slack import iter_queue, read_until, roles_of, start_partnerbot
 
 # Real programs or platform libraries run here: CI runs these tests again on other days.
 pytestmark = pytest.mark.wallclock
@@ -501,6 +501,34 @@ def test_a_long_rate_limit_or_a_refusal_keeps_the_message_in_the_outbox(world, e
     assert len(world.fake.posts_in(world.fake.dm_of[CORA])) == 1  # delivered once
 
 
+def test_a_name_two_people_share_is_asked_about_as_discord_shows_them_and_a_mention_is_exact(world, engine):
+    met(world, ADA, "1007", "1008")
+
+    [asked] = world.slash(ADA, "roles", "grant Priya Patel staff", channel=GENERAL).answers
+
+    assert asked["flags"] & 64
+    # Discord draws each mention as the real person, and pings nobody.
+    assert asked["content"].splitlines() == [
+        "There are 2 people called Priya Patel. Which one do you mean?",
+        "**Number 1:** Priya Patel, <@1007> (Discord)",
+        "**Number 2:** Priya Patel, <@1008> (Discord)",
+    ]
+    assert asked["allowed_mentions"] == {"parse": []}
+    assert list(buttons(asked)) == ["Number 1", "Number 2"]
+    assert roles_of(engine, "1007") == roles_of(engine, "1008") == {"partner"}
+
+    [done] = world.slash(ADA, "roles", "grant <@1008> staff", channel=GENERAL).answers
+
+    assert done["content"] == "Done. Priya Patel now has the staff role. I have let them know."
+    assert roles_of(engine, "1007") == {"partner"}
+    assert roles_of(engine, "1008") == {"partner", "staff"}
+
+    # The question's button still works, for the one it names.
+    [picked] = world.press(ADA, buttons(asked)["Number 1"], channel=GENERAL).answers
+    assert picked["content"] == "Done. Priya Patel now has the staff role. I have let them know."
+    assert roles_of(engine, "1007") == {"partner", "staff"}
+
+
 def test_what_people_type_never_pings_anyone(world, engine, clock):
     met(world, PRIYA)
     [refused] = world.slash(PRIYA, "profile", "interests @everyone").answers
@@ -613,6 +641,15 @@ def test_an_over_long_message_is_split_within_discords_limits():
     ids = [c.custom_id for p in parts for row in p.rows for c in row]
     assert len(ids) == len(set(ids)) == 30 + 3 and all(len(i) <= 100 for i in ids)
     assert [len(c.options) for p in parts for row in p.rows for c in row if c.options] == [25, 25, 10]
+
+
+def test_a_mention_is_drawn_as_the_discord_person_and_never_cut():
+    here = Mention(AccountRef("discord", "", "1007"), "@1007")
+    elsewhere = Mention(AccountRef("slack", "T1", "UPP1"), "@UPP1")
+    [drawn] = render_message(Message(("Which one? ", here, " or ", elsewhere)))
+    assert drawn.content == "Which one? <@1007> or @UPP1"
+    parts = render_message(Message(("x" * (MAX_CONTENT - 3) + " ", here)))
+    assert [p.content for p in parts][-1] == "<@1007>"
 
 
 def test_custom_ids_say_what_they_act_on():

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import Engine, inspect, text
 from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401
-from storage.db import migrate
+from storage.db import alembic_config, make_engine, migrate
 
 
 def test_migrations_match_the_models(engine):
@@ -24,24 +25,48 @@ def test_migrating_again_changes_nothing(engine):
     assert {"member", "account", "member_role", "member_interest", "form_draft", "outbox"} <= set(before)
 
 
+def at_revision_with_a_member(database_url: str, revision: str, insert: str) -> Engine:
+    """A database as a release left it (migrated up to `revision`), holding one member."""
+    engine = make_engine(database_url)
+    command.upgrade(alembic_config(engine), revision)
+    with engine.begin() as connection:
+        connection.execute(text(insert))
+    return engine
+
+
 def test_upgrading_a_database_that_already_has_members_keeps_them(database_url):
     """A provider on the first release upgrades: its members stay, with check-ins on."""
-    from alembic import command
-    from sqlalchemy import text
-
-    from storage.db import alembic_config, make_engine
-
-    engine = make_engine(database_url)
-    command.upgrade(alembic_config(engine), "0001")
-    with engine.begin() as connection:
-        connection.execute(
-            text(
-                "INSERT INTO member (display_name, timezone, language, created_at) "
-                "VALUES ('Alex', 'Europe/London', 'en', '2026-11-26 09:00:00')"
-            )
-        )
+    engine = at_revision_with_a_member(
+        database_url,
+        "0001",
+        "INSERT INTO member (display_name, timezone, language, created_at) "
+        "VALUES ('Alex', 'Europe/London', 'en', '2026-11-26 09:00:00')",
+    )
     migrate(engine)
     with engine.connect() as connection:
         rows = connection.execute(text("SELECT display_name, checkins_off FROM member")).all()
     engine.dispose()
     assert [(name, bool(off)) for name, off in rows] == [("Alex", False)]
+
+
+def test_0005_adds_when_a_name_changed_empty_for_members_already_here(database_url):
+    """Members from before keep their names, with no time of change (not "changed lately");
+    going back to 0004 drops the column and keeps them."""
+    engine = at_revision_with_a_member(
+        database_url,
+        "0004",
+        "INSERT INTO member (display_name, timezone, language, created_at, checkins_off) "
+        "VALUES ('Priya Patel', 'Europe/London', 'en', '2026-11-26 09:00:00', false)",
+    )
+    migrate(engine)
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT display_name, name_changed_at FROM member")).all()
+    assert [tuple(r) for r in rows] == [("Priya Patel", None)]
+
+    command.downgrade(alembic_config(engine), "0004")
+    columns = {c["name"] for c in inspect(engine).get_columns("member")}
+    with engine.connect() as connection:
+        names = connection.execute(text("SELECT display_name FROM member")).scalars().all()
+    engine.dispose()
+    assert "name_changed_at" not in columns
+    assert names == ["Priya Patel"]

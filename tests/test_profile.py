@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlmodel import Session, col, select
 
-from bot.conversation import FormSubmit, plain
+from bot.conversation import FormSubmit, Who, plain
 from bot.core import Bot
+from bot.settings import AccountRef
 from storage.models import FormDraft, MemberInterest
-from tests.conftest import member_named
+from tests.conftest import Person, member_named
 
 PROFILE_FIELDS = [
     "Name",
@@ -233,6 +235,69 @@ def test_profile_name_changes_the_name(person, engine):
     sam.says("profile name Sam Okafor")
     assert fields_of(sam.last)["Name"] == "Sam Okafor"
     assert member_named(engine, "sam").display_name == "Sam Okafor"
+
+
+def test_a_new_name_is_remembered_with_when_it_changed(person, engine, clock):
+    sam = met(person, "Sam")
+    assert member_named(engine, "sam").name_changed_at is None  # the name the platform gave
+    clock.advance(timedelta(days=2))
+    sam.says("profile name Sam Okafor")
+    assert member_named(engine, "sam").name_changed_at == clock.now()
+
+    # Saving the form for another change keeps the time the name really changed.
+    clock.advance(timedelta(days=1))
+    sam.press("Edit my profile")
+    sam.submit({"quiet": "22:00-07:00"})
+    sam.submit({})
+    assert sam.text.startswith("Saved. Here is your profile now.")
+    assert member_named(engine, "sam").name_changed_at == clock.now() - timedelta(days=1)
+
+
+@pytest.mark.parametrize("taken", ["Priya Patel", "priya patel", "  PRIYA   Patel "])
+def test_a_name_someone_else_uses_is_refused_kindly(person, engine, taken):
+    met(person, "Priya Patel")
+    sam = met(person, "Sam")
+
+    sam.says(f"profile name {taken}")
+
+    assert sam.text == (
+        f"Someone here already uses the name {taken.strip()}. Please add something, like an initial."
+    )
+    member = member_named(engine, "sam")
+    assert (member.display_name, member.name_changed_at) == ("Sam", None)
+    sam.says("profile name Priya P")
+    assert member_named(engine, "sam").display_name == "Priya P"
+
+
+def test_the_form_refuses_a_name_someone_else_uses_on_its_field(person, engine):
+    met(person, "Jo")
+    sam = met(person, "Sam")
+    sam.press("Edit my profile")
+
+    sam.submit({"name": "JO", "timezone": "toronto"})
+
+    assert sam.last.field_errors == {
+        "name": "Someone here already uses the name JO. Please add something, like an initial."
+    }
+    assert drafts_in_db(engine) == []
+    member = member_named(engine, "sam")
+    assert (member.display_name, member.timezone) == ("Sam", "Europe/London")
+
+
+def test_two_people_the_platform_named_alike_can_still_save_their_settings(bot, engine):
+    """Names the platform gives at first contact can collide; keeping one's own name is fine."""
+    first = Person(bot, Who(AccountRef("console", "local", "sam.a"), "Sam"))
+    second = Person(bot, Who(AccountRef("console", "local", "sam.b"), "Sam"))
+    first.says("profile")
+    second.says("profile")
+
+    second.press("Edit my profile")
+    second.submit({"timezone": "toronto"})
+    second.submit({})
+    assert second.text.startswith("Saved. Here is your profile now.")
+    second.says("profile name sam")
+    assert fields_of(second.last)["Name"] == "sam"
+    assert member_named(engine, "sam.b").timezone == "America/Toronto"
 
 
 def test_a_name_over_80_characters_is_refused_with_its_length(person, engine):

@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
-from bot.conversation import Command, Who
+from bot.conversation import ButtonPress, Command, Who
 from bot.core import Bot
 from bot.outbox import dispatch_due
 from bot.settings import AccountRef, Settings
@@ -496,7 +496,9 @@ def test_an_unknown_person_is_not_made_up(engine, person):
     assert outbox_rows(engine) == []
 
 
-def test_two_people_with_one_name_need_a_mention(engine, bot, person, platform, clock):
+def test_two_people_with_one_name_are_asked_about_and_a_mention_picks_one(
+    engine, bot, person, platform, clock
+):
     ada = person("Ada")
     ada.says("profile")
     first = Person(bot, Who(AccountRef("console", "local", "sam.a"), "Sam Jones"))
@@ -505,7 +507,7 @@ def test_two_people_with_one_name_need_a_mention(engine, bot, person, platform, 
 
     ada.says("roles grant Sam Jones staff")
 
-    assert ada.text == "More than one person is called Sam Jones. Please use their @mention instead."
+    assert ada.text.splitlines()[0] == "There are 2 people called Sam Jones. Which one do you mean?"
     assert roles_in_db(engine, "sam.a") == {"partner"}
     assert roles_in_db(engine, "sam.b") == {"partner"}
     assert outbox_rows(engine) == []
@@ -624,3 +626,225 @@ def test_two_admins_removing_each_other_at_once_always_leave_one(engine, clock):
         with Session(engine) as session:
             session.add(MemberRole(member_id=member_named(engine, removed).id, role="admin", granted_at=START))
             session.commit()
+
+
+# ---- same names, different people ----------------------------------------------------------------
+# Display names are not unique and anyone can change theirs. So a name that fits several people,
+# or someone who took the name in the last 7 days, is asked about, never acted on; a mention, or
+# an @handle (the account's user id on this platform), is exact.
+
+
+def called(bot: Bot, user_id: str, name: str) -> Person:
+    """Someone whose platform gave this name at first contact (two real people can share one)."""
+    someone = Person(bot, Who(AccountRef("console", "local", user_id), name))
+    someone.says("profile")
+    return someone
+
+
+def pat_renamed(person, clock, name: str, ago: timedelta) -> tuple[Person, Person]:
+    """Ada, an admin, and Pat, who took the name `name` as long ago as `ago`."""
+    ada, pat = person("Ada"), person("Pat")
+    everyone_has_spoken(ada, pat)
+    pat.says(f"profile name {name}")
+    clock.advance(ago)
+    return ada, pat
+
+
+def test_two_people_with_one_name_are_asked_about_and_the_button_grants_the_one_chosen(
+    engine, bot, clock, person, platform
+):
+    ada = person("Ada")
+    ada.says("profile")
+    called(bot, "pp1", "Priya Patel"), called(bot, "pp2", "Priya Patel")
+    before = role_rows(engine)
+
+    ada.says("roles grant Priya Patel staff")
+
+    assert ada.text.splitlines() == [
+        "There are 2 people called Priya Patel. Which one do you mean?",
+        "Number 1: Priya Patel, @pp1 (console)",
+        "Number 2: Priya Patel, @pp2 (console)",
+        "[Number 1]",
+        "[Number 2]",
+    ]
+    assert role_rows(engine) == before
+    assert outbox_rows(engine) == []
+
+    clock.advance(timedelta(minutes=2))
+    ada.press("Number 2")
+
+    assert ada.text == "Done. Priya Patel now has the staff role. I have let them know."
+    assert roles_in_db(engine, "pp1") == {"partner"}
+    assert roles_in_db(engine, "pp2") == {"partner", "staff"}
+    with Session(engine) as session:
+        row = session.exec(select(MemberRole).where(MemberRole.role == "staff")).one()
+    assert (row.granted_by, row.granted_at) == (member_named(engine, "ada").id, START + timedelta(minutes=2))
+    deliver(engine, platform, clock)
+    assert platform.texts_for("pp1") == []
+    assert platform.texts_for("pp2") == [
+        "Ada gave you the staff role. Type guide to see what you can do now."
+    ]
+
+
+def test_a_revoke_naming_two_people_is_asked_about_and_the_button_revokes(engine, bot, person):
+    ada = person("Ada")
+    ada.says("profile")
+    called(bot, "pp1", "Priya Patel"), called(bot, "pp2", "Priya Patel")
+    ada.says("roles grant @pp1 staff")
+    ada.says("roles grant @pp2 staff")
+
+    ada.says("roles revoke priya patel staff")
+    assert ada.text.splitlines()[0] == "There are 2 people called priya patel. Which one do you mean?"
+    assert roles_in_db(engine, "pp1") == roles_in_db(engine, "pp2") == {"partner", "staff"}
+
+    ada.press("Number 1")
+    assert ada.text == "Done. Priya Patel no longer has the staff role. I have let them know."
+    assert roles_in_db(engine, "pp1") == {"partner"}
+    assert roles_in_db(engine, "pp2") == {"partner", "staff"}
+
+
+def test_someone_who_took_the_name_3_days_ago_is_asked_about(engine, clock, person):
+    ada, _pat = pat_renamed(person, clock, "Priya Patel", timedelta(days=3))
+    assert member_named(engine, "pat").name_changed_at == START
+    before = role_rows(engine)
+
+    ada.says("roles grant Priya Patel staff")
+
+    assert ada.text.splitlines() == [
+        "Priya Patel changed their name 3 days ago. Is this who you mean?",
+        "Priya Patel: @pat (console)",
+        "[Yes, this person]",
+    ]
+    assert role_rows(engine) == before
+    assert outbox_rows(engine) == []
+
+    ada.press("Yes, this person")
+    assert ada.text == "Done. Priya Patel now has the staff role. I have let them know."
+    assert roles_in_db(engine, "pat") == {"partner", "staff"}
+
+
+@pytest.mark.parametrize(("days", "ago"), [(0, "today"), (1, "yesterday"), (6, "6 days ago")])
+def test_a_name_changed_within_the_week_says_when(clock, person, days, ago):
+    ada, _pat = pat_renamed(person, clock, "Priya Patel", timedelta(days=days, hours=2))
+
+    ada.says("roles grant Priya Patel staff")
+
+    assert ada.text.splitlines()[0] == f"Priya Patel changed their name {ago}. Is this who you mean?"
+
+
+def test_someone_who_took_the_name_8_days_ago_is_given_the_role_at_once(engine, clock, person):
+    ada, _pat = pat_renamed(person, clock, "Priya Patel", timedelta(days=8))
+
+    ada.says("roles grant Priya Patel staff")
+
+    assert ada.text == "Done. Priya Patel now has the staff role. I have let them know."
+    assert roles_in_db(engine, "pat") == {"partner", "staff"}
+
+
+def test_among_two_people_the_one_who_took_the_name_lately_is_marked(engine, bot, clock, person):
+    ada, _pat = pat_renamed(person, clock, "Priya", timedelta(days=2))
+    called(bot, "priya2", "PRIYA")  # the platform's name for someone new may match anyway
+
+    ada.says("roles grant priya coordinator")
+
+    assert ada.text.splitlines()[:3] == [
+        "There are 2 people called priya. Which one do you mean?",
+        "Number 1: Priya, @pat (console), changed their name 2 days ago",
+        "Number 2: PRIYA, @priya2 (console)",
+    ]
+    assert roles_in_db(engine, "pat") == roles_in_db(engine, "priya2") == {"partner"}
+
+
+def test_a_mention_picks_the_exact_person_even_after_a_recent_change(engine, bot, clock, person):
+    ada, pat = person("Ada"), person("Pat")
+    everyone_has_spoken(ada, pat)
+    called(bot, "pp2", "Priya Patel")
+    clock.advance(timedelta(days=30))
+    pat.says("profile name Priya P")
+    clock.advance(timedelta(days=1))
+
+    ada.says("roles grant @Priya P staff", mentions=(pat.who.account,))
+
+    assert ada.text == "Done. Priya P now has the staff role. I have let them know."
+    assert roles_in_db(engine, "pat") == {"partner", "staff"}
+    assert roles_in_db(engine, "pp2") == {"partner"}
+
+
+def test_an_at_handle_is_exact_and_a_bare_word_that_is_also_a_name_is_asked_about(engine, bot, person):
+    ada = person("Ada")
+    ada.says("profile")
+    called(bot, "pp1", "Priya Patel")
+    called(bot, "pp2", "Priya Patel")
+    called(bot, "kit", "pp1")  # a display name that is someone else's user id
+
+    ada.says("roles grant @pp2 staff")
+    assert ada.text == "Done. Priya Patel now has the staff role. I have let them know."
+    ada.says("roles grant pp1 staff")
+    assert ada.text.splitlines()[:3] == [
+        "There are 2 people called pp1. Which one do you mean?",
+        "Number 1: Priya Patel, @pp1 (console)",
+        "Number 2: pp1, @kit (console)",
+    ]
+    ada.says("roles grant @pp1 staff")
+    assert ada.text == "Done. Priya Patel now has the staff role. I have let them know."
+
+    assert roles_in_db(engine, "pp1") == roles_in_db(engine, "pp2") == {"partner", "staff"}
+    assert roles_in_db(engine, "kit") == {"partner"}
+
+
+def test_an_at_word_that_is_nobodys_handle_is_read_as_a_name(engine, bot, person):
+    ada = person("Ada")
+    ada.says("profile")
+    called(bot, "mj", "Mary Jane")
+
+    ada.says("roles grant @Mary Jane staff")
+
+    assert ada.text == "Done. Mary Jane now has the staff role. I have let them know."
+    assert roles_in_db(engine, "mj") == {"partner", "staff"}
+
+
+def test_the_pick_button_is_refused_to_someone_no_longer_a_coordinator(engine, bot, clock, person, platform):
+    ada, bo = person("Ada"), person("Bo")
+    everyone_has_spoken(ada, bo)
+    called(bot, "pp1", "Priya Patel"), called(bot, "pp2", "Priya Patel")
+    ada.says("roles grant Bo coordinator")
+    bo.says("roles grant Priya Patel staff")
+    assert bo.text.startswith("There are 2 people called Priya Patel.")
+    ada.says("roles revoke Bo coordinator")
+    before_roles, before_outbox = role_rows(engine), [r.id for r in outbox_rows(engine)]
+
+    bo.press("Number 1")
+
+    assert bo.text == "Only coordinators and admins can change roles. Type roles to see who they are."
+    assert role_rows(engine) == before_roles
+    assert [r.id for r in outbox_rows(engine)] == before_outbox
+    assert roles_in_db(engine, "pp1") == roles_in_db(engine, "pp2") == {"partner"}
+
+
+def test_a_pick_button_for_the_admin_role_is_refused_to_a_coordinator(engine, bot, person):
+    """A coordinator is refused before being asked; a button made for admins is refused to them too."""
+    ada, bo = person("Ada"), person("Bo")
+    everyone_has_spoken(ada, bo)
+    called(bot, "pp1", "Priya Patel"), called(bot, "pp2", "Priya Patel")
+    ada.says("roles grant Bo coordinator")
+    before = role_rows(engine)
+
+    bo.says("roles grant Priya Patel admin")
+    assert bo.text == "Only admins can change who is an admin."
+
+    ada.says("roles grant Priya Patel admin")
+    pick = ada.last.messages[0].buttons[0]
+    bo.last = bot.handle(ButtonPress(bo.who, pick.action_id, pick.value))
+    assert bo.text == "Only admins can change who is an admin."
+    assert role_rows(engine) == before
+
+
+def test_a_pick_button_for_someone_no_longer_here_changes_nothing(engine, bot, person):
+    ada = person("Ada")
+    ada.says("profile")
+    before = role_rows(engine)
+
+    ada.last = bot.handle(ButtonPress(ada.who, "roles.pick:999", "grant:staff"))
+
+    assert ada.text == "I can't find that person any more. Nothing changed."
+    assert role_rows(engine) == before

@@ -330,6 +330,67 @@ def test_a_facilitator_who_is_a_member_is_linked_and_told_with_the_calendar_file
     assert [s.astimezone(UTC) for s in starts] == [THURSDAY_2PM + timedelta(weeks=n) for n in range(3)]
 
 
+def test_a_facilitator_name_two_members_share_is_asked_about_and_linked_once_chosen(
+    engine, bot, clock, platform, cora, alex
+):
+    someone(bot, "Pat")
+    Person(bot, Who(AccountRef("console", "local", "pat.b"), "Pat")).says("profile")
+
+    schedule(cora, facilitator="pat", weeks="2")
+
+    [scheduled, question] = cora.last.messages
+    assert scheduled.plain().endswith("I will tell the facilitator once you say who they are.")
+    assert shown(question).splitlines() == [
+        "There are 2 people called pat. Which one do you mean?",
+        "Number 1: Pat, @pat (console)",
+        "Number 2: Pat, @pat.b (console)",
+        "[Number 1]",
+        "[Number 2]",
+    ]
+    weeks = rows(engine, WellbeingSession)
+    assert [(w.facilitator_name, w.facilitator_id) for w in weeks] == [("pat", None), ("pat", None)]
+    deliver(engine, platform, clock)
+    assert received(platform, "pat") == received(platform, "pat.b") == []
+
+    # A partner pressing it (the button's id is no secret) is refused, and nothing changes.
+    [_first, second] = question.buttons
+    alex.last = bot.handle(ButtonPress(alex.who, second.action_id, second.value))
+    assert alex.text == NOT_ALLOWED
+    assert [w.facilitator_id for w in rows(engine, WellbeingSession)] == [None, None]
+
+    cora.press("Number 2")
+
+    assert cora.text == "Done. Pat is the facilitator of Chair yoga."
+    pat_b = member_named(engine, "pat.b").id
+    assert [w.facilitator_id for w in rows(engine, WellbeingSession)] == [pat_b, pat_b]
+    deliver(engine, platform, clock)
+    assert received(platform, "pat") == []
+    [told] = received(platform, "pat.b")
+    assert told.plain().startswith("You are the facilitator of Chair yoga, starting Thursday 3 December")
+    assert len(ics_of(told).events) == 2
+
+    cora.last = bot.handle(ButtonPress(cora.who, second.action_id.replace(f":{pat_b}", ":1"), second.value))
+    assert cora.text == "Chair yoga already has its facilitator. Nothing changed."
+    assert [w.facilitator_id for w in rows(engine, WellbeingSession)] == [pat_b, pat_b]
+
+
+def test_a_facilitator_who_took_the_name_lately_is_asked_about(engine, bot, clock, cora):
+    jo = someone(bot, "Jo")
+    jo.says("profile name Pat")
+    clock.advance(timedelta(days=2))
+
+    schedule(cora, facilitator="Pat")
+
+    assert shown(cora.last.messages[-1]).splitlines() == [
+        "Pat changed their name 2 days ago. Is this who you mean?",
+        "Pat: @jo (console)",
+        "[Yes, this person]",
+    ]
+    assert [w.facilitator_id for w in rows(engine, WellbeingSession)] == [None]
+    cora.press("Yes, this person")
+    assert [w.facilitator_id for w in rows(engine, WellbeingSession)] == [member_named(engine, "jo").id]
+
+
 @pytest.mark.parametrize(
     ("values", "field", "problem"),
     [

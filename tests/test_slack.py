@@ -38,13 +38,13 @@ from adapters.slack.render import (
     render_whole,
     split_text,
 )
-from bot.conversation import Button, File, Form, FormField, Message, Moment, Option, Reply, Select
+from bot.conversation import Button, File, Form, FormField, Mention, Message, Moment, Option, Reply, Select
 from bot.core import Bot
 from bot.outbox import Delivery, SendFailed, retry
-from bot.settings import Settings
+from bot.settings import AccountRef, Settings
 from bot.turn import COMMANDS
 from bot.words import translator
-from storage.models import Account, Member, OpeningInterest, Outbox, SessionSignup
+from storage.models import Account, Member, MemberRole, OpeningInterest, Outbox, SessionSignup
 from tests.hostile import AT, HOSTILE, NOTE, everywhere, slack_reading, typed_as_seen
 from tests.slack_fakes import (
     APP_TOKEN,
@@ -114,6 +114,12 @@ def member(engine, user_id: str) -> Member:
     with Session(engine) as session:
         account = session.exec(select(Account).where(Account.user_id == user_id)).one()
         return session.get_one(Member, account.member_id)
+
+
+def roles_of(engine, user_id: str) -> set[str]:
+    with Session(engine) as session:
+        held = session.exec(select(MemberRole.role).where(MemberRole.member_id == member(engine, user_id).id))
+        return set(held)
 
 
 def said(replies: list[dict]) -> list[str]:
@@ -266,6 +272,36 @@ def test_a_line_typed_to_the_bot_is_a_command_and_a_form_opens_from_a_button(wor
         {"type": "message", "channel_type": "im", "channel": "DUPRIYA", "subtype": "message_changed"}, "Ev4"
     )
     assert world.fake.calls == []
+
+
+def test_a_name_two_people_share_is_asked_about_as_slack_shows_them_and_a_mention_is_exact(world, engine):
+    met(world, "UADA", "UPP1", "UPP2")
+
+    _answer, key = world.slash("UADA", "/roles", "grant Priya Patel staff", channel="CGENERAL")
+
+    [asked] = world.fake.replies(key)
+    assert asked["response_type"] == "ephemeral"
+    assert asked["text"].startswith("There are 2 people called Priya Patel. Which one do you mean?")
+    # Slack draws each mention as the real person, so the admin can tell them apart.
+    shown = texts(asked["blocks"])
+    assert "*Number 1:* Priya Patel, <@UPP1> (Slack)\n*Number 2:* Priya Patel, <@UPP2> (Slack)" in shown
+    assert [e["text"]["text"] for e in elements(asked["blocks"])] == ["Number 1", "Number 2"]
+    assert roles_of(engine, "UPP1") == roles_of(engine, "UPP2") == {"partner"}
+
+    _answer, key = world.slash("UADA", "/roles", "grant <@UPP2> staff", channel="CGENERAL")
+
+    assert said(world.fake.replies(key)) == [
+        "Done. Priya Patel now has the staff role. I have let them know."
+    ]
+    assert roles_of(engine, "UPP1") == {"partner"}
+    assert roles_of(engine, "UPP2") == {"partner", "staff"}
+
+    # The question's button still works, for the one it names.
+    _answer, key = world.press("UADA", button(asked["blocks"], "Number 1"), channel="CGENERAL")
+    assert said(world.fake.replies(key)) == [
+        "Done. Priya Patel now has the staff role. I have let them know."
+    ]
+    assert roles_of(engine, "UPP1") == {"partner", "staff"}
 
 
 # ---- the three jobs ------------------------------------------------------------------------------
@@ -779,6 +815,17 @@ def test_escaping_and_times():
         f"<!date^{int(at.timestamp())}^{{date_short_pretty}} at {{time}}"
         "|Tuesday 1 December 2026 at 14:00 &lt;Europe/London\u00ad&gt;>"
     )
+
+
+def test_a_mention_is_drawn_as_the_slack_person_only_for_one_reader_and_only_for_slack():
+    here = Mention(AccountRef("slack", TEAM, "UPP1"), "@UPP1")
+    elsewhere = Mention(AccountRef("discord", "", "1007"), "@1007")
+    private = Message(("Which one? ", here, " or ", elsewhere))
+    assert texts(render_whole(private, translator("en")).blocks) == "Which one? <@UPP1> or @1007"
+    # In a channel Slack would notify them: the handle stays text.
+    public = Message(("Which one? ", here), private=False)
+    assert texts(render_whole(public, translator("en")).blocks) == "Which one? @UPP1"
+    assert render_whole(private, translator("en")).text == "Which one? @UPP1 or @1007"
 
 
 def test_text_is_split_between_words_and_never_inside_a_time_or_an_entity():

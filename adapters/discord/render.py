@@ -17,8 +17,10 @@ import discord
 
 from adapters.text import runs
 from adapters.text import split_text as split_by_atoms
-from bot.conversation import Button, Form, FormField, Message, Moment, Reply, Select, Span
+from bot.conversation import Button, Form, FormField, Mention, Message, Moment, Reply, Select, Span
 from bot.words import Translate
+
+PLATFORM = "discord"
 
 MAX_CONTENT = 2000  # characters of a message's content
 MAX_ROWS = 5  # rows of components in one message
@@ -127,19 +129,35 @@ def time_tokens(moment: Moment) -> str:
     return f"<t:{stamp}:F> (<t:{stamp}:R>)"
 
 
+def mention_token(mention: Mention) -> str:
+    """A Discord account as Discord shows it (its real profile; NO_PINGS keeps it silent), or
+    its handle as text for an account elsewhere."""
+    if mention.account.platform == PLATFORM:
+        return f"<@{mention.account.user_id}>"
+    return escape(mention.fallback)
+
+
 def markdown(spans: Sequence[Span]) -> str:
-    """Times as Discord's tokens, the words between them escaped whole (so that a mention or a
-    link cut over two spans is still seen)."""
-    return "".join(time_tokens(run) if isinstance(run, Moment) else escape(run) for run in runs(spans))
+    """Times and mentions as Discord's tokens, the words between them escaped whole (so that a
+    mention or a link typed over two spans is still seen)."""
+
+    def one(run: Span) -> str:
+        if isinstance(run, Moment):
+            return time_tokens(run)
+        if isinstance(run, Mention):
+            return mention_token(run)
+        return escape(run)
+
+    return "".join(one(run) for run in runs(spans))
 
 
 def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-# A time token, a link or an escape must never be cut; text breaks best at a newline, then at a
-# space.
-_ATOM = re.compile(r"<t:\d+:[A-Za-z]>|<https?://[^\s<>]+>|\\.|\n|[ \t]+|[^\s<\\]+|.", re.DOTALL)
+# A time token, a mention, a link or an escape must never be cut; text breaks best at a newline,
+# then at a space.
+_ATOM = re.compile(r"<t:\d+:[A-Za-z]>|<@\d+>|<https?://[^\s<>]+>|\\.|\n|[ \t]+|[^\s<\\]+|.", re.DOTALL)
 
 
 def split_text(text: str, limit: int = MAX_CONTENT) -> list[str]:

@@ -12,11 +12,9 @@ from typing import Any
 
 import discord
 
-from adapters.discord.render import read_custom_id
+from adapters.discord.render import PLATFORM, read_custom_id
 from bot.conversation import ButtonPress, Command, Event, FormSubmit, Where, Who
 from bot.settings import AccountRef
-
-PLATFORM = "discord"
 
 _USER = re.compile(r"<@!?(\d+)>")
 

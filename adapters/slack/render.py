@@ -15,8 +15,22 @@ from typing import Any
 
 from adapters.text import runs
 from adapters.text import split_text as split_by_atoms
-from bot.conversation import Button, Form, FormField, Message, Moment, Option, Reply, Select, Span, plain
+from bot.conversation import (
+    Button,
+    Form,
+    FormField,
+    Mention,
+    Message,
+    Moment,
+    Option,
+    Reply,
+    Select,
+    Span,
+    plain,
+)
 from bot.words import Translate
+
+PLATFORM = "slack"
 
 MAX_BLOCKS = 50  # in one message
 MAX_VIEW_BLOCKS = 100  # in a modal or the App Home
@@ -53,9 +67,25 @@ def date_token(moment: Moment) -> str:
     return f"<!date^{stamp}^{{date_short_pretty}} at {{time}}|{escape(moment.fallback)}>"
 
 
-def mrkdwn(spans: Sequence[Span]) -> str:
-    """Times as Slack's date tokens, the words between them escaped whole."""
-    return "".join(date_token(run) if isinstance(run, Moment) else escape(run) for run in runs(spans))
+def mention_token(mention: Mention, shown_as_person: bool = True) -> str:
+    """A Slack account as Slack shows it (its real profile), or its handle as text elsewhere.
+    Only a message for one reader draws it: in a channel Slack would notify them."""
+    if shown_as_person and mention.account.platform == PLATFORM:
+        return f"<@{mention.account.user_id}>"
+    return escape(mention.fallback)
+
+
+def mrkdwn(spans: Sequence[Span], private: bool = True) -> str:
+    """Times and mentions as Slack's tokens, the words between them escaped whole."""
+
+    def one(run: Span) -> str:
+        if isinstance(run, Moment):
+            return date_token(run)
+        if isinstance(run, Mention):
+            return mention_token(run, private)
+        return escape(run)
+
+    return "".join(one(run) for run in runs(spans))
 
 
 def core_action_id(slack_action_id: str) -> str:
@@ -141,8 +171,8 @@ def sections(text: str) -> list[dict[str, Any]]:
 
 
 def message_blocks(message: Message, drawing: _Drawing) -> list[dict[str, Any]]:
-    blocks = sections(mrkdwn(message.text))
-    lines = [f"*{escape(f.label)}:* {mrkdwn(f.value)}" for f in message.fields]
+    blocks = sections(mrkdwn(message.text, message.private))
+    lines = [f"*{escape(f.label)}:* {mrkdwn(f.value, message.private)}" for f in message.fields]
     blocks += sections("\n".join(lines))
     blocks += _buttons(message.buttons, drawing)
     for select in message.selects:

@@ -11,11 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from adapters.slack.render import core_action_id, read_metadata
+from adapters.slack.render import PLATFORM, core_action_id, read_metadata
 from bot.conversation import ButtonPress, Command, FormSubmit, HomeOpened, Where, Who
 from bot.settings import AccountRef
-
-PLATFORM = "slack"
 
 _TOKEN = re.compile(r"<([^<>]*)>")
 _USER = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")

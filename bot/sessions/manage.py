@@ -7,15 +7,16 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import update
+from sqlalchemy import or_, update
 from sqlmodel import col, select
 
 from bot import checks
 from bot.checks import Refusal
 from bot.conversation import Button, Field, FormField, Message, Option, Reply, Span, fill
 from bot.forms import open_form
-from bot.members import Role, find_members
+from bot.members import Role
 from bot.outbox import enqueue_dm
+from bot.people import Unsure, named_person, which_one
 from bot.sessions.calendar import calendar_file
 from bot.sessions.cards import (
     ACTIVE,
@@ -359,14 +360,15 @@ def _check_reminders(turn: Turn, value: str) -> str:
     return reminders_as_text(read_reminders(value))
 
 
-def _facilitator(turn: Turn, name: str) -> tuple[int | None, str]:
-    """A member if the name is one member's, otherwise the name as typed."""
+def _facilitator(turn: Turn, name: str) -> tuple[int | None, str, Unsure | None]:
+    """A member if the name is surely one member's; otherwise the name as typed (it may be
+    someone from outside), and the members it might mean, to ask about once it is scheduled."""
     if not name:
-        return None, ""
-    found = find_members(turn.session, name, turn.account.platform)
-    if len(found) == 1:
-        return found[0].id, found[0].display_name
-    return None, name
+        return None, "", None
+    found = named_person(turn, name)
+    if isinstance(found, Member):
+        return found.id, found.display_name, None
+    return None, name, found
 
 
 def _new_submit(turn: Turn, _subject: str, values: dict[str, str]) -> Reply:
@@ -377,7 +379,7 @@ def _new_submit(turn: Turn, _subject: str, values: dict[str, str]) -> Reply:
     if closes > first_start:
         raise Refusal("Sign-up needs to close before the session starts, or at the start.", field="closes")
     zone = values["timezone"]
-    facilitator_id, facilitator_name = _facilitator(turn, values.get("facilitator", ""))
+    facilitator_id, facilitator_name, unsure = _facilitator(turn, values.get("facilitator", ""))
     made: list[WellbeingSession] = []
     for starts_at in weekly(first_start, zone, int(values["weeks"])):
         target = WellbeingSession(
@@ -420,12 +422,49 @@ def _new_submit(turn: Turn, _subject: str, values: dict[str, str]) -> Reply:
         ]
     if first.announcement_id is not None:
         words += [" ", _("It is posted in the announcements channel.")]
+    if unsure is not None:
+        words += [" ", _("I will tell the facilitator once you say who they are.")]
     reminders = reminders_as_text(first.reminders) if first.reminders else _("none")
     fields = (*details(first, turn.member, 0), Field(_("Reminders before"), (reminders,)))
-    return turn.say(
+    reply = turn.say(
         *words,
         fields=fields,
         buttons=(Button(_("People"), f"session.people:{first.id}"),),
+    )
+    if unsure is not None:
+        reply = Reply(
+            messages=(*reply.messages, which_one(turn, unsure, "session.facilitator", str(first.id)))
+        )
+    return reply
+
+
+@action("session.facilitator")
+def choose_facilitator(turn: Turn, subject: str, value: str) -> Reply:
+    """The facilitator chosen after "which one do you mean?": linked to every week still to
+    come, and told, as if they had been found at once."""
+    _only_coordinators(turn)
+    first = subject_session(turn, value)
+    member = turn.session.get(Member, int(subject)) if subject.isdecimal() else None
+    if member is None:
+        raise Refusal("I can't find that person any more. Nothing changed.")
+    if first.facilitator_id is not None:
+        raise Refusal("{title} already has its facilitator. Nothing changed.", title=first.title)
+    weeks = list(
+        turn.session.exec(
+            select(WellbeingSession)
+            .where(or_(col(WellbeingSession.id) == first.id, col(WellbeingSession.series_id) == first.id))
+            .where(WellbeingSession.status == SCHEDULED)
+            .order_by(col(WellbeingSession.starts_at))
+        )
+    )
+    for week in weeks:
+        week.facilitator_id = member.id
+        turn.session.add(week)
+    turn.session.flush()
+    if weeks:
+        _tell_facilitator(turn, weeks)
+    return turn.say(
+        turn._("Done. {name} is the facilitator of {title}.", name=member.display_name, title=first.title)
     )
 
 
