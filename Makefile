@@ -26,14 +26,14 @@ demo: install
 
 test: install-test
 	$(BIN)/ruff check .
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n auto $(PYTEST_ARGS)
 
 # The tests that let real time in, again with the system clock on a leap day and on the night
 # the clocks go forward in Europe: none may pass only on the day it was written.
 OTHER_DAYS ?= 2028-02-29T12:00 2027-03-27T23:30
 other-days: install-test
 	for day in $(OTHER_DAYS); do \
-	  $(BIN)/python scripts/on_another_day.py $$day -- $(BIN)/pytest -q -m wallclock -k "not postgresql" || exit 1; \
+	  $(BIN)/python scripts/on_another_day.py $$day -- $(BIN)/pytest -n auto -q -m wallclock -k "not postgresql" || exit 1; \
 	done
 
 # Extract every marked sentence from the code into the catalogues (English in full).
