@@ -13,6 +13,7 @@ from adapters.logs import configure_logging
 from adapters.startup import CannotStart, open_database
 from bot.clock import Clock, ShiftedClock, SystemClock
 from bot.core import Bot
+from bot.features import EVERY_FEATURE
 from bot.members import Role
 from bot.settings import Settings
 from bot.words import translator
@@ -22,7 +23,7 @@ log = logging.getLogger("partnerbot")
 
 def build_bot(settings: Settings, clock: Clock | None = None) -> Bot:
     """The bot on an up-to-date database; CannotStart says why not."""
-    return Bot(open_database(settings), settings, clock or SystemClock())
+    return Bot(open_database(settings), settings, clock or SystemClock(), EVERY_FEATURE)
 
 
 def configured_platforms(settings: Settings) -> list[str]:

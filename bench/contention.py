@@ -50,6 +50,7 @@ from sqlmodel import Session, col, select
 from bot.clock import FakeClock
 from bot.conversation import ButtonPress, Who
 from bot.core import Bot
+from bot.features import EVERY_FEATURE
 from storage.db import make_engine, migrate
 from storage.models import SessionSignup, WellbeingSession
 
@@ -99,7 +100,7 @@ def crowd_process(
     import bot.sessions.places as places
 
     engine = make_engine(url)
-    bot = Bot(engine, common.settings(), FakeClock(common.START))
+    bot = Bot(engine, common.settings(), FakeClock(common.START), EVERY_FEATURE)
     granted = threading.local()
     original: Callable[..., Any] = places.lock
 

@@ -41,6 +41,7 @@ from adapters.discord.sender import DiscordSender
 from bot.clock import FakeClock
 from bot.conversation import Command, FormSubmit
 from bot.core import Bot
+from bot.features import EVERY_FEATURE
 from bot.scheduling import Scheduler
 from storage.db import make_engine, migrate
 from storage.models import Member, Outbox
@@ -94,6 +95,7 @@ def measure(members: int, database: str, folder: Path) -> dict[str, object]:
             engine,
             common.settings(admins="", announcements_channel="", coordinator_channel=""),
             FakeClock(common.START),
+            EVERY_FEATURE,
         )
         turn_seconds, told = send_checkin(bot, community)
 

@@ -53,6 +53,7 @@ from sqlalchemy import Engine, event
 from bot.clock import FakeClock
 from bot.conversation import ButtonPress, Command, Event, FormSubmit, Reply
 from bot.core import Bot
+from bot.features import EVERY_FEATURE
 from storage.db import make_engine, migrate
 
 SIGN_UP, INTEREST, NOTE, ANSWER, PROFILE = (
@@ -263,7 +264,7 @@ def measure(database: str, sizes: list[int], samples: int, warmup: int, profile:
             measured = Measured(database, members, community.describe())
             subjects.append(
                 Subject(
-                    engine, Bot(engine, common.settings(), clock), clock, rounds(community, members), measured
+                    engine, Bot(engine, common.settings(), clock, EVERY_FEATURE), clock, rounds(community, members), measured
                 )
             )
         for subject in subjects:

@@ -52,6 +52,7 @@ import common
 from bot.clock import FakeClock
 from bot.conversation import Event, Message, Reply
 from bot.core import Bot
+from bot.features import EVERY_FEATURE
 from storage.db import make_engine, migrate
 
 PEOPLE = 200
@@ -71,7 +72,7 @@ class ConstantBot(Bot):
 def make_bot(app: str, url: str) -> Bot:
     engine = make_engine(url)
     kind = ConstantBot if app == CONSTANT_CORE else Bot
-    return kind(engine, common.settings(), FakeClock(common.START))
+    return kind(engine, common.settings(), FakeClock(common.START), EVERY_FEATURE)
 
 
 def wait_for(stop: Any) -> asyncio.Event:

@@ -224,6 +224,8 @@ class Reply:
     form: Form | None = None
     # Field name -> what is wrong with it, for a form submitted with mistakes.
     field_errors: dict[str, str] = field(default_factory=dict)
+    # Bad input or a missing permission: the messages say what to do instead; nothing changed.
+    refused: bool = False
 
     def plain(self) -> str:
         return "\n".join(m.plain() for m in self.messages)

@@ -6,8 +6,8 @@ saved in one transaction, or nothing is.
 
 from __future__ import annotations
 
-import difflib
 import logging
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -15,43 +15,14 @@ from sqlalchemy import Engine, delete
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
-# Features register their commands, buttons and forms on import.
-import bot.checkins  # noqa: F401
-import bot.guide  # noqa: F401
-import bot.openings  # noqa: F401
-import bot.profile  # noqa: F401
-import bot.roles  # noqa: F401
-import bot.sessions  # noqa: F401
-import bot.undelivered  # noqa: F401
 from bot.checks import Refusal, is_time_zone, without_controls
 from bot.clock import Clock
-from bot.conversation import (
-    ButtonPress,
-    Command,
-    Event,
-    FormSubmit,
-    HomeOpened,
-    Message,
-    Option,
-    Reply,
-    Who,
-)
-from bot.forms import continue_form, open_form, submit_form
-from bot.guide import home
+from bot.conversation import ButtonPress, Command, Event, FormSubmit, Message, Option, Reply, Who
+from bot.feature import Feature, Features
 from bot.members import Role, find_account, grant, member_for, revoke, roles_of
+from bot.router import route
 from bot.settings import AccountRef, Settings
-from bot.turn import (
-    ACTIONS,
-    ALIASES,
-    COMMANDS,
-    FORMS,
-    MAX_SUGGESTIONS,
-    SUGGESTIONS,
-    TICKS,
-    Turn,
-    scheduled,
-    split_id,
-)
+from bot.turn import MAX_SUGGESTIONS, Turn
 from bot.words import N_, translator
 from storage.models import Account, Member, SeenEvent
 
@@ -60,7 +31,6 @@ log = logging.getLogger(__name__)
 SEEN_FOR = timedelta(days=1)  # platforms send an event again within minutes, not days
 
 
-@scheduled
 def forget_seen_events(engine: Engine, _settings: Settings, now: datetime) -> None:
     with Session(engine) as session:
         session.execute(delete(SeenEvent).where(col(SeenEvent.seen_at) < now - SEEN_FOR))
@@ -68,10 +38,13 @@ def forget_seen_events(engine: Engine, _settings: Settings, now: datetime) -> No
 
 
 class Bot:
-    def __init__(self, engine: Engine, settings: Settings, clock: Clock) -> None:
+    """The bot, built from the features it has (bot/features.py lists them all)."""
+
+    def __init__(self, engine: Engine, settings: Settings, clock: Clock, features: Sequence[Feature]) -> None:
         self.engine = engine
         self.settings = settings
         self.clock = clock
+        self.features = Features(features)
 
     def handle(self, event: Event) -> Reply:
         """Answer one event. Never raises: a problem becomes a short, kind message."""
@@ -81,7 +54,7 @@ class Bot:
             consent = self._first_contact(event.who)
             with Session(self.engine) as session:
                 turn = self._turn(session, event)
-                reply = self._route(turn)
+                reply = route(turn)
                 session.commit()
         except Refusal as refusal:
             reply = self._refusal_reply(event.who, refusal)
@@ -113,7 +86,7 @@ class Bot:
     def suggest(self, who: Who, argument: str, typed: str) -> list[Option]:
         """Suggestions for what someone is typing after a verb (Discord's autocomplete), e.g.
         sessions they may join. Reads only: someone new is not made a member by typing."""
-        suggester = SUGGESTIONS.get(argument)
+        suggester = self.features.suggestions.get(argument)
         if suggester is None:
             return []
         try:
@@ -140,12 +113,12 @@ class Bot:
             account = Account(member_id=0, platform=who.account.platform, user_id=who.account.user_id)
             roles = {Role.PARTNER}
         event = Command(who, "")
-        return Turn(session, member, account, roles, self.clock.now(), self.settings, event)
+        return Turn(session, member, account, roles, self.clock.now(), self.settings, event, self.features)
 
     def tick(self) -> None:
         """Do the scheduled work that is due now (the scheduler calls this; so does the console)."""
         now = self.clock.now()
-        for job in TICKS:
+        for job in (*self.features.scheduled, forget_seen_events):
             try:
                 job(self.engine, self.settings, now)
             except Exception:  # one feature's trouble must not stop the others
@@ -225,49 +198,8 @@ class Bot:
             now=self.clock.now(),
             settings=self.settings,
             event=event,
+            features=self.features,
         )
-
-    def _route(self, turn: Turn) -> Reply:
-        event = turn.event
-        if isinstance(event, Command):
-            return self._command(turn, event)
-        if isinstance(event, ButtonPress):
-            name, subject = split_id(event.action_id)
-            if name in FORMS:
-                # The value, if any, is the page to go on with (see continue_form).
-                if event.value.isdigit():
-                    return continue_form(turn, event.action_id, int(event.value))
-                return open_form(turn, event.action_id)
-            handler = ACTIONS.get(name)
-            if handler is None:
-                raise Refusal("That button no longer works. Type guide to see what you can do.")
-            return handler(turn, subject, event.value)
-        if isinstance(event, FormSubmit):
-            return submit_form(turn, event.form_id, event.page, event.values)
-        if isinstance(event, HomeOpened):
-            return home(turn)
-        raise Refusal("I can't read that. Type guide to see what you can do.")
-
-    def _command(self, turn: Turn, event: Command) -> Reply:
-        name = event.name.strip().lstrip("/").lower() or "guide"
-        name = ALIASES.get(name, name)
-        spec = COMMANDS.get(name)
-        if spec is None:
-            close = difflib.get_close_matches(name, list(COMMANDS), n=1, cutoff=0.6)
-            if close:
-                raise Refusal(
-                    "I don't know '{name}'. Did you mean {suggestion}? Type guide to see what you can do.",
-                    name=name[:40],
-                    suggestion=close[0],
-                )
-            raise Refusal("I don't know '{name}'. Type guide to see what you can do.", name=name[:40])
-        if spec.roles and not turn.is_(*spec.roles):
-            raise Refusal(
-                "Only {roles} can use {name}. Type guide to see what you can do.",
-                roles=role_list(turn, spec.roles),
-                name=name,
-            )
-        return spec.handler(turn, event.text.strip())
 
     def _refusal_reply(self, who: Who, refusal: Refusal) -> Reply:
         with Session(self.engine) as session:
@@ -275,7 +207,7 @@ class Bot:
             member = session.get(Member, account.member_id) if account else None
             language = member.language if member else self.settings.default_language
         _ = translator(language)
-        return Reply(messages=(Message((_(refusal.msgid, **refusal.values),)),))
+        return Reply(messages=(Message((_(refusal.msgid, **refusal.values),)),), refused=True)
 
 
 def typed_words_only(event: Event) -> Event:
@@ -292,17 +224,6 @@ def typed_words_only(event: Event) -> Event:
         values = {without_controls(k): without_controls(v) for k, v in event.values.items()}
         return replace(event, who=who, form_id=without_controls(event.form_id), values=values)
     return replace(event, who=who)
-
-
-def role_list(turn: Turn, roles: tuple[Role, ...]) -> str:
-    from bot.roles import role_name_plural
-
-    names = [role_name_plural(turn._, r) for r in roles]
-    return (
-        turn._("{first} and {last}", first=", ".join(names[:-1]), last=names[-1])
-        if len(names) > 1
-        else names[0]
-    )
 
 
 DEFAULT_CONSENT = N_(

@@ -11,7 +11,9 @@ from sqlmodel import Session, col, delete, select
 from bot import checks
 from bot.checks import Refusal
 from bot.conversation import MAX_FIELDS_PER_PAGE, Form, FormField, Reply
-from bot.turn import FORMS, FormSpec, Turn, split_id
+from bot.feature import Asked, FormSpec
+from bot.guard import allowed
+from bot.turn import Turn, split_id
 from storage.models import FormDraft
 
 
@@ -20,34 +22,35 @@ def pages_of(fields: list[FormField]) -> list[list[FormField]]:
 
 
 def open_form(turn: Turn, form_id: str) -> Reply:
-    """Start a form afresh at its first page."""
-    spec, subject = _spec(form_id)
+    """Start a form afresh at its first page, if this person may."""
+    spec, asked = _spec(turn, form_id)
     _drop_draft(turn.session, turn.member.id, form_id)
-    return Reply(form=_page(turn, spec, form_id, subject, 1))
+    return Reply(form=_page(turn, spec, form_id, asked, 1))
 
 
 def continue_form(turn: Turn, form_id: str, page: int) -> Reply:
     """A later page of a form whose earlier pages are in the draft (a "Continue" button, for
     platforms that cannot open the next page straight from a submission); else from the start."""
-    spec, subject = _spec(form_id)
-    pages = pages_of(spec.fields(turn, subject))
+    spec, asked = _spec(turn, form_id)
+    pages = pages_of(spec.fields(turn, asked))
     draft = _draft(turn.session, turn.member.id, form_id)
     earlier = {f.name for p in pages[: page - 1] for f in p}
     if 1 < page <= len(pages) and draft is not None and earlier <= draft.values.keys():
-        return Reply(form=_page(turn, spec, form_id, subject, page))
+        return Reply(form=_page(turn, spec, form_id, asked, page))
     return open_form(turn, form_id)
 
 
 def submit_form(turn: Turn, form_id: str, page: int, values: dict[str, str]) -> Reply:
-    spec, subject = _spec(form_id)
-    pages = pages_of(spec.fields(turn, subject))
+    """One page sent: checked, kept in the draft, and on the last page the form's submit."""
+    spec, asked = _spec(turn, form_id)
+    pages = pages_of(spec.fields(turn, asked))
     if not 1 <= page <= len(pages):
-        return _start_again(turn, spec, form_id, subject)
+        return _start_again(turn, spec, form_id, asked)
     draft = _draft(turn.session, turn.member.id, form_id)
     earlier = {f.name for p in pages[: page - 1] for f in p}
     if page > 1 and (draft is None or not earlier <= draft.values.keys()):
         # No draft, or one missing a page (an old page sent after the form was started again).
-        return _start_again(turn, spec, form_id, subject)
+        return _start_again(turn, spec, form_id, asked)
 
     cleaned: dict[str, str] = {}
     errors: dict[str, str] = {}
@@ -61,7 +64,7 @@ def submit_form(turn: Turn, form_id: str, page: int, values: dict[str, str]) -> 
         except Refusal as refusal:
             errors[field.name] = turn._(refusal.msgid, **refusal.values)
     if errors:
-        return _put_right(turn, spec, form_id, subject, page, values, errors)
+        return _put_right(turn, spec, form_id, asked, page, values, errors)
 
     gathered = {**(draft.values if draft else {}), **cleaned}
     if page < len(pages):
@@ -70,16 +73,16 @@ def submit_form(turn: Turn, form_id: str, page: int, values: dict[str, str]) -> 
         draft.values = gathered
         draft.updated_at = turn.now
         turn.session.add(draft)
-        return Reply(form=_page(turn, spec, form_id, subject, page + 1))
+        return Reply(form=_page(turn, spec, form_id, asked, page + 1))
     try:
         with turn.session.begin_nested():
-            reply = spec.submit(turn, subject, gathered)
+            reply = spec.submit(turn, asked, gathered)
     except Refusal as refusal:
         if refusal.field not in values:
             raise
         # One answer on this page makes the whole form wrong: show it there, keep the draft.
         problem = {refusal.field: turn._(refusal.msgid, **refusal.values)}
-        return _put_right(turn, spec, form_id, subject, page, values, problem)
+        return _put_right(turn, spec, form_id, asked, page, values, problem)
     _drop_draft(turn.session, turn.member.id, form_id)
     return reply
 
@@ -88,27 +91,29 @@ def _put_right(
     turn: Turn,
     spec: FormSpec,
     form_id: str,
-    subject: str,
+    asked: Asked,
     page: int,
     values: dict[str, str],
     errors: dict[str, str],
 ) -> Reply:
     """The same page again, with what was typed and what to put right on each field."""
-    form = _page(turn, spec, form_id, subject, page)
+    form = _page(turn, spec, form_id, asked, page)
     with_answers = tuple(replace(f, initial=values.get(f.name, f.initial)) for f in form.fields)
     return Reply(form=replace(form, fields=with_answers), field_errors=errors)
 
 
-def _spec(form_id: str) -> tuple[FormSpec, str]:
+def _spec(turn: Turn, form_id: str) -> tuple[FormSpec, Asked]:
+    """The form an id names and what it acts on, if this person may use it now: checked when it
+    opens, at each page and when it is sent, with the roles held at that moment."""
     name, subject = split_id(form_id)
-    spec = FORMS.get(name)
+    spec = turn.features.forms.get(name)
     if spec is None:
         raise Refusal("That form is no longer in use. Type guide to see what you can do.")
-    return spec, subject
+    return spec, allowed(turn, spec.roles, spec.subject, subject, spec.refusal)
 
 
-def _page(turn: Turn, spec: FormSpec, form_id: str, subject: str, page: int) -> Form:
-    pages = pages_of(spec.fields(turn, subject))
+def _page(turn: Turn, spec: FormSpec, form_id: str, asked: Asked, page: int) -> Form:
+    pages = pages_of(spec.fields(turn, asked))
     return Form(
         form_id=form_id,
         title=spec.title(turn),
@@ -128,9 +133,9 @@ def _with_bounds_said(turn: Turn, field: FormField) -> FormField:
     return replace(field, hint=turn._("A whole number from {low} to {high}", low=low, high=high))
 
 
-def _start_again(turn: Turn, spec: FormSpec, form_id: str, subject: str) -> Reply:
+def _start_again(turn: Turn, spec: FormSpec, form_id: str, asked: Asked) -> Reply:
     reply = turn.say(turn._("That form was out of date, so here it is again from the start."))
-    return replace(reply, form=_page(turn, spec, form_id, subject, 1))
+    return replace(reply, form=_page(turn, spec, form_id, asked, 1))
 
 
 def _check(turn: Turn, spec: FormSpec, field: FormField, raw: str, zone: str) -> str:

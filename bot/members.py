@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
 from bot.settings import AccountRef
+from bot.words import N_, Translate
 from storage.models import Account, Member, MemberInterest, MemberRole
 
 
@@ -23,6 +24,29 @@ class Role(StrEnum):
 
 
 ROLE_ORDER = [Role.PARTNER, Role.STAFF, Role.COORDINATOR, Role.ADMIN]
+
+_NAMES = {
+    Role.PARTNER: (N_("partner"), N_("partners")),
+    Role.STAFF: (N_("staff"), N_("staff")),
+    Role.COORDINATOR: (N_("coordinator"), N_("coordinators")),
+    Role.ADMIN: (N_("admin"), N_("admins")),
+}
+
+
+def role_name(_: Translate, role: Role) -> str:
+    return _(_NAMES[role][0])
+
+
+def role_name_plural(_: Translate, role: Role) -> str:
+    return _(_NAMES[role][1])
+
+
+def role_from(word: str) -> Role | None:
+    wanted = word.strip().lower().rstrip("s")
+    for role, (one, many) in _NAMES.items():
+        if wanted in (role.value, one, many.rstrip("s")):
+            return role
+    return None
 
 
 def find_account(session: Session, ref: AccountRef) -> Account | None:

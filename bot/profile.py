@@ -4,15 +4,17 @@ and both go through the same checks."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot import checks
 from bot.checks import Refusal
 from bot.conversation import Button, Field, FormField, Option, Reply, Span
-from bot.members import interests_of, members_called, name_key, set_interests
-from bot.roles import role_name, roles_held
-from bot.turn import FormSpec, Turn, Verb, action, command, form, matching, suggestions
+from bot.feature import Asked, ButtonSpec, CommandSpec, Feature, FormSpec, Handler, Verb
+from bot.forms import open_form
+from bot.members import interests_of, members_called, name_key, role_name, set_interests
+from bot.roles import roles_held
+from bot.turn import Turn, matching
 from bot.words import N_, language_name, languages
 from storage.models import Member
 
@@ -134,16 +136,6 @@ def _checkins_state(turn: Turn) -> tuple[Span, ...]:
 
 # ---- the command ----------------------------------------------------------------------------
 
-_SETTERS: dict[str, tuple[str, Callable[[Turn, str], str]]] = {
-    "name": ("name", check_name),
-    "timezone": ("timezone", check_zone),
-    "zone": ("timezone", check_zone),
-    "tz": ("timezone", check_zone),
-    "quiet": ("quiet", check_quiet),
-    "interests": ("interests", check_interests),
-    "language": ("language", check_language),
-}
-
 # What to type, for someone who names a setting but gives no value.
 _EXAMPLES = {
     "name": "profile name Sam",
@@ -154,71 +146,33 @@ _EXAMPLES = {
 }
 
 
-@command(
-    "profile",
-    summary=N_("Shows your settings. You can change your time zone, quiet hours, interests and more."),
-    example="profile timezone Europe/London",
-    verbs=(
-        Verb("show", N_("Shows your settings.")),
-        Verb("edit", N_("Changes your settings in one form.")),
-        Verb("name", N_("Changes the name others see."), "", (), "name", N_("Your name, like Sam")),
-        Verb(
-            "timezone",
-            N_("Sets your time zone, so times are your own."),
-            "",
-            (),
-            "timezone",
-            N_("A place's time zone, like Europe/London"),
-        ),
-        Verb(
-            "quiet",
-            N_("Sets hours when I send you nothing."),
-            "",
-            (),
-            "quiet",
-            N_("Like 22:00-08:00, or none"),
-        ),
-        Verb(
-            "interests",
-            N_("Sets the topics you want to hear about."),
-            "",
-            (),
-            "interests",
-            N_("Like pain, research, or none"),
-        ),
-        Verb("language", N_("Sets the language I write in."), "", (), "language", N_("Like en")),
-        Verb("pause", N_("Pauses all my messages for a while."), "", (), "until", N_("Until when, like next Monday 9am")),
-        Verb("resume", N_("Starts my messages again.")),
-    ),
-)
-def profile(turn: Turn, text: str) -> Reply:
-    _ = turn._
-    word, _sep, rest = text.partition(" ")
-    word = word.lower()
-    if not word or word == "show":
-        return profile_view(turn)
-    if word == "edit":
-        from bot.forms import open_form
+def setting(key: str, check: Callable[[Turn, str], str]) -> Handler:
+    """A verb that sets one setting from the words after it, with the form's own check."""
 
-        return open_form(turn, "profile.edit")
-    if word == "pause":
-        if not rest.strip():
-            raise Refusal("Until when? For example: profile pause next Monday 9am.")
-        at = checks.moment(rest, turn.member.timezone, turn.now, turn.member.language)
-        apply(turn, {"paused_until": check_pause(turn, at.isoformat())})
-        return _paused(turn)
-    if word == "resume":
-        return resume(turn, "", "")
-    if word in _SETTERS:
-        key, check = _SETTERS[word]
-        if not rest.strip():
+    def set_it(turn: Turn, asked: Asked) -> Reply:
+        if not asked.text:
             # Never clear a setting by accident: "profile quiet" alone must not end quiet hours.
             raise Refusal("What should it be? For example: {example}.", example=_EXAMPLES[key])
-        apply(turn, {key: check(turn, rest)})
-        return profile_view(turn, _("Saved."))
-    raise Refusal(
-        "I can change: name, timezone, quiet, interests, language, pause and resume. For example: profile quiet 22:00-08:00."
-    )
+        apply(turn, {key: check(turn, asked.text)})
+        return profile_view(turn, turn._("Saved."))
+
+    return set_it
+
+
+def show(turn: Turn, _asked: Asked) -> Reply:
+    return profile_view(turn)
+
+
+def edit(turn: Turn, _asked: Asked) -> Reply:
+    return open_form(turn, "profile.edit")
+
+
+def pause(turn: Turn, asked: Asked) -> Reply:
+    if not asked.text:
+        raise Refusal("Until when? For example: profile pause next Monday 9am.")
+    at = checks.moment(asked.text, turn.member.timezone, turn.now, turn.member.language)
+    apply(turn, {"paused_until": check_pause(turn, at.isoformat())})
+    return _paused(turn)
 
 
 def _paused(turn: Turn) -> Reply:
@@ -231,21 +185,12 @@ def _paused(turn: Turn) -> Reply:
     )
 
 
-@action("profile.show")
-def show(turn: Turn, _subject: str, _value: str) -> Reply:
-    return profile_view(turn)
-
-
-@action("profile.pause_week")
-def pause_week(turn: Turn, _subject: str, _value: str) -> Reply:
-    from datetime import timedelta
-
+def pause_week(turn: Turn, _asked: Asked) -> Reply:
     apply(turn, {"paused_until": (turn.now + timedelta(days=7)).isoformat()})
     return _paused(turn)
 
 
-@action("profile.resume")
-def resume(turn: Turn, _subject: str, _value: str) -> Reply:
+def resume(turn: Turn, _asked: Asked) -> Reply:
     apply(turn, {"paused_until": ""})
     return profile_view(turn, turn._("Welcome back. Messages are on again."))
 
@@ -253,7 +198,7 @@ def resume(turn: Turn, _subject: str, _value: str) -> Reply:
 # ---- the form -------------------------------------------------------------------------------
 
 
-def _fields(turn: Turn, _subject: str) -> list[FormField]:
+def _fields(turn: Turn, _asked: Asked) -> list[FormField]:
     _ = turn._
     member = turn.member
     assert member.id is not None
@@ -312,33 +257,13 @@ def _pause_as_typed(member: Member, now: datetime) -> str:
     return member.paused_until.astimezone(ZoneInfo(member.timezone)).strftime("%d %b %Y %H:%M")
 
 
-def _submit(turn: Turn, _subject: str, values: dict[str, str]) -> Reply:
+def _submit(turn: Turn, _asked: Asked, values: dict[str, str]) -> Reply:
     apply(turn, values)
     return profile_view(turn, turn._("Saved. Here is your profile now."))
 
 
-form(
-    FormSpec(
-        name="profile.edit",
-        title=lambda turn: turn._("Edit your profile"),
-        fields=_fields,
-        checks={
-            "name": check_name,
-            "timezone": check_zone,
-            "quiet": check_quiet,
-            "interests": check_interests,
-            "language": check_language,
-            "paused_until": check_pause,
-        },
-        submit=_submit,
-        submit_label=lambda turn: turn._("Save"),
-    )
-)
-
-
 # ---- suggestions as someone types ------------------------------------------------------------
 
-@suggestions("timezone")
 def suggest_zone(turn: Turn, typed: str) -> list[Option]:
     """Time zones holding what was typed ("london", "new york"); their own and the service's
     first when nothing is typed yet."""
@@ -349,6 +274,89 @@ def suggest_zone(turn: Turn, typed: str) -> list[Option]:
     return matching([Option(zone, zone) for zone in sorted(checks.time_zone_names())], wanted)
 
 
-@suggestions("language")
 def suggest_language(turn: Turn, typed: str) -> list[Option]:
     return matching([Option(f"{language_name(code)} ({code})", code) for code in languages()], typed)
+
+
+FEATURE = Feature(
+    "profile",
+    commands=(
+        CommandSpec(
+            "profile",
+            summary=N_("Shows your settings. You can change your time zone, quiet hours, interests and more."),
+            example="profile timezone Europe/London",
+            verbs=(
+                Verb("show", show, N_("Shows your settings.")),
+                Verb("edit", edit, N_("Changes your settings in one form.")),
+                Verb(
+                    "name",
+                    setting("name", check_name),
+                    N_("Changes the name others see."),
+                    argument="name",
+                    hint=N_("Your name, like Sam"),
+                ),
+                Verb(
+                    "timezone",
+                    setting("timezone", check_zone),
+                    N_("Sets your time zone, so times are your own."),
+                    argument="timezone",
+                    hint=N_("A place's time zone, like Europe/London"),
+                    aliases=("zone", "tz"),
+                ),
+                Verb(
+                    "quiet",
+                    setting("quiet", check_quiet),
+                    N_("Sets hours when I send you nothing."),
+                    argument="quiet",
+                    hint=N_("Like 22:00-08:00, or none"),
+                ),
+                Verb(
+                    "interests",
+                    setting("interests", check_interests),
+                    N_("Sets the topics you want to hear about."),
+                    argument="interests",
+                    hint=N_("Like pain, research, or none"),
+                ),
+                Verb(
+                    "language",
+                    setting("language", check_language),
+                    N_("Sets the language I write in."),
+                    argument="language",
+                    hint=N_("Like en"),
+                ),
+                Verb(
+                    "pause",
+                    pause,
+                    N_("Pauses all my messages for a while."),
+                    argument="until",
+                    hint=N_("Until when, like next Monday 9am"),
+                ),
+                Verb("resume", resume, N_("Starts my messages again.")),
+            ),
+            default=("show",),
+        ),
+    ),
+    buttons=(
+        ButtonSpec("profile.show", show),
+        ButtonSpec("profile.pause_week", pause_week),
+        ButtonSpec("profile.resume", resume),
+    ),
+    forms=(
+        FormSpec(
+            name="profile.edit",
+            title=lambda turn: turn._("Edit your profile"),
+            fields=_fields,
+            checks={
+                "name": check_name,
+                "timezone": check_zone,
+                "quiet": check_quiet,
+                "interests": check_interests,
+                "language": check_language,
+                "paused_until": check_pause,
+            },
+            submit=_submit,
+            submit_label=lambda turn: turn._("Save"),
+        ),
+    ),
+    suggestions={"timezone": suggest_zone, "language": suggest_language},
+)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.checks import Refusal
 from bot.conversation import Field, Message
+from bot.feature import Asked, ButtonSpec, CommandSpec, Feature, Verb
 from bot.members import (
     ROLE_ORDER,
     Role,
@@ -12,93 +13,52 @@ from bot.members import (
     lock_admins,
     members_with_role,
     revoke,
+    role_from,
+    role_name,
+    role_name_plural,
     roles_of,
 )
 from bot.outbox import enqueue_dm
 from bot.people import Unsure, named_person, which_one
-from bot.turn import Reply, Turn, Verb, action, command
-from bot.words import N_, Translate, translator
+from bot.turn import Reply, Turn, number_in
+from bot.words import N_, translator
 from storage.models import Member
 
-_NAMES = {
-    Role.PARTNER: (N_("partner"), N_("partners")),
-    Role.STAFF: (N_("staff"), N_("staff")),
-    Role.COORDINATOR: (N_("coordinator"), N_("coordinators")),
-    Role.ADMIN: (N_("admin"), N_("admins")),
-}
+CHANGERS = (Role.COORDINATOR, Role.ADMIN)
+SUMMARY = N_("Shows who the staff, coordinators and admins are.")
 
 
-def role_name(_: Translate, role: Role) -> str:
-    return _(_NAMES[role][0])
-
-
-def role_name_plural(_: Translate, role: Role) -> str:
-    return _(_NAMES[role][1])
-
-
-def _role_from(word: str) -> Role | None:
-    wanted = word.strip().lower().rstrip("s")
-    for role, (one, many) in _NAMES.items():
-        if wanted in (role.value, one, many.rstrip("s")):
-            return role
-    return None
-
-
-@command(
-    "roles",
-    summary=N_("Shows who the staff, coordinators and admins are."),
-    example="roles",
-    verbs=(
-        Verb("list", N_("Shows who the staff, coordinators and admins are.")),
-        Verb(
-            "grant",
-            N_("Gives someone a role."),
-            "roles grant Sam coordinator",
-            (Role.COORDINATOR, Role.ADMIN),
-            "who",
-            N_("A name or @mention, then the role, like Sam coordinator"),
-        ),
-        Verb(
-            "revoke",
-            N_("Takes a role away."),
-            "roles revoke Sam staff",
-            (Role.COORDINATOR, Role.ADMIN),
-            "who",
-            N_("A name or @mention, then the role, like Sam staff"),
-        ),
-    ),
-)
-def roles(turn: Turn, text: str) -> Reply:
-    verb, _sep, rest = text.partition(" ")
-    if verb.lower() in ("grant", "give", "add"):
-        return _change(turn, rest, giving=True)
-    if verb.lower() in ("revoke", "remove", "take"):
-        return _change(turn, rest, giving=False)
-    if verb and verb.lower() != "list":
-        raise Refusal("To change a role, type: roles grant NAME ROLE, or roles revoke NAME ROLE.")
+def show(turn: Turn, _asked: Asked) -> Reply:
     _ = turn._
     fields = []
     for role in reversed(ROLE_ORDER[1:]):
         names = ", ".join(m.display_name for m in members_with_role(turn.session, role))
         fields.append(Field(role_name_plural(_, role).capitalize(), (names or _("nobody yet"),)))
     hint = ()
-    if turn.is_(Role.COORDINATOR, Role.ADMIN):
+    if turn.is_(*CHANGERS):
         hint = (" ", _("To change a role, type: roles grant NAME ROLE, or roles revoke NAME ROLE."))
     return turn.say(_("These people have a role here."), *hint, fields=tuple(fields))
 
 
+def give(turn: Turn, asked: Asked) -> Reply:
+    return _change(turn, asked.text, giving=True)
+
+
+def take(turn: Turn, asked: Asked) -> Reply:
+    return _change(turn, asked.text, giving=False)
+
+
 def _change(turn: Turn, rest: str, giving: bool) -> Reply:
-    _may_change(turn, None)
     words = rest.split()
     role = None
     if words:
-        role = _role_from(words[-1]) or _role_from(words[0])
+        role = role_from(words[-1]) or role_from(words[0])
     if role is None or len(words) < 2:
         raise Refusal(
             "Please name a person and a role: partner, staff, coordinator or admin. For example: roles grant Sam coordinator."
         )
     _may_change(turn, role)
-    name = " ".join(words[:-1] if _role_from(words[-1]) == role else words[1:])
+    name = " ".join(words[:-1] if role_from(words[-1]) == role else words[1:])
     target = named_person(turn, name)
     if target is None:
         raise Refusal(
@@ -110,12 +70,12 @@ def _change(turn: Turn, rest: str, giving: bool) -> Reply:
     return _change_role(turn, target, role, giving)
 
 
-@action("roles.pick")
-def pick(turn: Turn, subject: str, value: str) -> Reply:
+def pick(turn: Turn, asked: Asked) -> Reply:
     """The person chosen after "which one do you mean?": the command goes on for them."""
-    verb, _sep, word = value.partition(":")
-    role = _role_from(word)
-    target = turn.session.get(Member, int(subject)) if subject.isdecimal() else None
+    verb, _sep, word = asked.value.partition(":")
+    role = role_from(word)
+    number = number_in(asked.text)
+    target = turn.session.get(Member, number) if number is not None else None
     if role is None or verb not in ("grant", "revoke"):
         raise Refusal("That button no longer works. Type guide to see what you can do.")
     _may_change(turn, role)
@@ -124,10 +84,8 @@ def pick(turn: Turn, subject: str, value: str) -> Reply:
     return _change_role(turn, target, role, giving=verb == "grant")
 
 
-def _may_change(turn: Turn, role: Role | None) -> None:
-    """Checked with the roles held now, for a typed command and for a button pressed later."""
-    if not turn.is_(Role.COORDINATOR, Role.ADMIN):
-        raise Refusal("Only coordinators and admins can change roles. Type roles to see who they are.")
+def _may_change(turn: Turn, role: Role) -> None:
+    """Only admins change who is an admin (coordinators, the other roles; see CHANGERS)."""
     if role is Role.ADMIN and not turn.is_(Role.ADMIN):
         raise Refusal("Only admins can change who is an admin.")
 
@@ -216,3 +174,43 @@ def _tell(turn: Turn, target: Member, role: Role, giving: bool) -> None:
 def roles_held(turn: Turn, member_id: int) -> list[Role]:
     held = roles_of(turn.session, member_id)
     return [r for r in ROLE_ORDER if r in held]
+
+
+NOT_CHANGING = N_("Only coordinators and admins can change roles. Type roles to see who they are.")
+
+FEATURE = Feature(
+    "roles",
+    commands=(
+        CommandSpec(
+            "roles",
+            summary=SUMMARY,
+            example="roles",
+            verbs=(
+                Verb("list", show, SUMMARY),
+                Verb(
+                    "grant",
+                    give,
+                    N_("Gives someone a role."),
+                    CHANGERS,
+                    argument="who",
+                    hint=N_("A name or @mention, then the role, like Sam coordinator"),
+                    example="roles grant Sam coordinator",
+                    aliases=("give", "add"),
+                ),
+                Verb(
+                    "revoke",
+                    take,
+                    N_("Takes a role away."),
+                    CHANGERS,
+                    argument="who",
+                    hint=N_("A name or @mention, then the role, like Sam staff"),
+                    example="roles revoke Sam staff",
+                    aliases=("remove", "take"),
+                ),
+            ),
+            default=("list",),
+            refusal=NOT_CHANGING,
+        ),
+    ),
+    buttons=(ButtonSpec("roles.pick", pick, CHANGERS, refusal=NOT_CHANGING),),
+)

@@ -9,44 +9,18 @@ from __future__ import annotations
 
 from bot.checks import Refusal
 from bot.conversation import Button, Field, Reply, message_from_json
+from bot.feature import Asked, ButtonSpec, CommandSpec, Feature, Verb
 from bot.members import Role, find_account
 from bot.outbox import CALENDAR, retry, undelivered
 from bot.settings import AccountRef
-from bot.turn import Turn, Verb, action, command, home_section
+from bot.turn import Turn, number_in
 from bot.words import N_
 from storage.models import Member, Outbox
 
 ADMINS = (Role.ADMIN,)
 
 
-@command(
-    "outbox",
-    summary=N_("Shows messages that could not be sent, and why, so you can try them again."),
-    example="outbox",
-    roles=ADMINS,
-    verbs=(
-        Verb("list", N_("Shows messages that could not be sent, and why.")),
-        Verb(
-            "retry",
-            N_("Tries a message again, or all of them, once the cause is put right."),
-            "outbox retry all",
-            ADMINS,
-            "which",
-            N_("A number, like 12, or all"),
-        ),
-    ),
-)
-def outbox(turn: Turn, text: str) -> Reply:
-    word, _sep, rest = text.partition(" ")
-    word = word.lower()
-    if word in ("", "list"):
-        return show(turn)
-    if word == "retry":
-        return try_again(turn, rest.strip().lower())
-    raise Refusal("I can do: outbox, or outbox retry with a number or all.")
-
-
-def show(turn: Turn) -> Reply:
+def show(turn: Turn, _asked: Asked) -> Reply:
     _ = turn._
     count, latest = undelivered(turn.session)
     if not count:
@@ -79,27 +53,21 @@ def _why(turn: Turn, row: Outbox) -> str:
     return f"{reason} {start}".strip()
 
 
-def try_again(turn: Turn, which: str) -> Reply:
+def try_again(turn: Turn, asked: Asked) -> Reply:
+    """`outbox retry all`, `outbox retry 12`, or the button (its value says which)."""
     _ = turn._
+    which = (asked.value or asked.text or "all").strip().lower()
     if which == "all":
         count = retry(turn.session, turn.now)
         if not count:
             return turn.say(_("Every message was sent. Nothing is waiting."))
         return turn.say(_("Trying them again now. Messages: {count}.", count=count))
-    digits = which.removeprefix("#")
-    if not (digits.isdecimal() and len(digits) <= 9) or not retry(turn.session, turn.now, int(digits)):
+    number = number_in(which)
+    if number is None or not retry(turn.session, turn.now, number):
         raise Refusal("Which message? Type outbox to see their numbers, or type outbox retry all.")
-    return turn.say(_("Trying message #{number} again now.", number=digits))
+    return turn.say(_("Trying message #{number} again now.", number=number))
 
 
-@action("outbox.retry")
-def retry_button(turn: Turn, _subject: str, value: str) -> Reply:
-    if not turn.is_(Role.ADMIN):
-        raise Refusal("Only admins can do that. Type guide to see what you can do.")
-    return try_again(turn, value or "all")
-
-
-@home_section
 def waiting(turn: Turn) -> list[Field]:
     """For admins: how many messages could not be sent."""
     if not turn.is_(Role.ADMIN):
@@ -109,3 +77,31 @@ def waiting(turn: Turn) -> list[Field]:
         return []
     _ = turn._
     return [Field(_("Messages not sent"), (_("{count}. Type outbox to see why.", count=count),))]
+
+
+FEATURE = Feature(
+    "outbox",
+    commands=(
+        CommandSpec(
+            "outbox",
+            summary=N_("Shows messages that could not be sent, and why, so you can try them again."),
+            example="outbox",
+            roles=ADMINS,
+            verbs=(
+                Verb("list", show, N_("Shows messages that could not be sent, and why.")),
+                Verb(
+                    "retry",
+                    try_again,
+                    N_("Tries a message again, or all of them, once the cause is put right."),
+                    ADMINS,
+                    argument="which",
+                    hint=N_("A number, like 12, or all"),
+                    example="outbox retry all",
+                ),
+            ),
+            default=("list",),
+        ),
+    ),
+    buttons=(ButtonSpec("outbox.retry", try_again, ADMINS),),
+    home=(waiting,),
+)

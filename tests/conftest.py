@@ -21,6 +21,7 @@ from sqlmodel import Session, select
 from bot.clock import FakeClock
 from bot.conversation import ButtonPress, Command, FormSubmit, Reply, Who, plain
 from bot.core import Bot
+from bot.features import EVERY_FEATURE
 from bot.outbox import Delivery, SendFailed, dispatch_due
 from bot.settings import AccountRef, Settings
 from storage.db import make_engine, migrate
@@ -144,7 +145,7 @@ def settings() -> Settings:
 
 @pytest.fixture
 def bot(engine: Engine, settings: Settings, clock: FakeClock) -> Bot:
-    return Bot(engine, settings, clock)
+    return Bot(engine, settings, clock, EVERY_FEATURE)
 
 
 @dataclass

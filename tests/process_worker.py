@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.core import Bot
+from bot.features import EVERY_FEATURE
 from bot.outbox import Delivery, Pace, SendFailed
 from bot.scheduling import Scheduler
 from bot.settings import Settings
@@ -104,7 +105,7 @@ def main(url: str, clock_file: str, platform_url: str, name: str, status_dir: st
     status = Path(status_dir)
     settings = Settings(_env_file=None, default_timezone="Europe/London")
     engine = make_engine(url)
-    bot = StatusBot(engine, settings, FileClock(Path(clock_file)), status=status / f"{name}.ticks")
+    bot = StatusBot(engine, settings, FileClock(Path(clock_file)), EVERY_FEATURE, status=status / f"{name}.ticks")
     scheduler = StatusScheduler(bot, {"fake": HttpSender(platform_url, name)}, BEAT, status=status / f"{name}.idle")
     scheduler.start()
     (status / f"{name}.started").touch()

@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 from bot.clock import FakeClock
 from bot.conversation import ButtonPress, Who
 from bot.core import Bot
+from bot.features import EVERY_FEATURE
 from bot.members import Role
 from bot.outbox import SendFailed
 from bot.settings import AccountRef, Settings
@@ -82,7 +83,7 @@ class Scene:
 
     def restarted(self) -> Bot:
         """A new process: nothing kept in memory, only the database."""
-        self.bot = Bot(self.engine, self.settings, self.clock)
+        self.bot = Bot(self.engine, self.settings, self.clock, EVERY_FEATURE)
         return self.bot
 
     def texts(self, user_id: str, start: str) -> list[str]:

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from bot.conversation import ButtonPress, Message, Reply, Who, plain
 from bot.core import Bot
+from bot.features import EVERY_FEATURE
 from bot.members import Role
 from bot.settings import AccountRef, Settings
 from storage.models import CheckIn, CheckInAnswer, CheckInPrompt, CheckInRun, FormDraft, Outbox
@@ -438,7 +439,9 @@ def test_partners_and_staff_cannot_manage_checkins(engine, bot, platform, clock,
 
 def test_a_partner_is_told_what_they_can_type(pat):
     pat.says("checkin whatever")
-    assert pat.text == "I can do: checkin history, or checkin on. Type guide to see more."
+    assert pat.text == "Type checkin and one of: history, on. Type guide to see more."
+    pat.says("checkin histroy")
+    assert pat.text == "I don't know 'checkin histroy'. Did you mean checkin history?"
 
 
 def test_a_partner_sees_only_their_own_answers(engine, platform, clock, cora, pat, quinn):
@@ -900,6 +903,7 @@ def support_bot(engine, clock, **settings: str) -> Bot:
         engine,
         Settings(_env_file=None, admins="console:ada", default_timezone="Europe/London", **settings),
         clock,
+        EVERY_FEATURE,
     )
 
 

@@ -9,8 +9,9 @@ from sqlmodel import Session, select
 
 from bot.conversation import ButtonPress, Command, Who
 from bot.core import Bot
+from bot.feature import CommandSpec, Feature
+from bot.features import EVERY_FEATURE
 from bot.settings import AccountRef, Settings
-from bot.turn import COMMANDS, CommandSpec
 from storage.models import Account, Member
 from tests.conftest import START, Person, member_named
 
@@ -112,12 +113,13 @@ def test_consent_comes_before_an_answer_to_a_first_button_press(engine, bot):
     assert member_named(engine, "sam").consent_shown_at == START
 
 
-def test_consent_is_shown_and_kept_even_when_the_first_turn_fails(engine, person, monkeypatch):
-    def broken(turn, text):
+def test_consent_is_shown_and_kept_even_when_the_first_turn_fails(engine, person):
+    def broken(turn, asked):
         raise RuntimeError("boom")
 
-    monkeypatch.setitem(COMMANDS, "broken", CommandSpec("broken", broken, (), "", "broken"))
     sam = person("Sam")
+    broken_command = CommandSpec("broken", "", "broken", run=broken)
+    sam.bot = Bot(engine, sam.bot.settings, sam.bot.clock, (*EVERY_FEATURE, Feature("test", (broken_command,))))
     reply = sam.says("broken")
 
     assert [m.plain() for m in reply.messages] == [
@@ -132,7 +134,7 @@ def test_consent_is_shown_and_kept_even_when_the_first_turn_fails(engine, person
 
 def test_consent_text_from_settings_replaces_the_default(engine, clock):
     words = "Hi. We keep your name and answers so coordinators can support you. Ask us anything."
-    custom = Bot(engine, Settings(_env_file=None, consent_text=words), clock)
+    custom = Bot(engine, Settings(_env_file=None, consent_text=words), clock, EVERY_FEATURE)
     sam = Person(custom, Who(AccountRef("console", "local", "sam"), "Sam"))
 
     reply = sam.says("profile")
@@ -147,7 +149,7 @@ def test_consent_text_from_settings_replaces_the_default(engine, clock):
 
 @pytest.mark.parametrize("consent_text", [None, ""])
 def test_an_unset_or_empty_consent_text_keeps_the_default(engine, clock, consent_text):
-    plain_settings = Bot(engine, Settings(_env_file=None, consent_text=consent_text), clock)
+    plain_settings = Bot(engine, Settings(_env_file=None, consent_text=consent_text), clock, EVERY_FEATURE)
     reply = plain_settings.handle(Command(Who(AccountRef("console", "local", "sam"), "Sam"), "profile"))
 
     assert reply.messages[0].plain() == DEFAULT_WORDS
@@ -155,7 +157,7 @@ def test_an_unset_or_empty_consent_text_keeps_the_default(engine, clock, consent
 
 def test_an_empty_consent_text_in_the_environment_keeps_the_default(engine, clock, monkeypatch):
     monkeypatch.setenv("CONSENT_TEXT", "")
-    from_env = Bot(engine, Settings(_env_file=None), clock)
+    from_env = Bot(engine, Settings(_env_file=None), clock, EVERY_FEATURE)
     reply = from_env.handle(Command(Who(AccountRef("console", "local", "sam"), "Sam"), "profile"))
 
     assert reply.messages[0].plain() == DEFAULT_WORDS
@@ -163,7 +165,7 @@ def test_an_empty_consent_text_in_the_environment_keeps_the_default(engine, cloc
 
 def test_consent_text_from_the_environment_is_used(engine, clock, monkeypatch):
     monkeypatch.setenv("CONSENT_TEXT", "We keep only what you tell us.")
-    from_env = Bot(engine, Settings(_env_file=None), clock)
+    from_env = Bot(engine, Settings(_env_file=None), clock, EVERY_FEATURE)
     reply = from_env.handle(Command(Who(AccountRef("console", "local", "sam"), "Sam"), "profile"))
 
     assert reply.messages[0].plain() == "We keep only what you tell us."

@@ -11,10 +11,13 @@ from sqlmodel import Session, select
 
 from bot.checks import Refusal
 from bot.conversation import ButtonPress, Command, Message, Option, Who
+from bot.core import Bot
+from bot.feature import ButtonSpec, CommandSpec, Feature, Features
+from bot.features import EVERY_FEATURE
 from bot.members import Role, grant
 from bot.outbox import enqueue_dm
+from bot.profile import FEATURE as PROFILE
 from bot.settings import AccountRef
-from bot.turn import ACTIONS, COMMANDS, SUGGESTIONS, CommandSpec
 from storage.models import Member, MemberRole, Outbox
 from tests.conftest import START, member_named
 
@@ -31,12 +34,22 @@ def role_rows(engine) -> list[tuple[int, str]]:
         return [(r.member_id, r.role) for r in session.exec(select(MemberRole).order_by(MemberRole.id))]
 
 
-def register(monkeypatch, name, handler, roles=()):
-    """A command that exists only for this test."""
-    monkeypatch.setitem(COMMANDS, name, CommandSpec(name, handler, roles, "A test command.", name))
+def command(name, handler, roles=()):
+    """A command that exists only for a test."""
+    return CommandSpec(name, "A test command.", name, run=handler, roles=roles)
 
 
-def change_everything(turn, text):
+def give(*people, commands=(), buttons=()) -> Bot:
+    """A bot with every feature and one more that exists only for this test, for these people."""
+    first = people[0].bot
+    extra = Feature("test", commands=tuple(commands), buttons=tuple(buttons))
+    made = Bot(first.engine, first.settings, first.clock, (*EVERY_FEATURE, extra))
+    for someone in people:
+        someone.bot = made
+    return made
+
+
+def change_everything(turn, _asked=None):
     """Changes the member, gives a role and queues a message, all in this turn's transaction."""
     turn.member.display_name = "Changed"
     turn.session.add(turn.member)
@@ -134,12 +147,15 @@ def test_an_event_the_core_cannot_read_gets_a_kind_answer(engine, bot, sam):
 # ---- commands for some roles only ------------------------------------------------------------
 
 
-def test_a_command_for_other_roles_names_who_may_use_it(engine, monkeypatch, sam):
+def test_a_command_for_other_roles_names_who_may_use_it(engine, sam):
     calls = []
-    register(monkeypatch, "report", lambda turn, text: calls.append(text), (Role.COORDINATOR, Role.ADMIN))
-    register(monkeypatch, "setup", lambda turn, text: calls.append(text), (Role.ADMIN,))
-    register(
-        monkeypatch, "plan", lambda turn, text: calls.append(text), (Role.STAFF, Role.COORDINATOR, Role.ADMIN)
+    give(
+        sam,
+        commands=(
+            command("report", lambda turn, asked: calls.append(asked), (Role.COORDINATOR, Role.ADMIN)),
+            command("setup", lambda turn, asked: calls.append(asked), (Role.ADMIN,)),
+            command("plan", lambda turn, asked: calls.append(asked), (Role.STAFF, Role.COORDINATOR, Role.ADMIN)),
+        ),
     )
 
     sam.says("report")
@@ -151,12 +167,12 @@ def test_a_command_for_other_roles_names_who_may_use_it(engine, monkeypatch, sam
     assert calls == []
 
 
-def test_a_command_for_a_role_works_for_someone_with_it(engine, monkeypatch, person):
-    def report(turn, text):
+def test_a_command_for_a_role_works_for_someone_with_it(engine, person):
+    def report(turn, asked):
         return turn.say(f"Report for {turn.member.display_name}.")
 
-    register(monkeypatch, "report", report, (Role.COORDINATOR,))
     ada, bo = person("Ada"), person("Bo")
+    give(ada, bo, commands=(command("report", report, (Role.COORDINATOR,)),))
     ada.says("profile")
     bo.says("profile")
     ada.says("roles grant Bo coordinator")
@@ -169,12 +185,12 @@ def test_a_command_for_a_role_works_for_someone_with_it(engine, monkeypatch, per
 # ---- nothing half-saved ----------------------------------------------------------------------
 
 
-def test_an_unexpected_error_says_sorry_and_saves_nothing(engine, monkeypatch, sam, caplog):
-    def explode(turn, text):
-        change_everything(turn, text)
+def test_an_unexpected_error_says_sorry_and_saves_nothing(engine, sam, caplog):
+    def explode(turn, asked):
+        change_everything(turn)
         raise RuntimeError("the disk fell off")
 
-    register(monkeypatch, "explode", explode)
+    give(sam, commands=(command("explode", explode),))
     before_roles = role_rows(engine)
 
     with caplog.at_level(logging.ERROR, logger="bot.core"):
@@ -190,12 +206,12 @@ def test_an_unexpected_error_says_sorry_and_saves_nothing(engine, monkeypatch, s
     assert any(r.exc_info and "the disk fell off" in str(r.exc_info[1]) for r in caplog.records)
 
 
-def test_after_an_error_the_next_turn_works_and_saves(engine, monkeypatch, clock, sam):
-    def explode(turn, text):
-        change_everything(turn, text)
+def test_after_an_error_the_next_turn_works_and_saves(engine, clock, sam):
+    def explode(turn, asked):
+        change_everything(turn)
         raise RuntimeError("boom")
 
-    register(monkeypatch, "explode", explode)
+    give(sam, commands=(command("explode", explode),))
     sam.says("explode")
     clock.advance(timedelta(minutes=1))
 
@@ -205,12 +221,12 @@ def test_after_an_error_the_next_turn_works_and_saves(engine, monkeypatch, clock
     assert member_named(engine, "sam").display_name == "Samira"
 
 
-def test_an_error_in_a_button_saves_nothing(engine, bot, monkeypatch, sam):
-    def explode(turn, subject, value):
-        change_everything(turn, "")
-        raise KeyError(subject)
+def test_an_error_in_a_button_saves_nothing(engine, sam):
+    def explode(turn, asked):
+        change_everything(turn)
+        raise KeyError(asked.text)
 
-    monkeypatch.setitem(ACTIONS, "test.explode", explode)
+    bot = give(sam, buttons=(ButtonSpec("test.explode", explode),))
 
     reply = bot.handle(ButtonPress(sam.who, "test.explode:7"))
 
@@ -220,12 +236,12 @@ def test_an_error_in_a_button_saves_nothing(engine, bot, monkeypatch, sam):
     assert role_rows(engine) == [(member_named(engine, "sam").id, "partner")]
 
 
-def test_a_refusal_after_a_change_saves_nothing(engine, monkeypatch, sam):
-    def half_then_refuse(turn, text):
-        change_everything(turn, text)
+def test_a_refusal_after_a_change_saves_nothing(engine, sam):
+    def half_then_refuse(turn, asked):
+        change_everything(turn)
         raise Refusal("Please fill in {label}.", label="your name")
 
-    register(monkeypatch, "half", half_then_refuse)
+    give(sam, commands=(command("half", half_then_refuse),))
     before_roles = role_rows(engine)
 
     sam.says("half")
@@ -236,16 +252,16 @@ def test_a_refusal_after_a_change_saves_nothing(engine, monkeypatch, sam):
     assert outbox_count(engine) == 0
 
 
-def test_a_database_error_inside_a_turn_saves_nothing(engine, monkeypatch, sam):
+def test_a_database_error_inside_a_turn_saves_nothing(engine, sam):
     """A second partner role breaks a unique rule: the whole turn is undone, not just that row."""
 
-    def duplicate(turn, text):
+    def duplicate(turn, asked):
         turn.member.display_name = "Changed"
         turn.session.add(turn.member)
         turn.session.add(MemberRole(member_id=turn.member.id, role="partner", granted_at=turn.now))
         turn.session.flush()
 
-    register(monkeypatch, "duplicate", duplicate)
+    give(sam, commands=(command("duplicate", duplicate),))
 
     sam.says("duplicate")
 
@@ -254,12 +270,12 @@ def test_a_database_error_inside_a_turn_saves_nothing(engine, monkeypatch, sam):
     assert role_rows(engine) == [(member_named(engine, "sam").id, "partner")]
 
 
-def test_a_successful_turn_saves_everything_together(engine, monkeypatch, sam):
-    def change(turn, text):
-        change_everything(turn, text)
+def test_a_successful_turn_saves_everything_together(engine, sam):
+    def change(turn, asked):
+        change_everything(turn)
         return turn.say("Changed.")
 
-    register(monkeypatch, "change", change)
+    give(sam, commands=(command("change", change),))
 
     sam.says("change")
 
@@ -321,9 +337,9 @@ def test_guide_shows_role_changes_to_the_admin_and_hides_them_again_when_the_rol
     assert "roles grant" not in bo.text
 
 
-def test_guide_lists_a_role_only_command_only_for_that_role(engine, monkeypatch, person):
-    register(monkeypatch, "report", lambda turn, text: turn.say("ok"), (Role.COORDINATOR,))
+def test_guide_lists_a_role_only_command_only_for_that_role(engine, person):
     ada, bo = person("Ada"), person("Bo")
+    give(ada, bo, commands=(command("report", lambda turn, asked: turn.say("ok"), (Role.COORDINATOR,)),))
     ada.says("profile")
     bo.says("guide")
     assert "report:" not in bo.text
@@ -358,12 +374,10 @@ def test_an_empty_command_shows_the_guide(bot, sam):
 
 
 def test_a_configured_admin_already_made_admin_is_not_made_twice(engine, settings, clock, person):
-    from bot.core import Bot
-
     ada = person("Ada")
     ada.says("profile")
     # A second process with the same settings meets Ada for the first time in its own memory.
-    Bot(engine, settings, clock).handle(Command(ada.who, "roles", ""))
+    Bot(engine, settings, clock, EVERY_FEATURE).handle(Command(ada.who, "roles", ""))
     ada_id = member_named(engine, "ada").id
     assert [r for r in role_rows(engine) if r[0] == ada_id] == [(ada_id, "partner"), (ada_id, "admin")]
 
@@ -377,14 +391,13 @@ def test_someone_new_gets_the_zone_their_platform_knows(engine, bot):
     assert member_named(engine, "U10").timezone == "Europe/London"
 
 
-def test_suggestions_never_fail_and_never_make_a_member(bot, engine, monkeypatch):
-    who = Who(AccountRef("console", "local", "new"), "New")
-    assert bot.suggest(who, "no-such-argument", "x") == []
-
+def test_suggestions_never_fail_and_never_make_a_member(engine, settings, clock):
     def broken(_turn, _typed):
         raise RuntimeError("a bug")
 
-    monkeypatch.setitem(SUGGESTIONS, "session", broken)
+    bot = Bot(engine, settings, clock, (PROFILE, Feature("broken", suggestions={"session": broken})))
+    who = Who(AccountRef("console", "local", "new"), "New")
+    assert bot.suggest(who, "no-such-argument", "x") == []
     assert bot.suggest(who, "session", "yoga") == []
     assert bot.suggest(who, "timezone", "paris") == [Option("Europe/Paris", "Europe/Paris")]
     with Session(engine) as session:
@@ -394,12 +407,11 @@ def test_suggestions_never_fail_and_never_make_a_member(bot, engine, monkeypatch
 def test_a_platform_event_sent_again_is_handled_once_by_any_process_and_forgotten_after_a_day(
     bot, engine, settings, clock
 ):
-    from bot.core import Bot
     from storage.models import SeenEvent
 
     assert bot.first_time("slack", "Ev1")
     assert not bot.first_time("slack", "Ev1")
-    another_process = Bot(engine, settings, clock)
+    another_process = Bot(engine, settings, clock, EVERY_FEATURE)
     assert not another_process.first_time("slack", "Ev1")
     assert another_process.first_time("discord", "Ev1")  # each platform's ids are its own
 
@@ -416,7 +428,7 @@ def every_typed_line() -> list[tuple[str, str]]:
     """Each command and verb of the core, with a NUL byte in what follows it (PostgreSQL refuses
     NUL in text, so without cleaning this ends in "Sorry")."""
     lines = []
-    for name, spec in COMMANDS.items():
+    for name, spec in Features(EVERY_FEATURE).commands.items():
         lines.append((name, "x\x00y"))
         for verb in spec.verbs:
             lines += [(name, f"{verb.name} x\x00y"), (name, f"{verb.name} 1 x\x00y"), (name, f"{verb.name}\x00")]
@@ -443,11 +455,11 @@ def test_a_control_character_in_a_button_or_a_suggestion_gets_an_answer(bot, eng
         ada.says(f"roles grant Ada {role}")
     caplog.set_level(logging.ERROR)
 
-    for action in ACTIONS:
+    for action in bot.features.buttons:
         for value in ("1\x00", "x\x00y", ""):
             reply = bot.handle(ButtonPress(ada.who, f"{action}:1\x00", value))
             assert SORRY not in reply.plain(), f"{action} {value!r}"
-    for argument in SUGGESTIONS:
+    for argument in bot.features.suggestions:
         bot.suggest(ada.who, argument, "x\x00y")
     assert caplog.records == []
 

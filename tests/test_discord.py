@@ -25,8 +25,8 @@ from adapters.discord.render import (
 from adapters.discord.sender import event_fields
 from bot.conversation import Button, CalendarEvent, Form, FormField, Mention, Message, Moment, Option, Select
 from bot.core import Bot
+from bot.features import EVERY_FEATURE
 from bot.settings import AccountRef, Settings
-from bot.turn import COMMANDS
 from bot.words import translator
 from storage.models import Account, FormDraft, Member, Opening, OpeningInterest, Outbox, SessionSignup
 from tests.discord_fakes import ANNOUNCEMENTS, GENERAL, TOKEN, DiscordWorld, FakeDiscord, Shown, buttons
@@ -68,7 +68,7 @@ def world(engine, clock):
         default_timezone="Europe/London",
         announcements_channel=f"discord:{ANNOUNCEMENTS}",
     )
-    made = DiscordWorld(Bot(engine, settings, clock))
+    made = DiscordWorld(Bot(engine, settings, clock, EVERY_FEATURE))
     yield made
     made.close()
 
@@ -179,14 +179,14 @@ def test_the_client_identifies_syncs_every_command_and_keeps_its_heartbeat(world
     assert identify["intents"] == discord.Intents.default().value
     assert world.fake.heartbeats >= 1
     [synced] = world.fake.made("PUT", "/applications/700/guilds/800/commands")
-    assert [c["name"] for c in synced.body] == list(COMMANDS)
+    assert [c["name"] for c in synced.body] == list(world.bot.features.commands)
     commands = {c["name"]: c for c in synced.body}
     for command in synced.body:
         assert 1 <= len(command["description"]) <= 100
     # A command with verbs is a group of subcommands, each with what follows it as an option.
     assert commands["guide"]["options"] == []
     sessions = {o["name"]: o for o in commands["sessions"]["options"]}
-    assert list(sessions) == [v.name for v in COMMANDS["sessions"].verbs]
+    assert list(sessions) == [v.name for v in world.bot.features.commands["sessions"].verbs]
     assert {o["type"] for o in sessions.values()} == {1}
     assert sessions["mine"]["options"] == []
     [session] = sessions["join"]["options"]
@@ -200,7 +200,7 @@ def test_the_client_identifies_syncs_every_command_and_keeps_its_heartbeat(world
 
 def test_every_command_and_verb_of_the_core_is_a_slash_command(world):
     met(world, PRIYA)
-    for name, spec in COMMANDS.items():
+    for name, spec in world.bot.features.commands.items():
         for verb in spec.verbs or [None]:
             typed = "" if verb is None else f"{verb.name} 1" if verb.argument else verb.name
             assert world.slash(PRIYA, name, typed).answers, f"/{name} {typed} was not answered"

@@ -1,6 +1,6 @@
 """Forms in general: pages of at most five fields, each kind of field checked, drafts kept in the
-database between pages, and only a complete form acted on. Temporary forms are registered for
-the kinds the profile form does not use; their submit saves the answers in a row we can read."""
+database between pages, and only a complete form acted on. This module's bot has forms of its own
+for the kinds the profile form does not use; their submit saves the answers in a row we can read."""
 
 from __future__ import annotations
 
@@ -12,21 +12,24 @@ from sqlmodel import Session, col, select
 from bot import checks
 from bot.checks import Refusal
 from bot.conversation import ButtonPress, FormField, FormSubmit, Option
+from bot.core import Bot
+from bot.feature import Asked, Feature, FormSpec
+from bot.features import EVERY_FEATURE
 from bot.forms import pages_of
-from bot.turn import FORMS, FormSpec, Turn
+from bot.turn import Turn
 from storage.models import FormDraft
 from tests.conftest import member_named
 
 RESULT = "test.result"  # where the test forms' submit keeps what it was given
 
 
-def _keep(turn: Turn, subject: str, values: dict[str, str]) -> object:
+def _keep(turn: Turn, asked: Asked, values: dict[str, str]) -> object:
     """A submit that saves what it received, then answers like a feature would."""
     turn.session.add(
         FormDraft(
             member_id=turn.member.id,
             form_id=RESULT,
-            values={**values, "subject": subject},
+            values={**values, "subject": asked.text},
             updated_at=turn.now,
         )
     )
@@ -39,9 +42,9 @@ def _no_tbc(turn: Turn, value: str) -> str:
     return value.title()
 
 
-def _survey_fields(turn: Turn, subject: str) -> list[FormField]:
+def _survey_fields(turn: Turn, asked: Asked) -> list[FormField]:
     return [
-        FormField("title", "Title", "short", max_length=20, initial=f"Opening {subject}".strip()),
+        FormField("title", "Title", "short", max_length=20, initial=f"Opening {asked.text}".strip()),
         FormField("places", "Places", "number", minimum=1, maximum=12),
         FormField("hours", "Hours", "number", required=False, minimum=0.5),
         FormField("guests", "Guests", "number", required=False, maximum=4),
@@ -54,7 +57,7 @@ def _survey_fields(turn: Turn, subject: str) -> list[FormField]:
     ]
 
 
-def _long_fields(turn: Turn, subject: str) -> list[FormField]:
+def _long_fields(turn: Turn, asked: Asked) -> list[FormField]:
     return [FormField(f"q{n}", f"Question {n}", "short", max_length=40) for n in range(1, 12)] + [
         FormField("notes", "Notes", "long", required=False, max_length=100)
     ]
@@ -64,7 +67,7 @@ def _zone_check(turn: Turn, value: str) -> str:
     return checks.time_zone(value)
 
 
-def _meeting_fields(turn: Turn, subject: str) -> list[FormField]:
+def _meeting_fields(turn: Turn, asked: Asked) -> list[FormField]:
     return [
         FormField("timezone", "Time zone", "short", max_length=64),
         FormField("start", "Start", "datetime", max_length=60),
@@ -84,17 +87,15 @@ def _spec(name: str, fields, form_checks=None) -> FormSpec:  # noqa: ANN001
 
 
 @pytest.fixture
-def test_forms(monkeypatch):
-    monkeypatch.setitem(FORMS, "test.survey", _spec("test.survey", _survey_fields, {"title": _no_tbc}))
-    monkeypatch.setitem(FORMS, "test.long", _spec("test.long", _long_fields))
-    monkeypatch.setitem(
-        FORMS, "test.meeting", _spec("test.meeting", _meeting_fields, {"timezone": _zone_check})
+def bot(engine, settings, clock) -> Bot:
+    """The bot with every feature, and forms of each kind that exist only for these tests."""
+    forms = (
+        _spec("test.survey", _survey_fields, {"title": _no_tbc}),
+        _spec("test.long", _long_fields),
+        _spec("test.meeting", _meeting_fields, {"timezone": _zone_check}),
+        _spec("test.when", lambda turn, asked: [FormField("start", "Start", "datetime")]),
     )
-    monkeypatch.setitem(
-        FORMS,
-        "test.when",
-        _spec("test.when", lambda turn, subject: [FormField("start", "Start", "datetime")]),
-    )
+    return Bot(engine, settings, clock, (*EVERY_FEATURE, Feature("test", forms=forms)))
 
 
 def open_form(someone, form_id: str):
@@ -140,7 +141,7 @@ def test_pages_of_other_sizes(count, sizes):
     assert [len(p) for p in pages_of(_fields(count))] == sizes
 
 
-def test_a_form_of_twelve_fields_goes_page_by_page(test_forms, person, engine):
+def test_a_form_of_twelve_fields_goes_page_by_page(person, engine):
     sam = person("Sam")
     form = open_form(sam, "test.long").form
     assert form is not None
@@ -164,7 +165,7 @@ def test_a_form_of_twelve_fields_goes_page_by_page(test_forms, person, engine):
     assert drafts(engine, "test.long") == []
 
 
-def test_a_last_page_sent_with_a_page_missing_from_the_draft_starts_again(test_forms, person, engine):
+def test_a_last_page_sent_with_a_page_missing_from_the_draft_starts_again(person, engine):
     sam = person("Sam")
     open_form(sam, "test.long")
     sam.submit({f"q{n}": "old" for n in range(1, 6)})
@@ -182,7 +183,7 @@ def test_a_last_page_sent_with_a_page_missing_from_the_draft_starts_again(test_f
 
 
 @pytest.mark.parametrize("page", [0, 2, 9])
-def test_a_page_that_does_not_exist_starts_again(test_forms, person, engine, page):
+def test_a_page_that_does_not_exist_starts_again(person, engine, page):
     sam = person("Sam")
     send_page(sam, "test.survey", page, SURVEY_OK)
     assert sam.text.endswith("That form was out of date, so here it is again from the start.")
@@ -199,7 +200,7 @@ def test_a_form_that_no_longer_exists_is_refused(person, engine):
     assert results(engine) == []
 
 
-def test_a_one_page_form_sends_at_once_with_its_subject(test_forms, person, engine):
+def test_a_one_page_form_sends_at_once_with_its_subject(person, engine):
     sam = person("Sam")
     form = open_form(sam, "test.survey:42").form
     assert form is not None
@@ -227,7 +228,7 @@ def test_a_one_page_form_sends_at_once_with_its_subject(test_forms, person, engi
     ("typed", "kept"),
     [("3", "3"), (" 12 ", "12"), ("3.0", "3"), ("2.5", "2.5"), ("1", "1"), ("1e1", "10")],
 )
-def test_numbers_in_range_are_kept_plainly(test_forms, person, engine, typed, kept):
+def test_numbers_in_range_are_kept_plainly(person, engine, typed, kept):
     sam = person("Sam")
     open_form(sam, "test.survey")
     sam.submit({**SURVEY_OK, "places": typed})
@@ -237,7 +238,7 @@ def test_numbers_in_range_are_kept_plainly(test_forms, person, engine, typed, ke
 
 
 @pytest.mark.parametrize("typed", ["0", "13", "-1", "0.5", "1,000"])
-def test_numbers_out_of_range_are_refused(test_forms, person, engine, typed):
+def test_numbers_out_of_range_are_refused(person, engine, typed):
     sam = person("Sam")
     open_form(sam, "test.survey")
     sam.submit({**SURVEY_OK, "places": typed})
@@ -246,7 +247,7 @@ def test_numbers_out_of_range_are_refused(test_forms, person, engine, typed):
 
 
 @pytest.mark.parametrize("typed", ["three", "3 places", "nan", "inf", "-infinity", "1..2"])
-def test_things_that_are_not_numbers_are_refused(test_forms, person, engine, typed):
+def test_things_that_are_not_numbers_are_refused(person, engine, typed):
     sam = person("Sam")
     open_form(sam, "test.survey")
     sam.submit({**SURVEY_OK, "places": typed})
@@ -254,7 +255,7 @@ def test_things_that_are_not_numbers_are_refused(test_forms, person, engine, typ
     assert results(engine) == []
 
 
-def test_a_number_with_only_a_lower_or_upper_limit(test_forms, person, engine):
+def test_a_number_with_only_a_lower_or_upper_limit(person, engine):
     sam = person("Sam")
     open_form(sam, "test.survey")
     sam.submit({**SURVEY_OK, "hours": "0.25", "guests": "5"})
@@ -272,7 +273,7 @@ def test_a_number_with_only_a_lower_or_upper_limit(test_forms, person, engine):
 
 
 @pytest.mark.parametrize("typed", ["green", "GREEN", "Sea green", "sea GREEN", "2", " 2 "])
-def test_a_choice_by_value_label_or_position(test_forms, person, engine, typed):
+def test_a_choice_by_value_label_or_position(person, engine, typed):
     sam = person("Sam")
     open_form(sam, "test.survey")
     sam.submit({**SURVEY_OK, "colour": typed})
@@ -281,7 +282,7 @@ def test_a_choice_by_value_label_or_position(test_forms, person, engine, typed):
 
 
 @pytest.mark.parametrize("typed", ["purple", "0", "4", "sea"])
-def test_a_choice_that_is_not_offered_is_refused(test_forms, person, engine, typed):
+def test_a_choice_that_is_not_offered_is_refused(person, engine, typed):
     sam = person("Sam")
     open_form(sam, "test.survey")
     sam.submit({**SURVEY_OK, "colour": typed})
@@ -292,7 +293,7 @@ def test_a_choice_that_is_not_offered_is_refused(test_forms, person, engine, typ
 # ---- required and optional, and the form's own checks -------------------------------------
 
 
-def test_required_fields_must_be_filled_and_optional_ones_may_be_empty(test_forms, person, engine):
+def test_required_fields_must_be_filled_and_optional_ones_may_be_empty(person, engine):
     sam = person("Sam")
     open_form(sam, "test.survey")
     sam.submit({"title": "  ", "places": "", "hours": "", "guests": "", "colour": ""})
@@ -309,7 +310,7 @@ def test_required_fields_must_be_filled_and_optional_ones_may_be_empty(test_form
     ]
 
 
-def test_a_page_with_mistakes_comes_back_with_what_was_typed(test_forms, person, engine):
+def test_a_page_with_mistakes_comes_back_with_what_was_typed(person, engine):
     sam = person("Sam")
     open_form(sam, "test.survey")
     typed = {"title": "Pain group", "places": "lots", "hours": "2", "guests": "", "colour": "purple"}
@@ -324,7 +325,7 @@ def test_a_page_with_mistakes_comes_back_with_what_was_typed(test_forms, person,
     assert results(engine)[0]["hours"] == "2"
 
 
-def test_text_fields_are_cleaned_and_limited(test_forms, person, engine):
+def test_text_fields_are_cleaned_and_limited(person, engine):
     sam = person("Sam")
     open_form(sam, "test.survey")
     sam.submit({**SURVEY_OK, "title": "x" * 25})
@@ -341,7 +342,7 @@ def test_text_fields_are_cleaned_and_limited(test_forms, person, engine):
     assert results(engine)[0]["title"] == "Walking Group"
 
 
-def test_the_forms_own_check_runs_after_the_kind_rules(test_forms, person, engine):
+def test_the_forms_own_check_runs_after_the_kind_rules(person, engine):
     sam = person("Sam")
     open_form(sam, "test.survey")
     sam.submit({**SURVEY_OK, "title": "  TBC  "})
@@ -352,7 +353,7 @@ def test_the_forms_own_check_runs_after_the_kind_rules(test_forms, person, engin
 # ---- dates and time zones -------------------------------------------------------------------
 
 
-def test_a_date_is_read_in_the_zone_typed_on_the_same_page(test_forms, person, engine):
+def test_a_date_is_read_in_the_zone_typed_on_the_same_page(person, engine):
     sam = person("Sam")
     open_form(sam, "test.meeting")
     # "toronto" is not itself a zone name; the date must use the checked America/Toronto.
@@ -366,7 +367,7 @@ def test_a_date_is_read_in_the_zone_typed_on_the_same_page(test_forms, person, e
     assert member_named(engine, "sam").timezone == "Europe/London"
 
 
-def test_a_bad_zone_beside_a_date_is_a_field_error_not_a_crash(test_forms, person, engine):
+def test_a_bad_zone_beside_a_date_is_a_field_error_not_a_crash(person, engine):
     sam = person("Sam")
     open_form(sam, "test.meeting")
     sam.submit({"timezone": "Mars/Base", "start": "next Tuesday 2pm", "end": "banana"})
@@ -377,7 +378,7 @@ def test_a_bad_zone_beside_a_date_is_a_field_error_not_a_crash(test_forms, perso
     assert results(engine) == []
 
 
-def test_a_zone_typed_in_the_form_wins_over_the_members_own(test_forms, person, engine):
+def test_a_zone_typed_in_the_form_wins_over_the_members_own(person, engine):
     sam = person("Sam")
     sam.says("profile timezone America/Toronto")
     open_form(sam, "test.meeting")
@@ -391,7 +392,7 @@ def test_a_zone_typed_in_the_form_wins_over_the_members_own(test_forms, person, 
     assert member_named(engine, "sam").timezone == "America/Toronto"
 
 
-def test_without_a_zone_in_the_form_a_date_is_read_in_the_members_zone(test_forms, person, engine):
+def test_without_a_zone_in_the_form_a_date_is_read_in_the_members_zone(person, engine):
     sam = person("Sam")
     sam.says("profile timezone America/Toronto")
     open_form(sam, "test.when")
@@ -401,7 +402,7 @@ def test_without_a_zone_in_the_form_a_date_is_read_in_the_members_zone(test_form
     assert datetime.fromisoformat(saved["start"]) == datetime(2026, 12, 3, 19, 0, tzinfo=UTC)
 
 
-def test_a_date_in_the_past_is_allowed_unless_the_form_checks_it(test_forms, person, engine):
+def test_a_date_in_the_past_is_allowed_unless_the_form_checks_it(person, engine):
     # Only the form's own check knows whether the past makes sense (the profile's pause does).
     sam = person("Sam")
     open_form(sam, "test.when")
@@ -410,7 +411,7 @@ def test_a_date_in_the_past_is_allowed_unless_the_form_checks_it(test_forms, per
     assert datetime.fromisoformat(saved["start"]) == datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
 
 
-def test_a_button_with_a_page_goes_on_from_the_draft_or_starts_again_without_one(test_forms, person, engine):
+def test_a_button_with_a_page_goes_on_from_the_draft_or_starts_again_without_one(person, engine):
     sam = person("Sam")
     open_form(sam, "test.long")
     sam.submit({f"q{n}": f"answer {n}" for n in range(1, 6)})

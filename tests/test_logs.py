@@ -15,6 +15,7 @@ from sqlalchemy import Engine, text
 
 from adapters.logs import configure_logging
 from bot.core import Bot
+from bot.features import EVERY_FEATURE
 from bot.members import Role
 from bot.settings import Settings
 from tests.conftest import deliver
@@ -141,7 +142,7 @@ def slack(engine, clock) -> Iterator[SlackWorld]:
     fake = FakeSlack()
     loop.run(fake.start())
     settings = Settings(_env_file=None, admins=f"slack:{TEAM}/UADA", slack_api_url=fake.api_url)
-    made = SlackWorld(Bot(engine, settings, clock), loop, fake)
+    made = SlackWorld(Bot(engine, settings, clock, EVERY_FEATURE), loop, fake)
     yield made
     made.close()
     loop.run(fake.stop())
@@ -151,7 +152,7 @@ def slack(engine, clock) -> Iterator[SlackWorld]:
 @pytest.fixture
 def discord_world(engine, clock) -> Iterator[DiscordWorld]:
     settings = Settings(_env_file=None, admins="discord:1002")
-    made = DiscordWorld(Bot(engine, settings, clock))
+    made = DiscordWorld(Bot(engine, settings, clock, EVERY_FEATURE))
     yield made
     made.close()
 

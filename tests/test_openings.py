@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from bot.conversation import ButtonPress, FormSubmit, Message, Reply, Who, plain
 from bot.core import Bot
+from bot.features import EVERY_FEATURE
 from bot.members import Role
 from bot.settings import AccountRef, Settings
 from storage.models import FormDraft, Involvement, Opening, OpeningInterest, Outbox
@@ -343,7 +344,7 @@ def test_an_invitation_still_waiting_is_dropped_when_the_opening_closes(engine, 
 
 
 def test_without_an_announcements_channel_partners_still_find_openings(engine, clock, platform):
-    bot = Bot(engine, Settings(_env_file=None, default_timezone="Europe/London"), clock)
+    bot = Bot(engine, Settings(_env_file=None, default_timezone="Europe/London"), clock, EVERY_FEATURE)
     jo = someone(bot, "Jo", Role.STAFF)
     alex = someone(bot, "Alex", interests="online booking")
     post(jo, places="1")
@@ -986,7 +987,7 @@ def test_closing_on_time_happens_exactly_once_across_a_restart(
     )
 
     # A new process, the scheduler waking it late and often: nothing happens twice.
-    again = Bot(engine, settings, clock)
+    again = Bot(engine, settings, clock, EVERY_FEATURE)
     for moment in (CLOSES, CLOSES + timedelta(hours=1), CLOSES + timedelta(days=2)):
         clock.set(moment)
         again.tick()
@@ -1337,9 +1338,9 @@ def test_a_missing_or_unknown_number_is_asked_for_kindly(engine, jo, line):
 
 def test_an_unknown_word_says_what_can_be_typed(jo, alex):
     alex.says("openings frobnicate")
-    assert alex.text == "I can do: openings, or openings show with a number, like openings show 1."
+    assert alex.text == "Type openings and one of: list, show. Type guide to see more."
     jo.says("openings frobnicate")
-    assert jo.text == "I can do: openings, openings new, review, close, cancel or show, with a number."
+    assert jo.text == "Type openings and one of: list, show, new, review, close, cancel. Type guide to see more."
 
 
 @pytest.mark.parametrize(
@@ -1359,8 +1360,11 @@ def test_an_unknown_word_says_what_can_be_typed(jo, alex):
 def test_stale_or_broken_buttons_get_a_kind_message(engine, jo, alex, action_id):
     post(jo)
     press(alex, action_id)
-    assert alex.text == "That button no longer works. Type guide to see what you can do."
-    assert alex.last.form is None
+    # A button only staff may use says so first, whatever it names.
+    staff_only = {"opening.review": NOT_SEEN, "opening.close": NOT_YOURS, "opening.select": NOT_CHOOSING}
+    expected = staff_only.get(action_id.split(":")[0], "That button no longer works. Type guide to see what you can do.")
+    assert alex.text == expected
+    assert alex.last.refused and alex.last.form is None
     assert rows(engine, OpeningInterest) == []
 
 

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from bot.conversation import FormSubmit, Who, plain
 from bot.core import Bot
+from bot.features import EVERY_FEATURE
 from bot.settings import AccountRef
 from storage.models import FormDraft, MemberInterest
 from tests.conftest import Person, member_named
@@ -328,8 +329,8 @@ def test_an_unknown_profile_word_says_what_can_change(person, engine):
     sam = met(person, "Sam")
     sam.says("profile colour blue")
     assert sam.text == (
-        "I can change: name, timezone, quiet, interests, language, pause and resume. "
-        "For example: profile quiet 22:00-08:00."
+        "Type profile and one of: show, edit, name, timezone, quiet, interests, language, pause, resume. "
+        "Type guide to see more."
     )
     member = member_named(engine, "sam")
     assert (member.display_name, member.timezone, member.paused_until) == ("Sam", "Europe/London", None)
@@ -571,7 +572,7 @@ def test_the_draft_survives_a_restart(person, engine, settings, clock):
 
     # The process restarts: a new Bot, knowing nothing but the database. An hour goes by.
     clock.advance(timedelta(hours=1))
-    sam.bot = Bot(engine, settings, clock)
+    sam.bot = Bot(engine, settings, clock, EVERY_FEATURE)
     sam.submit({"paused_until": "3 Dec 14:00"})
     assert sam.text.startswith("Saved. Here is your profile now.")
     assert fields_of(sam.last)["Name"] == "Sam Restarted"

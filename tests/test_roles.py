@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 
 from bot.conversation import ButtonPress, Command, Who
 from bot.core import Bot
+from bot.features import EVERY_FEATURE
 from bot.outbox import dispatch_due
 from bot.settings import AccountRef, Settings
 from storage.models import Account, Member, MemberRole, Outbox
@@ -208,7 +209,7 @@ def test_roles_with_an_unknown_word_explains_how_to_use_it(engine, person):
     ada = person("Ada")
     ada.says("profile")
     ada.says("roles promote Bo")
-    assert ada.text == "To change a role, type: roles grant NAME ROLE, or roles revoke NAME ROLE."
+    assert ada.text == "Type roles and one of: list, grant, revoke. Type guide to see more."
     assert outbox_rows(engine) == []
 
 
@@ -465,7 +466,7 @@ def test_the_last_admin_cannot_be_removed(engine, clock, person):
     ada, bo = person("Ada"), person("Bo")
     everyone_has_spoken(ada, bo)
     # Later ADMINS no longer names Ada: she stays admin, and is the only one.
-    later = Bot(engine, Settings(_env_file=None, admins=""), clock)
+    later = Bot(engine, Settings(_env_file=None, admins=""), clock, EVERY_FEATURE)
     ada_later = Person(later, ada.who)
 
     ada_later.says("roles revoke Ada admin")
@@ -594,7 +595,7 @@ def test_a_command_from_an_unseen_platform_account_makes_a_new_member(engine, bo
 def test_two_admins_removing_each_other_at_once_always_leave_one(engine, clock):
     """Both press at the same moment, 50 times over: one is told "Done.", the other is refused,
     and an admin is always left (PostgreSQL runs the two turns truly at once)."""
-    bot = Bot(engine, Settings(_env_file=None, admins=""), clock)
+    bot = Bot(engine, Settings(_env_file=None, admins=""), clock, EVERY_FEATURE)
     bea, cal = (Person(bot, Who(AccountRef("console", "local", n.lower()), n)) for n in ("Bea", "Cal"))
     everyone_has_spoken(bea, cal)
     with Session(engine) as session:

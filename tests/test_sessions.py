@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 from bot.clock import FakeClock
 from bot.conversation import ButtonPress, FormSubmit, HomeOpened, Message, Reply, Who, plain
 from bot.core import Bot
+from bot.features import EVERY_FEATURE
 from bot.members import Role
 from bot.outbox import Delivery, SendFailed
 from bot.settings import AccountRef, Settings
@@ -526,7 +527,9 @@ def test_one_sessions_card_shows_what_this_person_can_do(engine, cora, alex):
     alex.says("sessions 99")
     assert alex.text == "Which session? Type its number, like 1. Type sessions to see them."
     alex.says("sessions dance")
-    assert alex.text.startswith("I can do: sessions, sessions 1, mine, join, leave, note or calendar.")
+    assert alex.text == (
+        "Type sessions and one of: list, mine, show, join, leave, calendar, note. Type guide to see more."
+    )
 
 
 def test_the_guide_shows_sessions_to_everyone_and_the_coordinator_lines_to_coordinators(cora, alex):
@@ -587,7 +590,7 @@ def test_the_announcement_count_is_kept_current_by_editing_the_same_post(engine,
 
 def test_with_no_announcements_channel_nothing_is_posted_and_sign_up_still_works(engine, clock, platform):
     plain_settings = Settings(_env_file=None, default_timezone="Europe/London")
-    quiet_bot = Bot(engine, plain_settings, clock)
+    quiet_bot = Bot(engine, plain_settings, clock, EVERY_FEATURE)
     coordinator = someone(quiet_bot, "Cora", Role.COORDINATOR)
     made = scheduled_one(coordinator)
     assert "announcements channel" not in coordinator.text
@@ -783,7 +786,9 @@ def test_coming_back_after_giving_a_place_up_joins_at_the_end(engine, cora, alex
     scheduled_one(cora, capacity="1")
     sign_up(alex)
     sign_up(priya)
-    alex.says("sessions cancel 1")  # a partner's "cancel" is their own place
+    alex.says("sessions cancel 1")  # a coordinator's word: a partner is shown theirs
+    assert alex.text == "Only coordinators can use sessions cancel. Did you mean: sessions leave 1?"
+    alex.says("sessions leave 1")
     sign_up(quinn)
     sign_up(alex)
     assert "you are number 2 on the waitlist" in alex.text
@@ -851,13 +856,13 @@ def test_reminders_are_kept_across_a_restart(engine, bot, settings, clock, platf
     scheduled_one(cora)
     sign_up(alex)
     # The process stops; a new one starts with nothing in memory, only the database.
-    restarted = Bot(engine, settings, clock)
+    restarted = Bot(engine, settings, clock, EVERY_FEATURE)
     tick_at(restarted, clock, platform, THURSDAY_2PM - 24 * HOUR)
     assert len(reminders_to(platform, "alex")) == 1
     # Queued but not sent when the process stops: the next one sends it once, not twice.
     clock.set(THURSDAY_2PM - HOUR)
     restarted.tick()
-    again = Bot(engine, settings, clock)
+    again = Bot(engine, settings, clock, EVERY_FEATURE)
     tick_at(again, clock, platform, THURSDAY_2PM - HOUR + MINUTE, times=2)
     assert len(reminders_to(platform, "alex")) == 2
     assert len(outbox(engine, "session.remind:")) == 2
@@ -1291,7 +1296,7 @@ def _sign_up_in_its_own_process(url: str, name: str, barrier: Any, results: Any)
     """One process, with its own engine and connection, pressing Sign up with the others."""
     engine = make_engine(url)
     settings = Settings(_env_file=None, default_timezone="Europe/London", announcements_channel=ANNOUNCEMENTS)
-    bot = Bot(engine, settings, FakeClock(START))
+    bot = Bot(engine, settings, FakeClock(START), EVERY_FEATURE)
     with engine.connect():
         pass  # connected before the start, so all press at once
     who = Who(AccountRef("console", "local", name.lower()), name)

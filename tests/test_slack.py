@@ -40,9 +40,10 @@ from adapters.slack.render import (
 )
 from bot.conversation import Button, File, Form, FormField, Mention, Message, Moment, Option, Reply, Select
 from bot.core import Bot
+from bot.feature import Features
+from bot.features import EVERY_FEATURE
 from bot.outbox import Delivery, SendFailed, retry
 from bot.settings import AccountRef, Settings
-from bot.turn import COMMANDS
 from bot.words import translator
 from storage.models import Account, Member, MemberRole, OpeningInterest, Outbox, SessionSignup
 from tests.hostile import AT, HOSTILE, NOTE, everywhere, slack_reading, typed_as_seen
@@ -103,7 +104,7 @@ def world(engine, clock):
         announcements_channel=f"slack:{TEAM}/{ANNOUNCEMENTS}",
         slack_api_url=fake.api_url,  # without its trailing "/": the settings add it
     )
-    made = SlackWorld(Bot(engine, settings, clock), loop, fake)
+    made = SlackWorld(Bot(engine, settings, clock, EVERY_FEATURE), loop, fake)
     yield made
     made.close()
     loop.run(fake.stop())
@@ -189,7 +190,7 @@ def test_a_slash_command_is_answered_within_slacks_deadline_where_it_was_typed(w
 
 def test_every_command_of_the_core_is_a_slash_command(world):
     met(world, "UPRIYA")
-    for name in COMMANDS:
+    for name in world.bot.features.commands:
         answer, key = world.slash("UPRIYA", f"/{name}")
         assert answer.status == 200, name
         assert world.fake.replies(key), f"/{name} was not answered"
@@ -854,8 +855,9 @@ def test_the_api_url_gets_its_trailing_slash():
 def test_the_manifest_declares_every_command_and_what_the_adapter_uses():
     manifest = (ROOT / "adapters" / "slack" / "manifest.yml").read_text()
     commands = re.findall(r"^\s*- command: (/\S+)$", manifest, re.MULTILINE)
-    assert sorted(commands) == sorted(f"/{name}" for name in COMMANDS)
-    assert manifest.count("should_escape: true") == len(COMMANDS)  # mentions come with their ids
+    every = Features(EVERY_FEATURE).commands
+    assert sorted(commands) == sorted(f"/{name}" for name in every)
+    assert manifest.count("should_escape: true") == len(every)  # mentions come with their ids
     scopes = re.findall(r"^\s*- ([a-z]+:[a-z]+)", manifest, re.MULTILINE)
     assert set(scopes) == {"chat:write", "files:write", "im:history", "im:write", "users:read"}
     assert "- commands" in manifest
@@ -872,7 +874,7 @@ def test_socket_mode_connects_handles_an_envelope_and_acknowledges_it(engine, cl
     fake = FakeSlack()
     loop.run(fake.start())
     settings = Settings(_env_file=None, slack_api_url=fake.api_url)
-    bot = Bot(engine, settings, clock)
+    bot = Bot(engine, settings, clock, EVERY_FEATURE)
 
     async def connect():
         adapter = SlackAdapter(bot, async_client(BOT_TOKEN, settings.slack_api_url))

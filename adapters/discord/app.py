@@ -33,9 +33,9 @@ from adapters.discord.render import (
 from adapters.discord.sender import DiscordSender, attachments
 from bot.conversation import Event, File, Reply
 from bot.core import Bot
+from bot.feature import CommandSpec, Verb
 from bot.scheduling import Scheduler, make_scheduler
 from bot.settings import Settings
-from bot.turn import COMMANDS, SUGGESTIONS, CommandSpec, Verb
 from bot.words import translator
 
 log = logging.getLogger(__name__)
@@ -73,7 +73,7 @@ class DiscordAdapter(discord.Client):
         self._ = translator(bot.settings.default_language)
         self._answering: set[asyncio.Task[Any]] = set()
         self.tree = app_commands.CommandTree(self)
-        for spec in COMMANDS.values():
+        for spec in bot.features.commands.values():
             self.tree.add_command(self._slash(spec))
 
     def _slash(self, spec: CommandSpec) -> app_commands.Command[Any, ..., None] | app_commands.Group:
@@ -107,7 +107,7 @@ class DiscordAdapter(discord.Client):
         hint = shorten(self._(verb.hint) if verb.hint else verb.argument, 100)
         callback = app_commands.rename(value=verb.argument)(app_commands.describe(value=hint)(run_with))
         made = app_commands.Command(name=name, description=summary, callback=callback)
-        if verb.argument in SUGGESTIONS:
+        if verb.argument in self.bot.features.suggestions:
             made.autocomplete("value")(self._suggestions(verb.argument))
         return made
 

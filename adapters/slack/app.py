@@ -42,7 +42,6 @@ from bot.conversation import Button, Event, File, Form, Message, Reply, Who
 from bot.core import Bot
 from bot.scheduling import Scheduler, make_scheduler
 from bot.settings import Settings
-from bot.turn import COMMANDS
 from bot.words import translator
 
 log = logging.getLogger(__name__)
@@ -99,7 +98,7 @@ class SlackAdapter:
             request_verification_enabled=True,
         )
         self.app.middleware(self._once_per_event)
-        for name in COMMANDS:
+        for name in bot.features.commands:
             self.app.command(f"/{name}")(self._on_command)
         self.app.action(re.compile(".+"))(self._on_action)
         self.app.view_submission(re.compile(".+"))(self._on_submit)

@@ -10,20 +10,38 @@ from sqlmodel import col, select
 
 from bot.checks import Refusal
 from bot.conversation import Button, FormField, Message, Reply, fill
+from bot.feature import Asked, ButtonSpec, FormSpec, Subject
 from bot.notify import tell_coordinators
-from bot.turn import FormSpec, Turn, action, form, moment_for
-from bot.words import translator
+from bot.turn import Turn, moment_for, number_in
+from bot.words import N_, translator
 from storage.models import CheckInAnswer, CheckInPrompt, CheckInRun, Member
 
+NOT_YOURS = N_("That check-in isn't one of yours. Type checkin history to see your own.")
 
-def _own_prompt(turn: Turn, subject: str) -> tuple[CheckInPrompt, CheckInRun, list[str]]:
-    """The prompt a button names, if it is this member's; and the rest of the subject."""
-    first, *rest = subject.split(":")
-    prompt = turn.session.get(CheckInPrompt, int(first)) if first.isdigit() else None
-    if prompt is None or prompt.member_id != turn.member.id:
-        raise Refusal("That check-in isn't one of yours. Type checkin history to see your own.")
+
+def _prompt(turn: Turn, text: str) -> CheckInPrompt:
+    """The prompt a button or form names first in its id ("12" in "12:0:3")."""
+    number = number_in(text.split(":")[0])
+    prompt = turn.session.get(CheckInPrompt, number) if number is not None else None
+    if prompt is None:
+        raise Refusal(NOT_YOURS)
+    return prompt
+
+
+def _theirs(turn: Turn, prompt: CheckInPrompt) -> None:
+    if prompt.member_id != turn.member.id:
+        raise Refusal(NOT_YOURS)
+
+
+# A check-in prompt, answered only by the partner it was sent to.
+YOUR_PROMPT = Subject(_prompt, _theirs)
+
+
+def _own_prompt(turn: Turn, asked: Asked) -> tuple[CheckInPrompt, CheckInRun, list[str]]:
+    """The prompt (found and checked by the router), its run, and the rest of the id."""
+    prompt: CheckInPrompt = asked.subject
     run = turn.session.get_one(CheckInRun, prompt.run_id)
-    return prompt, run, rest
+    return prompt, run, asked.text.split(":")[1:]
 
 
 def _still_open(turn: Turn, prompt: CheckInPrompt, run: CheckInRun) -> None:
@@ -48,9 +66,8 @@ def _save(turn: Turn, prompt: CheckInPrompt, position: int, value: str) -> None:
     turn.session.flush()
 
 
-@action("checkin.answer")
-def answer(turn: Turn, subject: str, _value: str) -> Reply:
-    prompt, run, rest = _own_prompt(turn, subject)
+def answer(turn: Turn, asked: Asked) -> Reply:
+    prompt, run, rest = _own_prompt(turn, asked)
     _still_open(turn, prompt, run)
     if len(rest) != 2 or not rest[0].isdigit() or int(rest[0]) >= len(run.questions):
         raise Refusal("That button no longer works. Type guide to see what you can do.")
@@ -84,10 +101,9 @@ def _all_done(turn: Turn, prompt: CheckInPrompt, run: CheckInRun) -> tuple[str, 
     return ()
 
 
-@action("checkin.contact")
-def contact(turn: Turn, subject: str, _value: str) -> Reply:
+def contact(turn: Turn, asked: Asked) -> Reply:
     """Always works, even after the check-in closed: a route to a human is never refused."""
-    prompt, run, _rest = _own_prompt(turn, subject)
+    prompt, run, _rest = _own_prompt(turn, asked)
     _alert(turn, prompt, run, reason=None)
     return turn.say(
         turn._("Thank you for asking. I have told the coordinators, and someone will contact you soon."),
@@ -132,17 +148,15 @@ def _alert(turn: Turn, prompt: CheckInPrompt, run: CheckInRun, reason: tuple[str
     tell_coordinators(turn.session, turn.settings, write, turn.now, key=f"checkin.alert:{prompt.id}")
 
 
-@action("checkin.skip")
-def skip(turn: Turn, subject: str, _value: str) -> Reply:
-    prompt, run, _rest = _own_prompt(turn, subject)
+def skip(turn: Turn, asked: Asked) -> Reply:
+    prompt, run, _rest = _own_prompt(turn, asked)
     _still_open(turn, prompt, run)
     prompt.skipped_at = prompt.skipped_at or turn.now
     turn.session.add(prompt)
     return turn.say(turn._("Skipped. No need to explain. The next check-in will come as usual."))
 
 
-@action("checkin.pause")
-def pause_choices(turn: Turn, subject: str, _value: str) -> Reply:
+def pause_choices(turn: Turn, _asked: Asked) -> Reply:
     _ = turn._
     return turn.say(
         _("How long would you like a break from check-ins?"),
@@ -154,14 +168,13 @@ def pause_choices(turn: Turn, subject: str, _value: str) -> Reply:
     )
 
 
-@action("checkin.pause_for")
-def pause_for(turn: Turn, subject: str, _value: str) -> Reply:
+def pause_for(turn: Turn, asked: Asked) -> Reply:
     member = turn.member
-    if subject == "off":
+    if asked.text == "off":
         member.checkins_off = True
         turn.session.add(member)
         return turn.say(turn._("Check-ins are off. Type checkin on whenever you want them back."))
-    days = {"week": 7, "month": 30}.get(subject)
+    days = {"week": 7, "month": 30}.get(asked.text)
     if days is None:
         raise Refusal("That button no longer works. Type guide to see what you can do.")
     member.checkins_paused_until = turn.now + timedelta(days=days)
@@ -177,8 +190,8 @@ def pause_for(turn: Turn, subject: str, _value: str) -> Reply:
 # ---- forms: a written answer, and a note --------------------------------------------------
 
 
-def _write_fields(turn: Turn, subject: str) -> list[FormField]:
-    prompt, run, rest = _own_prompt(turn, subject)
+def _write_fields(turn: Turn, asked: Asked) -> list[FormField]:
+    prompt, run, rest = _own_prompt(turn, asked)
     _still_open(turn, prompt, run)  # not a form that could not be saved
     position = int(rest[0]) if rest and rest[0].isdigit() and int(rest[0]) < len(run.questions) else -1
     if position < 0 or run.questions[position]["kind"] != "text":
@@ -194,27 +207,15 @@ def _write_fields(turn: Turn, subject: str) -> list[FormField]:
     ]
 
 
-def _write_submit(turn: Turn, subject: str, values: dict[str, str]) -> Reply:
-    prompt, run, rest = _own_prompt(turn, subject)
+def _write_submit(turn: Turn, asked: Asked, values: dict[str, str]) -> Reply:
+    prompt, run, rest = _own_prompt(turn, asked)
     _still_open(turn, prompt, run)
     _save(turn, prompt, int(rest[0]), values["answer"])
     return turn.say(turn._("Saved. Thank you."), *_all_done(turn, prompt, run))
 
 
-form(
-    FormSpec(
-        name="checkin.write",
-        title=lambda turn: turn._("Your answer"),
-        fields=_write_fields,
-        checks={},
-        submit=_write_submit,
-        submit_label=lambda turn: turn._("Save"),
-    )
-)
-
-
-def _note_fields(turn: Turn, subject: str) -> list[FormField]:
-    prompt, run, _rest = _own_prompt(turn, subject)
+def _note_fields(turn: Turn, asked: Asked) -> list[FormField]:
+    prompt, run, _rest = _own_prompt(turn, asked)
     _still_open(turn, prompt, run)
     return [
         FormField(
@@ -229,8 +230,8 @@ def _note_fields(turn: Turn, subject: str) -> list[FormField]:
     ]
 
 
-def _note_submit(turn: Turn, subject: str, values: dict[str, str]) -> Reply:
-    prompt, run, _rest = _own_prompt(turn, subject)
+def _note_submit(turn: Turn, asked: Asked, values: dict[str, str]) -> Reply:
+    prompt, run, _rest = _own_prompt(turn, asked)
     _still_open(turn, prompt, run)
     prompt.note = values["note"]
     turn.session.add(prompt)
@@ -239,13 +240,30 @@ def _note_submit(turn: Turn, subject: str, values: dict[str, str]) -> Reply:
     return turn.say(turn._("Thank you. Your note is saved."))
 
 
-form(
+BUTTONS = (
+    ButtonSpec("checkin.answer", answer, subject=YOUR_PROMPT),
+    # Always works, even after the check-in closed: a route to a human is never refused.
+    ButtonSpec("checkin.contact", contact, subject=YOUR_PROMPT),
+    ButtonSpec("checkin.skip", skip, subject=YOUR_PROMPT),
+    ButtonSpec("checkin.pause", pause_choices),
+    ButtonSpec("checkin.pause_for", pause_for),
+)
+
+FORMS = (
+    FormSpec(
+        name="checkin.write",
+        title=lambda turn: turn._("Your answer"),
+        fields=_write_fields,
+        submit=_write_submit,
+        submit_label=lambda turn: turn._("Save"),
+        subject=YOUR_PROMPT,
+    ),
     FormSpec(
         name="checkin.note",
         title=lambda turn: turn._("Add a note"),
         fields=_note_fields,
-        checks={},
         submit=_note_submit,
         submit_label=lambda turn: turn._("Save"),
-    )
+        subject=YOUR_PROMPT,
+    ),
 )

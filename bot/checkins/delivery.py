@@ -19,7 +19,7 @@ from bot.conversation import Button, Message, fill
 from bot.members import Role
 from bot.outbox import enqueue_dm
 from bot.settings import Settings
-from bot.turn import moment_for, scheduled
+from bot.turn import moment_for
 from bot.words import translator
 from storage.models import (
     CheckIn,
@@ -39,7 +39,6 @@ FILL_BATCH = 100
 BATCH_PAUSE = 0.25  # seconds; longer than SQLite's longest wait between two tries for its lock
 
 
-@scheduled
 def tick(engine: Engine, settings: Settings, now: datetime) -> None:
     """Do everything about check-ins that is due at `now`. Safe to call as often as you like."""
     with Session(engine) as session:

@@ -9,11 +9,10 @@ from sqlmodel import col, func, select
 
 from bot.conversation import Field, Span
 from bot.members import Role
-from bot.turn import Turn, home_section
+from bot.turn import Turn
 from storage.models import CheckInAnswer, CheckInPrompt, CheckInRun, Member
 
 
-@home_section
 def waiting(turn: Turn) -> list[Field]:
     answers = (
         select(func.count(CheckInAnswer.id))
@@ -42,7 +41,6 @@ def waiting(turn: Turn) -> list[Field]:
     ]
 
 
-@home_section
 def recent_alerts(turn: Turn) -> list[Field]:
     if not turn.is_(Role.COORDINATOR):
         return []

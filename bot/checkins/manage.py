@@ -16,90 +16,42 @@ from bot.checkins.rules import has_scale, questions_as_text, read_questions, rea
 from bot.checkins.summary import Figures, figures, latest_summary, summary_message
 from bot.checks import Refusal
 from bot.conversation import Button, Field, FormField, Option, Reply
+from bot.feature import Asked, ButtonSpec, CommandSpec, FormSpec, Subject, Verb
+from bot.forms import open_form
 from bot.members import Role
-from bot.turn import FormSpec, Turn, Verb, action, command, form, matching, suggestions
+from bot.turn import Turn, matching, number_in
 from bot.words import N_
 from storage.models import CheckIn, CheckInAnswer, CheckInPrompt, CheckInRun
 
 COORDINATORS = (Role.COORDINATOR,)
 
 
-@command(
-    "checkin",
-    summary=N_("Shows your past check-in answers. Type checkin on to get check-ins again after a pause."),
-    example="checkin history",
-    verbs=(
-        Verb("history", N_("Shows your past check-in answers.")),
-        Verb("on", N_("Turns your check-ins back on after a pause.")),
-        Verb("new", N_("Creates a check-in."), "checkin new", COORDINATORS),
-        Verb("list", N_("Lists check-ins, to send, pause, edit or delete them."), "checkin list", COORDINATORS),
-        Verb(
-            "summary",
-            N_("Shows the latest summary of a check-in."),
-            "checkin summary 1",
-            COORDINATORS,
-            "checkin",
-            N_("The check-in's number, like 1"),
-        ),
-        Verb("send", N_("Sends a check-in now."), "", COORDINATORS, "checkin", N_("The check-in's number, like 1")),
-        Verb("pause", N_("Pauses a check-in."), "", COORDINATORS, "checkin", N_("The check-in's number, like 1")),
-        Verb(
-            "resume",
-            N_("Starts a paused check-in again."),
-            "",
-            COORDINATORS,
-            "checkin",
-            N_("The check-in's number, like 1"),
-        ),
-        Verb("edit", N_("Changes a check-in."), "", COORDINATORS, "checkin", N_("The check-in's number, like 1")),
-        Verb("delete", N_("Deletes a check-in."), "", COORDINATORS, "checkin", N_("The check-in's number, like 1")),
-    ),
-)
-def checkin(turn: Turn, text: str) -> Reply:
-    word, _sep, rest = text.partition(" ")
-    word = word.lower()
-    rest = rest.strip()
-    if word in ("", "history", "mine"):
-        if not word and turn.is_(Role.COORDINATOR):
-            return list_checkins(turn)
-        return history(turn)
-    if word in ("on", "resume-mine"):
-        return turn_on(turn)
-    if word not in ("new", "list", "edit", "pause", "resume", "delete", "send", "summary"):
-        if turn.is_(Role.COORDINATOR):
-            raise Refusal(
-                "I can do: checkin new, list, send, pause, resume, edit, delete, summary, history or on."
-            )
-        raise Refusal("I can do: checkin history, or checkin on. Type guide to see more.")
-    if not turn.is_(Role.COORDINATOR):
-        raise Refusal("Only coordinators can manage check-ins. Type checkin history to see your own answers.")
-    if word == "new":
-        from bot.forms import open_form
-
-        return open_form(turn, "checkin.edit")
-    if word == "list":
-        return list_checkins(turn)
-    target = _find(turn, rest.split(" ")[0] if rest else "")
-    if word == "edit":
-        from bot.forms import open_form
-
-        return open_form(turn, f"checkin.edit:{target.id}")
-    if word == "summary":
-        return summary(turn, target, rest.partition(" ")[2].strip())
-    if word == "send":
-        return send_now(turn, target)
-    if word == "delete":
-        return delete(turn, target)
-    return pause(turn, target, paused=word == "pause")
+def new(turn: Turn, _asked: Asked) -> Reply:
+    return open_form(turn, "checkin.edit")
 
 
-def _find(turn: Turn, number: str) -> CheckIn:
-    digits = number.removeprefix("#")
-    # "#1" as the list shows it, or "1"; a number too long for the id column finds nothing.
-    found = turn.session.get(CheckIn, int(digits)) if digits.isdecimal() and len(digits) <= 9 else None
+def edit(turn: Turn, asked: Asked) -> Reply:
+    return open_form(turn, f"checkin.edit:{asked.subject.id}")
+
+
+def pause_it(turn: Turn, asked: Asked) -> Reply:
+    return pause(turn, asked.subject, paused=True)
+
+
+def resume_it(turn: Turn, asked: Asked) -> Reply:
+    return pause(turn, asked.subject, paused=False)
+
+
+def find(turn: Turn, text: str) -> CheckIn:
+    """The check-in "1" or "#1" names, as the list shows them; not one deleted."""
+    number = number_in(text)
+    found = turn.session.get(CheckIn, number) if number is not None else None
     if found is None or found.deleted_at is not None:
         raise Refusal("Which check-in? Type its number, like 1. Type checkin list to see them.")
     return found
+
+
+A_CHECKIN = Subject(find)
 
 
 def describe(turn: Turn, checkin: CheckIn) -> str:
@@ -130,14 +82,13 @@ def current(turn: Turn) -> list[CheckIn]:
     )
 
 
-@suggestions("checkin")
 def suggest_checkin(turn: Turn, typed: str) -> list[Option]:
     if not turn.is_(Role.COORDINATOR):
         return []
     return matching([Option(f"#{c.id} {c.name}", str(c.id)) for c in current(turn)], typed.removeprefix("#"))
 
 
-def list_checkins(turn: Turn) -> Reply:
+def list_checkins(turn: Turn, _asked: Asked) -> Reply:
     _ = turn._
     found = current(turn)
     if not found:
@@ -150,7 +101,7 @@ def list_checkins(turn: Turn) -> Reply:
     )
 
 
-def history(turn: Turn) -> Reply:
+def history(turn: Turn, _asked: Asked) -> Reply:
     """A member's own past answers, newest first."""
     _ = turn._
     rows = turn.session.exec(
@@ -186,7 +137,7 @@ def history(turn: Turn) -> Reply:
     return turn.say(_("Your recent check-ins. Only you can see this."), fields=tuple(fields))
 
 
-def turn_on(turn: Turn) -> Reply:
+def turn_on(turn: Turn, _asked: Asked) -> Reply:
     member = turn.member
     member.checkins_off = False
     member.checkins_paused_until = None
@@ -217,7 +168,8 @@ def pause(turn: Turn, target: CheckIn, paused: bool) -> Reply:
     return turn.say(_("{name} is running again from now.", name=target.name))
 
 
-def delete(turn: Turn, target: CheckIn) -> Reply:
+def delete(turn: Turn, asked: Asked) -> Reply:
+    target: CheckIn = asked.subject
     target.deleted_at = turn.now
     turn.session.add(target)
     for run in turn.session.exec(
@@ -228,6 +180,10 @@ def delete(turn: Turn, target: CheckIn) -> Reply:
     return turn.say(
         turn._("Deleted {name}. Answers already given stay in each partner's history.", name=target.name)
     )
+
+
+def send(turn: Turn, asked: Asked) -> Reply:
+    return send_now(turn, asked.subject)
 
 
 def send_now(turn: Turn, target: CheckIn) -> Reply:
@@ -252,9 +208,11 @@ def send_now(turn: Turn, target: CheckIn) -> Reply:
     )
 
 
-def summary(turn: Turn, target: CheckIn, period: str) -> Reply:
+def summary(turn: Turn, asked: Asked) -> Reply:
+    """The latest summary of a check-in, or of the period typed after its number."""
+    target: CheckIn = asked.subject
     assert target.id is not None
-    found = latest_summary(turn.session, target.id, period)
+    found = latest_summary(turn.session, target.id, asked.rest)
     if found is None:
         raise Refusal(
             "There is no summary for {name} yet. It comes when a check-in closes.", name=target.name
@@ -284,22 +242,25 @@ def day_of(turn: Turn, at: datetime) -> str:
     return format_date(at.astimezone(ZoneInfo(turn.member.timezone)), "d MMM y", locale=turn.member.language)
 
 
-@action("checkin.summary")
-def summary_button(turn: Turn, subject: str, _value: str) -> Reply:
-    if not turn.is_(Role.COORDINATOR):
-        raise Refusal("Only coordinators can manage check-ins. Type checkin history to see your own answers.")
-    run = turn.session.get(CheckInRun, int(subject)) if subject.isdigit() else None
+def summary_button(turn: Turn, asked: Asked) -> Reply:
+    run: CheckInRun = asked.subject
+    return _summary_reply(turn, run, figures(turn.session, run))
+
+
+def _run(turn: Turn, text: str) -> CheckInRun:
+    number = number_in(text)
+    run = turn.session.get(CheckInRun, number) if number is not None else None
     if run is None:
         raise Refusal("That button no longer works. Type guide to see what you can do.")
-    return _summary_reply(turn, run, figures(turn.session, run))
+    return run
 
 
 # ---- the form for a new or changed check-in -------------------------------------------------
 
 
-def _fields(turn: Turn, subject: str) -> list[FormField]:
+def _fields(turn: Turn, asked: Asked) -> list[FormField]:
     _ = turn._
-    existing = _find(turn, subject) if subject else None  # not one deleted while the form was open
+    existing: CheckIn | None = asked.subject
     return [
         FormField(
             "name",
@@ -390,7 +351,7 @@ def _check_window(turn: Turn, value: str) -> str:
     return value
 
 
-def _submit(turn: Turn, subject: str, values: dict[str, str]) -> Reply:
+def _submit(turn: Turn, asked: Asked, values: dict[str, str]) -> Reply:
     questions = read_questions(values["questions"])
     schedule = read_schedule(values["schedule"])
     alert = int(values["alert_level"]) if values.get("alert_level") else None
@@ -399,7 +360,7 @@ def _submit(turn: Turn, subject: str, values: dict[str, str]) -> Reply:
             "An alert level needs a 1 to 5 scale question. Leave it empty, or add a scale question.",
             field="alert_level",
         )
-    existing = _find(turn, subject) if subject else None
+    existing: CheckIn | None = asked.subject
     sent_before = existing is not None and existing.schedule == "once"
     target = existing or CheckIn(
         name="",
@@ -434,18 +395,73 @@ def _submit(turn: Turn, subject: str, values: dict[str, str]) -> Reply:
     return turn.say(lead, fields=(Field(_("Details"), (describe(turn, target),)),))
 
 
-form(
-    FormSpec(
-        name="checkin.edit",
-        title=lambda turn: turn._("Check-in"),
-        fields=_fields,
-        checks={
-            "questions": _check_questions,
-            "schedule": _check_schedule,
-            "audience": _check_audience,
-            "window": _check_window,
-        },
-        submit=_submit,
-        submit_label=lambda turn: turn._("Save"),
-    )
+def _new_or_existing(turn: Turn, text: str) -> CheckIn | None:
+    """The check-in a form changes: none for a new one; not one deleted while it was open."""
+    return find(turn, text) if text else None
+
+
+NOT_COORDINATOR = N_("Only coordinators can manage check-ins. Type checkin history to see your own answers.")
+THE_CHECKIN = N_("The check-in's number, like 1")
+
+COMMAND = CommandSpec(
+    "checkin",
+    summary=N_("Shows your past check-in answers. Type checkin on to get check-ins again after a pause."),
+    example="checkin history",
+    verbs=(
+        Verb("history", history, N_("Shows your past check-in answers."), aliases=("mine",)),
+        Verb("on", turn_on, N_("Turns your check-ins back on after a pause."), aliases=("resume-mine",)),
+        Verb("new", new, N_("Creates a check-in."), COORDINATORS, example="checkin new"),
+        Verb(
+            "list",
+            list_checkins,
+            N_("Lists check-ins, to send, pause, edit or delete them."),
+            COORDINATORS,
+            example="checkin list",
+        ),
+        Verb(
+            "summary",
+            summary,
+            N_("Shows the latest summary of a check-in."),
+            COORDINATORS,
+            A_CHECKIN,
+            argument="checkin",
+            hint=THE_CHECKIN,
+            example="checkin summary 1",
+        ),
+        Verb("send", send, N_("Sends a check-in now."), COORDINATORS, A_CHECKIN, "checkin", THE_CHECKIN),
+        Verb("pause", pause_it, N_("Pauses a check-in."), COORDINATORS, A_CHECKIN, "checkin", THE_CHECKIN),
+        Verb(
+            "resume",
+            resume_it,
+            N_("Starts a paused check-in again."),
+            COORDINATORS,
+            A_CHECKIN,
+            "checkin",
+            THE_CHECKIN,
+        ),
+        Verb("edit", edit, N_("Changes a check-in."), COORDINATORS, A_CHECKIN, "checkin", THE_CHECKIN),
+        Verb("delete", delete, N_("Deletes a check-in."), COORDINATORS, A_CHECKIN, "checkin", THE_CHECKIN),
+    ),
+    # With nothing after it: the list for coordinators, else one's own answers.
+    default=("list", "history"),
+    refusal=NOT_COORDINATOR,
+)
+
+SUMMARY_BUTTON = ButtonSpec("checkin.summary", summary_button, COORDINATORS, Subject(_run), NOT_COORDINATOR)
+
+EDIT_FORM = FormSpec(
+    name="checkin.edit",
+    title=lambda turn: turn._("Check-in"),
+    fields=_fields,
+    checks={
+        "questions": _check_questions,
+        "schedule": _check_schedule,
+        "audience": _check_audience,
+        "window": _check_window,
+    },
+    submit=_submit,
+    submit_label=lambda turn: turn._("Save"),
+    roles=COORDINATORS,
+    subject=Subject(_new_or_existing),
+    refusal=NOT_COORDINATOR,
 )

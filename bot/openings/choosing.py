@@ -11,17 +11,26 @@ from sqlmodel import Session, col, select
 
 from bot.checks import Refusal
 from bot.conversation import Button, Field, FormField, Message, Reply
+from bot.feature import Asked, FormSpec, Subject
 from bot.openings.announce import refresh_announcement, where
-from bot.openings.rules import filled, hours_text, interested, may_manage, pressed, send_at, still_open
+from bot.openings.rules import (
+    NOT_CHOOSING,
+    STAFF_ROLES,
+    filled,
+    hours_text,
+    interested,
+    managed,
+    pressed,
+    send_at,
+    still_open,
+)
 from bot.outbox import enqueue_dm
-from bot.turn import FormSpec, Turn, action, form
+from bot.turn import Turn, number_in
 from bot.words import translator
 from storage.models import Involvement, Member, Opening, OpeningInterest
 
 # "Lately", for sharing places fairly.
 LATELY = timedelta(days=183)
-NOT_SEEN = "Only the person who posted an opening, and coordinators, can see who is interested."
-NOT_CHOOSING = "Only the person who posted an opening, and coordinators, can choose who takes part."
 
 
 @dataclass
@@ -78,10 +87,17 @@ def _describe(turn: Turn, candidate: Candidate) -> Field:
     return Field(label, (" ".join(p if p.endswith(".") else p + "." for p in parts),))
 
 
+def review_typed(turn: Turn, asked: Asked) -> Reply:
+    """`openings review 1`, or `openings review 1 by date`."""
+    return review(turn, asked.subject, by_time=asked.rest.lower() in ("by date", "by time"))
+
+
+def review_pressed(turn: Turn, asked: Asked) -> Reply:
+    return review(turn, asked.subject)
+
+
 def review(turn: Turn, opening: Opening, by_time: bool = False) -> Reply:
     _ = turn._
-    if not may_manage(turn, opening):
-        raise Refusal(NOT_SEEN)
     found = candidates(turn.session, opening, turn.now, by_time)
     taken = filled(turn.session, opening.id)
     if not found:
@@ -109,23 +125,17 @@ def review(turn: Turn, opening: Opening, by_time: bool = False) -> Reply:
     return turn.say(lead, fields=shown, buttons=tuple(buttons))
 
 
-@action("opening.review")
-def review_button(turn: Turn, subject: str, _value: str) -> Reply:
-    return review(turn, pressed(turn, subject))
-
-
 # ---- selecting: a small form for the next steps ---------------------------------------------
 
 
-def _chosen(turn: Turn, subject: str) -> tuple[Opening, OpeningInterest, Member]:
-    """The opening and the partner a Select button names, if they can still be chosen."""
-    number, _sep, member_id = subject.partition(":")
-    opening = pressed(turn, number)
-    if not may_manage(turn, opening):
-        raise Refusal(NOT_CHOOSING)
+def _chosen(turn: Turn, asked: Asked) -> tuple[Opening, OpeningInterest, Member]:
+    """The opening (the router has checked it is theirs to choose for) and the partner a
+    Select button names after it, if they can still be chosen."""
+    opening: Opening = asked.subject
     still_open(opening, turn.now)
     found = {c.member.id: c for c in candidates(turn.session, opening, turn.now, by_time=True)}
-    candidate = found.get(int(member_id)) if member_id.isdecimal() and len(member_id) <= 9 else None
+    member_id = number_in(asked.text.partition(":")[2])
+    candidate = found.get(member_id) if member_id is not None else None
     if candidate is None:
         raise Refusal(
             "That person is no longer interested in {title}. Type openings review {number} to see who is.",
@@ -147,9 +157,9 @@ def _chosen(turn: Turn, subject: str) -> tuple[Opening, OpeningInterest, Member]
     return opening, candidate.interest, candidate.member
 
 
-def _select_fields(turn: Turn, subject: str) -> list[FormField]:
+def _select_fields(turn: Turn, asked: Asked) -> list[FormField]:
     _ = turn._
-    _opening, _interest, member = _chosen(turn, subject)
+    _opening, _interest, member = _chosen(turn, asked)
     return [
         FormField(
             "next_steps",
@@ -170,8 +180,8 @@ def _select_fields(turn: Turn, subject: str) -> list[FormField]:
     ]
 
 
-def _select_submit(turn: Turn, subject: str, values: dict[str, str]) -> Reply:
-    opening, interest, member = _chosen(turn, subject)
+def _select_submit(turn: Turn, asked: Asked, values: dict[str, str]) -> Reply:
+    opening, interest, member = _chosen(turn, asked)
     # Hold the opening while counting, so two people choosing at once cannot overfill it.
     turn.session.exec(
         select(Opening)
@@ -261,13 +271,13 @@ def selected_message(opening: Opening, involvement: Involvement, reader: Member,
     )
 
 
-form(
-    FormSpec(
-        name="opening.select",
-        title=lambda turn: turn._("Select a partner"),
-        fields=_select_fields,
-        checks={},
-        submit=_select_submit,
-        submit_label=lambda turn: turn._("Select"),
-    )
+SELECT_FORM = FormSpec(
+    name="opening.select",
+    title=lambda turn: turn._("Select a partner"),
+    fields=_select_fields,
+    submit=_select_submit,
+    submit_label=lambda turn: turn._("Select"),
+    roles=STAFF_ROLES,
+    subject=Subject(pressed, managed(NOT_CHOOSING)),
+    refusal=NOT_CHOOSING,
 )

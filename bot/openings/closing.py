@@ -13,20 +13,19 @@ from sqlmodel import Session, col, select
 
 from bot.checks import Refusal
 from bot.conversation import Field, Message, Reply
+from bot.feature import Asked
 from bot.openings.announce import drop_unsent_invitations, refresh_announcement
-from bot.openings.rules import hours_text, interested, may_manage, pressed, send_at
+from bot.openings.rules import hours_text, interested, send_at
 from bot.outbox import enqueue_dm
 from bot.settings import Settings
-from bot.turn import Turn, action, scheduled
+from bot.turn import Turn
 from bot.words import translator
 from storage.models import Involvement, Member, Opening
 
 log = logging.getLogger(__name__)
 
-NOT_YOURS = "Only the person who posted an opening, and coordinators, can close or cancel it."
 
 
-@scheduled
 def close_due(engine: Engine, settings: Settings, now: datetime) -> None:
     """Close every opening whose closing time has come. Safe to call as often as you like."""
     with Session(engine) as session:
@@ -124,10 +123,10 @@ def final_list(session: Session, opening: Opening, reader: Member) -> Message:
     )
 
 
-def close_by_hand(turn: Turn, opening: Opening) -> Reply:
+def close_by_hand(turn: Turn, asked: Asked) -> Reply:
+    """`openings close 1`, or the Close button: the router has checked it is theirs to close."""
     _ = turn._
-    if not may_manage(turn, opening):
-        raise Refusal(NOT_YOURS)
+    opening: Opening = asked.subject
     if opening.status == "cancelled":
         return turn.say(_("{title} was cancelled already. Nothing changed.", title=opening.title))
     if not close(turn.session, turn.settings, opening, turn.now):
@@ -148,17 +147,11 @@ def _poster_name(turn: Turn, opening: Opening) -> str:
     return turn.session.get_one(Member, opening.posted_by).display_name
 
 
-@action("opening.close")
-def close_button(turn: Turn, subject: str, _value: str) -> Reply:
-    return close_by_hand(turn, pressed(turn, subject))
-
-
-def cancel_by_hand(turn: Turn, opening: Opening) -> Reply:
+def cancel_by_hand(turn: Turn, asked: Asked) -> Reply:
     """Cancel it, open or closed: the announcement says so, and everyone it concerns is told
     (while open, everyone interested; once closed, those selected)."""
     _ = turn._
-    if not may_manage(turn, opening):
-        raise Refusal(NOT_YOURS)
+    opening: Opening = asked.subject
     seen = opening.status
     if seen == "cancelled":
         return turn.say(_("{title} was cancelled already. Nothing changed.", title=opening.title))

@@ -15,7 +15,7 @@ from sqlmodel import col, select
 
 from bot.checks import Refusal
 from bot.conversation import File, Message, Reply
-from bot.members import Role
+from bot.feature import Asked
 from bot.openings.rules import hours_text
 from bot.turn import Turn
 from storage.models import Involvement, Member, Opening
@@ -34,10 +34,8 @@ EXAMPLE = (
 )
 
 
-def export(turn: Turn, text: str) -> Reply:
-    if not turn.is_(Role.COORDINATOR):
-        raise Refusal("Only coordinators can export the involvement record.")
-    first, last = _range(turn, text)
+def export(turn: Turn, asked: Asked) -> Reply:
+    first, last = _range(turn, asked.text)
     zone = ZoneInfo(turn.member.timezone)
     start = datetime.combine(first, time(0), zone).astimezone(UTC)
     end = datetime.combine(last + timedelta(days=1), time(0), zone).astimezone(UTC)

@@ -8,11 +8,10 @@ from sqlmodel import col, select
 from bot.conversation import Field
 from bot.members import Role
 from bot.openings.rules import STAFF_ROLES, filled, interested
-from bot.turn import Turn, home_section
+from bot.turn import Turn
 from storage.models import Opening, OpeningInterest
 
 
-@home_section
 def open_to_me(turn: Turn) -> list[Field]:
     """For partners: how many openings they could still say they're interested in."""
     if not turn.is_(Role.PARTNER):
@@ -32,7 +31,6 @@ def open_to_me(turn: Turn) -> list[Field]:
     ]
 
 
-@home_section
 def my_interest(turn: Turn) -> list[Field]:
     rows = turn.session.exec(
         select(OpeningInterest, Opening)
@@ -57,7 +55,6 @@ def my_interest(turn: Turn) -> list[Field]:
     return shown
 
 
-@home_section
 def my_openings(turn: Turn) -> list[Field]:
     if not turn.is_(*STAFF_ROLES):
         return []

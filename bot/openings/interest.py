@@ -9,16 +9,18 @@ from sqlmodel import col, select
 
 from bot.checks import Refusal
 from bot.conversation import Button, FormField, Reply
+from bot.feature import Asked, ButtonSpec, FormSpec
+from bot.forms import open_form
 from bot.members import Role
-from bot.openings.rules import interest_of, is_full, pressed, still_open
-from bot.turn import FormSpec, Turn, action, form
+from bot.openings.rules import A_PRESSED_OPENING, interest_of, is_full, still_open
+from bot.turn import Turn
+from bot.words import N_
 from storage.models import Involvement, Member, Opening, OpeningInterest
 
+PARTNERS = (Role.PARTNER,)
 
-def _may_say_interested(turn: Turn, opening: Opening) -> None:
-    if not turn.is_(Role.PARTNER):
-        raise Refusal("Only partners can say they are interested. Type openings to see what is open.")
-    still_open(opening, turn.now)
+
+NOT_PARTNER = N_("Only partners can say they are interested. Type openings to see what is open.")
 
 
 def _full(turn: Turn, opening: Opening) -> None:
@@ -30,23 +32,20 @@ def _poster(turn: Turn, opening: Opening) -> str:
     return turn.session.get_one(Member, opening.posted_by).display_name
 
 
-@action("opening.interested")
-def interested(turn: Turn, subject: str, _value: str) -> Reply:
+def interested(turn: Turn, asked: Asked) -> Reply:
     """Opens the note form, or, pressed again, changes nothing and says where things stand."""
-    opening = pressed(turn, subject)
+    opening: Opening = asked.subject
     mine = interest_of(turn.session, opening.id, turn.member.id)
     _ = turn._
     if mine is not None and mine.selected_at is not None:
         return turn.say(_("You were selected for {title}. Nothing changed.", title=opening.title))
-    _may_say_interested(turn, opening)
+    still_open(opening, turn.now)
     if mine is not None and mine.withdrawn_at is None:
         return turn.say(
             _("You already said you're interested in {title}. Nothing changed.", title=opening.title),
             buttons=_own_buttons(turn, opening),
         )
     _full(turn, opening)
-    from bot.forms import open_form
-
     return open_form(turn, f"opening.note:{opening.id}")
 
 
@@ -58,10 +57,10 @@ def _own_buttons(turn: Turn, opening: Opening) -> tuple[Button, ...]:
     )
 
 
-def _note_fields(turn: Turn, subject: str) -> list[FormField]:
+def _note_fields(turn: Turn, asked: Asked) -> list[FormField]:
     _ = turn._
-    opening = pressed(turn, subject)
-    _may_say_interested(turn, opening)
+    opening: Opening = asked.subject
+    still_open(opening, turn.now)
     mine = interest_of(turn.session, opening.id, turn.member.id)
     active = mine is not None and mine.withdrawn_at is None
     if not active:
@@ -95,9 +94,9 @@ def _note_fields(turn: Turn, subject: str) -> list[FormField]:
     ]
 
 
-def _note_submit(turn: Turn, subject: str, values: dict[str, str]) -> Reply:
-    opening = pressed(turn, subject)
-    _may_say_interested(turn, opening)
+def _note_submit(turn: Turn, asked: Asked, values: dict[str, str]) -> Reply:
+    opening: Opening = asked.subject
+    still_open(opening, turn.now)
     _ = turn._
     assert opening.id is not None and turn.member.id is not None
     mine = interest_of(turn.session, opening.id, turn.member.id)
@@ -146,21 +145,8 @@ def _saved_new(turn: Turn, opening: Opening, mine: OpeningInterest, values: dict
     )
 
 
-form(
-    FormSpec(
-        name="opening.note",
-        title=lambda turn: turn._("I'm interested"),
-        fields=_note_fields,
-        checks={},
-        submit=_note_submit,
-        submit_label=lambda turn: turn._("Send"),
-    )
-)
-
-
-@action("opening.withdraw")
-def withdraw(turn: Turn, subject: str, _value: str) -> Reply:
-    opening = pressed(turn, subject)
+def withdraw(turn: Turn, asked: Asked) -> Reply:
+    opening: Opening = asked.subject
     _ = turn._
     mine = interest_of(turn.session, opening.id, turn.member.id)
     if mine is not None and mine.selected_at is not None:
@@ -188,11 +174,10 @@ def withdraw(turn: Turn, subject: str, _value: str) -> Reply:
     )
 
 
-@action("opening.payment")
-def payment(turn: Turn, subject: str, _value: str) -> Reply:
+def payment(turn: Turn, asked: Asked) -> Reply:
     """A selected partner may choose not to be paid (some must, to keep their benefits)."""
-    number, _sep, choice = subject.partition(":")
-    opening = pressed(turn, number)
+    opening: Opening = asked.subject
+    choice = asked.text.partition(":")[2]
     if choice not in ("decline", "accept"):
         raise Refusal("That button no longer works. Type guide to see what you can do.")
     mine = turn.session.exec(
@@ -227,3 +212,22 @@ def _payment_button(turn: Turn, opening: Opening, declined: bool) -> Button:
     if declined:
         return Button(turn._("I'd like to be paid after all"), f"opening.payment:{opening.id}:accept")
     return Button(turn._("I'd rather not be paid"), f"opening.payment:{opening.id}:decline")
+
+
+BUTTONS = (
+    ButtonSpec("opening.interested", interested, PARTNERS, A_PRESSED_OPENING, NOT_PARTNER),
+    # Anyone on the list may take themselves off it, whatever roles they hold now.
+    ButtonSpec("opening.withdraw", withdraw, subject=A_PRESSED_OPENING),
+    ButtonSpec("opening.payment", payment, subject=A_PRESSED_OPENING),
+)
+
+NOTE_FORM = FormSpec(
+    name="opening.note",
+    title=lambda turn: turn._("I'm interested"),
+    fields=_note_fields,
+    submit=_note_submit,
+    submit_label=lambda turn: turn._("Send"),
+    roles=PARTNERS,
+    subject=A_PRESSED_OPENING,
+    refusal=NOT_PARTNER,
+)

@@ -11,96 +11,39 @@ from sqlmodel import col, select
 from bot import checks
 from bot.checks import Refusal
 from bot.conversation import Button, Field, FormField, Message, Option, Reply
+from bot.feature import Asked, ButtonSpec, CommandSpec, FormSpec, Subject, Verb
+from bot.forms import open_form
 from bot.members import Role
 from bot.openings import choosing, closing, export
 from bot.openings.announce import announce, closes_words, fields, interest_buttons, places, where
 from bot.openings.rules import (
+    A_PRESSED_OPENING,
+    AN_OPENING,
+    NOT_SEEN,
+    NOT_YOURS,
     PLACE_KINDS,
     STAFF_ROLES,
     filled,
     find_for,
     interest_of,
     is_open,
+    managed,
     may_manage,
     pressed,
 )
-from bot.turn import FormSpec, Turn, Verb, action, command, form, matching, suggestions
+from bot.turn import Turn, matching
 from bot.words import N_
 from storage.models import Opening
 
 COORDINATORS = (Role.COORDINATOR,)
 
 
-@command(
-    "openings",
-    summary=N_("Lists open openings, so you can say you're interested."),
-    example="openings",
-    verbs=(
-        Verb("list", N_("Lists open openings.")),
-        Verb("show", N_("Shows an opening in full."), "", (), "opening", N_("The opening's number, like 1")),
-        Verb("new", N_("Posts an opening for partners."), "openings new", STAFF_ROLES),
-        Verb(
-            "review",
-            N_("Shows who is interested, least involved first, so you can choose fairly."),
-            "openings review 1",
-            STAFF_ROLES,
-            "opening",
-            N_("The opening's number, like 1"),
-        ),
-        Verb(
-            "close",
-            N_("Closes an opening and thanks those not selected."),
-            "openings close 1",
-            STAFF_ROLES,
-            "opening",
-            N_("The opening's number, like 1"),
-        ),
-        Verb(
-            "cancel",
-            N_("Cancels an opening and tells everyone interested."),
-            "openings cancel 1",
-            STAFF_ROLES,
-            "opening",
-            N_("The opening's number, like 1"),
-        ),
-        Verb(
-            "export",
-            N_("Gives who took part and when, as a file for payments."),
-            "openings export 2026-11-01 2026-11-30",
-            COORDINATORS,
-            "dates",
-            N_("From and to, like 2026-11-01 2026-11-30"),
-        ),
-    ),
-)
-def openings(turn: Turn, text: str) -> Reply:
-    word, _sep, rest = text.partition(" ")
-    word = word.lower()
-    rest = rest.strip()
-    if word in ("", "list"):
-        return list_openings(turn)
-    if word in ("show", "details"):
-        return details(turn, find_for(turn, rest))
-    if word == "new":
-        if not turn.is_(*STAFF_ROLES):
-            raise Refusal("Only staff and coordinators can post openings. Type openings to see what is open.")
-        from bot.forms import open_form
+def show(turn: Turn, asked: Asked) -> Reply:
+    return details(turn, asked.subject)
 
-        return open_form(turn, "opening.new")
-    if word == "review":
-        number, _sep, order = rest.partition(" ")
-        return choosing.review(
-            turn, find_for(turn, number), by_time=order.strip().lower() in ("by date", "by time")
-        )
-    if word == "close":
-        return closing.close_by_hand(turn, find_for(turn, rest))
-    if word == "cancel":
-        return closing.cancel_by_hand(turn, find_for(turn, rest))
-    if word == "export":
-        return export.export(turn, rest)
-    if turn.is_(*STAFF_ROLES):
-        raise Refusal("I can do: openings, openings new, review, close, cancel or show, with a number.")
-    raise Refusal("I can do: openings, or openings show with a number, like openings show 1.")
+
+def new(turn: Turn, _asked: Asked) -> Reply:
+    return open_form(turn, "opening.new")
 
 
 def open_now(turn: Turn) -> list[Opening]:
@@ -113,13 +56,12 @@ def open_now(turn: Turn) -> list[Opening]:
     )
 
 
-@suggestions("opening")
 def suggest_opening(turn: Turn, typed: str) -> list[Option]:
     options = [Option(f"#{o.id} {o.title}", str(o.id)) for o in open_now(turn)]
     return matching(options, typed.removeprefix("#"))
 
 
-def list_openings(turn: Turn) -> Reply:
+def list_openings(turn: Turn, _asked: Asked) -> Reply:
     _ = turn._
     found = open_now(turn)
     if not found:
@@ -183,18 +125,11 @@ def details(turn: Turn, opening: Opening) -> Reply:
     )
 
 
-@action("opening.details")
-def details_button(turn: Turn, subject: str, _value: str) -> Reply:
-    return details(turn, pressed(turn, subject))
-
-
 # ---- the form for a new opening ---------------------------------------------------------------
 
 
-def _fields(turn: Turn, _subject: str) -> list[FormField]:
+def _fields(turn: Turn, _asked: Asked) -> list[FormField]:
     _ = turn._
-    if not turn.is_(*STAFF_ROLES):
-        raise Refusal("Only staff and coordinators can post openings. Type openings to see what is open.")
     return [
         FormField(
             "title", _("Title"), "short", max_length=100, hint=_("For example: Online booking working group")
@@ -272,9 +207,7 @@ def _check_closes(turn: Turn, value: str) -> str:
     return value
 
 
-def _submit(turn: Turn, _subject: str, values: dict[str, str]) -> Reply:
-    if not turn.is_(*STAFF_ROLES):
-        raise Refusal("Only staff and coordinators can post openings. Type openings to see what is open.")
+def _submit(turn: Turn, _asked: Asked, values: dict[str, str]) -> Reply:
     kind = values["place_kind"]
     assert kind in PLACE_KINDS
     if kind != "remote" and not values.get("place"):
@@ -312,13 +245,89 @@ def _submit(turn: Turn, _subject: str, values: dict[str, str]) -> Reply:
     return turn.say(*words)
 
 
-form(
-    FormSpec(
-        name="opening.new",
-        title=lambda turn: turn._("New opening"),
-        fields=_fields,
-        checks={"tags": _check_tags, "closes_at": _check_closes},
-        submit=_submit,
-        submit_label=lambda turn: turn._("Post"),
-    )
+NOT_STAFF = N_("Only staff and coordinators can post openings. Type openings to see what is open.")
+THE_OPENING = N_("The opening's number, like 1")
+
+COMMAND = CommandSpec(
+    "openings",
+    summary=N_("Lists open openings, so you can say you're interested."),
+    example="openings",
+    verbs=(
+        Verb("list", list_openings, N_("Lists open openings.")),
+        Verb(
+            "show",
+            show,
+            N_("Shows an opening in full."),
+            subject=AN_OPENING,
+            argument="opening",
+            hint=THE_OPENING,
+            aliases=("details",),
+        ),
+        Verb("new", new, N_("Posts an opening for partners."), STAFF_ROLES, example="openings new", refusal=NOT_STAFF),
+        Verb(
+            "review",
+            choosing.review_typed,
+            N_("Shows who is interested, least involved first, so you can choose fairly."),
+            STAFF_ROLES,
+            Subject(find_for, managed(NOT_SEEN)),
+            argument="opening",
+            hint=THE_OPENING,
+            example="openings review 1",
+            refusal=NOT_SEEN,
+        ),
+        Verb(
+            "close",
+            closing.close_by_hand,
+            N_("Closes an opening and thanks those not selected."),
+            STAFF_ROLES,
+            Subject(find_for, managed(NOT_YOURS)),
+            argument="opening",
+            hint=THE_OPENING,
+            example="openings close 1",
+            refusal=NOT_YOURS,
+        ),
+        Verb(
+            "cancel",
+            closing.cancel_by_hand,
+            N_("Cancels an opening and tells everyone interested."),
+            STAFF_ROLES,
+            Subject(find_for, managed(NOT_YOURS)),
+            argument="opening",
+            hint=THE_OPENING,
+            example="openings cancel 1",
+            refusal=NOT_YOURS,
+        ),
+        Verb(
+            "export",
+            export.export,
+            N_("Gives who took part and when, as a file for payments."),
+            COORDINATORS,
+            argument="dates",
+            hint=N_("From and to, like 2026-11-01 2026-11-30"),
+            example="openings export 2026-11-01 2026-11-30",
+            refusal=N_("Only coordinators can export the involvement record."),
+        ),
+    ),
+    default=("list",),
+)
+
+BUTTONS = (
+    ButtonSpec("opening.details", show, subject=A_PRESSED_OPENING),
+    ButtonSpec(
+        "opening.review", choosing.review_pressed, STAFF_ROLES, Subject(pressed, managed(NOT_SEEN)), NOT_SEEN
+    ),
+    ButtonSpec(
+        "opening.close", closing.close_by_hand, STAFF_ROLES, Subject(pressed, managed(NOT_YOURS)), NOT_YOURS
+    ),
+)
+
+NEW_FORM = FormSpec(
+    name="opening.new",
+    title=lambda turn: turn._("New opening"),
+    fields=_fields,
+    checks={"tags": _check_tags, "closes_at": _check_closes},
+    submit=_submit,
+    submit_label=lambda turn: turn._("Post"),
+    roles=STAFF_ROLES,
+    refusal=NOT_STAFF,
 )

@@ -3,44 +3,67 @@ is still interested, and when a message to someone may go out."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from bot.checks import Refusal, after_quiet_hours
+from bot.feature import Subject
 from bot.members import Role
-from bot.turn import Turn
+from bot.turn import Turn, number_in
+from bot.words import N_
 from storage.models import Involvement, Member, Opening, OpeningInterest
 
 STAFF_ROLES = (Role.STAFF, Role.COORDINATOR)
 PLACE_KINDS = ("remote", "in_person", "hybrid")
 
 
-def find(session: Session, number: str) -> Opening | None:
-    """The opening named by "1" or "#1"; a number too long for the id column finds nothing."""
-    digits = number.strip().removeprefix("#")
-    return session.get(Opening, int(digits)) if digits.isdecimal() and len(digits) <= 9 else None
+NOT_YOURS = N_("Only the person who posted an opening, and coordinators, can close or cancel it.")
+NOT_SEEN = N_("Only the person who posted an opening, and coordinators, can see who is interested.")
+NOT_CHOOSING = N_("Only the person who posted an opening, and coordinators, can choose who takes part.")
 
 
-def find_for(turn: Turn, number: str) -> Opening:
-    found = find(turn.session, number)
+def find(session: Session, text: str) -> Opening | None:
+    """The opening named by "1" or "#1" (or first in a button's id, "1:decline")."""
+    number = number_in(text.split(":")[0])
+    return session.get(Opening, number) if number is not None else None
+
+
+def find_for(turn: Turn, text: str) -> Opening:
+    found = find(turn.session, text)
     if found is None:
         raise Refusal("Which opening? Type its number, like 1. Type openings to see them.")
     return found
 
 
-def pressed(turn: Turn, subject: str) -> Opening:
+def pressed(turn: Turn, text: str) -> Opening:
     """The opening a button names. One that is gone makes a button that no longer works."""
-    found = find(turn.session, subject)
+    found = find(turn.session, text)
     if found is None:
         raise Refusal("That button no longer works. Type guide to see what you can do.")
     return found
 
 
 def may_manage(turn: Turn, opening: Opening) -> bool:
-    """The person who posted it, and coordinators: they see who is interested and choose."""
-    return opening.posted_by == turn.member.id or turn.is_(Role.COORDINATOR)
+    """Coordinators, and the staff member who posted it while they are still staff: they see
+    who is interested, choose, close and cancel."""
+    return turn.is_(Role.COORDINATOR) or (turn.is_(Role.STAFF) and opening.posted_by == turn.member.id)
+
+
+def managed(refusal: str) -> Callable[[Turn, Opening], None]:
+    """The check that this person may manage the opening, saying `refusal` if not."""
+
+    def check(turn: Turn, opening: Opening) -> None:
+        if not may_manage(turn, opening):
+            raise Refusal(refusal)
+
+    return check
+
+
+AN_OPENING = Subject(find_for)
+A_PRESSED_OPENING = Subject(pressed)
 
 
 def is_open(opening: Opening, now: datetime) -> bool:

@@ -10,12 +10,13 @@ from sqlmodel import Session, col, func, select
 
 from bot.checks import Refusal
 from bot.conversation import Button, CalendarEvent, Field, Message, Reply, Span, fill
+from bot.feature import Subject
 from bot.members import Role
 from bot.notify import channel_reader
 from bot.outbox import enqueue_channel, enqueue_edit, enqueue_event
 from bot.sessions.rules import AUDIENCES
 from bot.settings import Settings
-from bot.turn import Turn, moment_for
+from bot.turn import Turn, moment_for, number_in
 from bot.words import Translate, translator
 from storage.models import Member, Outbox, SessionSignup, WellbeingSession
 
@@ -29,24 +30,37 @@ ACTIVE = (CONFIRMED, WAITLISTED)
 # ---- finding ---------------------------------------------------------------------------------
 
 
-def find(turn: Turn, number: str) -> WellbeingSession:
+def find(turn: Turn, text: str) -> WellbeingSession:
     """The session a person names by its number ("3" or "#3")."""
-    digits = number.strip().removeprefix("#")
-    # A number too long for the id column finds nothing.
-    found = (
-        turn.session.get(WellbeingSession, int(digits)) if digits.isdecimal() and len(digits) <= 9 else None
-    )
+    number = number_in(text)
+    found = turn.session.get(WellbeingSession, number) if number is not None else None
     if found is None:
         raise Refusal("Which session? Type its number, like 1. Type sessions to see them.")
     return found
 
 
-def subject_session(turn: Turn, subject: str) -> WellbeingSession:
+def subject_session(turn: Turn, text: str) -> WellbeingSession:
     """The session a button acts on."""
-    found = turn.session.get(WellbeingSession, int(subject)) if subject.isdecimal() else None
+    number = number_in(text)
+    found = turn.session.get(WellbeingSession, number) if number is not None else None
     if found is None:
         raise Refusal("That button no longer works. Type guide to see what you can do.")
     return found
+
+
+def open_to_you(turn: Turn, session: WellbeingSession) -> None:
+    """Who a session is for sees it whole (coordinators see every one); anyone else learns only
+    that it is not for them, never its time or place."""
+    if not turn.is_(Role.COORDINATOR) and not may_join(turn, session):
+        raise Refusal(
+            "{title} is for {who}. Type sessions to see the ones you can join.",
+            title=session.title,
+            who=audience_name(turn._, session),
+        )
+
+
+A_SESSION = Subject(find, open_to_you)
+A_PRESSED_SESSION = Subject(subject_session, open_to_you)
 
 
 def signup_of(session: Session, session_id: int | None, member_id: int | None) -> SessionSignup | None:

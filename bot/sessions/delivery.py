@@ -16,7 +16,7 @@ from bot.conversation import Button, Field, Message, fill
 from bot.outbox import enqueue_dm
 from bot.sessions.cards import CONFIRMED, SCHEDULED, announce, refresh_announcement
 from bot.settings import Settings
-from bot.turn import moment_for, scheduled
+from bot.turn import moment_for
 from bot.words import translator
 from storage.models import Member, Outbox, SessionSignup, WellbeingSession
 
@@ -24,7 +24,6 @@ from storage.models import Member, Outbox, SessionSignup, WellbeingSession
 HORIZON = timedelta(days=14)
 
 
-@scheduled
 def tick(engine: Engine, settings: Settings, now: datetime) -> None:
     """Do everything about sessions that is due at `now`. Safe to call as often as you like."""
     with Session(engine) as session:

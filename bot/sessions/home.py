@@ -10,11 +10,10 @@ from sqlmodel import col, select
 from bot.conversation import Field, Span
 from bot.members import Role
 from bot.sessions.cards import ACTIVE, CONFIRMED, SCHEDULED, count_text, position, waiting
-from bot.turn import Turn, home_section
+from bot.turn import Turn
 from storage.models import SessionSignup, WellbeingSession
 
 
-@home_section
 def my_sessions(turn: Turn) -> list[Field]:
     rows = turn.session.exec(
         select(SessionSignup, WellbeingSession)
@@ -38,7 +37,6 @@ def my_sessions(turn: Turn) -> list[Field]:
     return fields
 
 
-@home_section
 def coming_up(turn: Turn) -> list[Field]:
     """For coordinators: the sessions of the coming week, with how full each is."""
     if not turn.is_(Role.COORDINATOR):

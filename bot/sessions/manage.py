@@ -13,22 +13,23 @@ from sqlmodel import col, select
 from bot import checks
 from bot.checks import Refusal
 from bot.conversation import Button, Field, FormField, Message, Option, Reply, Span, fill
+from bot.feature import Asked, ButtonSpec, CommandSpec, FormSpec, Verb
 from bot.forms import open_form
 from bot.members import Role
 from bot.outbox import enqueue_dm
 from bot.people import Unsure, named_person, which_one
 from bot.sessions.calendar import calendar_file
 from bot.sessions.cards import (
+    A_PRESSED_SESSION,
+    A_SESSION,
     ACTIVE,
     CANCELLED,
     CONFIRMED,
     SCHEDULED,
     WAITLISTED,
     announce,
-    card,
     count_text,
     details,
-    find,
     left_text,
     position,
     refresh_announcement,
@@ -37,112 +38,26 @@ from bot.sessions.cards import (
     update_calendar_event,
     waiting,
 )
-from bot.sessions.places import calendar, give_up, lock, save_note, sign_up
+from bot.sessions.places import calendar, give_up, lock, own_signup, save_note, show, sign_up
 from bot.sessions.rules import AUDIENCES, read_reminders, reminders_as_text, weekly
-from bot.turn import FormSpec, Turn, Verb, action, command, form, matching, moment_for, suggestions
+from bot.turn import Turn, matching, moment_for, number_in
 from bot.words import N_, translator
 from storage.models import Member, SessionSignup, WellbeingSession
 
 COORDINATORS = (Role.COORDINATOR,)
 LISTED = 10
-_COORDINATOR_WORDS = ("new", "people", "attendees", "attendance", "move", "cancel")
 
 
-@command(
-    "sessions",
-    summary=N_("Lists wellbeing sessions with places left, and your own places."),
-    example="sessions",
-    verbs=(
-        Verb("list", N_("Lists wellbeing sessions coming up.")),
-        Verb("mine", N_("Shows the sessions you have a place in.")),
-        Verb("show", N_("Shows one session, to sign up or cancel."), "", (), "session", N_("The session's number, like 1")),
-        Verb("join", N_("Takes a place, or a place on the waitlist."), "", (), "session", N_("The session's number, like 1")),
-        Verb("leave", N_("Gives up your place."), "", (), "session", N_("The session's number, like 1")),
-        Verb("calendar", N_("Gives a calendar file for a session."), "", (), "session", N_("The session's number, like 1")),
-        Verb(
-            "note",
-            N_("Tells the coordinator what would help you take part."),
-            "",
-            (),
-            "note",
-            N_("The session's number, then your note, like 1 I use a wheelchair"),
-        ),
-        Verb("new", N_("Schedules a wellbeing session."), "sessions new", COORDINATORS),
-        Verb(
-            "people",
-            N_("Shows who has a place, the waitlist and their notes."),
-            "sessions people 1",
-            COORDINATORS,
-            "session",
-            N_("The session's number, like 1"),
-        ),
-        Verb(
-            "attendance",
-            N_("Marks who came, once a session has started."),
-            "sessions attendance 1",
-            COORDINATORS,
-            "session",
-            N_("The session's number, like 1"),
-        ),
-        Verb(
-            "move",
-            N_("Moves a session to a new time. Everyone signed up is told."),
-            "sessions move 1",
-            COORDINATORS,
-            "session",
-            N_("The session's number, like 1"),
-        ),
-        Verb(
-            "cancel",
-            N_("Cancels a session, or one week of a repeat. Everyone signed up is told."),
-            "sessions cancel 1",
-            COORDINATORS,
-            "session",
-            N_("The session's number, like 1"),
-        ),
-    ),
-)
-def sessions(turn: Turn, text: str) -> Reply:
-    word, _sep, rest = text.partition(" ")
-    word = word.lower()
-    rest = rest.strip()
-    coordinator = turn.is_(Role.COORDINATOR)
-    if word in ("", "list"):
-        return upcoming(turn)
-    if word in ("mine", "my"):
-        return mine(turn)
-    if word.removeprefix("#").isdecimal():
-        return card(turn, find(turn, word))
-    if word == "show":
-        return card(turn, find(turn, rest))
-    if word in ("join", "signup"):
-        return sign_up(turn, find(turn, rest))
-    if word == "leave" or (word == "cancel" and not coordinator):
-        return give_up(turn, find(turn, rest))
-    if word in ("calendar", "ics"):
-        return calendar(turn, find(turn, rest))
-    if word == "note":
-        return note(turn, rest)
-    if word not in _COORDINATOR_WORDS:
-        if coordinator:
-            raise Refusal(
-                "I can do: sessions, sessions 1, mine, join, leave, note, calendar, new, people, attendance, move or cancel."
-            )
-        raise Refusal(
-            "I can do: sessions, sessions 1, mine, join, leave, note or calendar. Type guide to see more."
-        )
-    if not coordinator:
-        raise Refusal("Only coordinators can schedule and change sessions. Type sessions to see them.")
-    if word == "new":
-        return open_form(turn, "session.new")
-    target = find(turn, rest)
-    if word in ("people", "attendees"):
-        return people(turn, target)
-    if word == "attendance":
-        return open_form(turn, f"session.attendance:{target.id}")
-    if word == "move":
-        return open_form(turn, f"session.move:{target.id}")
-    return ask_to_cancel(turn, target)
+def new(turn: Turn, _asked: Asked) -> Reply:
+    return open_form(turn, "session.new")
+
+
+def attendance(turn: Turn, asked: Asked) -> Reply:
+    return open_form(turn, f"session.attendance:{asked.subject.id}")
+
+
+def move(turn: Turn, asked: Asked) -> Reply:
+    return open_form(turn, f"session.move:{asked.subject.id}")
 
 
 # ---- what everyone sees ----------------------------------------------------------------------
@@ -172,7 +87,6 @@ def coming_up(turn: Turn, limit: int) -> list[WellbeingSession]:
     )
 
 
-@suggestions("session")
 def suggest_session(turn: Turn, typed: str) -> list[Option]:
     """Sessions coming up, as "#3 Chair yoga, Thu 3 Dec 14:00" in the reader's own time."""
     options = [
@@ -182,7 +96,7 @@ def suggest_session(turn: Turn, typed: str) -> list[Option]:
     return matching(options, typed.removeprefix("#"))
 
 
-def upcoming(turn: Turn) -> Reply:
+def upcoming(turn: Turn, _asked: Asked) -> Reply:
     _ = turn._
     found = coming_up(turn, LISTED)
     if not found:
@@ -204,7 +118,7 @@ def upcoming(turn: Turn) -> Reply:
     )
 
 
-def mine(turn: Turn) -> Reply:
+def mine(turn: Turn, _asked: Asked) -> Reply:
     _ = turn._
     rows = turn.session.exec(
         select(SessionSignup, WellbeingSession)
@@ -226,25 +140,17 @@ def mine(turn: Turn) -> Reply:
     )
 
 
-def note(turn: Turn, text: str) -> Reply:
-    number, _sep, words = text.partition(" ")
-    target = find(turn, number)
-    mine_now = signup_of(turn.session, target.id, turn.member.id)
-    if mine_now is None or target.status != SCHEDULED:
-        raise Refusal("You can add a note once you have signed up. Type sessions to see them.")
-    return save_note(turn, target, mine_now, checks.clean_text(words, turn._("your note"), 500, False))
+def note(turn: Turn, asked: Asked) -> Reply:
+    """`sessions note 3 I use a wheelchair`: the words after the number are the note."""
+    mine_now = own_signup(turn, asked.subject)
+    return save_note(turn, mine_now, checks.clean_text(asked.rest, turn._("your note"), 500, False))
 
 
 # ---- who is coming -------------------------------------------------------------------------------
 
 
-def _only_coordinators(turn: Turn) -> None:
-    if not turn.is_(Role.COORDINATOR):
-        raise Refusal("Only coordinators can schedule and change sessions. Type sessions to see them.")
-
-
-def people(turn: Turn, target: WellbeingSession) -> Reply:
-    _only_coordinators(turn)
+def people(turn: Turn, asked: Asked) -> Reply:
+    target: WellbeingSession = asked.subject
     _ = turn._
     rows = turn.session.exec(
         select(SessionSignup, Member)
@@ -277,11 +183,6 @@ def people(turn: Turn, target: WellbeingSession) -> Reply:
     return turn.say(*lead, fields=tuple(fields))
 
 
-@action("session.people")
-def people_button(turn: Turn, subject: str, _value: str) -> Reply:
-    return people(turn, subject_session(turn, subject))
-
-
 # ---- scheduling ----------------------------------------------------------------------------------
 
 
@@ -289,8 +190,7 @@ def _audience_choices(turn: Turn) -> tuple[Option, ...]:
     return tuple(Option(turn._(word), name) for name, (word, _roles) in AUDIENCES.items())
 
 
-def _new_fields(turn: Turn, _subject: str) -> list[FormField]:
-    _only_coordinators(turn)
+def _new_fields(turn: Turn, _asked: Asked) -> list[FormField]:
     _ = turn._
     return [
         FormField("title", _("Title"), "short", max_length=100, hint=_("For example: Chair yoga")),
@@ -371,8 +271,7 @@ def _facilitator(turn: Turn, name: str) -> tuple[int | None, str, Unsure | None]
     return None, name, found
 
 
-def _new_submit(turn: Turn, _subject: str, values: dict[str, str]) -> Reply:
-    _only_coordinators(turn)
+def _new_submit(turn: Turn, _asked: Asked, values: dict[str, str]) -> Reply:
     _ = turn._
     first_start = datetime.fromisoformat(values["start"])
     closes = datetime.fromisoformat(values["closes"]) if values.get("closes") else first_start
@@ -438,13 +337,13 @@ def _new_submit(turn: Turn, _subject: str, values: dict[str, str]) -> Reply:
     return reply
 
 
-@action("session.facilitator")
-def choose_facilitator(turn: Turn, subject: str, value: str) -> Reply:
+def choose_facilitator(turn: Turn, asked: Asked) -> Reply:
     """The facilitator chosen after "which one do you mean?": linked to every week still to
-    come, and told, as if they had been found at once."""
-    _only_coordinators(turn)
-    first = subject_session(turn, value)
-    member = turn.session.get(Member, int(subject)) if subject.isdecimal() else None
+    come, and told, as if they had been found at once. The button names the person; its value,
+    the session."""
+    first = subject_session(turn, asked.value)
+    number = number_in(asked.text)
+    member = turn.session.get(Member, number) if number is not None else None
     if member is None:
         raise Refusal("I can't find that person any more. Nothing changed.")
     if first.facilitator_id is not None:
@@ -489,23 +388,6 @@ def _tell_facilitator(turn: Turn, made: list[WellbeingSession]) -> None:
     )
 
 
-form(
-    FormSpec(
-        name="session.new",
-        title=lambda turn: turn._("Wellbeing session"),
-        fields=_new_fields,
-        checks={
-            "timezone": _check_zone,
-            "start": _check_future,
-            "closes": _check_future,
-            "reminders": _check_reminders,
-        },
-        submit=_new_submit,
-        submit_label=lambda turn: turn._("Schedule"),
-    )
-)
-
-
 # ---- moving ------------------------------------------------------------------------------------
 
 
@@ -522,9 +404,8 @@ def _as_typed(at: datetime, zone: str) -> str:
     return at.astimezone(ZoneInfo(zone)).strftime("%d %b %Y %H:%M")
 
 
-def _move_fields(turn: Turn, subject: str) -> list[FormField]:
-    _only_coordinators(turn)
-    target = subject_session(turn, subject)
+def _move_fields(turn: Turn, asked: Asked) -> list[FormField]:
+    target: WellbeingSession = asked.subject
     _still_ahead(turn, target)
     _ = turn._
     return [
@@ -549,9 +430,8 @@ def _move_fields(turn: Turn, subject: str) -> list[FormField]:
     ]
 
 
-def _move_submit(turn: Turn, subject: str, values: dict[str, str]) -> Reply:
-    _only_coordinators(turn)
-    target = lock(turn.session, subject_session(turn, subject).id)
+def _move_submit(turn: Turn, asked: Asked, values: dict[str, str]) -> Reply:
+    target = lock(turn.session, asked.subject.id)
     _still_ahead(turn, target)
     new_start = datetime.fromisoformat(values["start"])
     before_start = target.starts_at - target.signup_closes_at
@@ -618,18 +498,6 @@ def _tell_moved(turn: Turn, target: WellbeingSession, signup: SessionSignup | No
     enqueue_dm(turn.session, member_id, message, turn.now, dedupe_key=key)
 
 
-form(
-    FormSpec(
-        name="session.move",
-        title=lambda turn: turn._("Move a session"),
-        fields=_move_fields,
-        checks={"timezone": _check_zone, "start": _check_future},
-        submit=_move_submit,
-        submit_label=lambda turn: turn._("Move"),
-    )
-)
-
-
 # ---- cancelling ----------------------------------------------------------------------------------
 
 
@@ -646,8 +514,9 @@ def _later_in_series(turn: Turn, target: WellbeingSession) -> list[WellbeingSess
     )
 
 
-def ask_to_cancel(turn: Turn, target: WellbeingSession) -> Reply:
-    _only_coordinators(turn)
+def ask_to_cancel(turn: Turn, asked: Asked) -> Reply:
+    """`sessions cancel 3`, or its button: asks first, and for a repeat, which weeks."""
+    target: WellbeingSession = asked.subject
     _still_ahead(turn, target)
     _ = turn._
     lead = turn.spans(
@@ -670,28 +539,16 @@ def ask_to_cancel(turn: Turn, target: WellbeingSession) -> Reply:
     return turn.say(*lead, buttons=(*buttons, Button(_("Keep it"), f"session.keep:{target.id}")))
 
 
-@action("session.drop")
-def ask_button(turn: Turn, subject: str, _value: str) -> Reply:
-    return ask_to_cancel(turn, subject_session(turn, subject))
+def keep(turn: Turn, asked: Asked) -> Reply:
+    return turn.say(turn._("Nothing changed. {title} goes ahead.", title=asked.subject.title))
 
 
-@action("session.keep")
-def keep(turn: Turn, subject: str, _value: str) -> Reply:
-    target = subject_session(turn, subject)
-    return turn.say(turn._("Nothing changed. {title} goes ahead.", title=target.title))
+def drop_one(turn: Turn, asked: Asked) -> Reply:
+    return cancel_sessions(turn, [asked.subject])
 
 
-@action("session.drop_one")
-def drop_one(turn: Turn, subject: str, _value: str) -> Reply:
-    _only_coordinators(turn)
-    return cancel_sessions(turn, [subject_session(turn, subject)])
-
-
-@action("session.drop_rest")
-def drop_rest(turn: Turn, subject: str, _value: str) -> Reply:
-    _only_coordinators(turn)
-    target = subject_session(turn, subject)
-    return cancel_sessions(turn, [target, *_later_in_series(turn, target)])
+def drop_rest(turn: Turn, asked: Asked) -> Reply:
+    return cancel_sessions(turn, [asked.subject, *_later_in_series(turn, asked.subject)])
 
 
 def cancel_sessions(turn: Turn, targets: list[WellbeingSession]) -> Reply:
@@ -776,9 +633,8 @@ def _tell_cancelled(turn: Turn, done: list[WellbeingSession]) -> None:
 # ---- attendance --------------------------------------------------------------------------------
 
 
-def _attendance_rows(turn: Turn, subject: str) -> tuple[WellbeingSession, list[tuple[SessionSignup, Member]]]:
-    _only_coordinators(turn)
-    target = subject_session(turn, subject)
+def _attendance_rows(turn: Turn, asked: Asked) -> tuple[WellbeingSession, list[tuple[SessionSignup, Member]]]:
+    target: WellbeingSession = asked.subject
     if target.status == CANCELLED:
         raise Refusal("{title} was cancelled, so there is no attendance to mark.", title=target.title)
     if turn.now < target.starts_at:
@@ -796,8 +652,8 @@ def _attendance_rows(turn: Turn, subject: str) -> tuple[WellbeingSession, list[t
     return target, rows
 
 
-def _attendance_fields(turn: Turn, subject: str) -> list[FormField]:
-    _target, rows = _attendance_rows(turn, subject)
+def _attendance_fields(turn: Turn, asked: Asked) -> list[FormField]:
+    _target, rows = _attendance_rows(turn, asked)
     choices = (Option(turn._("came"), "yes"), Option(turn._("did not come"), "no"))
     return [
         FormField(
@@ -811,8 +667,8 @@ def _attendance_fields(turn: Turn, subject: str) -> list[FormField]:
     ]
 
 
-def _attendance_submit(turn: Turn, subject: str, values: dict[str, str]) -> Reply:
-    target, rows = _attendance_rows(turn, subject)
+def _attendance_submit(turn: Turn, asked: Asked, values: dict[str, str]) -> Reply:
+    target, rows = _attendance_rows(turn, asked)
     came = 0
     for signup, _member in rows:
         answer = values.get(f"member{signup.member_id}")
@@ -831,13 +687,144 @@ def _attendance_submit(turn: Turn, subject: str, values: dict[str, str]) -> Repl
     )
 
 
-form(
+NOT_COORDINATOR = N_("Only coordinators can schedule and change sessions. Type sessions to see them.")
+THE_SESSION = N_("The session's number, like 1")
+
+COMMAND = CommandSpec(
+    "sessions",
+    summary=N_("Lists wellbeing sessions with places left, and your own places."),
+    example="sessions",
+    verbs=(
+        Verb("list", upcoming, N_("Lists wellbeing sessions coming up.")),
+        Verb("mine", mine, N_("Shows the sessions you have a place in."), aliases=("my",)),
+        Verb("show", show, N_("Shows one session, to sign up or cancel."), (), A_SESSION, "session", THE_SESSION),
+        Verb(
+            "join",
+            sign_up,
+            N_("Takes a place, or a place on the waitlist."),
+            (),
+            A_SESSION,
+            "session",
+            THE_SESSION,
+            aliases=("signup",),
+        ),
+        Verb("leave", give_up, N_("Gives up your place."), (), A_SESSION, "session", THE_SESSION),
+        Verb(
+            "calendar",
+            calendar,
+            N_("Gives a calendar file for a session."),
+            (),
+            A_SESSION,
+            "session",
+            THE_SESSION,
+            aliases=("ics",),
+        ),
+        Verb(
+            "note",
+            note,
+            N_("Tells the coordinator what would help you take part."),
+            (),
+            A_SESSION,
+            "note",
+            N_("The session's number, then your note, like 1 I use a wheelchair"),
+        ),
+        Verb("new", new, N_("Schedules a wellbeing session."), COORDINATORS, example="sessions new"),
+        Verb(
+            "people",
+            people,
+            N_("Shows who has a place, the waitlist and their notes."),
+            COORDINATORS,
+            A_SESSION,
+            "session",
+            THE_SESSION,
+            example="sessions people 1",
+            aliases=("attendees",),
+        ),
+        Verb(
+            "attendance",
+            attendance,
+            N_("Marks who came, once a session has started."),
+            COORDINATORS,
+            A_SESSION,
+            "session",
+            THE_SESSION,
+            example="sessions attendance 1",
+        ),
+        Verb(
+            "move",
+            move,
+            N_("Moves a session to a new time. Everyone signed up is told."),
+            COORDINATORS,
+            A_SESSION,
+            "session",
+            THE_SESSION,
+            example="sessions move 1",
+        ),
+        Verb(
+            "cancel",
+            ask_to_cancel,
+            N_("Cancels a session, or one week of a repeat. Everyone signed up is told."),
+            COORDINATORS,
+            A_SESSION,
+            "session",
+            THE_SESSION,
+            example="sessions cancel 1",
+            instead="leave",
+        ),
+    ),
+    default=("list",),
+    by_number="show",
+    refusal=NOT_COORDINATOR,
+)
+
+BUTTONS = (
+    ButtonSpec("session.signup", sign_up, subject=A_PRESSED_SESSION),
+    ButtonSpec("session.cancel", give_up, subject=A_PRESSED_SESSION),
+    ButtonSpec("session.show", show, subject=A_PRESSED_SESSION),
+    ButtonSpec("session.calendar", calendar, subject=A_PRESSED_SESSION),
+    ButtonSpec("session.people", people, COORDINATORS, A_PRESSED_SESSION, NOT_COORDINATOR),
+    ButtonSpec("session.facilitator", choose_facilitator, COORDINATORS, refusal=NOT_COORDINATOR),
+    ButtonSpec("session.drop", ask_to_cancel, COORDINATORS, A_PRESSED_SESSION, NOT_COORDINATOR),
+    ButtonSpec("session.keep", keep, COORDINATORS, A_PRESSED_SESSION, NOT_COORDINATOR),
+    ButtonSpec("session.drop_one", drop_one, COORDINATORS, A_PRESSED_SESSION, NOT_COORDINATOR),
+    ButtonSpec("session.drop_rest", drop_rest, COORDINATORS, A_PRESSED_SESSION, NOT_COORDINATOR),
+)
+
+FORMS = (
+    FormSpec(
+        name="session.new",
+        title=lambda turn: turn._("Wellbeing session"),
+        fields=_new_fields,
+        checks={
+            "timezone": _check_zone,
+            "start": _check_future,
+            "closes": _check_future,
+            "reminders": _check_reminders,
+        },
+        submit=_new_submit,
+        submit_label=lambda turn: turn._("Schedule"),
+        roles=COORDINATORS,
+        refusal=NOT_COORDINATOR,
+    ),
+    FormSpec(
+        name="session.move",
+        title=lambda turn: turn._("Move a session"),
+        fields=_move_fields,
+        checks={"timezone": _check_zone, "start": _check_future},
+        submit=_move_submit,
+        submit_label=lambda turn: turn._("Move"),
+        roles=COORDINATORS,
+        subject=A_PRESSED_SESSION,
+        refusal=NOT_COORDINATOR,
+    ),
     FormSpec(
         name="session.attendance",
         title=lambda turn: turn._("Who came"),
         fields=_attendance_fields,
-        checks={},
         submit=_attendance_submit,
         submit_label=lambda turn: turn._("Save"),
-    )
+        roles=COORDINATORS,
+        subject=A_PRESSED_SESSION,
+        refusal=NOT_COORDINATOR,
+    ),
 )

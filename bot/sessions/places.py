@@ -17,23 +17,22 @@ from sqlmodel import Session, col, select
 
 from bot.checks import Refusal
 from bot.conversation import Button, Field, FormField, Message, Reply, Span, fill
+from bot.feature import Asked, FormSpec
 from bot.outbox import enqueue_dm
 from bot.sessions.calendar import calendar_file
 from bot.sessions.cards import (
+    A_PRESSED_SESSION,
     CANCELLED,
     CONFIRMED,
     SCHEDULED,
     WAITLISTED,
-    audience_name,
     card,
-    may_join,
     position,
     refresh_announcement,
     signup_of,
-    subject_session,
     waitlist,
 )
-from bot.turn import FormSpec, Turn, action, form, moment_for
+from bot.turn import Turn, moment_for
 from bot.words import translator
 from storage.models import Member, SessionSignup, WellbeingSession
 
@@ -55,19 +54,14 @@ def _when(turn: Turn, target: WellbeingSession) -> Span:
 # ---- signing up --------------------------------------------------------------------------------
 
 
-def sign_up(turn: Turn, target: WellbeingSession) -> Reply:
-    target = lock(turn.session, target.id)
+def sign_up(turn: Turn, asked: Asked) -> Reply:
+    """`sessions join 3`, or the Sign up button (the router checked the session is for them)."""
+    target = lock(turn.session, asked.subject.id)
     if target.status != SCHEDULED:
         raise Refusal("{title} was cancelled, so there is nothing to sign up for.", title=target.title)
     if turn.now >= target.signup_closes_at:
         raise Refusal(
             "Sign-up for {title} has closed. Type sessions to see others you can join.", title=target.title
-        )
-    if not may_join(turn, target):
-        raise Refusal(
-            "{title} is for {who}. Type sessions to see the ones you can join.",
-            title=target.title,
-            who=audience_name(turn._, target),
         )
     mine = signup_of(turn.session, target.id, turn.member.id)
     if mine is not None:  # a second press changes nothing
@@ -152,15 +146,12 @@ def confirmation(turn: Turn, target: WellbeingSession) -> Reply:
     return Reply(messages=(message,))
 
 
-@action("session.signup")
-def sign_up_button(turn: Turn, subject: str, _value: str) -> Reply:
-    return sign_up(turn, subject_session(turn, subject))
-
-
 # ---- giving a place up ---------------------------------------------------------------------------
 
 
-def give_up(turn: Turn, target: WellbeingSession) -> Reply:
+def give_up(turn: Turn, asked: Asked) -> Reply:
+    """`sessions leave 3`, or the Cancel button on one's own place."""
+    target: WellbeingSession = asked.subject
     if target.status == CANCELLED:
         return turn.say(turn._("{title} was cancelled, so there is nothing to cancel.", title=target.title))
     if turn.now >= target.starts_at:
@@ -231,20 +222,15 @@ def free_place(session: Session, target: WellbeingSession, now: datetime) -> Non
     enqueue_dm(session, first.member_id, message, now, dedupe_key=f"session.moved_up:{first.id}")
 
 
-@action("session.cancel")
-def give_up_button(turn: Turn, subject: str, _value: str) -> Reply:
-    return give_up(turn, subject_session(turn, subject))
-
-
 # ---- looking, and the calendar file ------------------------------------------------------------
 
 
-@action("session.show")
-def show_button(turn: Turn, subject: str, _value: str) -> Reply:
-    return card(turn, subject_session(turn, subject))
+def show(turn: Turn, asked: Asked) -> Reply:
+    return card(turn, asked.subject)
 
 
-def calendar(turn: Turn, target: WellbeingSession) -> Reply:
+def calendar(turn: Turn, asked: Asked) -> Reply:
+    target: WellbeingSession = asked.subject
     if target.status != SCHEDULED:
         raise Refusal("{title} was cancelled, so there is no calendar file for it.", title=target.title)
     words = turn.spans(
@@ -253,23 +239,18 @@ def calendar(turn: Turn, target: WellbeingSession) -> Reply:
     return Reply(messages=(Message(words, files=(calendar_file([target], turn.now, turn._),)),))
 
 
-@action("session.calendar")
-def calendar_button(turn: Turn, subject: str, _value: str) -> Reply:
-    return calendar(turn, subject_session(turn, subject))
-
-
 # ---- a note for access needs -------------------------------------------------------------------
 
 
-def _own_signup(turn: Turn, subject: str) -> tuple[WellbeingSession, SessionSignup]:
-    target = subject_session(turn, subject)
+def own_signup(turn: Turn, target: WellbeingSession) -> SessionSignup:
+    """This person's place or waitlist entry, to add a note to."""
     mine = signup_of(turn.session, target.id, turn.member.id)
     if mine is None or target.status != SCHEDULED:
         raise Refusal("You can add a note once you have signed up. Type sessions to see them.")
-    return target, mine
+    return mine
 
 
-def save_note(turn: Turn, target: WellbeingSession, mine: SessionSignup, note: str) -> Reply:
+def save_note(turn: Turn, mine: SessionSignup, note: str) -> Reply:
     mine.note = note
     turn.session.add(mine)
     if not note:
@@ -277,8 +258,8 @@ def save_note(turn: Turn, target: WellbeingSession, mine: SessionSignup, note: s
     return turn.say(turn._("Thank you. Your note is saved. Only the coordinators see it."))
 
 
-def _note_fields(turn: Turn, subject: str) -> list[FormField]:
-    _target, mine = _own_signup(turn, subject)
+def _note_fields(turn: Turn, asked: Asked) -> list[FormField]:
+    mine = own_signup(turn, asked.subject)
     return [
         FormField(
             "note",
@@ -292,18 +273,15 @@ def _note_fields(turn: Turn, subject: str) -> list[FormField]:
     ]
 
 
-def _note_submit(turn: Turn, subject: str, values: dict[str, str]) -> Reply:
-    target, mine = _own_signup(turn, subject)
-    return save_note(turn, target, mine, values["note"])
+def _note_submit(turn: Turn, asked: Asked, values: dict[str, str]) -> Reply:
+    return save_note(turn, own_signup(turn, asked.subject), values["note"])
 
 
-form(
-    FormSpec(
-        name="session.note",
-        title=lambda turn: turn._("Add a note"),
-        fields=_note_fields,
-        checks={},
-        submit=_note_submit,
-        submit_label=lambda turn: turn._("Save"),
-    )
+NOTE_FORM = FormSpec(
+    name="session.note",
+    title=lambda turn: turn._("Add a note"),
+    fields=_note_fields,
+    submit=_note_submit,
+    submit_label=lambda turn: turn._("Save"),
+    subject=A_PRESSED_SESSION,
 )

@@ -1,0 +1,17 @@
+"""Every feature the bot has, in the order `guide` lists their commands. The `partnerbot`
+command builds its bot from this list; a test may build one from fewer."""
+
+from __future__ import annotations
+
+from bot import checkins, guide, openings, profile, roles, sessions, undelivered
+from bot.feature import Feature
+
+EVERY_FEATURE: tuple[Feature, ...] = (
+    checkins.FEATURE,
+    guide.FEATURE,
+    openings.FEATURE,
+    roles.FEATURE,
+    profile.FEATURE,
+    sessions.FEATURE,
+    undelivered.FEATURE,
+)
