@@ -32,9 +32,9 @@ SEEN_FOR = timedelta(days=1)  # platforms send an event again within minutes, no
 
 
 def forget_seen_events(engine: Engine, _settings: Settings, now: datetime) -> None:
-    with Session(engine) as session:
-        session.execute(delete(SeenEvent).where(col(SeenEvent.seen_at) < now - SEEN_FOR))
-        session.commit()
+    with Session(engine) as db:
+        db.execute(delete(SeenEvent).where(col(SeenEvent.seen_at) < now - SEEN_FOR))
+        db.commit()
 
 
 class Bot:
@@ -52,10 +52,10 @@ class Bot:
         event = typed_words_only(event)
         try:
             consent = self._first_contact(event.who)
-            with Session(self.engine) as session:
-                turn = self._turn(session, event)
+            with Session(self.engine) as db:
+                turn = self._turn(db, event)
                 reply = route(turn)
-                session.commit()
+                db.commit()
         except Refusal as refusal:
             reply = self._refusal_reply(event.who, refusal)
         except Exception:
@@ -73,9 +73,9 @@ class Bot:
         """Whether a platform event is new. One the platform sends again (because it thinks we
         missed it) is not, whichever process handled it. Remembered for a day."""
         try:
-            with Session(self.engine) as session:
-                session.add(SeenEvent(platform=platform, event_id=event_id[:100], seen_at=self.clock.now()))
-                session.commit()
+            with Session(self.engine) as db:
+                db.add(SeenEvent(platform=platform, event_id=event_id[:100], seen_at=self.clock.now()))
+                db.commit()
             return True
         except IntegrityError:
             return False
@@ -90,19 +90,19 @@ class Bot:
         if suggester is None:
             return []
         try:
-            with Session(self.engine) as session:
-                turn = self._reader(session, who)
+            with Session(self.engine) as db:
+                turn = self._reader(db, who)
                 return suggester(turn, without_controls(typed).strip()[:100])[:MAX_SUGGESTIONS]
         except Exception:
             log.exception("could not suggest %s", argument)
             return []
 
-    def _reader(self, session: Session, who: Who) -> Turn:
+    def _reader(self, db: Session, who: Who) -> Turn:
         """A turn to read with: the member if known, else someone new as they would be made."""
-        account = find_account(session, who.account)
+        account = find_account(db, who.account)
         if account is not None:
-            member = session.get_one(Member, account.member_id)
-            roles = roles_of(session, account.member_id)
+            member = db.get_one(Member, account.member_id)
+            roles = roles_of(db, account.member_id)
         else:
             member = Member(
                 display_name=who.display_name,
@@ -113,7 +113,7 @@ class Bot:
             account = Account(member_id=0, platform=who.account.platform, user_id=who.account.user_id)
             roles = {Role.PARTNER}
         event = Command(who, "")
-        return Turn(session, member, account, roles, self.clock.now(), self.settings, event, self.features)
+        return Turn(db, member, account, roles, self.clock.now(), self.settings, event, self.features)
 
     def tick(self) -> None:
         """Do the scheduled work that is due now (the scheduler calls this; so does the console)."""
@@ -131,9 +131,9 @@ class Bot:
         On Slack and Discord roles come only from ADMINS and the roles command.
         """
         now = self.clock.now()
-        with Session(self.engine) as session:
+        with Session(self.engine) as db:
             member, _account = member_for(
-                session,
+                db,
                 who.account,
                 who.display_name,
                 self.settings.default_timezone,
@@ -141,60 +141,60 @@ class Bot:
                 now,
             )
             if role is not None and member.id is not None:
-                fresh = member.consent_shown_at is None and roles_of(session, member.id) == {Role.PARTNER}
-                grant(session, member.id, role, None, now)
+                fresh = member.consent_shown_at is None and roles_of(db, member.id) == {Role.PARTNER}
+                grant(db, member.id, role, None, now)
                 if fresh and role is not Role.PARTNER:
-                    revoke(session, member.id, Role.PARTNER)
-            session.commit()
+                    revoke(db, member.id, Role.PARTNER)
+            db.commit()
 
     # -- first contact -----------------------------------------------------------------------
 
     def _first_contact(self, who: Who) -> Message | None:
         """Make the member if they are new; say once what we keep and why, and record it."""
         now = self.clock.now()
-        with Session(self.engine) as session:
+        with Session(self.engine) as db:
             zone = self._zone_of(who)
             member, _account = member_for(
-                session,
+                db,
                 who.account,
                 who.display_name,
                 zone,
                 self.settings.default_language,
                 now,
             )
-            self._apply_configured_admin(session, who.account, member.id)
+            self._apply_configured_admin(db, who.account, member.id)
             if member.consent_shown_at is not None:
-                session.commit()
+                db.commit()
                 return None
             member.consent_shown_at = now
-            session.add(member)
-            session.commit()
+            db.add(member)
+            db.commit()
             return Message((consent_text(self.settings, member.language),))
 
     def _zone_of(self, who: Who) -> str:
         """The zone the platform knows for someone new, if it is a real one; else the service's."""
         return who.timezone if is_time_zone(who.timezone) else self.settings.default_timezone
 
-    def _apply_configured_admin(self, session: Session, ref: AccountRef, member_id: int | None) -> None:
+    def _apply_configured_admin(self, db: Session, ref: AccountRef, member_id: int | None) -> None:
         if member_id is None or ref not in self.settings.admin_accounts():
             return
         try:
-            with session.begin_nested():
-                grant(session, member_id, Role.ADMIN, None, self.clock.now())
+            with db.begin_nested():
+                grant(db, member_id, Role.ADMIN, None, self.clock.now())
         except IntegrityError:
             pass  # two first messages at once: the other one already made them admin
 
     # -- one turn ----------------------------------------------------------------------------
 
-    def _turn(self, session: Session, event: Event) -> Turn:
-        account = find_account(session, event.who.account)
+    def _turn(self, db: Session, event: Event) -> Turn:
+        account = find_account(db, event.who.account)
         assert account is not None, "first contact makes the account"
-        member = session.get_one(Member, account.member_id)
+        member = db.get_one(Member, account.member_id)
         return Turn(
-            session=session,
+            db=db,
             member=member,
             account=account,
-            roles=roles_of(session, account.member_id),
+            roles=roles_of(db, account.member_id),
             now=self.clock.now(),
             settings=self.settings,
             event=event,
@@ -202,9 +202,9 @@ class Bot:
         )
 
     def _refusal_reply(self, who: Who, refusal: Refusal) -> Reply:
-        with Session(self.engine) as session:
-            account = find_account(session, who.account)
-            member = session.get(Member, account.member_id) if account else None
+        with Session(self.engine) as db:
+            account = find_account(db, who.account)
+            member = db.get(Member, account.member_id) if account else None
             language = member.language if member else self.settings.default_language
         _ = translator(language)
         return Reply(messages=(Message((_(refusal.msgid, **refusal.values),)),), refused=True)

@@ -22,12 +22,12 @@ DEMO_PEOPLE = [
 def seed_demo(bot: Bot) -> list[str]:
     """Add the demo people (again safely: nothing doubles). Returns their names."""
     now = bot.clock.now()
-    with Session(bot.engine) as session:
+    with Session(bot.engine) as db:
         for name, role, zone, interests in DEMO_PEOPLE:
             who = Who(AccountRef("console", "local", name.lower()), name)
-            member, _account = member_for(session, who.account, name, zone, "en", now)
+            member, _account = member_for(db, who.account, name, zone, "en", now)
             assert member.id is not None
-            grant(session, member.id, role, None, now)
-            set_interests(session, member.id, interest_tags(interests))
-        session.commit()
+            grant(db, member.id, role, None, now)
+            set_interests(db, member.id, interest_tags(interests))
+        db.commit()
     return [name for name, *_rest in DEMO_PEOPLE]

@@ -24,7 +24,7 @@ def pages_of(fields: list[FormField]) -> list[list[FormField]]:
 def open_form(turn: Turn, form_id: str) -> Reply:
     """Start a form afresh at its first page, if this person may."""
     spec, asked = _spec(turn, form_id)
-    _drop_draft(turn.session, turn.member.id, form_id)
+    _drop_draft(turn.db, turn.member.id, form_id)
     return Reply(form=_page(turn, spec, form_id, asked, 1))
 
 
@@ -33,7 +33,7 @@ def continue_form(turn: Turn, form_id: str, page: int) -> Reply:
     platforms that cannot open the next page straight from a submission); else from the start."""
     spec, asked = _spec(turn, form_id)
     pages = pages_of(spec.fields(turn, asked))
-    draft = _draft(turn.session, turn.member.id, form_id)
+    draft = _draft(turn.db, turn.member.id, form_id)
     earlier = {f.name for p in pages[: page - 1] for f in p}
     if 1 < page <= len(pages) and draft is not None and earlier <= draft.values.keys():
         return Reply(form=_page(turn, spec, form_id, asked, page))
@@ -46,7 +46,7 @@ def submit_form(turn: Turn, form_id: str, page: int, values: dict[str, str]) -> 
     pages = pages_of(spec.fields(turn, asked))
     if not 1 <= page <= len(pages):
         return _start_again(turn, spec, form_id, asked)
-    draft = _draft(turn.session, turn.member.id, form_id)
+    draft = _draft(turn.db, turn.member.id, form_id)
     earlier = {f.name for p in pages[: page - 1] for f in p}
     if page > 1 and (draft is None or not earlier <= draft.values.keys()):
         # No draft, or one missing a page (an old page sent after the form was started again).
@@ -72,10 +72,10 @@ def submit_form(turn: Turn, form_id: str, page: int, values: dict[str, str]) -> 
             draft = FormDraft(member_id=turn.member.id, form_id=form_id, values={}, updated_at=turn.now)
         draft.values = gathered
         draft.updated_at = turn.now
-        turn.session.add(draft)
+        turn.db.add(draft)
         return Reply(form=_page(turn, spec, form_id, asked, page + 1))
     try:
-        with turn.session.begin_nested():
+        with turn.db.begin_nested():
             reply = spec.submit(turn, asked, gathered)
     except Refusal as refusal:
         if refusal.field not in values:
@@ -83,7 +83,7 @@ def submit_form(turn: Turn, form_id: str, page: int, values: dict[str, str]) -> 
         # One answer on this page makes the whole form wrong: show it there, keep the draft.
         problem = {refusal.field: turn._(refusal.msgid, **refusal.values)}
         return _put_right(turn, spec, form_id, asked, page, values, problem)
-    _drop_draft(turn.session, turn.member.id, form_id)
+    _drop_draft(turn.db, turn.member.id, form_id)
     return reply
 
 
@@ -198,13 +198,13 @@ def _choice(field: FormField, value: str) -> str:
     raise Refusal("Please choose one of: {names}.", names=names)
 
 
-def _draft(session: Session, member_id: int | None, form_id: str) -> FormDraft | None:
-    return session.exec(
+def _draft(db: Session, member_id: int | None, form_id: str) -> FormDraft | None:
+    return db.exec(
         select(FormDraft).where(FormDraft.member_id == member_id, FormDraft.form_id == form_id)
     ).first()
 
 
-def _drop_draft(session: Session, member_id: int | None, form_id: str) -> None:
-    session.exec(
+def _drop_draft(db: Session, member_id: int | None, form_id: str) -> None:
+    db.exec(
         delete(FormDraft).where(col(FormDraft.member_id) == member_id, col(FormDraft.form_id) == form_id)
     )

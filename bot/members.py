@@ -49,8 +49,8 @@ def role_from(word: str) -> Role | None:
     return None
 
 
-def find_account(session: Session, ref: AccountRef) -> Account | None:
-    return session.exec(
+def find_account(db: Session, ref: AccountRef) -> Account | None:
+    return db.exec(
         select(Account).where(
             Account.platform == ref.platform,
             Account.workspace == ref.workspace,
@@ -60,25 +60,25 @@ def find_account(session: Session, ref: AccountRef) -> Account | None:
 
 
 def member_for(
-    session: Session, ref: AccountRef, display_name: str, zone: str, language: str, now: datetime
+    db: Session, ref: AccountRef, display_name: str, zone: str, language: str, now: datetime
 ) -> tuple[Member, Account]:
     """The member behind an account, made on first contact (as a partner).
 
     Two first messages at once from one new account must not make two members: the unique
     (platform, workspace, user_id) decides, and the loser reads the winner's row.
     """
-    account = find_account(session, ref)
+    account = find_account(db, ref)
     if account is None:
         try:
-            with session.begin_nested():
+            with db.begin_nested():
                 member = Member(
                     display_name=(display_name or ref.user_id)[:80],
                     timezone=zone,
                     language=language,
                     created_at=now,
                 )
-                session.add(member)
-                session.flush()
+                db.add(member)
+                db.flush()
                 assert member.id is not None
                 account = Account(
                     member_id=member.id,
@@ -87,53 +87,53 @@ def member_for(
                     user_id=ref.user_id,
                     display_name=(display_name or ref.user_id)[:80],
                 )
-                session.add(account)
-                session.add(MemberRole(member_id=member.id, role=Role.PARTNER, granted_at=now))
-                session.flush()
+                db.add(account)
+                db.add(MemberRole(member_id=member.id, role=Role.PARTNER, granted_at=now))
+                db.flush()
         except IntegrityError:
-            account = find_account(session, ref)
+            account = find_account(db, ref)
             if account is None:
                 raise
     account.last_seen_at = now
     if display_name and account.display_name != display_name[:80]:
         account.display_name = display_name[:80]
-    session.add(account)
-    member = session.get(Member, account.member_id)
+    db.add(account)
+    member = db.get(Member, account.member_id)
     assert member is not None
     return member, account
 
 
-def roles_of(session: Session, member_id: int) -> set[Role]:
-    rows = session.exec(select(MemberRole.role).where(MemberRole.member_id == member_id))
+def roles_of(db: Session, member_id: int) -> set[Role]:
+    rows = db.exec(select(MemberRole.role).where(MemberRole.member_id == member_id))
     return {Role(r) for r in rows}
 
 
-def has_role(session: Session, member_id: int, *roles: Role) -> bool:
-    return bool(roles_of(session, member_id) & set(roles))
+def has_role(db: Session, member_id: int, *roles: Role) -> bool:
+    return bool(roles_of(db, member_id) & set(roles))
 
 
-def grant(session: Session, member_id: int, role: Role, by: int | None, now: datetime) -> bool:
+def grant(db: Session, member_id: int, role: Role, by: int | None, now: datetime) -> bool:
     """Give a role. False if they already had it (nothing changes)."""
-    if role in roles_of(session, member_id):
+    if role in roles_of(db, member_id):
         return False
-    session.add(MemberRole(member_id=member_id, role=role, granted_by=by, granted_at=now))
-    session.flush()
+    db.add(MemberRole(member_id=member_id, role=role, granted_by=by, granted_at=now))
+    db.flush()
     return True
 
 
-def revoke(session: Session, member_id: int, role: Role) -> bool:
+def revoke(db: Session, member_id: int, role: Role) -> bool:
     """Take a role away. False if they did not have it."""
-    result = session.exec(
+    result = db.exec(
         delete(MemberRole).where(col(MemberRole.member_id) == member_id, col(MemberRole.role) == role)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-def lock_admins(session: Session) -> set[int]:
+def lock_admins(db: Session) -> set[int]:
     """Who the admins are, their rows locked until this transaction ends: two changes to who is
     an admin then happen one after the other, so "the last admin stays" holds even when two
     admins remove each other at once. (On PostgreSQL; SQLite's write transactions already do.)"""
-    rows = session.exec(
+    rows = db.exec(
         select(MemberRole.member_id)
         .where(MemberRole.role == Role.ADMIN)
         .order_by(col(MemberRole.id))
@@ -142,9 +142,9 @@ def lock_admins(session: Session) -> set[int]:
     return set(rows)
 
 
-def members_with_role(session: Session, role: Role) -> list[Member]:
+def members_with_role(db: Session, role: Role) -> list[Member]:
     return list(
-        session.exec(
+        db.exec(
             select(Member)
             .join(MemberRole, col(MemberRole.member_id) == col(Member.id))
             .where(MemberRole.role == role)
@@ -153,20 +153,20 @@ def members_with_role(session: Session, role: Role) -> list[Member]:
     )
 
 
-def interests_of(session: Session, member_id: int) -> list[str]:
-    return sorted(session.exec(select(MemberInterest.tag).where(MemberInterest.member_id == member_id)))
+def interests_of(db: Session, member_id: int) -> list[str]:
+    return sorted(db.exec(select(MemberInterest.tag).where(MemberInterest.member_id == member_id)))
 
 
-def set_interests(session: Session, member_id: int, tags: Iterable[str]) -> None:
-    session.exec(delete(MemberInterest).where(col(MemberInterest.member_id) == member_id))
+def set_interests(db: Session, member_id: int, tags: Iterable[str]) -> None:
+    db.exec(delete(MemberInterest).where(col(MemberInterest.member_id) == member_id))
     for tag in tags:
-        session.add(MemberInterest(member_id=member_id, tag=tag))
-    session.flush()
+        db.add(MemberInterest(member_id=member_id, tag=tag))
+    db.flush()
 
 
-def home_account(session: Session, member_id: int) -> Account | None:
+def home_account(db: Session, member_id: int) -> Account | None:
     """Where to reach a member: the account they used most recently."""
-    return session.exec(
+    return db.exec(
         select(Account)
         .where(Account.member_id == member_id)
         .order_by(col(Account.last_seen_at).desc().nulls_last(), col(Account.id))
@@ -179,19 +179,19 @@ def name_key(name: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
 
 
-def members_called(session: Session, name: str, other_than: int | None = None) -> list[Member]:
+def members_called(db: Session, name: str, other_than: int | None = None) -> list[Member]:
     """Members whose name is `name` (see name_key), oldest first."""
     wanted = name_key(name)
     # Compared here rather than in SQL: SQLite's lower() knows only ASCII letters.
-    rows = session.exec(select(Member.id, Member.display_name).order_by(col(Member.id))).all()
+    rows = db.exec(select(Member.id, Member.display_name).order_by(col(Member.id))).all()
     ids = [i for i, shown in rows if name_key(shown) == wanted and i != other_than]
-    return [session.get_one(Member, i) for i in ids]
+    return [db.get_one(Member, i) for i in ids]
 
 
-def member_with_user_id(session: Session, place: AccountRef, user_id: str) -> Member | None:
+def member_with_user_id(db: Session, place: AccountRef, user_id: str) -> Member | None:
     """The member behind a user id (its handle; case ignored) on the platform and workspace of
     `place`, if any."""
-    return session.exec(
+    return db.exec(
         select(Member)
         .join(Account, col(Account.member_id) == col(Member.id))
         .where(Account.platform == place.platform, Account.workspace == place.workspace)

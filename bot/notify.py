@@ -25,7 +25,7 @@ def channel_reader(settings: Settings, now: datetime) -> Member:
 
 
 def tell_coordinators(
-    session: Session,
+    db: Session,
     settings: Settings,
     write: Callable[[Member], Message],
     now: datetime,
@@ -37,7 +37,7 @@ def tell_coordinators(
     if channel is not None:
         room = channel_reader(settings, now)
         enqueue(
-            session,
+            db,
             channel.platform,
             channel.workspace,
             "channel",
@@ -47,6 +47,6 @@ def tell_coordinators(
             dedupe_key=f"{key}:channel",
         )
         return
-    for coordinator in members_with_role(session, Role.COORDINATOR):
+    for coordinator in members_with_role(db, Role.COORDINATOR):
         assert coordinator.id is not None
-        enqueue_dm(session, coordinator.id, write(coordinator), now, dedupe_key=f"{key}:{coordinator.id}")
+        enqueue_dm(db, coordinator.id, write(coordinator), now, dedupe_key=f"{key}:{coordinator.id}")

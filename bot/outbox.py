@@ -97,7 +97,7 @@ class Sender(Protocol):
 
 
 def enqueue_dm(
-    session: Session,
+    db: Session,
     member_id: int,
     message: Message,
     now: datetime,
@@ -108,11 +108,11 @@ def enqueue_dm(
 
     Returns None if the member has no account to reach, or if `dedupe_key` was queued before.
     """
-    account = home_account(session, member_id)
+    account = home_account(db, member_id)
     if account is None:
         return None
     return enqueue(
-        session,
+        db,
         account.platform,
         account.workspace,
         "dm",
@@ -125,7 +125,7 @@ def enqueue_dm(
 
 
 def enqueue(
-    session: Session,
+    db: Session,
     platform: str,
     workspace: str,
     target_kind: str,
@@ -136,7 +136,7 @@ def enqueue(
     due_at: datetime | None = None,
 ) -> Outbox | None:
     if dedupe_key is not None:
-        seen = session.exec(select(Outbox.id).where(Outbox.dedupe_key == dedupe_key)).first()
+        seen = db.exec(select(Outbox.id).where(Outbox.dedupe_key == dedupe_key)).first()
         if seen is not None:
             return None
     row = Outbox(
@@ -149,32 +149,32 @@ def enqueue(
         created_at=now,
         due_at=due_at or now,
     )
-    session.add(row)
-    session.flush()
+    db.add(row)
+    db.flush()
     return row
 
 
 def enqueue_channel(
-    session: Session, channel: AccountRef, message: Message, now: datetime, dedupe_key: str | None = None
+    db: Session, channel: AccountRef, message: Message, now: datetime, dedupe_key: str | None = None
 ) -> Outbox | None:
     """Queue a post in a channel (its id in `channel.user_id`)."""
     return enqueue(
-        session, channel.platform, channel.workspace, "channel", channel.user_id, message, now, dedupe_key
+        db, channel.platform, channel.workspace, "channel", channel.user_id, message, now, dedupe_key
     )
 
 
 def enqueue_event(
-    session: Session, channel: AccountRef, event: CalendarEvent, now: datetime, dedupe_key: str
+    db: Session, channel: AccountRef, event: CalendarEvent, now: datetime, dedupe_key: str
 ) -> Outbox | None:
     """Queue an entry in the shared calendar of the server that holds `channel`; change it
     later with `enqueue_edit`."""
     return enqueue(
-        session, channel.platform, channel.workspace, CALENDAR, channel.user_id, event, now, dedupe_key
+        db, channel.platform, channel.workspace, CALENDAR, channel.user_id, event, now, dedupe_key
     )
 
 
 def enqueue_edit(
-    session: Session,
+    db: Session,
     original_id: int,
     message: Message | CalendarEvent,
     now: datetime,
@@ -184,11 +184,11 @@ def enqueue_edit(
     a new time. Edits go out in order, each after the original has been sent; if the original
     went out with nothing to change (a platform without a calendar), the edit is let go.
     `dedupe_key` as for `enqueue`."""
-    original = session.get(Outbox, original_id)
+    original = db.get(Outbox, original_id)
     if original is None:
         return None
     row = enqueue(
-        session,
+        db,
         original.platform,
         original.workspace,
         original.target_kind,
@@ -199,7 +199,7 @@ def enqueue_edit(
     )
     if row is not None:
         row.edit_of = original_id
-        session.add(row)
+        db.add(row)
     return row
 
 
@@ -348,10 +348,10 @@ class _Run:
         """An edit is read when its turn comes, after what came before it in the batch (most
         often the very message it changes) has gone."""
         try:
-            with Session(self.engine) as session:
-                row = session.get_one(Outbox, row_id)
-                delivery = _delivery(session, row, self.clock.now())
-                session.commit()  # saves the wait of an edit that waits, or one let go
+            with Session(self.engine) as db:
+                row = db.get_one(Outbox, row_id)
+                delivery = _delivery(db, row, self.clock.now())
+                db.commit()  # saves the wait of an edit that waits, or one let go
                 return delivery
         except Exception as failure:  # a row that cannot be read back
             _failed(self.engine, self.clock, self.pacer, row_id, "", failure)
@@ -376,25 +376,25 @@ def _claim(
         query = query.where(not_(and_(Outbox.platform == platform, Outbox.target_id == target)))
     claimed: list[Delivery | int] = []
     unreadable: list[tuple[int, str, Exception]] = []
-    with Session(engine) as session:
-        rows = session.exec(
+    with Session(engine) as db:
+        rows = db.exec(
             query.order_by(col(Outbox.due_at), col(Outbox.id)).limit(count).with_for_update(skip_locked=True)
         ).all()
         for row in rows:
             assert row.id is not None
             row.claimed_until = now + LEASE
-            session.add(row)
+            db.add(row)
             if row.edit_of is not None:
                 claimed.append(row.id)
                 continue
             try:
-                delivery = _delivery(session, row, now)
+                delivery = _delivery(db, row, now)
             except Exception as failure:  # a row that cannot be read back
                 unreadable.append((row.id, row.platform, failure))
                 continue
             if delivery is not None:
                 claimed.append(delivery)
-        session.commit()
+        db.commit()
     return claimed, unreadable
 
 
@@ -422,14 +422,14 @@ def _deliver(
     return 1
 
 
-def _delivery(session: Session, row: Outbox, now: datetime) -> Delivery | None:
+def _delivery(db: Session, row: Outbox, now: datetime) -> Delivery | None:
     """What to send for `row`; None, with the row changed, if it is an edit that must wait
     (for its original, or for an earlier edit of it) or that has nothing to change."""
     assert row.id is not None
     edit_message_id = None
     if row.edit_of is not None:
-        original = session.get(Outbox, row.edit_of)
-        earlier = session.exec(
+        original = db.get(Outbox, row.edit_of)
+        earlier = db.exec(
             select(Outbox.id)
             .where(Outbox.edit_of == row.edit_of, col(Outbox.id) < row.id)
             .where(col(Outbox.sent_at).is_(None), col(Outbox.dead_at).is_(None))
@@ -437,13 +437,13 @@ def _delivery(session: Session, row: Outbox, now: datetime) -> Delivery | None:
         if original is not None and original.sent_at is not None and not original.platform_message_id:
             # It went out as nothing the platform can change (no calendar there).
             row.sent_at, row.claimed_until = now, None
-            session.add(row)
+            db.add(row)
             return None
         if original is None or original.platform_message_id is None or earlier is not None:
             # The message to change has not gone out yet, or an earlier change has not.
             wait = RETRY_MAX if original is not None and original.dead_at is not None else RETRY_BASE
             row.due_at, row.claimed_until = now + wait, None
-            session.add(row)
+            db.add(row)
             return None
         edit_message_id = original.platform_message_id
     calendar = row.target_kind == CALENDAR
@@ -465,8 +465,8 @@ def _failed(
     """Try again later: after the platform's wait for a rate limit (not counted as a failure),
     else backing off; set aside after MAX_ATTEMPTS failures, or at once for a lasting refusal."""
     now = clock.now()
-    with Session(engine) as session:
-        row = session.get_one(Outbox, row_id)
+    with Session(engine) as db:
+        row = db.get_one(Outbox, row_id)
         row.last_error = str(failure)[:500]
         row.claimed_until = None
         if isinstance(failure, SendFailed) and failure.retry_after is not None:
@@ -477,8 +477,8 @@ def _failed(
             row.due_at = now + min(RETRY_BASE * 2 ** (row.attempts - 1), RETRY_MAX)
             if row.attempts >= MAX_ATTEMPTS or (isinstance(failure, SendFailed) and failure.permanent):
                 row.dead_at = now
-        session.add(row)
-        session.commit()
+        db.add(row)
+        db.commit()
         attempts, dead = row.attempts, row.dead_at is not None
     log.warning(
         "outbox %s not sent (attempt %s%s): %s",
@@ -493,18 +493,18 @@ def _failed(
 
 
 def _settle(engine: Engine, row_id: int, **values: object) -> None:
-    with Session(engine) as session:
-        session.execute(update(Outbox).where(col(Outbox.id) == row_id).values(**values))
-        session.commit()
+    with Session(engine) as db:
+        db.execute(update(Outbox).where(col(Outbox.id) == row_id).values(**values))
+        db.commit()
 
 
 # ---- what was not delivered ---------------------------------------------------------------------
 
 
-def undelivered(session: Session, limit: int = 10) -> tuple[int, list[Outbox]]:
+def undelivered(db: Session, limit: int = 10) -> tuple[int, list[Outbox]]:
     """How many messages are set aside, and the latest `limit` of them."""
-    count = session.exec(select(func.count()).where(col(Outbox.dead_at).is_not(None))).one()
-    rows = session.exec(
+    count = db.exec(select(func.count()).where(col(Outbox.dead_at).is_not(None))).one()
+    rows = db.exec(
         select(Outbox)
         .where(col(Outbox.dead_at).is_not(None))
         .order_by(col(Outbox.dead_at).desc(), col(Outbox.id).desc())
@@ -513,21 +513,21 @@ def undelivered(session: Session, limit: int = 10) -> tuple[int, list[Outbox]]:
     return count, list(rows)
 
 
-def retry(session: Session, now: datetime, row_id: int | None = None) -> int:
+def retry(db: Session, now: datetime, row_id: int | None = None) -> int:
     """Put set-aside messages (one, or all) back in the queue, due now, with their edits."""
     query = select(Outbox).where(col(Outbox.dead_at).is_not(None))
     if row_id is not None:
         query = query.where(Outbox.id == row_id)
-    rows = session.exec(query).all()
+    rows = db.exec(query).all()
     for row in rows:
         row.dead_at, row.attempts, row.due_at, row.claimed_until = None, 0, now, None
-        session.add(row)
+        db.add(row)
     ids = [row.id for row in rows]
     if ids:
-        session.execute(
+        db.execute(
             update(Outbox)
             .where(col(Outbox.edit_of).in_(ids), col(Outbox.sent_at).is_(None), col(Outbox.dead_at).is_(None))
             .values(due_at=now)
         )
-    session.flush()
+    db.flush()
     return len(rows)

@@ -43,21 +43,21 @@ def named_person(turn: Turn, name: str) -> Member | Unsure | None:
     event = turn.event
     mentions = event.mentions if isinstance(event, Command) else ()
     if mentions:
-        account = find_account(turn.session, mentions[0])
+        account = find_account(turn.db, mentions[0])
         if account is None:
             raise Refusal(
                 "{name} hasn't talked to me yet. Ask them to send me a message first.",
                 name=name[:80] or "They",
             )
-        return turn.session.get_one(Member, account.member_id)
+        return turn.db.get_one(Member, account.member_id)
     handle = name.strip().startswith("@")
     typed = name.strip().removeprefix("@").strip()
-    by_handle = member_with_user_id(turn.session, turn.account, typed)
+    by_handle = member_with_user_id(turn.db, turn.account, typed)
     if handle and by_handle is not None:
         return by_handle
     # A bare word may be someone's user id and someone else's name; an @word that is nobody's
     # handle is read as a name.
-    fits = {m.id: m for m in members_called(turn.session, typed)}
+    fits = {m.id: m for m in members_called(turn.db, typed)}
     if by_handle is not None:
         fits[by_handle.id] = by_handle
     if not fits:
@@ -105,7 +105,7 @@ def which_one(turn: Turn, unsure: Unsure, action: str, value: str) -> Message:
 def accounts(turn: Turn, member: Member) -> tuple[Span, ...]:
     """Each of a member's accounts as its platform shows it, then the platform: "@sam.b (Slack)"."""
     spans: list[Span] = []
-    rows = turn.session.exec(select(Account).where(Account.member_id == member.id).order_by(col(Account.id)))
+    rows = turn.db.exec(select(Account).where(Account.member_id == member.id).order_by(col(Account.id)))
     for account in rows:
         if spans:
             spans.append(", ")

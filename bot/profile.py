@@ -26,7 +26,7 @@ def check_name(turn: Turn, value: str) -> str:
     person. Keeping one's own name is always fine, even one the platform gave two people."""
     name = checks.clean_text(value, turn._("your name"), 80)
     if name_key(name) != name_key(turn.member.display_name) and members_called(
-        turn.session, name, other_than=turn.member.id
+        turn.db, name, other_than=turn.member.id
     ):
         raise Refusal(
             "Someone here already uses the name {name}. Please add something, like an initial.", name=name
@@ -81,15 +81,15 @@ def apply(turn: Turn, values: dict[str, str]) -> None:
         hours = checks.quiet_hours(values["quiet"])
         member.quiet_start, member.quiet_end = hours if hours else (None, None)
     if "interests" in values:
-        set_interests(turn.session, member.id, checks.interest_tags(values["interests"]))
+        set_interests(turn.db, member.id, checks.interest_tags(values["interests"]))
     if "language" in values:
         member.language = values["language"]
     if "paused_until" in values:
         member.paused_until = (
             datetime.fromisoformat(values["paused_until"]) if values["paused_until"] else None
         )
-    turn.session.add(member)
-    turn.session.flush()
+    turn.db.add(member)
+    turn.db.flush()
 
 
 # ---- showing ---------------------------------------------------------------------------------
@@ -107,7 +107,7 @@ def profile_view(turn: Turn, lead: str | None = None) -> Reply:
         Field(_("Name"), (member.display_name,)),
         Field(_("Time zone"), (member.timezone,)),
         Field(_("Quiet hours"), (quiet or _("none"),)),
-        Field(_("Interests"), (", ".join(interests_of(turn.session, member.id)) or _("none yet"),)),
+        Field(_("Interests"), (", ".join(interests_of(turn.db, member.id)) or _("none yet"),)),
         Field(_("Language"), (language_name(member.language),)),
         Field(_("Messages paused"), paused),
         Field(_("Check-ins"), _checkins_state(turn)),
@@ -227,7 +227,7 @@ def _fields(turn: Turn, _asked: Asked) -> list[FormField]:
             "long",
             required=False,
             max_length=600,
-            initial=", ".join(interests_of(turn.session, member.id)),
+            initial=", ".join(interests_of(turn.db, member.id)),
             hint=_("Separate them with commas"),
         ),
         FormField(

@@ -32,7 +32,7 @@ def show(turn: Turn, _asked: Asked) -> Reply:
     _ = turn._
     fields = []
     for role in reversed(ROLE_ORDER[1:]):
-        names = ", ".join(m.display_name for m in members_with_role(turn.session, role))
+        names = ", ".join(m.display_name for m in members_with_role(turn.db, role))
         fields.append(Field(role_name_plural(_, role).capitalize(), (names or _("nobody yet"),)))
     hint = ()
     if turn.is_(*CHANGERS):
@@ -75,7 +75,7 @@ def pick(turn: Turn, asked: Asked) -> Reply:
     verb, _sep, word = asked.value.partition(":")
     role = role_from(word)
     number = number_in(asked.text)
-    target = turn.session.get(Member, number) if number is not None else None
+    target = turn.db.get(Member, number) if number is not None else None
     if role is None or verb not in ("grant", "revoke"):
         raise Refusal("That button no longer works. Type guide to see what you can do.")
     _may_change(turn, role)
@@ -96,11 +96,11 @@ def _change_role(turn: Turn, target: Member, role: Role, giving: bool) -> Reply:
     _may_change(turn, role)
     admins: set[int] = set()
     if role is Role.ADMIN:
-        admins = lock_admins(turn.session)
+        admins = lock_admins(turn.db)
         if turn.member.id not in admins:  # removed by another admin a moment ago
             raise Refusal("You are no longer an admin, so nothing changed.")
     if giving:
-        if not grant(turn.session, target.id, role, turn.member.id, turn.now):
+        if not grant(turn.db, target.id, role, turn.member.id, turn.now):
             return turn.say(
                 _(
                     "{name} already has the {role} role. Nothing changed.",
@@ -116,10 +116,10 @@ def _change_role(turn: Turn, target: Member, role: Role, giving: bool) -> Reply:
                 role=role_name(_, role),
             )
         )
-    held = role in roles_of(turn.session, target.id)
+    held = role in roles_of(turn.db, target.id)
     if held and role is Role.ADMIN:
         _keep_an_admin(turn, target, admins)
-    if not held or not revoke(turn.session, target.id, role):
+    if not held or not revoke(turn.db, target.id, role):
         return turn.say(
             _(
                 "{name} does not have the {role} role. Nothing changed.",
@@ -140,7 +140,7 @@ def _change_role(turn: Turn, target: Member, role: Role, giving: bool) -> Reply:
 def _keep_an_admin(turn: Turn, target: Member, admins: set[int]) -> None:
     configured = turn.settings.admin_accounts()
     for ref in configured:
-        account = find_account(turn.session, ref)
+        account = find_account(turn.db, ref)
         if account is not None and account.member_id == target.id:
             raise Refusal(
                 "{name} is an admin through the ADMINS setting. Change that setting to remove them.",
@@ -168,11 +168,11 @@ def _tell(turn: Turn, target: Member, role: Role, giving: bool) -> None:
         )
     # No dedupe key: grant and revoke already change nothing twice, and a key made of the time
     # would swallow the message for a grant, revoke and grant again within one moment.
-    enqueue_dm(turn.session, target.id, Message((words,)), turn.now)
+    enqueue_dm(turn.db, target.id, Message((words,)), turn.now)
 
 
 def roles_held(turn: Turn, member_id: int) -> list[Role]:
-    held = roles_of(turn.session, member_id)
+    held = roles_of(turn.db, member_id)
     return [r for r in ROLE_ORDER if r in held]
 
 

@@ -23,7 +23,7 @@ MAX_SUGGESTIONS = 25
 
 @dataclass
 class Turn:
-    session: Session
+    db: Session  # this turn's database transaction (a wellbeing session is a WellbeingSession)
     member: Member
     account: Account
     roles: set[Role]

@@ -22,7 +22,7 @@ ADMINS = (Role.ADMIN,)
 
 def show(turn: Turn, _asked: Asked) -> Reply:
     _ = turn._
-    count, latest = undelivered(turn.session)
+    count, latest = undelivered(turn.db)
     if not count:
         return turn.say(_("Every message was sent. Nothing is waiting."))
     lead = _(
@@ -39,8 +39,8 @@ def _to_whom(turn: Turn, row: Outbox) -> str:
         return _("a calendar entry on {platform}", platform=row.platform)
     if row.target_kind == "channel":
         return _("to channel {channel} on {platform}", channel=row.target_id, platform=row.platform)
-    account = find_account(turn.session, AccountRef(row.platform, row.workspace, row.target_id))
-    member = turn.session.get(Member, account.member_id) if account else None
+    account = find_account(turn.db, AccountRef(row.platform, row.workspace, row.target_id))
+    member = turn.db.get(Member, account.member_id) if account else None
     name = member.display_name if member else row.target_id
     return _("to {name} on {platform}", name=name, platform=row.platform)
 
@@ -58,12 +58,12 @@ def try_again(turn: Turn, asked: Asked) -> Reply:
     _ = turn._
     which = (asked.value or asked.text or "all").strip().lower()
     if which == "all":
-        count = retry(turn.session, turn.now)
+        count = retry(turn.db, turn.now)
         if not count:
             return turn.say(_("Every message was sent. Nothing is waiting."))
         return turn.say(_("Trying them again now. Messages: {count}.", count=count))
     number = number_in(which)
-    if number is None or not retry(turn.session, turn.now, number):
+    if number is None or not retry(turn.db, turn.now, number):
         raise Refusal("Which message? Type outbox to see their numbers, or type outbox retry all.")
     return turn.say(_("Trying message #{number} again now.", number=number))
 
@@ -72,7 +72,7 @@ def waiting(turn: Turn) -> list[Field]:
     """For admins: how many messages could not be sent."""
     if not turn.is_(Role.ADMIN):
         return []
-    count, _latest = undelivered(turn.session, limit=0)
+    count, _latest = undelivered(turn.db, limit=0)
     if not count:
         return []
     _ = turn._

@@ -25,13 +25,13 @@ SORRY = "Sorry, something went wrong on our side. Nothing was saved. Please try 
 
 
 def outbox_count(engine) -> int:
-    with Session(engine) as session:
-        return len(session.exec(select(Outbox)).all())
+    with Session(engine) as db:
+        return len(db.exec(select(Outbox)).all())
 
 
 def role_rows(engine) -> list[tuple[int, str]]:
-    with Session(engine) as session:
-        return [(r.member_id, r.role) for r in session.exec(select(MemberRole).order_by(MemberRole.id))]
+    with Session(engine) as db:
+        return [(r.member_id, r.role) for r in db.exec(select(MemberRole).order_by(MemberRole.id))]
 
 
 def command(name, handler, roles=()):
@@ -52,10 +52,10 @@ def give(*people, commands=(), buttons=()) -> Bot:
 def change_everything(turn, _asked=None):
     """Changes the member, gives a role and queues a message, all in this turn's transaction."""
     turn.member.display_name = "Changed"
-    turn.session.add(turn.member)
-    grant(turn.session, turn.member.id, Role.COORDINATOR, None, turn.now)
-    enqueue_dm(turn.session, turn.member.id, Message(("half-made",)), turn.now)
-    turn.session.flush()
+    turn.db.add(turn.member)
+    grant(turn.db, turn.member.id, Role.COORDINATOR, None, turn.now)
+    enqueue_dm(turn.db, turn.member.id, Message(("half-made",)), turn.now)
+    turn.db.flush()
 
 
 @pytest.fixture
@@ -257,9 +257,9 @@ def test_a_database_error_inside_a_turn_saves_nothing(engine, sam):
 
     def duplicate(turn, asked):
         turn.member.display_name = "Changed"
-        turn.session.add(turn.member)
-        turn.session.add(MemberRole(member_id=turn.member.id, role="partner", granted_at=turn.now))
-        turn.session.flush()
+        turn.db.add(turn.member)
+        turn.db.add(MemberRole(member_id=turn.member.id, role="partner", granted_at=turn.now))
+        turn.db.flush()
 
     give(sam, commands=(command("duplicate", duplicate),))
 
@@ -283,8 +283,8 @@ def test_a_successful_turn_saves_everything_together(engine, sam):
     member = member_named(engine, "sam")
     assert member.display_name == "Changed"
     assert role_rows(engine) == [(member.id, "partner"), (member.id, "coordinator")]
-    with Session(engine) as session:
-        row = session.exec(select(Outbox)).one()
+    with Session(engine) as db:
+        row = db.exec(select(Outbox)).one()
     assert (row.target_id, row.created_at) == ("sam", START)
 
 
@@ -357,15 +357,15 @@ def test_each_turn_acts_for_the_account_that_wrote(engine, bot, person):
     sam.says("profile name Samira")
     jo.says("profile name Joanna")
 
-    with Session(engine) as session:
-        names = sorted(m.display_name for m in session.exec(select(Member)))
+    with Session(engine) as db:
+        names = sorted(m.display_name for m in db.exec(select(Member)))
     assert names == ["Joanna", "Samira"]
     other = Who(AccountRef("console", "other-workspace", "sam"), "Sam")
     reply = bot.handle(ButtonPress(other, "profile.show"))
     # Same user id in another workspace is somebody else.
     assert "Before we start" in reply.plain()
-    with Session(engine) as session:
-        assert len(session.exec(select(Member)).all()) == 3
+    with Session(engine) as db:
+        assert len(db.exec(select(Member)).all()) == 3
 
 
 def test_an_empty_command_shows_the_guide(bot, sam):
@@ -400,8 +400,8 @@ def test_suggestions_never_fail_and_never_make_a_member(engine, settings, clock)
     assert bot.suggest(who, "no-such-argument", "x") == []
     assert bot.suggest(who, "session", "yoga") == []
     assert bot.suggest(who, "timezone", "paris") == [Option("Europe/Paris", "Europe/Paris")]
-    with Session(engine) as session:
-        assert session.exec(select(Member)).all() == []
+    with Session(engine) as db:
+        assert db.exec(select(Member)).all() == []
 
 
 def test_a_platform_event_sent_again_is_handled_once_by_any_process_and_forgotten_after_a_day(
@@ -417,8 +417,8 @@ def test_a_platform_event_sent_again_is_handled_once_by_any_process_and_forgotte
 
     clock.advance(timedelta(days=1, minutes=1))
     bot.tick()
-    with Session(engine) as session:
-        assert session.exec(select(SeenEvent)).all() == []
+    with Session(engine) as db:
+        assert db.exec(select(SeenEvent)).all() == []
 
 
 # ---- control characters in what people type ---------------------------------------------------------

@@ -25,7 +25,7 @@ RESULT = "test.result"  # where the test forms' submit keeps what it was given
 
 def _keep(turn: Turn, asked: Asked, values: dict[str, str]) -> object:
     """A submit that saves what it received, then answers like a feature would."""
-    turn.session.add(
+    turn.db.add(
         FormDraft(
             member_id=turn.member.id,
             form_id=RESULT,
@@ -109,14 +109,14 @@ def send_page(someone, form_id: str, page: int, values: dict[str, str]):
 
 
 def results(engine) -> list[dict[str, str]]:
-    with Session(engine) as session:
-        rows = session.exec(select(FormDraft).where(FormDraft.form_id == RESULT).order_by(col(FormDraft.id)))
+    with Session(engine) as db:
+        rows = db.exec(select(FormDraft).where(FormDraft.form_id == RESULT).order_by(col(FormDraft.id)))
         return [row.values for row in rows]
 
 
 def drafts(engine, form_id: str) -> list[dict[str, str]]:
-    with Session(engine) as session:
-        rows = session.exec(select(FormDraft).where(FormDraft.form_id == form_id))
+    with Session(engine) as db:
+        rows = db.exec(select(FormDraft).where(FormDraft.form_id == form_id))
         return [row.values for row in rows]
 
 

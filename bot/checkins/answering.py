@@ -22,7 +22,7 @@ NOT_YOURS = N_("That check-in isn't one of yours. Type checkin history to see yo
 def _prompt(turn: Turn, text: str) -> CheckInPrompt:
     """The prompt a button or form names first in its id ("12" in "12:0:3")."""
     number = number_in(text.split(":")[0])
-    prompt = turn.session.get(CheckInPrompt, number) if number is not None else None
+    prompt = turn.db.get(CheckInPrompt, number) if number is not None else None
     if prompt is None:
         raise Refusal(NOT_YOURS)
     return prompt
@@ -40,7 +40,7 @@ YOUR_PROMPT = Subject(_prompt, _theirs)
 def _own_prompt(turn: Turn, asked: Asked) -> tuple[CheckInPrompt, CheckInRun, list[str]]:
     """The prompt (found and checked by the router), its run, and the rest of the id."""
     prompt: CheckInPrompt = asked.subject
-    run = turn.session.get_one(CheckInRun, prompt.run_id)
+    run = turn.db.get_one(CheckInRun, prompt.run_id)
     return prompt, run, asked.text.split(":")[1:]
 
 
@@ -50,20 +50,20 @@ def _still_open(turn: Turn, prompt: CheckInPrompt, run: CheckInRun) -> None:
 
 
 def _answered(turn: Turn, prompt: CheckInPrompt) -> dict[int, str]:
-    rows = turn.session.exec(select(CheckInAnswer).where(CheckInAnswer.prompt_id == prompt.id))
+    rows = turn.db.exec(select(CheckInAnswer).where(CheckInAnswer.prompt_id == prompt.id))
     return {a.position: a.value for a in rows}
 
 
 def _save(turn: Turn, prompt: CheckInPrompt, position: int, value: str) -> None:
     assert prompt.id is not None
-    found = turn.session.exec(
+    found = turn.db.exec(
         select(CheckInAnswer).where(CheckInAnswer.prompt_id == prompt.id, CheckInAnswer.position == position)
     ).first()
     if found is None:
         found = CheckInAnswer(prompt_id=prompt.id, position=position, value=value, answered_at=turn.now)
     found.value, found.answered_at = value, turn.now
-    turn.session.add(found)
-    turn.session.flush()
+    turn.db.add(found)
+    turn.db.flush()
 
 
 def answer(turn: Turn, asked: Asked) -> Reply:
@@ -118,7 +118,7 @@ def _support(turn: Turn) -> tuple[str, ...]:
 
 def _alert(turn: Turn, prompt: CheckInPrompt, run: CheckInRun, reason: tuple[str, str] | None) -> None:
     """Tell the coordinators once per prompt, however many taps."""
-    claimed = turn.session.execute(
+    claimed = turn.db.execute(
         update(CheckInPrompt)
         .where(col(CheckInPrompt.id) == prompt.id, col(CheckInPrompt.alerted_at).is_(None))
         .values(alerted_at=turn.now)
@@ -145,14 +145,14 @@ def _alert(turn: Turn, prompt: CheckInPrompt, run: CheckInRun, reason: tuple[str
             )
         return Message((words,))
 
-    tell_coordinators(turn.session, turn.settings, write, turn.now, key=f"checkin.alert:{prompt.id}")
+    tell_coordinators(turn.db, turn.settings, write, turn.now, key=f"checkin.alert:{prompt.id}")
 
 
 def skip(turn: Turn, asked: Asked) -> Reply:
     prompt, run, _rest = _own_prompt(turn, asked)
     _still_open(turn, prompt, run)
     prompt.skipped_at = prompt.skipped_at or turn.now
-    turn.session.add(prompt)
+    turn.db.add(prompt)
     return turn.say(turn._("Skipped. No need to explain. The next check-in will come as usual."))
 
 
@@ -172,13 +172,13 @@ def pause_for(turn: Turn, asked: Asked) -> Reply:
     member = turn.member
     if asked.text == "off":
         member.checkins_off = True
-        turn.session.add(member)
+        turn.db.add(member)
         return turn.say(turn._("Check-ins are off. Type checkin on whenever you want them back."))
     days = {"week": 7, "month": 30}.get(asked.text)
     if days is None:
         raise Refusal("That button no longer works. Type guide to see what you can do.")
     member.checkins_paused_until = turn.now + timedelta(days=days)
-    turn.session.add(member)
+    turn.db.add(member)
     return turn.say(
         *fill(
             turn._("Check-ins are paused until {when}. Type checkin on to start them sooner."),
@@ -234,7 +234,7 @@ def _note_submit(turn: Turn, asked: Asked, values: dict[str, str]) -> Reply:
     prompt, run, _rest = _own_prompt(turn, asked)
     _still_open(turn, prompt, run)
     prompt.note = values["note"]
-    turn.session.add(prompt)
+    turn.db.add(prompt)
     if not prompt.note:
         return turn.say(turn._("Your note is removed."))
     return turn.say(turn._("Thank you. Your note is saved."))

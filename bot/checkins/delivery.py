@@ -41,25 +41,25 @@ BATCH_PAUSE = 0.25  # seconds; longer than SQLite's longest wait between two tri
 
 def tick(engine: Engine, settings: Settings, now: datetime) -> None:
     """Do everything about check-ins that is due at `now`. Safe to call as often as you like."""
-    with Session(engine) as session:
-        ids = list(session.exec(select(CheckIn.id).where(col(CheckIn.deleted_at).is_(None))))
+    with Session(engine) as db:
+        ids = list(db.exec(select(CheckIn.id).where(col(CheckIn.deleted_at).is_(None))))
     for checkin_id in ids:
         try:
             # A big fan-out goes FILL_BATCH prompts to a transaction, with a pause between, so
             # nobody else waits long (on SQLite, a waiting writer gets its turn in the pause).
             more = True
             while more:
-                with Session(engine) as session:
-                    checkin = session.get_one(CheckIn, checkin_id)
-                    more = advance(session, settings, checkin, now).more
-                    session.commit()
+                with Session(engine) as db:
+                    checkin = db.get_one(CheckIn, checkin_id)
+                    more = advance(db, settings, checkin, now).more
+                    db.commit()
                 if more:
                     time.sleep(BATCH_PAUSE)
         except Exception:  # one broken check-in must not stop the others
             log.exception("check-in %s could not advance", checkin_id)
-    with Session(engine) as session:
-        remind(session, now)
-        session.commit()
+    with Session(engine) as db:
+        remind(db, now)
+        db.commit()
 
 
 def schedule_of(checkin: CheckIn) -> Schedule:
@@ -72,7 +72,7 @@ def schedule_of(checkin: CheckIn) -> Schedule:
     )
 
 
-def audience(session: Session, checkin: CheckIn, without_prompt_in: int | None = None) -> list[Member]:
+def audience(db: Session, checkin: CheckIn, without_prompt_in: int | None = None) -> list[Member]:
     """Partners, or the partners with one of the check-in's interest tags; only those with no
     prompt yet in run `without_prompt_in`, if given."""
     query = (
@@ -86,7 +86,7 @@ def audience(session: Session, checkin: CheckIn, without_prompt_in: int | None =
     if without_prompt_in is not None:
         prompted = select(CheckInPrompt.member_id).where(CheckInPrompt.run_id == without_prompt_in)
         query = query.where(col(Member.id).not_in(prompted))
-    return list(session.exec(query.order_by(col(Member.id))))
+    return list(db.exec(query.order_by(col(Member.id))))
 
 
 def send_time(checkin: CheckIn, run: CheckInRun, member: Member) -> datetime:
@@ -117,9 +117,9 @@ def is_paused(member: Member, now: datetime) -> bool:
     )
 
 
-def start_run(session: Session, checkin: CheckIn, period: str, now: datetime) -> CheckInRun | None:
+def start_run(db: Session, checkin: CheckIn, period: str, now: datetime) -> CheckInRun | None:
     """The run for this period, made if it is not there yet (once, whoever asks first)."""
-    existing = session.exec(
+    existing = db.exec(
         select(CheckInRun).where(CheckInRun.checkin_id == checkin.id, CheckInRun.period == period)
     ).first()
     if existing is not None:
@@ -136,11 +136,11 @@ def start_run(session: Session, checkin: CheckIn, period: str, now: datetime) ->
         created_at=now,
     )
     try:
-        with session.begin_nested():
-            session.add(run)
-            session.flush()
+        with db.begin_nested():
+            db.add(run)
+            db.flush()
     except IntegrityError:
-        return session.exec(
+        return db.exec(
             select(CheckInRun).where(CheckInRun.checkin_id == checkin.id, CheckInRun.period == period)
         ).first()
     return run
@@ -155,7 +155,7 @@ class Filled:
     more: bool = False
 
 
-def advance(session: Session, settings: Settings, checkin: CheckIn, now: datetime) -> Filled:
+def advance(db: Session, settings: Settings, checkin: CheckIn, now: datetime) -> Filled:
     """Start the runs that are due, and make the prompts due now: at most FILL_BATCH; if more
     are due, `more` says so and the next call (the scheduler's) makes the next batch."""
     window = timedelta(minutes=checkin.window_minutes)
@@ -167,23 +167,23 @@ def advance(session: Session, settings: Settings, checkin: CheckIn, now: datetim
             if not occurs_on(schedule, day, anchor):
                 continue
             period = day.isoformat()
-            known = session.exec(
+            known = db.exec(
                 select(CheckInRun.id).where(CheckInRun.checkin_id == checkin.id, CheckInRun.period == period)
             ).first()
             if known is None:
-                everyone = audience(session, checkin) if everyone is None else everyone
+                everyone = audience(db, checkin) if everyone is None else everyone
                 if not _anyone_due(checkin, period, everyone, now):
                     continue
-            start_run(session, checkin, period, now)
-    open_runs = session.exec(
+            start_run(db, checkin, period, now)
+    open_runs = db.exec(
         select(CheckInRun)
         .where(CheckInRun.checkin_id == checkin.id, col(CheckInRun.closed_at).is_(None))
         .order_by(col(CheckInRun.id))
     ).all()
     due, left = 0, FILL_BATCH
     for run in open_runs:
-        people = audience(session, checkin, without_prompt_in=run.id)
-        filled = fill_run(session, settings, checkin, run, people, now, left)
+        people = audience(db, checkin, without_prompt_in=run.id)
+        filled = fill_run(db, settings, checkin, run, people, now, left)
         due += filled.due
         left -= filled.made
     return Filled(due, left <= 0)
@@ -200,7 +200,7 @@ def _anyone_due(checkin: CheckIn, period: str, people: list[Member], now: dateti
 
 
 def fill_run(
-    session: Session,
+    db: Session,
     settings: Settings,
     checkin: CheckIn,
     run: CheckInRun,
@@ -211,7 +211,7 @@ def fill_run(
     """Send the prompts that are due in this run, at most `limit`; close it once every window
     has closed."""
     window = timedelta(minutes=run.window_minutes)
-    latest = session.exec(select(func.max(CheckInPrompt.closes_at)).where(CheckInPrompt.run_id == run.id)).one()
+    latest = db.exec(select(func.max(CheckInPrompt.closes_at)).where(CheckInPrompt.run_id == run.id)).one()
     last_close = latest if latest is not None else run.created_at
     sending = not checkin.paused and checkin.deleted_at is None
     due = made = 0
@@ -226,10 +226,10 @@ def fill_run(
             due += 1
         if made >= limit:
             continue  # the next batch
-        _prompt(session, run, member, at, now)  # None if another process made it a moment ago
+        _prompt(db, run, member, at, now)  # None if another process made it a moment ago
         made += 1
     if now >= last_close:
-        close_run(session, settings, run, now)
+        close_run(db, settings, run, now)
     return RunFilled(due, made)
 
 
@@ -240,7 +240,7 @@ class RunFilled:
 
 
 def _prompt(
-    session: Session, run: CheckInRun, member: Member, at: datetime, now: datetime
+    db: Session, run: CheckInRun, member: Member, at: datetime, now: datetime
 ) -> CheckInPrompt | None:
     assert run.id is not None and member.id is not None
     closes = at + timedelta(minutes=run.window_minutes)
@@ -256,14 +256,14 @@ def _prompt(
         remind_at=start + (closes - start) / 2,
     )
     try:
-        with session.begin_nested():
-            session.add(prompt)
-            session.flush()
+        with db.begin_nested():
+            db.add(prompt)
+            db.flush()
     except IntegrityError:
         return None  # another process sent it a moment ago
     if prompt.status == "sent":
         enqueue_dm(
-            session,
+            db,
             member.id,
             prompt_message(run, prompt, member, now),
             now,
@@ -309,10 +309,10 @@ def prompt_message(run: CheckInRun, prompt: CheckInPrompt, reader: Member, now: 
     return Message(words, buttons=prompt_buttons(run, prompt, reader))
 
 
-def remind(session: Session, now: datetime) -> None:
+def remind(db: Session, now: datetime) -> None:
     """At most one gentle reminder, halfway through, to those who neither answered nor skipped."""
     answered = select(CheckInAnswer.prompt_id)
-    due = session.exec(
+    due = db.exec(
         select(CheckInPrompt, CheckInRun, Member)
         .join(CheckInRun, col(CheckInRun.id) == col(CheckInPrompt.run_id))
         .join(Member, col(Member.id) == col(CheckInPrompt.member_id))
@@ -330,7 +330,7 @@ def remind(session: Session, now: datetime) -> None:
             continue
         if in_quiet_hours(now, member.timezone, member.quiet_start, member.quiet_end):
             continue  # tried again when they end, if the check-in is still open then
-        claimed = session.execute(
+        claimed = db.execute(
             update(CheckInPrompt)
             .where(col(CheckInPrompt.id) == prompt.id, col(CheckInPrompt.reminded_at).is_(None))
             .values(reminded_at=now)
@@ -347,7 +347,7 @@ def remind(session: Session, now: datetime) -> None:
             when=moment_for(member, prompt.closes_at),
         )
         enqueue_dm(
-            session,
+            db,
             member.id,
             Message(words, buttons=prompt_buttons(run, prompt, member)),
             now,
@@ -355,14 +355,14 @@ def remind(session: Session, now: datetime) -> None:
         )
 
 
-def close_run(session: Session, settings: Settings, run: CheckInRun, now: datetime) -> None:
+def close_run(db: Session, settings: Settings, run: CheckInRun, now: datetime) -> None:
     from bot.checkins.summary import send_summary
 
-    claimed = session.execute(
+    claimed = db.execute(
         update(CheckInRun)
         .where(col(CheckInRun.id) == run.id, col(CheckInRun.closed_at).is_(None))
         .values(closed_at=now)
     )
     if claimed.rowcount:  # type: ignore[attr-defined]
-        session.refresh(run)
-        send_summary(session, settings, run, now)
+        db.refresh(run)
+        send_summary(db, settings, run, now)

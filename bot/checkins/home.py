@@ -19,7 +19,7 @@ def waiting(turn: Turn) -> list[Field]:
         .where(CheckInAnswer.prompt_id == CheckInPrompt.id)
         .scalar_subquery()
     )
-    rows = turn.session.exec(
+    rows = turn.db.exec(
         select(CheckInPrompt, CheckInRun)
         .join(CheckInRun, col(CheckInRun.id) == col(CheckInPrompt.run_id))
         .where(CheckInPrompt.member_id == turn.member.id, CheckInPrompt.status == "sent")
@@ -44,7 +44,7 @@ def waiting(turn: Turn) -> list[Field]:
 def recent_alerts(turn: Turn) -> list[Field]:
     if not turn.is_(Role.COORDINATOR):
         return []
-    rows = turn.session.exec(
+    rows = turn.db.exec(
         select(CheckInPrompt, CheckInRun, Member)
         .join(CheckInRun, col(CheckInRun.id) == col(CheckInPrompt.run_id))
         .join(Member, col(Member.id) == col(CheckInPrompt.member_id))

@@ -45,7 +45,7 @@ def resume_it(turn: Turn, asked: Asked) -> Reply:
 def find(turn: Turn, text: str) -> CheckIn:
     """The check-in "1" or "#1" names, as the list shows them; not one deleted."""
     number = number_in(text)
-    found = turn.session.get(CheckIn, number) if number is not None else None
+    found = turn.db.get(CheckIn, number) if number is not None else None
     if found is None or found.deleted_at is not None:
         raise Refusal("Which check-in? Type its number, like 1. Type checkin list to see them.")
     return found
@@ -76,7 +76,7 @@ def _hours(minutes: int) -> str:
 
 def current(turn: Turn) -> list[CheckIn]:
     return list(
-        turn.session.exec(
+        turn.db.exec(
             select(CheckIn).where(col(CheckIn.deleted_at).is_(None)).order_by(col(CheckIn.id))
         ).all()
     )
@@ -104,7 +104,7 @@ def list_checkins(turn: Turn, _asked: Asked) -> Reply:
 def history(turn: Turn, _asked: Asked) -> Reply:
     """A member's own past answers, newest first."""
     _ = turn._
-    rows = turn.session.exec(
+    rows = turn.db.exec(
         select(CheckInPrompt, CheckInRun)
         .join(CheckInRun, col(CheckInRun.id) == col(CheckInPrompt.run_id))
         .where(CheckInPrompt.member_id == turn.member.id, CheckInPrompt.status == "sent")
@@ -117,7 +117,7 @@ def history(turn: Turn, _asked: Asked) -> Reply:
     for prompt, run in rows:
         answers = {
             a.position: a.value
-            for a in turn.session.exec(select(CheckInAnswer).where(CheckInAnswer.prompt_id == prompt.id))
+            for a in turn.db.exec(select(CheckInAnswer).where(CheckInAnswer.prompt_id == prompt.id))
         }
         said = []
         for position, question in enumerate(run.questions):
@@ -141,7 +141,7 @@ def turn_on(turn: Turn, _asked: Asked) -> Reply:
     member = turn.member
     member.checkins_off = False
     member.checkins_paused_until = None
-    turn.session.add(member)
+    turn.db.add(member)
     return turn.say(turn._("Check-ins are on again. Welcome back."))
 
 
@@ -156,7 +156,7 @@ def pause(turn: Turn, target: CheckIn, paused: bool) -> Reply:
     target.paused = paused
     if not paused:
         target.active_since = turn.now  # no catching up on what was missed
-    turn.session.add(target)
+    turn.db.add(target)
     if paused:
         return turn.say(
             _(
@@ -171,12 +171,12 @@ def pause(turn: Turn, target: CheckIn, paused: bool) -> Reply:
 def delete(turn: Turn, asked: Asked) -> Reply:
     target: CheckIn = asked.subject
     target.deleted_at = turn.now
-    turn.session.add(target)
-    for run in turn.session.exec(
+    turn.db.add(target)
+    for run in turn.db.exec(
         select(CheckInRun).where(CheckInRun.checkin_id == target.id, col(CheckInRun.closed_at).is_(None))
     ):
         run.closed_at = turn.now
-        turn.session.add(run)
+        turn.db.add(run)
     return turn.say(
         turn._("Deleted {name}. Answers already given stay in each partner's history.", name=target.name)
     )
@@ -193,12 +193,12 @@ def send_now(turn: Turn, target: CheckIn) -> Reply:
             name=target.name,
             number=target.id,
         )
-    if not audience(turn.session, target):
+    if not audience(turn.db, target):
         # Refused, so a new one-off check-in is not saved either: nothing half-made.
         raise Refusal("There are no partners to send {name} to yet. Nothing was sent.", name=target.name)
-    start_run(turn.session, target, one_off_period(turn.now), turn.now)
+    start_run(turn.db, target, one_off_period(turn.now), turn.now)
     # The first batch goes with this turn; the scheduler sends the rest within seconds.
-    count = advance(turn.session, turn.settings, target, turn.now).due
+    count = advance(turn.db, turn.settings, target, turn.now).due
     return turn.say(
         turn._(
             "Sent {name} now. Partners reached: {count}. Anyone in quiet hours gets it when those end.",
@@ -212,7 +212,7 @@ def summary(turn: Turn, asked: Asked) -> Reply:
     """The latest summary of a check-in, or of the period typed after its number."""
     target: CheckIn = asked.subject
     assert target.id is not None
-    found = latest_summary(turn.session, target.id, asked.rest)
+    found = latest_summary(turn.db, target.id, asked.rest)
     if found is None:
         raise Refusal(
             "There is no summary for {name} yet. It comes when a check-in closes.", name=target.name
@@ -223,7 +223,7 @@ def summary(turn: Turn, asked: Asked) -> Reply:
 
 def _summary_reply(turn: Turn, run: CheckInRun, numbers: Figures) -> Reply:
     """A run's summary, with buttons for the few runs before it."""
-    earlier = turn.session.exec(
+    earlier = turn.db.exec(
         select(CheckInRun)
         .where(CheckInRun.checkin_id == run.checkin_id, col(CheckInRun.closed_at).is_not(None))
         .where(CheckInRun.created_at < run.created_at)
@@ -244,12 +244,12 @@ def day_of(turn: Turn, at: datetime) -> str:
 
 def summary_button(turn: Turn, asked: Asked) -> Reply:
     run: CheckInRun = asked.subject
-    return _summary_reply(turn, run, figures(turn.session, run))
+    return _summary_reply(turn, run, figures(turn.db, run))
 
 
 def _run(turn: Turn, text: str) -> CheckInRun:
     number = number_in(text)
-    run = turn.session.get(CheckInRun, number) if number is not None else None
+    run = turn.db.get(CheckInRun, number) if number is not None else None
     if run is None:
         raise Refusal("That button no longer works. Type guide to see what you can do.")
     return run
@@ -382,12 +382,12 @@ def _submit(turn: Turn, asked: Asked, values: dict[str, str]) -> Reply:
     target.named = values["visibility"] == "named"
     target.alert_level = alert
     target.audience_tags = checks.interest_tags(values["audience"]) if values.get("audience") else []
-    turn.session.add(target)
-    turn.session.flush()
+    turn.db.add(target)
+    turn.db.flush()
     _ = turn._
     if schedule.kind == "once" and not sent_before:  # editing a one-off does not send it again
         return send_now(turn, target)
-    advance(turn.session, turn.settings, target, turn.now)
+    advance(turn.db, turn.settings, target, turn.now)
     if existing:
         lead = _("Saved {name}.", name=target.name)
     else:

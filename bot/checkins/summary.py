@@ -38,15 +38,15 @@ class Figures:
     notes: list[tuple[str, str]]
 
 
-def figures(session: Session, run: CheckInRun, compare: bool = True) -> Figures:
-    prompts = session.exec(
+def figures(db: Session, run: CheckInRun, compare: bool = True) -> Figures:
+    prompts = db.exec(
         select(CheckInPrompt).where(CheckInPrompt.run_id == run.id, CheckInPrompt.status == "sent")
     ).all()
     ids = [p.id for p in prompts]
-    answers = session.exec(select(CheckInAnswer).where(col(CheckInAnswer.prompt_id).in_(ids))).all()
+    answers = db.exec(select(CheckInAnswer).where(col(CheckInAnswer.prompt_id).in_(ids))).all()
     names = {
         m.id: m.display_name
-        for m in session.exec(select(Member).where(col(Member.id).in_([p.member_id for p in prompts])))
+        for m in db.exec(select(Member).where(col(Member.id).in_([p.member_id for p in prompts])))
     }
     owner = {p.id: p.member_id for p in prompts}
     answered = {a.prompt_id for a in answers}
@@ -67,7 +67,7 @@ def figures(session: Session, run: CheckInRun, compare: bool = True) -> Figures:
             ]
         questions.append(figures_)
     if compare:
-        _compare(session, run, questions)
+        _compare(db, run, questions)
     return Figures(
         asked=len(prompts),
         answered=len(answered),
@@ -78,9 +78,9 @@ def figures(session: Session, run: CheckInRun, compare: bool = True) -> Figures:
     )
 
 
-def _compare(session: Session, run: CheckInRun, questions: list[QuestionFigures]) -> None:
+def _compare(db: Session, run: CheckInRun, questions: list[QuestionFigures]) -> None:
     """Change since the previous closed run, for scale questions asked the same way."""
-    previous = session.exec(
+    previous = db.exec(
         select(CheckInRun)
         .where(CheckInRun.checkin_id == run.checkin_id, col(CheckInRun.closed_at).is_not(None))
         .where(CheckInRun.created_at < run.created_at)
@@ -88,7 +88,7 @@ def _compare(session: Session, run: CheckInRun, questions: list[QuestionFigures]
     ).first()
     if previous is None:
         return
-    before = figures(session, previous, compare=False).questions
+    before = figures(db, previous, compare=False).questions
     for now_q, then_q in zip(questions, before, strict=False):
         if now_q.kind == "scale" and then_q.kind == "scale" and now_q.text == then_q.text:
             if now_q.average is not None and then_q.average is not None:
@@ -142,10 +142,10 @@ def _named(name: str, words: str) -> str:
     return f"{name}: {words}" if name else words
 
 
-def send_summary(session: Session, settings: Settings, run: CheckInRun, now: datetime) -> None:
-    numbers = figures(session, run)
+def send_summary(db: Session, settings: Settings, run: CheckInRun, now: datetime) -> None:
+    numbers = figures(db, run)
     tell_coordinators(
-        session,
+        db,
         settings,
         lambda reader: summary_message(run, numbers, reader),
         now,
@@ -153,11 +153,11 @@ def send_summary(session: Session, settings: Settings, run: CheckInRun, now: dat
     )
 
 
-def latest_summary(session: Session, checkin_id: int, period: str = "") -> tuple[CheckInRun, Figures] | None:
+def latest_summary(db: Session, checkin_id: int, period: str = "") -> tuple[CheckInRun, Figures] | None:
     query = select(CheckInRun).where(CheckInRun.checkin_id == checkin_id)
     if period:
         query = query.where(CheckInRun.period == period)
     else:
         query = query.where(col(CheckInRun.closed_at).is_not(None))
-    run = session.exec(query.order_by(col(CheckInRun.created_at).desc())).first()
-    return (run, figures(session, run)) if run else None
+    run = db.exec(query.order_by(col(CheckInRun.created_at).desc())).first()
+    return (run, figures(db, run)) if run else None

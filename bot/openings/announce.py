@@ -68,11 +68,11 @@ def interest_buttons(reader: Member, opening: Opening) -> tuple[Button, ...]:
     )
 
 
-def announcement(session: Session, settings: Settings, opening: Opening, now: datetime) -> Message:
+def announcement(db: Session, settings: Settings, opening: Opening, now: datetime) -> Message:
     """The channel post as things stand: open, full, closed or cancelled."""
     reader = channel_reader(settings, now)
     _ = translator(reader.language)
-    taken = filled(session, opening.id)
+    taken = filled(db, opening.id)
     buttons: tuple[Button, ...] = ()
     if opening.status == "cancelled":
         text = _("Cancelled: {title}. Sorry, this opening is not going ahead.", title=opening.title)
@@ -102,28 +102,28 @@ def invitation(opening: Opening, reader: Member, matched: list[str]) -> Message:
     return Message(words, fields(opening, reader, 0), interest_buttons(reader, opening))
 
 
-def announce(session: Session, settings: Settings, opening: Opening, now: datetime) -> int:
+def announce(db: Session, settings: Settings, opening: Opening, now: datetime) -> int:
     """Post it in the announcements channel, if one is set, and invite the partners whose
     interests match. Returns how many partners were invited."""
     assert opening.id is not None
     channel = settings.announcements()
     if channel is not None:
         post = enqueue_channel(
-            session, channel, announcement(session, settings, opening, now), now, f"opening.post:{opening.id}"
+            db, channel, announcement(db, settings, opening, now), now, f"opening.post:{opening.id}"
         )
         if post is not None:
             opening.announcement_id = post.id
-            session.add(opening)
-    return invite_matching(session, opening, now)
+            db.add(opening)
+    return invite_matching(db, opening, now)
 
 
-def invite_matching(session: Session, opening: Opening, now: datetime) -> int:
+def invite_matching(db: Session, opening: Opening, now: datetime) -> int:
     """A message to each partner with a matching interest who has not paused, once per opening;
     someone in quiet hours gets it when those end, unless it has closed by then."""
     if not opening.tags:
         return 0
     partners = select(MemberRole.member_id).where(MemberRole.role == Role.PARTNER)
-    rows = session.exec(
+    rows = db.exec(
         select(Member, MemberInterest.tag)
         .join(MemberInterest, col(MemberInterest.member_id) == col(Member.id))
         .where(col(MemberInterest.tag).in_(opening.tags), col(Member.id).in_(partners))
@@ -140,7 +140,7 @@ def invite_matching(session: Session, opening: Opening, now: datetime) -> int:
         if is_paused(member, now) or due >= opening.closes_at:
             continue
         queued = enqueue_dm(
-            session,
+            db,
             member_id,
             invitation(opening, member, tags),
             now,
@@ -151,19 +151,19 @@ def invite_matching(session: Session, opening: Opening, now: datetime) -> int:
     return invited
 
 
-def drop_unsent_invitations(session: Session, opening_id: int | None) -> None:
+def drop_unsent_invitations(db: Session, opening_id: int | None) -> None:
     """An invitation still waiting for someone's quiet hours to end is no use once it has closed."""
-    session.exec(
+    db.exec(
         delete(Outbox).where(
             col(Outbox.dedupe_key).startswith(f"opening.invite:{opening_id}:"), col(Outbox.sent_at).is_(None)
         )
     )
 
 
-def refresh_announcement(session: Session, settings: Settings, opening: Opening, now: datetime) -> None:
+def refresh_announcement(db: Session, settings: Settings, opening: Opening, now: datetime) -> None:
     """Edit the channel post to show how things stand now (places filled, closed, cancelled)."""
     if opening.announcement_id is not None:
-        enqueue_edit(session, opening.announcement_id, announcement(session, settings, opening, now), now)
+        enqueue_edit(db, opening.announcement_id, announcement(db, settings, opening, now), now)
 
 
 def closes_words(reader: Member, opening: Opening) -> tuple[Span, ...]:

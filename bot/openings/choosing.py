@@ -41,13 +41,13 @@ class Candidate:
     last: datetime | None  # their latest selection in another opening, ever
 
 
-def candidates(session: Session, opening: Opening, now: datetime, by_time: bool = False) -> list[Candidate]:
+def candidates(db: Session, opening: Opening, now: datetime, by_time: bool = False) -> list[Candidate]:
     """Everyone still interested. Least involved first: fewest selections lately, then those
     never selected, then those selected longest ago, then who said so first."""
     found = []
-    for interest, member in interested(session, opening.id):
+    for interest, member in interested(db, opening.id):
         # Selections for an opening that was cancelled did not happen, so they do not count.
-        past = session.exec(
+        past = db.exec(
             select(Involvement.selected_at)
             .join(Opening, col(Opening.id) == col(Involvement.opening_id))
             .where(Involvement.member_id == member.id, Involvement.opening_id != opening.id)
@@ -98,8 +98,8 @@ def review_pressed(turn: Turn, asked: Asked) -> Reply:
 
 def review(turn: Turn, opening: Opening, by_time: bool = False) -> Reply:
     _ = turn._
-    found = candidates(turn.session, opening, turn.now, by_time)
-    taken = filled(turn.session, opening.id)
+    found = candidates(turn.db, opening, turn.now, by_time)
+    taken = filled(turn.db, opening.id)
     if not found:
         return turn.say(_("Nobody has said they're interested in {title} yet.", title=opening.title))
     if by_time:
@@ -133,7 +133,7 @@ def _chosen(turn: Turn, asked: Asked) -> tuple[Opening, OpeningInterest, Member]
     Select button names after it, if they can still be chosen."""
     opening: Opening = asked.subject
     still_open(opening, turn.now)
-    found = {c.member.id: c for c in candidates(turn.session, opening, turn.now, by_time=True)}
+    found = {c.member.id: c for c in candidates(turn.db, opening, turn.now, by_time=True)}
     member_id = number_in(asked.text.partition(":")[2])
     candidate = found.get(member_id) if member_id is not None else None
     if candidate is None:
@@ -148,7 +148,7 @@ def _chosen(turn: Turn, asked: Asked) -> tuple[Opening, OpeningInterest, Member]
             name=candidate.member.display_name,
             title=opening.title,
         )
-    if filled(turn.session, opening.id) >= opening.places:
+    if filled(turn.db, opening.id) >= opening.places:
         raise Refusal(
             "All {places} places in {title} are filled. Nothing changed.",
             places=opening.places,
@@ -183,20 +183,20 @@ def _select_fields(turn: Turn, asked: Asked) -> list[FormField]:
 def _select_submit(turn: Turn, asked: Asked, values: dict[str, str]) -> Reply:
     opening, interest, member = _chosen(turn, asked)
     # Hold the opening while counting, so two people choosing at once cannot overfill it.
-    turn.session.exec(
+    turn.db.exec(
         select(Opening)
         .where(Opening.id == opening.id)
         .with_for_update()
         .execution_options(populate_existing=True)
     ).one()
-    taken = filled(turn.session, opening.id)
+    taken = filled(turn.db, opening.id)
     if taken >= opening.places:
         raise Refusal(
             "All {places} places in {title} are filled. Nothing changed.",
             places=opening.places,
             title=opening.title,
         )
-    claimed = turn.session.execute(
+    claimed = turn.db.execute(
         update(OpeningInterest)
         .where(col(OpeningInterest.id) == interest.id)
         .where(col(OpeningInterest.selected_at).is_(None), col(OpeningInterest.withdrawn_at).is_(None))
@@ -217,17 +217,17 @@ def _select_submit(turn: Turn, asked: Asked, values: dict[str, str]) -> Reply:
         payment_offered=opening.payment,
         next_steps=values["next_steps"],
     )
-    turn.session.add(involvement)
-    turn.session.flush()
+    turn.db.add(involvement)
+    turn.db.flush()
     enqueue_dm(
-        turn.session,
+        turn.db,
         member.id,
         selected_message(opening, involvement, member, turn.member.display_name),
         turn.now,
         dedupe_key=f"opening.selected:{opening.id}:{member.id}",
         due_at=send_at(member, turn.now),
     )
-    refresh_announcement(turn.session, turn.settings, opening, turn.now)
+    refresh_announcement(turn.db, turn.settings, opening, turn.now)
     _ = turn._
     taken += 1
     words = _(

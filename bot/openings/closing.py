@@ -28,51 +28,51 @@ log = logging.getLogger(__name__)
 
 def close_due(engine: Engine, settings: Settings, now: datetime) -> None:
     """Close every opening whose closing time has come. Safe to call as often as you like."""
-    with Session(engine) as session:
-        due = session.exec(
+    with Session(engine) as db:
+        due = db.exec(
             select(Opening.id)
             .where(Opening.status == "open", Opening.closes_at <= now)
             .order_by(col(Opening.id))
         ).all()
     for opening_id in due:
         try:
-            with Session(engine) as session:
-                close(session, settings, session.get_one(Opening, opening_id), now)
-                session.commit()
+            with Session(engine) as db:
+                close(db, settings, db.get_one(Opening, opening_id), now)
+                db.commit()
         except Exception:  # one broken opening must not stop the others
             log.exception("opening %s could not close", opening_id)
 
 
-def close(session: Session, settings: Settings, opening: Opening, now: datetime) -> bool:
+def close(db: Session, settings: Settings, opening: Opening, now: datetime) -> bool:
     """Close it: the announcement says so, the poster gets the final list, and everyone still
     interested who was not selected is thanked. False if it was not open (nothing changes)."""
-    claimed = session.execute(
+    claimed = db.execute(
         update(Opening)
         .where(col(Opening.id) == opening.id, col(Opening.status) == "open")
         .values(status="closed", closed_at=now)
     )
     if not claimed.rowcount:  # type: ignore[attr-defined]
         return False
-    session.refresh(opening)
-    refresh_announcement(session, settings, opening, now)
-    drop_unsent_invitations(session, opening.id)
-    people = interested(session, opening.id)
+    db.refresh(opening)
+    refresh_announcement(db, settings, opening, now)
+    drop_unsent_invitations(db, opening.id)
+    people = interested(db, opening.id)
     for interest, member in people:
         if interest.selected_at is None:
             assert member.id is not None
             enqueue_dm(
-                session,
+                db,
                 member.id,
                 _thanks(opening, member),
                 now,
                 dedupe_key=f"opening.thanks:{opening.id}:{member.id}",
                 due_at=send_at(member, now),
             )
-    poster = session.get_one(Member, opening.posted_by)
+    poster = db.get_one(Member, opening.posted_by)
     enqueue_dm(
-        session,
+        db,
         opening.posted_by,
-        final_list(session, opening, poster),
+        final_list(db, opening, poster),
         now,
         dedupe_key=f"opening.closed:{opening.id}",
         due_at=send_at(poster, now),
@@ -93,12 +93,12 @@ def _thanks(opening: Opening, reader: Member) -> Message:
     )
 
 
-def final_list(session: Session, opening: Opening, reader: Member) -> Message:
+def final_list(db: Session, opening: Opening, reader: Member) -> Message:
     _ = translator(reader.language)
-    people = interested(session, opening.id)
+    people = interested(db, opening.id)
     hours = {
         i.member_id: i.hours_agreed
-        for i in session.exec(select(Involvement).where(Involvement.opening_id == opening.id))
+        for i in db.exec(select(Involvement).where(Involvement.opening_id == opening.id))
     }
     chosen = []
     for interest, member in people:
@@ -129,7 +129,7 @@ def close_by_hand(turn: Turn, asked: Asked) -> Reply:
     opening: Opening = asked.subject
     if opening.status == "cancelled":
         return turn.say(_("{title} was cancelled already. Nothing changed.", title=opening.title))
-    if not close(turn.session, turn.settings, opening, turn.now):
+    if not close(turn.db, turn.settings, opening, turn.now):
         return turn.say(_("{title} has closed already. Nothing changed.", title=opening.title))
     return turn.say(
         _("Closed {title}.", title=opening.title),
@@ -144,7 +144,7 @@ def close_by_hand(turn: Turn, asked: Asked) -> Reply:
 def _poster_name(turn: Turn, opening: Opening) -> str:
     if opening.posted_by == turn.member.id:
         return turn._("you")
-    return turn.session.get_one(Member, opening.posted_by).display_name
+    return turn.db.get_one(Member, opening.posted_by).display_name
 
 
 def cancel_by_hand(turn: Turn, asked: Asked) -> Reply:
@@ -155,23 +155,23 @@ def cancel_by_hand(turn: Turn, asked: Asked) -> Reply:
     seen = opening.status
     if seen == "cancelled":
         return turn.say(_("{title} was cancelled already. Nothing changed.", title=opening.title))
-    claimed = turn.session.execute(
+    claimed = turn.db.execute(
         update(Opening)
         .where(col(Opening.id) == opening.id, col(Opening.status) == seen)
         .values(status="cancelled", closed_at=opening.closed_at or turn.now)
     )
     if not claimed.rowcount:  # type: ignore[attr-defined]
         raise Refusal("That changed a moment ago. Please type it again.")
-    turn.session.refresh(opening)
-    refresh_announcement(turn.session, turn.settings, opening, turn.now)
-    drop_unsent_invitations(turn.session, opening.id)
+    turn.db.refresh(opening)
+    refresh_announcement(turn.db, turn.settings, opening, turn.now)
+    drop_unsent_invitations(turn.db, opening.id)
     told = 0
-    for interest, member in interested(turn.session, opening.id):
+    for interest, member in interested(turn.db, opening.id):
         if seen == "closed" and interest.selected_at is None:
             continue  # they were thanked at closing; this is no news to them
         assert member.id is not None
         queued = enqueue_dm(
-            turn.session,
+            turn.db,
             member.id,
             _cancelled(opening, member),
             turn.now,

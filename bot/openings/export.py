@@ -39,7 +39,7 @@ def export(turn: Turn, asked: Asked) -> Reply:
     zone = ZoneInfo(turn.member.timezone)
     start = datetime.combine(first, time(0), zone).astimezone(UTC)
     end = datetime.combine(last + timedelta(days=1), time(0), zone).astimezone(UTC)
-    rows = turn.session.exec(
+    rows = turn.db.exec(
         select(Involvement, Member, Opening)
         .join(Member, col(Member.id) == col(Involvement.member_id))
         .join(Opening, col(Opening.id) == col(Involvement.opening_id))

@@ -18,7 +18,7 @@ def open_to_me(turn: Turn) -> list[Field]:
         return []
     mine = select(OpeningInterest.opening_id).where(OpeningInterest.member_id == turn.member.id)
     count = len(
-        turn.session.exec(
+        turn.db.exec(
             select(Opening.id)
             .where(Opening.status == "open", Opening.closes_at > turn.now)
             .where(col(Opening.id).not_in(mine))
@@ -32,7 +32,7 @@ def open_to_me(turn: Turn) -> list[Field]:
 
 
 def my_interest(turn: Turn) -> list[Field]:
-    rows = turn.session.exec(
+    rows = turn.db.exec(
         select(OpeningInterest, Opening)
         .join(Opening, col(Opening.id) == col(OpeningInterest.opening_id))
         .where(OpeningInterest.member_id == turn.member.id, col(OpeningInterest.withdrawn_at).is_(None))
@@ -58,7 +58,7 @@ def my_interest(turn: Turn) -> list[Field]:
 def my_openings(turn: Turn) -> list[Field]:
     if not turn.is_(*STAFF_ROLES):
         return []
-    posted = turn.session.exec(
+    posted = turn.db.exec(
         select(Opening)
         .where(Opening.posted_by == turn.member.id, Opening.status == "open", Opening.closes_at > turn.now)
         .order_by(col(Opening.closes_at), col(Opening.id))
@@ -69,8 +69,8 @@ def my_openings(turn: Turn) -> list[Field]:
             turn.spans(
                 "{title}: interested {count}, places filled {filled} of {places}. It closes {when}. Type openings review {number}.",
                 title=opening.title,
-                count=str(len(interested(turn.session, opening.id))),
-                filled=str(filled(turn.session, opening.id)),
+                count=str(len(interested(turn.db, opening.id))),
+                filled=str(filled(turn.db, opening.id)),
                 places=str(opening.places),
                 when=turn.moment(opening.closes_at),
                 number=str(opening.id),

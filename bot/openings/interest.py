@@ -24,18 +24,18 @@ NOT_PARTNER = N_("Only partners can say they are interested. Type openings to se
 
 
 def _full(turn: Turn, opening: Opening) -> None:
-    if is_full(turn.session, opening):
+    if is_full(turn.db, opening):
         raise Refusal("All places in {title} are now filled. Thank you all the same.", title=opening.title)
 
 
 def _poster(turn: Turn, opening: Opening) -> str:
-    return turn.session.get_one(Member, opening.posted_by).display_name
+    return turn.db.get_one(Member, opening.posted_by).display_name
 
 
 def interested(turn: Turn, asked: Asked) -> Reply:
     """Opens the note form, or, pressed again, changes nothing and says where things stand."""
     opening: Opening = asked.subject
-    mine = interest_of(turn.session, opening.id, turn.member.id)
+    mine = interest_of(turn.db, opening.id, turn.member.id)
     _ = turn._
     if mine is not None and mine.selected_at is not None:
         return turn.say(_("You were selected for {title}. Nothing changed.", title=opening.title))
@@ -61,7 +61,7 @@ def _note_fields(turn: Turn, asked: Asked) -> list[FormField]:
     _ = turn._
     opening: Opening = asked.subject
     still_open(opening, turn.now)
-    mine = interest_of(turn.session, opening.id, turn.member.id)
+    mine = interest_of(turn.db, opening.id, turn.member.id)
     active = mine is not None and mine.withdrawn_at is None
     if not active:
         _full(turn, opening)
@@ -99,16 +99,16 @@ def _note_submit(turn: Turn, asked: Asked, values: dict[str, str]) -> Reply:
     still_open(opening, turn.now)
     _ = turn._
     assert opening.id is not None and turn.member.id is not None
-    mine = interest_of(turn.session, opening.id, turn.member.id)
+    mine = interest_of(turn.db, opening.id, turn.member.id)
     if mine is None:
         _full(turn, opening)
         mine = OpeningInterest(opening_id=opening.id, member_id=turn.member.id, created_at=turn.now)
         try:
-            with turn.session.begin_nested():
-                turn.session.add(mine)
-                turn.session.flush()
+            with turn.db.begin_nested():
+                turn.db.add(mine)
+                turn.db.flush()
         except IntegrityError:  # the same form sent twice at once: the other one made it
-            mine = interest_of(turn.session, opening.id, turn.member.id)
+            mine = interest_of(turn.db, opening.id, turn.member.id)
             assert mine is not None
         else:
             return _saved_new(turn, opening, mine, values)
@@ -118,7 +118,7 @@ def _note_submit(turn: Turn, asked: Asked, values: dict[str, str]) -> Reply:
         mine.created_at = turn.now  # back in the queue from now
         return _saved_new(turn, opening, mine, values)
     _keep(mine, values)
-    turn.session.add(mine)
+    turn.db.add(mine)
     return turn.say(
         _("Saved. Your note for {title} is up to date.", title=opening.title),
         buttons=_own_buttons(turn, opening),
@@ -133,7 +133,7 @@ def _keep(mine: OpeningInterest, values: dict[str, str]) -> None:
 
 def _saved_new(turn: Turn, opening: Opening, mine: OpeningInterest, values: dict[str, str]) -> Reply:
     _keep(mine, values)
-    turn.session.add(mine)
+    turn.db.add(mine)
     _ = turn._
     return turn.say(
         _("Thank you. You said you're interested in {title}.", title=opening.title),
@@ -148,7 +148,7 @@ def _saved_new(turn: Turn, opening: Opening, mine: OpeningInterest, values: dict
 def withdraw(turn: Turn, asked: Asked) -> Reply:
     opening: Opening = asked.subject
     _ = turn._
-    mine = interest_of(turn.session, opening.id, turn.member.id)
+    mine = interest_of(turn.db, opening.id, turn.member.id)
     if mine is not None and mine.selected_at is not None:
         raise Refusal(
             "You were already selected for {title}, so I can't withdraw you here. "
@@ -159,7 +159,7 @@ def withdraw(turn: Turn, asked: Asked) -> Reply:
     if mine is None or mine.withdrawn_at is not None:
         return turn.say(_("You are not on the list for {title}. Nothing changed.", title=opening.title))
     still_open(opening, turn.now)
-    claimed = turn.session.execute(
+    claimed = turn.db.execute(
         update(OpeningInterest)
         .where(col(OpeningInterest.id) == mine.id)
         .where(col(OpeningInterest.withdrawn_at).is_(None), col(OpeningInterest.selected_at).is_(None))
@@ -180,7 +180,7 @@ def payment(turn: Turn, asked: Asked) -> Reply:
     choice = asked.text.partition(":")[2]
     if choice not in ("decline", "accept"):
         raise Refusal("That button no longer works. Type guide to see what you can do.")
-    mine = turn.session.exec(
+    mine = turn.db.exec(
         select(Involvement).where(
             Involvement.opening_id == opening.id, Involvement.member_id == turn.member.id
         )
@@ -199,7 +199,7 @@ def payment(turn: Turn, asked: Asked) -> Reply:
         )
         return turn.say(words, buttons=(_payment_button(turn, opening, declining),))
     mine.payment_declined = declining
-    turn.session.add(mine)
+    turn.db.add(mine)
     if declining:
         words = _("Noted. You chose not to be paid for {title}. Nothing else changes.", title=opening.title)
     else:

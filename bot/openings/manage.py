@@ -48,7 +48,7 @@ def new(turn: Turn, _asked: Asked) -> Reply:
 
 def open_now(turn: Turn) -> list[Opening]:
     return list(
-        turn.session.exec(
+        turn.db.exec(
             select(Opening)
             .where(Opening.status == "open", Opening.closes_at > turn.now)
             .order_by(col(Opening.closes_at), col(Opening.id))
@@ -73,9 +73,9 @@ def list_openings(turn: Turn, _asked: Asked) -> Reply:
     buttons: list[Button] = []
     for opening in found:
         label = f"#{opening.id} {opening.title}"
-        taken = filled(turn.session, opening.id)
+        taken = filled(turn.db, opening.id)
         summary = [opening.team, where(_, opening), _("places: {places}", places=places(_, opening, taken))]
-        mine = interest_of(turn.session, opening.id, turn.member.id)
+        mine = interest_of(turn.db, opening.id, turn.member.id)
         if mine is not None and mine.selected_at is not None:
             summary.append(_("you were selected"))
         elif mine is not None and mine.withdrawn_at is None:
@@ -93,7 +93,7 @@ def buttons_for(turn: Turn, opening: Opening, taken: int, with_details: bool = T
     """What this person can do with an opening: say they are interested, read more, review."""
     offered = interest_buttons(turn.member, opening)
     buttons: list[Button] = []
-    mine = interest_of(turn.session, opening.id, turn.member.id)
+    mine = interest_of(turn.db, opening.id, turn.member.id)
     chosen = mine is not None and mine.selected_at is not None
     if turn.is_(Role.PARTNER) and is_open(opening, turn.now) and taken < opening.places and not chosen:
         buttons.append(offered[0])
@@ -113,7 +113,7 @@ def details(turn: Turn, opening: Opening) -> Reply:
         lead = _("{title} has closed.", title=opening.title)
     else:
         lead = opening.title
-    taken = filled(turn.session, opening.id)
+    taken = filled(turn.db, opening.id)
     return Reply(
         messages=(
             Message(
@@ -229,9 +229,9 @@ def _submit(turn: Turn, _asked: Asked, values: dict[str, str]) -> Reply:
         posted_by=turn.member.id,
         created_at=turn.now,
     )
-    turn.session.add(opening)
-    turn.session.flush()
-    invited = announce(turn.session, turn.settings, opening, turn.now)
+    turn.db.add(opening)
+    turn.db.flush()
+    invited = announce(turn.db, turn.settings, opening, turn.now)
     _ = turn._
     words = [_("Posted opening {number}: {title}.", number=opening.id, title=opening.title), " "]
     if opening.announcement_id is not None:

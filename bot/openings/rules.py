@@ -25,14 +25,14 @@ NOT_SEEN = N_("Only the person who posted an opening, and coordinators, can see 
 NOT_CHOOSING = N_("Only the person who posted an opening, and coordinators, can choose who takes part.")
 
 
-def find(session: Session, text: str) -> Opening | None:
+def find(db: Session, text: str) -> Opening | None:
     """The opening named by "1" or "#1" (or first in a button's id, "1:decline")."""
     number = number_in(text.split(":")[0])
-    return session.get(Opening, number) if number is not None else None
+    return db.get(Opening, number) if number is not None else None
 
 
 def find_for(turn: Turn, text: str) -> Opening:
-    found = find(turn.session, text)
+    found = find(turn.db, text)
     if found is None:
         raise Refusal("Which opening? Type its number, like 1. Type openings to see them.")
     return found
@@ -40,7 +40,7 @@ def find_for(turn: Turn, text: str) -> Opening:
 
 def pressed(turn: Turn, text: str) -> Opening:
     """The opening a button names. One that is gone makes a button that no longer works."""
-    found = find(turn.session, text)
+    found = find(turn.db, text)
     if found is None:
         raise Refusal("That button no longer works. Type guide to see what you can do.")
     return found
@@ -81,28 +81,28 @@ def still_open(opening: Opening, now: datetime) -> None:
         raise Refusal("{title} has closed. Type openings to see what is open now.", title=opening.title)
 
 
-def filled(session: Session, opening_id: int | None) -> int:
-    return session.exec(
+def filled(db: Session, opening_id: int | None) -> int:
+    return db.exec(
         select(func.count()).select_from(Involvement).where(Involvement.opening_id == opening_id)
     ).one()
 
 
-def is_full(session: Session, opening: Opening) -> bool:
-    return filled(session, opening.id) >= opening.places
+def is_full(db: Session, opening: Opening) -> bool:
+    return filled(db, opening.id) >= opening.places
 
 
-def interest_of(session: Session, opening_id: int | None, member_id: int | None) -> OpeningInterest | None:
-    return session.exec(
+def interest_of(db: Session, opening_id: int | None, member_id: int | None) -> OpeningInterest | None:
+    return db.exec(
         select(OpeningInterest).where(
             OpeningInterest.opening_id == opening_id, OpeningInterest.member_id == member_id
         )
     ).first()
 
 
-def interested(session: Session, opening_id: int | None) -> list[tuple[OpeningInterest, Member]]:
+def interested(db: Session, opening_id: int | None) -> list[tuple[OpeningInterest, Member]]:
     """Everyone still interested (not withdrawn), selected or not, in the order they said so."""
     return list(
-        session.exec(
+        db.exec(
             select(OpeningInterest, Member)
             .join(Member, col(Member.id) == col(OpeningInterest.member_id))
             .where(OpeningInterest.opening_id == opening_id, col(OpeningInterest.withdrawn_at).is_(None))

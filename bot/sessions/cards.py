@@ -33,7 +33,7 @@ ACTIVE = (CONFIRMED, WAITLISTED)
 def find(turn: Turn, text: str) -> WellbeingSession:
     """The session a person names by its number ("3" or "#3")."""
     number = number_in(text)
-    found = turn.session.get(WellbeingSession, number) if number is not None else None
+    found = turn.db.get(WellbeingSession, number) if number is not None else None
     if found is None:
         raise Refusal("Which session? Type its number, like 1. Type sessions to see them.")
     return found
@@ -42,7 +42,7 @@ def find(turn: Turn, text: str) -> WellbeingSession:
 def subject_session(turn: Turn, text: str) -> WellbeingSession:
     """The session a button acts on."""
     number = number_in(text)
-    found = turn.session.get(WellbeingSession, number) if number is not None else None
+    found = turn.db.get(WellbeingSession, number) if number is not None else None
     if found is None:
         raise Refusal("That button no longer works. Type guide to see what you can do.")
     return found
@@ -63,9 +63,9 @@ A_SESSION = Subject(find, open_to_you)
 A_PRESSED_SESSION = Subject(subject_session, open_to_you)
 
 
-def signup_of(session: Session, session_id: int | None, member_id: int | None) -> SessionSignup | None:
+def signup_of(db: Session, session_id: int | None, member_id: int | None) -> SessionSignup | None:
     """This member's place or waitlist entry, if they have one now."""
-    return session.exec(
+    return db.exec(
         select(SessionSignup).where(
             SessionSignup.session_id == session_id,
             SessionSignup.member_id == member_id,
@@ -74,10 +74,10 @@ def signup_of(session: Session, session_id: int | None, member_id: int | None) -
     ).first()
 
 
-def waitlist(session: Session, session_id: int | None) -> list[SessionSignup]:
+def waitlist(db: Session, session_id: int | None) -> list[SessionSignup]:
     """The waitlist in order: first come, first moved up."""
     return list(
-        session.exec(
+        db.exec(
             select(SessionSignup)
             .where(SessionSignup.session_id == session_id, SessionSignup.status == WAITLISTED)
             .order_by(col(SessionSignup.id))
@@ -85,17 +85,17 @@ def waitlist(session: Session, session_id: int | None) -> list[SessionSignup]:
     )
 
 
-def waiting(session: Session, session_id: int | None) -> int:
-    return session.exec(
+def waiting(db: Session, session_id: int | None) -> int:
+    return db.exec(
         select(func.count(col(SessionSignup.id))).where(
             SessionSignup.session_id == session_id, SessionSignup.status == WAITLISTED
         )
     ).one()
 
 
-def position(session: Session, signup: SessionSignup) -> int:
+def position(db: Session, signup: SessionSignup) -> int:
     """Where someone is on the waitlist, from 1."""
-    return session.exec(
+    return db.exec(
         select(func.count(col(SessionSignup.id))).where(
             SessionSignup.session_id == signup.session_id,
             SessionSignup.status == WAITLISTED,
@@ -175,14 +175,14 @@ def title_spans(_: Translate, session: WellbeingSession, reader: Member) -> tupl
 def card(turn: Turn, session: WellbeingSession, lead: tuple[Span, ...] = ()) -> Reply:
     """A session as one person sees it, with the buttons for what they can do with it."""
     _ = turn._
-    mine = signup_of(turn.session, session.id, turn.member.id)
+    mine = signup_of(turn.db, session.id, turn.member.id)
     words: list[Span] = list(lead) or [_("Wellbeing session: {title}.", title=session.title)]
     if session.status == CANCELLED:
         words += [" ", _("This session is cancelled.")]
     elif mine is not None and mine.status == CONFIRMED:
         words += [" ", _("You have a place.")]
     elif mine is not None:
-        words += [" ", _("You are number {position} on the waitlist.", position=position(turn.session, mine))]
+        words += [" ", _("You are number {position} on the waitlist.", position=position(turn.db, mine))]
     buttons = []
     scheduled = session.status == SCHEDULED
     subject = session.id
@@ -202,7 +202,7 @@ def card(turn: Turn, session: WellbeingSession, lead: tuple[Span, ...] = ()) -> 
             buttons.append(Button(_("Cancel the session"), f"session.drop:{subject}", style="danger"))
         if scheduled and turn.now >= session.starts_at:
             buttons.append(Button(_("Mark attendance"), f"session.attendance:{subject}"))
-    fields = details(session, turn.member, waiting(turn.session, session.id))
+    fields = details(session, turn.member, waiting(turn.db, session.id))
     return turn.say(*words, fields=fields, buttons=tuple(buttons))
 
 
@@ -231,20 +231,20 @@ def announcement(session: WellbeingSession, waiting_now: int, reader: Member, no
     )
 
 
-def announce(session: Session, settings: Settings, target: WellbeingSession, now: datetime) -> None:
+def announce(db: Session, settings: Settings, target: WellbeingSession, now: datetime) -> None:
     """Post the session in the announcements channel, once."""
     channel = settings.announcements()
     if channel is None or target.announcement_id is not None:
         return
     key = f"session.announce:{target.id}"
-    message = announcement(target, waiting(session, target.id), channel_reader(settings, now), now)
-    row = enqueue_channel(session, channel, message, now, dedupe_key=key)
+    message = announcement(target, waiting(db, target.id), channel_reader(settings, now), now)
+    row = enqueue_channel(db, channel, message, now, dedupe_key=key)
     if row is None:  # another process posted it a moment ago
-        row = session.exec(select(Outbox).where(Outbox.dedupe_key == key)).one()
+        row = db.exec(select(Outbox).where(Outbox.dedupe_key == key)).one()
     target.announcement_id = row.id
-    session.add(target)
-    enqueue_event(session, channel, calendar_event(target, settings), now, dedupe_key=_event_key(target))
-    session.flush()
+    db.add(target)
+    enqueue_event(db, channel, calendar_event(target, settings), now, dedupe_key=_event_key(target))
+    db.flush()
 
 
 def _event_key(target: WellbeingSession) -> str:
@@ -265,18 +265,18 @@ def calendar_event(target: WellbeingSession, settings: Settings) -> CalendarEven
     )
 
 
-def update_calendar_event(session: Session, settings: Settings, target: WellbeingSession, now: datetime) -> None:
+def update_calendar_event(db: Session, settings: Settings, target: WellbeingSession, now: datetime) -> None:
     """Keep the shared calendar's entry in step after a move or a cancellation."""
     key = _event_key(target)
-    original = session.exec(select(Outbox.id).where(Outbox.dedupe_key == key)).first()
+    original = db.exec(select(Outbox.id).where(Outbox.dedupe_key == key)).first()
     if original is None:
         return  # never posted (no announcements channel then)
     change = f"{key}:{target.sequence}:{target.status}"
-    enqueue_edit(session, original, calendar_event(target, settings), now, dedupe_key=change)
+    enqueue_edit(db, original, calendar_event(target, settings), now, dedupe_key=change)
 
 
 def refresh_announcement(
-    session: Session,
+    db: Session,
     settings: Settings,
     target: WellbeingSession,
     now: datetime,
@@ -285,5 +285,5 @@ def refresh_announcement(
     """Edit the posted announcement to show the session as it is now."""
     if target.announcement_id is None:
         return
-    message = announcement(target, waiting(session, target.id), channel_reader(settings, now), now)
-    enqueue_edit(session, target.announcement_id, message, now, dedupe_key=dedupe_key)
+    message = announcement(target, waiting(db, target.id), channel_reader(settings, now), now)
+    enqueue_edit(db, target.announcement_id, message, now, dedupe_key=dedupe_key)

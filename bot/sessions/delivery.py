@@ -26,25 +26,25 @@ HORIZON = timedelta(days=14)
 
 def tick(engine: Engine, settings: Settings, now: datetime) -> None:
     """Do everything about sessions that is due at `now`. Safe to call as often as you like."""
-    with Session(engine) as session:
-        close_signups(session, settings, now)
-        announce_next(session, settings, now)
-        session.commit()
-    with Session(engine) as session:
-        remind(session, now)
-        session.commit()
+    with Session(engine) as db:
+        close_signups(db, settings, now)
+        announce_next(db, settings, now)
+        db.commit()
+    with Session(engine) as db:
+        remind(db, now)
+        db.commit()
 
 
-def _queued(session: Session, key: str) -> bool:
-    return session.exec(select(Outbox.id).where(Outbox.dedupe_key == key)).first() is not None
+def _queued(db: Session, key: str) -> bool:
+    return db.exec(select(Outbox.id).where(Outbox.dedupe_key == key)).first() is not None
 
 
-def announce_next(session: Session, settings: Settings, now: datetime) -> None:
+def announce_next(db: Session, settings: Settings, now: datetime) -> None:
     """Post each session not posted yet; of a weekly repeat, only the next one to come (the
     following week is posted when this one starts, so the channel is not filled at once)."""
     if settings.announcements() is None:
         return
-    waiting = session.exec(
+    waiting = db.exec(
         select(WellbeingSession)
         .where(WellbeingSession.status == SCHEDULED, col(WellbeingSession.announcement_id).is_(None))
         .where(WellbeingSession.signup_closes_at > now)
@@ -52,7 +52,7 @@ def announce_next(session: Session, settings: Settings, now: datetime) -> None:
     ).all()
     for target in waiting:
         if target.series_id is not None:
-            sooner = session.exec(
+            sooner = db.exec(
                 select(WellbeingSession.id)
                 .where(WellbeingSession.series_id == target.series_id, WellbeingSession.status == SCHEDULED)
                 .where(WellbeingSession.starts_at > now, WellbeingSession.starts_at < target.starts_at)
@@ -60,15 +60,15 @@ def announce_next(session: Session, settings: Settings, now: datetime) -> None:
             if sooner is not None:
                 continue
         try:
-            with session.begin_nested():
-                announce(session, settings, target, now)
+            with db.begin_nested():
+                announce(db, settings, target, now)
         except IntegrityError:  # another process posted it a moment ago; it is saved there
-            session.refresh(target)
+            db.refresh(target)
 
 
-def close_signups(session: Session, settings: Settings, now: datetime) -> None:
+def close_signups(db: Session, settings: Settings, now: datetime) -> None:
     """Edit the announcement once when sign-up closes, so nobody presses Sign up in vain."""
-    closed = session.exec(
+    closed = db.exec(
         select(WellbeingSession)
         .where(WellbeingSession.status == SCHEDULED, col(WellbeingSession.announcement_id).is_not(None))
         .where(WellbeingSession.signup_closes_at <= now)
@@ -76,11 +76,11 @@ def close_signups(session: Session, settings: Settings, now: datetime) -> None:
     ).all()
     for target in closed:
         key = f"session.closed:{target.id}:{target.sequence}"
-        if _queued(session, key):
+        if _queued(db, key):
             continue
         try:
-            with session.begin_nested():
-                refresh_announcement(session, settings, target, now, dedupe_key=key)
+            with db.begin_nested():
+                refresh_announcement(db, settings, target, now, dedupe_key=key)
         except IntegrityError:
             pass  # another process did it a moment ago
 
@@ -106,8 +106,8 @@ def due_reminder(target: WellbeingSession, signup: SessionSignup, now: datetime)
     return due
 
 
-def remind(session: Session, now: datetime) -> None:
-    rows = session.exec(
+def remind(db: Session, now: datetime) -> None:
+    rows = db.exec(
         select(SessionSignup, WellbeingSession, Member)
         .join(WellbeingSession, col(WellbeingSession.id) == col(SessionSignup.session_id))
         .join(Member, col(Member.id) == col(SessionSignup.member_id))
@@ -125,11 +125,11 @@ def remind(session: Session, now: datetime) -> None:
             continue  # tried again when they end, if it is still before the start
         # The sequence is in the key: a session that moves has its reminders planned again.
         key = f"session.remind:{target.id}:{target.sequence}:{member.id}:{due}"
-        if _queued(session, key):
+        if _queued(db, key):
             continue
         try:
-            with session.begin_nested():
-                enqueue_dm(session, signup.member_id, reminder(target, member), now, dedupe_key=key)
+            with db.begin_nested():
+                enqueue_dm(db, signup.member_id, reminder(target, member), now, dedupe_key=key)
         except IntegrityError:
             pass  # another process sent it a moment ago
 

@@ -15,7 +15,7 @@ from storage.models import SessionSignup, WellbeingSession
 
 
 def my_sessions(turn: Turn) -> list[Field]:
-    rows = turn.session.exec(
+    rows = turn.db.exec(
         select(SessionSignup, WellbeingSession)
         .join(WellbeingSession, col(WellbeingSession.id) == col(SessionSignup.session_id))
         .where(SessionSignup.member_id == turn.member.id, col(SessionSignup.status).in_(ACTIVE))
@@ -31,7 +31,7 @@ def my_sessions(turn: Turn) -> list[Field]:
         if signup.status == CONFIRMED:
             value += [" ", turn._("You have a place.")]
         else:
-            number = position(turn.session, signup)
+            number = position(turn.db, signup)
             value += [" ", turn._("You are number {position} on the waitlist.", position=number)]
         fields.append(Field(turn._("Wellbeing session"), tuple(value)))
     return fields
@@ -41,7 +41,7 @@ def coming_up(turn: Turn) -> list[Field]:
     """For coordinators: the sessions of the coming week, with how full each is."""
     if not turn.is_(Role.COORDINATOR):
         return []
-    soon = turn.session.exec(
+    soon = turn.db.exec(
         select(WellbeingSession)
         .where(WellbeingSession.status == SCHEDULED, WellbeingSession.starts_at > turn.now)
         .where(WellbeingSession.starts_at <= turn.now + timedelta(days=7))
@@ -55,7 +55,7 @@ def coming_up(turn: Turn) -> list[Field]:
                 "{title}, {when}: {count}.",
                 title=target.title,
                 when=turn.moment(target.starts_at),
-                count=count_text(turn._, target, waiting(turn.session, target.id)),
+                count=count_text(turn._, target, waiting(turn.db, target.id)),
             ),
         )
         for target in soon

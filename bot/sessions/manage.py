@@ -68,7 +68,7 @@ def _status(turn: Turn, mine: SessionSignup | None) -> tuple[str, ...]:
         return ()
     if mine.status == CONFIRMED:
         return (" ", turn._("You have a place."))
-    number = position(turn.session, mine)
+    number = position(turn.db, mine)
     return (" ", turn._("You are number {position} on the waitlist.", position=number))
 
 
@@ -81,7 +81,7 @@ def coming_up(turn: Turn, limit: int) -> list[WellbeingSession]:
         open_to = [name for name, (_word, roles) in AUDIENCES.items() if not roles or turn.is_(*roles)]
         query = query.where(col(WellbeingSession.audience).in_(open_to))
     return list(
-        turn.session.exec(
+        turn.db.exec(
             query.order_by(col(WellbeingSession.starts_at), col(WellbeingSession.id)).limit(limit)
         ).all()
     )
@@ -108,8 +108,8 @@ def upcoming(turn: Turn, _asked: Asked) -> Reply:
     fields = []
     for target in found:
         value: list[Span] = [turn.moment(target.starts_at), ". "]
-        value += [left_text(_, target, waiting(turn.session, target.id)), "."]
-        value += _status(turn, signup_of(turn.session, target.id, turn.member.id))
+        value += [left_text(_, target, waiting(turn.db, target.id)), "."]
+        value += _status(turn, signup_of(turn.db, target.id, turn.member.id))
         fields.append(Field(f"#{target.id} {target.title}", tuple(value)))
     return turn.say(
         _("Wellbeing sessions coming up. Press one to see it, sign up or cancel."),
@@ -120,7 +120,7 @@ def upcoming(turn: Turn, _asked: Asked) -> Reply:
 
 def mine(turn: Turn, _asked: Asked) -> Reply:
     _ = turn._
-    rows = turn.session.exec(
+    rows = turn.db.exec(
         select(SessionSignup, WellbeingSession)
         .join(WellbeingSession, col(WellbeingSession.id) == col(SessionSignup.session_id))
         .where(SessionSignup.member_id == turn.member.id, col(SessionSignup.status).in_(ACTIVE))
@@ -152,7 +152,7 @@ def note(turn: Turn, asked: Asked) -> Reply:
 def people(turn: Turn, asked: Asked) -> Reply:
     target: WellbeingSession = asked.subject
     _ = turn._
-    rows = turn.session.exec(
+    rows = turn.db.exec(
         select(SessionSignup, Member)
         .join(Member, col(Member.id) == col(SessionSignup.member_id))
         .where(SessionSignup.session_id == target.id, col(SessionSignup.status).in_(ACTIVE))
@@ -176,7 +176,7 @@ def people(turn: Turn, asked: Asked) -> Reply:
             if signup.attended is not None:
                 said.append(_("came") if signup.attended else _("did not come"))
         else:
-            said = [_("waitlist, number {position}", position=position(turn.session, signup))]
+            said = [_("waitlist, number {position}", position=position(turn.db, signup))]
         if signup.note:
             said.append(_("note: {note}", note=signup.note))
         fields.append(Field(member.display_name, ("; ".join(said),)))
@@ -297,15 +297,15 @@ def _new_submit(turn: Turn, _asked: Asked, values: dict[str, str]) -> Reply:
             created_by=turn.member.id,
             created_at=turn.now,
         )
-        turn.session.add(target)
-        turn.session.flush()
+        turn.db.add(target)
+        turn.db.flush()
         made.append(target)
     first = made[0]
     if len(made) > 1:
         for target in made:
             target.series_id = first.id  # a repeat's first session names the series
-            turn.session.add(target)
-    announce(turn.session, turn.settings, first, turn.now)
+            turn.db.add(target)
+    announce(turn.db, turn.settings, first, turn.now)
     _tell_facilitator(turn, made)
     words: list[Span] = [
         *turn.spans("Scheduled {title} for {when}.", title=first.title, when=turn.moment(first.starts_at))
@@ -343,13 +343,13 @@ def choose_facilitator(turn: Turn, asked: Asked) -> Reply:
     the session."""
     first = subject_session(turn, asked.value)
     number = number_in(asked.text)
-    member = turn.session.get(Member, number) if number is not None else None
+    member = turn.db.get(Member, number) if number is not None else None
     if member is None:
         raise Refusal("I can't find that person any more. Nothing changed.")
     if first.facilitator_id is not None:
         raise Refusal("{title} already has its facilitator. Nothing changed.", title=first.title)
     weeks = list(
-        turn.session.exec(
+        turn.db.exec(
             select(WellbeingSession)
             .where(or_(col(WellbeingSession.id) == first.id, col(WellbeingSession.series_id) == first.id))
             .where(WellbeingSession.status == SCHEDULED)
@@ -358,8 +358,8 @@ def choose_facilitator(turn: Turn, asked: Asked) -> Reply:
     )
     for week in weeks:
         week.facilitator_id = member.id
-        turn.session.add(week)
-    turn.session.flush()
+        turn.db.add(week)
+    turn.db.flush()
     if weeks:
         _tell_facilitator(turn, weeks)
     return turn.say(
@@ -371,7 +371,7 @@ def _tell_facilitator(turn: Turn, made: list[WellbeingSession]) -> None:
     first = made[0]
     if first.facilitator_id is None or first.facilitator_id == turn.member.id:
         return
-    reader = turn.session.get_one(Member, first.facilitator_id)
+    reader = turn.db.get_one(Member, first.facilitator_id)
     _ = translator(reader.language)
     words = fill(
         _("You are the facilitator of {title}, starting {when}. Thank you. The calendar file is below."),
@@ -384,7 +384,7 @@ def _tell_facilitator(turn: Turn, made: list[WellbeingSession]) -> None:
         files=(calendar_file(made, turn.now, _),),
     )
     enqueue_dm(
-        turn.session, first.facilitator_id, message, turn.now, dedupe_key=f"session.facilitator:{first.id}"
+        turn.db, first.facilitator_id, message, turn.now, dedupe_key=f"session.facilitator:{first.id}"
     )
 
 
@@ -431,7 +431,7 @@ def _move_fields(turn: Turn, asked: Asked) -> list[FormField]:
 
 
 def _move_submit(turn: Turn, asked: Asked, values: dict[str, str]) -> Reply:
-    target = lock(turn.session, asked.subject.id)
+    target = lock(turn.db, asked.subject.id)
     _still_ahead(turn, target)
     new_start = datetime.fromisoformat(values["start"])
     before_start = target.starts_at - target.signup_closes_at
@@ -440,8 +440,8 @@ def _move_submit(turn: Turn, asked: Asked, values: dict[str, str]) -> Reply:
     target.duration_minutes = int(values["duration"])
     target.zone = values["timezone"]
     target.sequence += 1  # new calendar files, and reminders planned afresh
-    turn.session.add(target)
-    signups = turn.session.exec(
+    turn.db.add(target)
+    signups = turn.db.exec(
         select(SessionSignup)
         .where(SessionSignup.session_id == target.id, col(SessionSignup.status).in_(ACTIVE))
         .order_by(col(SessionSignup.id))
@@ -450,13 +450,13 @@ def _move_submit(turn: Turn, asked: Asked, values: dict[str, str]) -> Reply:
         if signup.status == CONFIRMED:
             # Confirmed again for the new time: a reminder whose time passed before now is not sent.
             signup.confirmed_at = turn.now
-            turn.session.add(signup)
+            turn.db.add(signup)
         _tell_moved(turn, target, signup)
     if target.facilitator_id is not None and target.facilitator_id not in {s.member_id for s in signups}:
         _tell_moved(turn, target, None)
-    turn.session.flush()
-    refresh_announcement(turn.session, turn.settings, target, turn.now)
-    update_calendar_event(turn.session, turn.settings, target, turn.now)
+    turn.db.flush()
+    refresh_announcement(turn.db, turn.settings, target, turn.now)
+    update_calendar_event(turn.db, turn.settings, target, turn.now)
     lead = turn.spans("Moved {title} to {when}.", title=target.title, when=turn.moment(target.starts_at))
     if signups:
         told = turn._("I have told the {count} people signed up.", count=len(signups))
@@ -469,7 +469,7 @@ def _tell_moved(turn: Turn, target: WellbeingSession, signup: SessionSignup | No
     """Tell one person the new time: someone signed up, or (no signup) the facilitator."""
     member_id = signup.member_id if signup else target.facilitator_id
     assert member_id is not None
-    reader = turn.session.get_one(Member, member_id)
+    reader = turn.db.get_one(Member, member_id)
     _ = translator(reader.language)
     when = moment_for(reader, target.starts_at)
     files = ()
@@ -479,7 +479,7 @@ def _tell_moved(turn: Turn, target: WellbeingSession, signup: SessionSignup | No
             _("{title} has moved. It is now {when}. You are still number {position} on the waitlist."),
             title=target.title,
             when=when,
-            position=str(position(turn.session, signup)),
+            position=str(position(turn.db, signup)),
         )
         buttons = (Button(_("Leave the waitlist"), f"session.cancel:{target.id}"),)
     else:
@@ -495,7 +495,7 @@ def _tell_moved(turn: Turn, target: WellbeingSession, signup: SessionSignup | No
     when_and_where = details(target, reader, 0)[:2]
     message = Message(words, fields=when_and_where, buttons=buttons, files=files)
     key = f"session.moved:{target.id}:{target.sequence}:{member_id}"
-    enqueue_dm(turn.session, member_id, message, turn.now, dedupe_key=key)
+    enqueue_dm(turn.db, member_id, message, turn.now, dedupe_key=key)
 
 
 # ---- cancelling ----------------------------------------------------------------------------------
@@ -505,7 +505,7 @@ def _later_in_series(turn: Turn, target: WellbeingSession) -> list[WellbeingSess
     if target.series_id is None:
         return []
     return list(
-        turn.session.exec(
+        turn.db.exec(
             select(WellbeingSession)
             .where(WellbeingSession.series_id == target.series_id, WellbeingSession.status == SCHEDULED)
             .where(WellbeingSession.starts_at > target.starts_at)
@@ -557,7 +557,7 @@ def cancel_sessions(turn: Turn, targets: list[WellbeingSession]) -> Reply:
     _still_ahead(turn, targets[0])
     done: list[WellbeingSession] = []
     for target in targets:
-        claimed = turn.session.execute(
+        claimed = turn.db.execute(
             update(WellbeingSession)
             .where(col(WellbeingSession.id) == target.id, col(WellbeingSession.status) == SCHEDULED)
             .where(col(WellbeingSession.starts_at) > turn.now)
@@ -566,9 +566,9 @@ def cancel_sessions(turn: Turn, targets: list[WellbeingSession]) -> Reply:
         )
         if not claimed.rowcount:  # type: ignore[attr-defined]
             continue
-        turn.session.refresh(target)
-        refresh_announcement(turn.session, turn.settings, target, turn.now)
-        update_calendar_event(turn.session, turn.settings, target, turn.now)
+        turn.db.refresh(target)
+        refresh_announcement(turn.db, turn.settings, target, turn.now)
+        update_calendar_event(turn.db, turn.settings, target, turn.now)
         done.append(target)
     if not done:
         return turn.say(turn._("That session was cancelled already. Nothing changed."))
@@ -593,7 +593,7 @@ def cancel_sessions(turn: Turn, targets: list[WellbeingSession]) -> Reply:
 
 def _tell_cancelled(turn: Turn, done: list[WellbeingSession]) -> None:
     ids = [s.id for s in done]
-    rows = turn.session.exec(
+    rows = turn.db.exec(
         select(SessionSignup)
         .where(col(SessionSignup.session_id).in_(ids), col(SessionSignup.status).in_(ACTIVE))
         .order_by(col(SessionSignup.id))
@@ -606,7 +606,7 @@ def _tell_cancelled(turn: Turn, done: list[WellbeingSession]) -> None:
     if facilitator is not None and facilitator not in by_member and facilitator != turn.member.id:
         by_member[facilitator] = [(s, True) for s in done]
     for member_id, theirs in by_member.items():
-        reader = turn.session.get_one(Member, member_id)
+        reader = turn.db.get_one(Member, member_id)
         _ = translator(reader.language)
         if len(theirs) == 1:
             target = theirs[0][0]
@@ -626,7 +626,7 @@ def _tell_cancelled(turn: Turn, done: list[WellbeingSession]) -> None:
             files = (calendar_file(had_place, turn.now, _, cancelled=True),)
         key = f"session.cancelled:{done[0].id}:{member_id}"
         enqueue_dm(
-            turn.session, member_id, Message(words, fields=fields, files=files), turn.now, dedupe_key=key
+            turn.db, member_id, Message(words, fields=fields, files=files), turn.now, dedupe_key=key
         )
 
 
@@ -640,7 +640,7 @@ def _attendance_rows(turn: Turn, asked: Asked) -> tuple[WellbeingSession, list[t
     if turn.now < target.starts_at:
         raise Refusal("You can mark attendance once {title} has started.", title=target.title)
     rows = list(
-        turn.session.exec(
+        turn.db.exec(
             select(SessionSignup, Member)
             .join(Member, col(Member.id) == col(SessionSignup.member_id))
             .where(SessionSignup.session_id == target.id, SessionSignup.status == CONFIRMED)
@@ -676,7 +676,7 @@ def _attendance_submit(turn: Turn, asked: Asked, values: dict[str, str]) -> Repl
             continue
         signup.attended = answer == "yes"
         came += 1 if signup.attended else 0
-        turn.session.add(signup)
+        turn.db.add(signup)
     return turn.say(
         turn._(
             "Attendance saved for {title}: {came} came, {missed} did not.",

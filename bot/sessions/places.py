@@ -37,9 +37,9 @@ from bot.words import translator
 from storage.models import Member, SessionSignup, WellbeingSession
 
 
-def lock(session: Session, session_id: int | None) -> WellbeingSession:
+def lock(db: Session, session_id: int | None) -> WellbeingSession:
     """The session's row, read afresh and held until this transaction ends."""
-    return session.exec(
+    return db.exec(
         select(WellbeingSession)
         .where(WellbeingSession.id == session_id)
         .with_for_update()
@@ -56,14 +56,14 @@ def _when(turn: Turn, target: WellbeingSession) -> Span:
 
 def sign_up(turn: Turn, asked: Asked) -> Reply:
     """`sessions join 3`, or the Sign up button (the router checked the session is for them)."""
-    target = lock(turn.session, asked.subject.id)
+    target = lock(turn.db, asked.subject.id)
     if target.status != SCHEDULED:
         raise Refusal("{title} was cancelled, so there is nothing to sign up for.", title=target.title)
     if turn.now >= target.signup_closes_at:
         raise Refusal(
             "Sign-up for {title} has closed. Type sessions to see others you can join.", title=target.title
         )
-    mine = signup_of(turn.session, target.id, turn.member.id)
+    mine = signup_of(turn.db, target.id, turn.member.id)
     if mine is not None:  # a second press changes nothing
         if mine.status == CONFIRMED:
             return turn.say(
@@ -72,19 +72,19 @@ def sign_up(turn: Turn, asked: Asked) -> Reply:
         return turn.say(
             turn._(
                 "You are already number {position} on the waitlist for {title}. Nothing changed.",
-                position=position(turn.session, mine),
+                position=position(turn.db, mine),
                 title=target.title,
             )
         )
-    earlier = turn.session.exec(
+    earlier = turn.db.exec(
         select(SessionSignup).where(
             SessionSignup.session_id == target.id, SessionSignup.member_id == turn.member.id
         )
     ).first()
     if earlier is not None:  # cancelled before: coming back joins at the end, like anyone new
-        turn.session.delete(earlier)
-        turn.session.flush()
-    took = turn.session.execute(
+        turn.db.delete(earlier)
+        turn.db.flush()
+    took = turn.db.execute(
         update(WellbeingSession)
         .where(
             col(WellbeingSession.id) == target.id,
@@ -103,10 +103,10 @@ def sign_up(turn: Turn, asked: Asked) -> Reply:
         created_at=turn.now,
         confirmed_at=turn.now if confirmed else None,
     )
-    turn.session.add(signup)
-    turn.session.flush()
-    turn.session.refresh(target)
-    refresh_announcement(turn.session, turn.settings, target, turn.now)
+    turn.db.add(signup)
+    turn.db.flush()
+    turn.db.refresh(target)
+    refresh_announcement(turn.db, turn.settings, target, turn.now)
     if confirmed:
         return confirmation(turn, target)
     return turn.say(
@@ -114,7 +114,7 @@ def sign_up(turn: Turn, asked: Asked) -> Reply:
             "{title} is full, so you are number {position} on the waitlist. "
             "If a place comes up, it is yours and I will send you a message.",
             title=target.title,
-            position=str(position(turn.session, signup)),
+            position=str(position(turn.db, signup)),
         ),
         buttons=(
             Button(turn._("Add a note"), f"session.note:{target.id}"),
@@ -160,8 +160,8 @@ def give_up(turn: Turn, asked: Asked) -> Reply:
             "If you couldn't be there, that's okay.",
             title=target.title,
         )
-    target = lock(turn.session, target.id)
-    mine = signup_of(turn.session, target.id, turn.member.id)
+    target = lock(turn.db, target.id)
+    mine = signup_of(turn.db, target.id, turn.member.id)
     if mine is None:
         return turn.say(
             turn._("You don't have a place at {title}, so there is nothing to cancel.", title=target.title)
@@ -169,11 +169,11 @@ def give_up(turn: Turn, asked: Asked) -> Reply:
     was = mine.status
     mine.status = CANCELLED
     mine.cancelled_at = turn.now
-    turn.session.add(mine)
-    turn.session.flush()
+    turn.db.add(mine)
+    turn.db.flush()
     if was == CONFIRMED:
-        free_place(turn.session, target, turn.now)
-    refresh_announcement(turn.session, turn.settings, target, turn.now)
+        free_place(turn.db, target, turn.now)
+    refresh_announcement(turn.db, turn.settings, target, turn.now)
     if was == WAITLISTED:
         return turn.say(turn._("You have left the waitlist for {title}.", title=target.title))
     return turn.say(
@@ -181,25 +181,25 @@ def give_up(turn: Turn, asked: Asked) -> Reply:
     )
 
 
-def free_place(session: Session, target: WellbeingSession, now: datetime) -> None:
+def free_place(db: Session, target: WellbeingSession, now: datetime) -> None:
     """A place came free: the first on the waitlist gets it at once and is told, or the count
     goes down. Call with the session's row locked."""
-    queue = waitlist(session, target.id)
+    queue = waitlist(db, target.id)
     if not queue:
-        session.execute(
+        db.execute(
             update(WellbeingSession)
             .where(col(WellbeingSession.id) == target.id, col(WellbeingSession.taken) > 0)
             .values(taken=col(WellbeingSession.taken) - 1)
             .execution_options(synchronize_session=False)
         )
-        session.refresh(target)
+        db.refresh(target)
         return
     first = queue[0]
     first.status = CONFIRMED
     first.confirmed_at = now
-    session.add(first)
-    session.flush()
-    reader = session.get_one(Member, first.member_id)
+    db.add(first)
+    db.flush()
+    reader = db.get_one(Member, first.member_id)
     _ = translator(reader.language)
     words = (
         *fill(
@@ -219,7 +219,7 @@ def free_place(session: Session, target: WellbeingSession, now: datetime) -> Non
         ),
         files=(calendar_file([target], now, _),),
     )
-    enqueue_dm(session, first.member_id, message, now, dedupe_key=f"session.moved_up:{first.id}")
+    enqueue_dm(db, first.member_id, message, now, dedupe_key=f"session.moved_up:{first.id}")
 
 
 # ---- looking, and the calendar file ------------------------------------------------------------
@@ -244,7 +244,7 @@ def calendar(turn: Turn, asked: Asked) -> Reply:
 
 def own_signup(turn: Turn, target: WellbeingSession) -> SessionSignup:
     """This person's place or waitlist entry, to add a note to."""
-    mine = signup_of(turn.session, target.id, turn.member.id)
+    mine = signup_of(turn.db, target.id, turn.member.id)
     if mine is None or target.status != SCHEDULED:
         raise Refusal("You can add a note once you have signed up. Type sessions to see them.")
     return mine
@@ -252,7 +252,7 @@ def own_signup(turn: Turn, target: WellbeingSession) -> SessionSignup:
 
 def save_note(turn: Turn, mine: SessionSignup, note: str) -> Reply:
     mine.note = note
-    turn.session.add(mine)
+    turn.db.add(mine)
     if not note:
         return turn.say(turn._("Your note is removed."))
     return turn.say(turn._("Thank you. Your note is saved. Only the coordinators see it."))
