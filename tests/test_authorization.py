@@ -23,8 +23,8 @@ from bot.feature import Subject
 from bot.features import EVERY_FEATURE
 from bot.members import Role, roles_of
 from bot.openings.rules import find_for, pressed
-from bot.sessions.cards import find as find_session
-from bot.sessions.cards import subject_session
+from bot.sessions.queries import find as find_session
+from bot.sessions.queries import subject_session
 from bot.settings import AccountRef
 from bot.turn import split_id
 from storage.models import CheckIn, CheckInPrompt, Member, Opening

@@ -12,12 +12,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.checks import in_quiet_hours
-from bot.conversation import Button, Field, Message, fill
 from bot.outbox import enqueue_dm
-from bot.sessions.cards import CONFIRMED, SCHEDULED, announce, refresh_announcement
+from bot.sessions.notices import announce, refresh_announcement
+from bot.sessions.rules import Seat, Status
+from bot.sessions.words import reminder
 from bot.settings import Settings
-from bot.turn import moment_for
-from bot.words import translator
 from storage.models import Member, Outbox, SessionSignup, WellbeingSession
 
 # Reminders can be set up to 14 days ahead.
@@ -46,7 +45,7 @@ def announce_next(db: Session, settings: Settings, now: datetime) -> None:
         return
     waiting = db.exec(
         select(WellbeingSession)
-        .where(WellbeingSession.status == SCHEDULED, col(WellbeingSession.announcement_id).is_(None))
+        .where(WellbeingSession.status == Status.SCHEDULED, col(WellbeingSession.announcement_id).is_(None))
         .where(WellbeingSession.signup_closes_at > now)
         .order_by(col(WellbeingSession.starts_at))
     ).all()
@@ -54,7 +53,7 @@ def announce_next(db: Session, settings: Settings, now: datetime) -> None:
         if target.series_id is not None:
             sooner = db.exec(
                 select(WellbeingSession.id)
-                .where(WellbeingSession.series_id == target.series_id, WellbeingSession.status == SCHEDULED)
+                .where(WellbeingSession.series_id == target.series_id, WellbeingSession.status == Status.SCHEDULED)
                 .where(WellbeingSession.starts_at > now, WellbeingSession.starts_at < target.starts_at)
             ).first()
             if sooner is not None:
@@ -70,7 +69,7 @@ def close_signups(db: Session, settings: Settings, now: datetime) -> None:
     """Edit the announcement once when sign-up closes, so nobody presses Sign up in vain."""
     closed = db.exec(
         select(WellbeingSession)
-        .where(WellbeingSession.status == SCHEDULED, col(WellbeingSession.announcement_id).is_not(None))
+        .where(WellbeingSession.status == Status.SCHEDULED, col(WellbeingSession.announcement_id).is_not(None))
         .where(WellbeingSession.signup_closes_at <= now)
         .where(WellbeingSession.starts_at > now - timedelta(days=1))
     ).all()
@@ -111,7 +110,7 @@ def remind(db: Session, now: datetime) -> None:
         select(SessionSignup, WellbeingSession, Member)
         .join(WellbeingSession, col(WellbeingSession.id) == col(SessionSignup.session_id))
         .join(Member, col(Member.id) == col(SessionSignup.member_id))
-        .where(SessionSignup.status == CONFIRMED, WellbeingSession.status == SCHEDULED)
+        .where(SessionSignup.status == Seat.CONFIRMED, WellbeingSession.status == Status.SCHEDULED)
         .where(WellbeingSession.starts_at > now, WellbeingSession.starts_at <= now + HORIZON)
         .order_by(col(WellbeingSession.starts_at), col(SessionSignup.id))
     ).all()
@@ -132,24 +131,3 @@ def remind(db: Session, now: datetime) -> None:
                 enqueue_dm(db, signup.member_id, reminder(target, member), now, dedupe_key=key)
         except IntegrityError:
             pass  # another process sent it a moment ago
-
-
-def reminder(target: WellbeingSession, reader: Member) -> Message:
-    _ = translator(reader.language)
-    words = (
-        *fill(
-            _("A reminder: {title} starts {when}."),
-            title=target.title,
-            when=moment_for(reader, target.starts_at),
-        ),
-        " ",
-        _("If you can't come after all, that's okay. Press Cancel my place."),
-    )
-    return Message(
-        words,
-        fields=(Field(_("Where"), (target.place,)),),
-        buttons=(
-            Button(_("Cancel my place"), f"session.cancel:{target.id}"),
-            Button(_("Calendar file"), f"session.calendar:{target.id}"),
-        ),
-    )

@@ -9,7 +9,9 @@ from sqlmodel import col, select
 
 from bot.conversation import Field, Span
 from bot.members import Role
-from bot.sessions.cards import ACTIVE, CONFIRMED, SCHEDULED, count_text, position, waiting
+from bot.sessions.queries import position, waiting
+from bot.sessions.rules import HOLDING, Seat, Status
+from bot.sessions.words import count_text
 from bot.turn import Turn
 from storage.models import SessionSignup, WellbeingSession
 
@@ -18,8 +20,8 @@ def my_sessions(turn: Turn) -> list[Field]:
     rows = turn.db.exec(
         select(SessionSignup, WellbeingSession)
         .join(WellbeingSession, col(WellbeingSession.id) == col(SessionSignup.session_id))
-        .where(SessionSignup.member_id == turn.member.id, col(SessionSignup.status).in_(ACTIVE))
-        .where(WellbeingSession.status == SCHEDULED, WellbeingSession.starts_at > turn.now)
+        .where(SessionSignup.member_id == turn.member.id, col(SessionSignup.status).in_(HOLDING))
+        .where(WellbeingSession.status == Status.SCHEDULED, WellbeingSession.starts_at > turn.now)
         .order_by(col(WellbeingSession.starts_at))
         .limit(5)
     ).all()
@@ -28,7 +30,7 @@ def my_sessions(turn: Turn) -> list[Field]:
         value: list[Span] = [
             *turn.spans("{title}, {when}.", title=target.title, when=turn.moment(target.starts_at))
         ]
-        if signup.status == CONFIRMED:
+        if signup.status == Seat.CONFIRMED:
             value += [" ", turn._("You have a place.")]
         else:
             number = position(turn.db, signup)
@@ -43,7 +45,7 @@ def coming_up(turn: Turn) -> list[Field]:
         return []
     soon = turn.db.exec(
         select(WellbeingSession)
-        .where(WellbeingSession.status == SCHEDULED, WellbeingSession.starts_at > turn.now)
+        .where(WellbeingSession.status == Status.SCHEDULED, WellbeingSession.starts_at > turn.now)
         .where(WellbeingSession.starts_at <= turn.now + timedelta(days=7))
         .order_by(col(WellbeingSession.starts_at))
         .limit(10)

@@ -1,6 +1,6 @@
-"""Places at a wellbeing session: signing up (a place while there are places, else the waitlist),
-giving a place up (the first on the waitlist moves up at once), a note for access needs, and the
-calendar file.
+"""Seats at a wellbeing session ("places" in the words people read): signing up (a seat while
+there are seats, else the waitlist), giving one up (the first on the waitlist moves up at once),
+a note for access needs, and the calendar file.
 
 The database holds capacity, not Python: a place is taken only by a conditional UPDATE of the
 session's `taken` counter, so however many processes press "Sign up" at once, no more than
@@ -16,48 +16,23 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from bot.checks import Refusal
-from bot.conversation import Button, Field, FormField, Message, Reply, Span, fill
+from bot.conversation import Button, Field, FormField, Message, Reply, fill
 from bot.feature import Asked, FormSpec
 from bot.outbox import enqueue_dm
 from bot.sessions.calendar import calendar_file
-from bot.sessions.cards import (
-    A_PRESSED_SESSION,
-    CANCELLED,
-    CONFIRMED,
-    SCHEDULED,
-    WAITLISTED,
-    card,
-    position,
-    refresh_announcement,
-    signup_of,
-    waitlist,
-)
+from bot.sessions.notices import refresh_announcement
+from bot.sessions.queries import A_PRESSED_SESSION, lock, position, signup_of, waitlist
+from bot.sessions.rules import Seat, Status
+from bot.sessions.words import card, confirmation, when
 from bot.turn import Turn, moment_for
 from bot.words import translator
 from storage.models import Member, SessionSignup, WellbeingSession
 
 
-def lock(db: Session, session_id: int | None) -> WellbeingSession:
-    """The session's row, read afresh and held until this transaction ends."""
-    return db.exec(
-        select(WellbeingSession)
-        .where(WellbeingSession.id == session_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
-
-
-def _when(turn: Turn, target: WellbeingSession) -> Span:
-    return turn.moment(target.starts_at)
-
-
-# ---- signing up --------------------------------------------------------------------------------
-
-
 def sign_up(turn: Turn, asked: Asked) -> Reply:
     """`sessions join 3`, or the Sign up button (the router checked the session is for them)."""
     target = lock(turn.db, asked.subject.id)
-    if target.status != SCHEDULED:
+    if target.status != Status.SCHEDULED:
         raise Refusal("{title} was cancelled, so there is nothing to sign up for.", title=target.title)
     if turn.now >= target.signup_closes_at:
         raise Refusal(
@@ -65,7 +40,7 @@ def sign_up(turn: Turn, asked: Asked) -> Reply:
         )
     mine = signup_of(turn.db, target.id, turn.member.id)
     if mine is not None:  # a second press changes nothing
-        if mine.status == CONFIRMED:
+        if mine.status == Seat.CONFIRMED:
             return turn.say(
                 turn._("You already have a place at {title}. Nothing changed.", title=target.title)
             )
@@ -88,7 +63,7 @@ def sign_up(turn: Turn, asked: Asked) -> Reply:
         update(WellbeingSession)
         .where(
             col(WellbeingSession.id) == target.id,
-            col(WellbeingSession.status) == SCHEDULED,
+            col(WellbeingSession.status) == Status.SCHEDULED,
             col(WellbeingSession.taken) < col(WellbeingSession.capacity),
         )
         .values(taken=col(WellbeingSession.taken) + 1)
@@ -99,7 +74,7 @@ def sign_up(turn: Turn, asked: Asked) -> Reply:
     signup = SessionSignup(
         session_id=target.id,
         member_id=turn.member.id,
-        status=CONFIRMED if confirmed else WAITLISTED,
+        status=Seat.CONFIRMED if confirmed else Seat.WAITLISTED,
         created_at=turn.now,
         confirmed_at=turn.now if confirmed else None,
     )
@@ -123,36 +98,10 @@ def sign_up(turn: Turn, asked: Asked) -> Reply:
     )
 
 
-def confirmation(turn: Turn, target: WellbeingSession) -> Reply:
-    _ = turn._
-    words = (
-        *turn.spans(
-            "You have a place at {title}, {when}. Your calendar file is below.",
-            title=target.title,
-            when=_when(turn, target),
-        ),
-        " ",
-        _("If you have access needs, press Add a note. Only the coordinators see it."),
-    )
-    message = Message(
-        words,
-        fields=(Field(_("Where"), (target.place,)),),
-        buttons=(
-            Button(_("Add a note"), f"session.note:{target.id}"),
-            Button(_("Cancel my place"), f"session.cancel:{target.id}"),
-        ),
-        files=(calendar_file([target], turn.now, _),),
-    )
-    return Reply(messages=(message,))
-
-
-# ---- giving a place up ---------------------------------------------------------------------------
-
-
 def give_up(turn: Turn, asked: Asked) -> Reply:
     """`sessions leave 3`, or the Cancel button on one's own place."""
     target: WellbeingSession = asked.subject
-    if target.status == CANCELLED:
+    if target.status == Status.CANCELLED:
         return turn.say(turn._("{title} was cancelled, so there is nothing to cancel.", title=target.title))
     if turn.now >= target.starts_at:
         raise Refusal(
@@ -167,21 +116,21 @@ def give_up(turn: Turn, asked: Asked) -> Reply:
             turn._("You don't have a place at {title}, so there is nothing to cancel.", title=target.title)
         )
     was = mine.status
-    mine.status = CANCELLED
+    mine.status = Seat.GIVEN_UP
     mine.cancelled_at = turn.now
     turn.db.add(mine)
     turn.db.flush()
-    if was == CONFIRMED:
-        free_place(turn.db, target, turn.now)
+    if was == Seat.CONFIRMED:
+        free_seat(turn.db, target, turn.now)
     refresh_announcement(turn.db, turn.settings, target, turn.now)
-    if was == WAITLISTED:
+    if was == Seat.WAITLISTED:
         return turn.say(turn._("You have left the waitlist for {title}.", title=target.title))
     return turn.say(
         turn._("Your place at {title} is cancelled. Thank you for letting us know.", title=target.title)
     )
 
 
-def free_place(db: Session, target: WellbeingSession, now: datetime) -> None:
+def free_seat(db: Session, target: WellbeingSession, now: datetime) -> None:
     """A place came free: the first on the waitlist gets it at once and is told, or the count
     goes down. Call with the session's row locked."""
     queue = waitlist(db, target.id)
@@ -195,7 +144,7 @@ def free_place(db: Session, target: WellbeingSession, now: datetime) -> None:
         db.refresh(target)
         return
     first = queue[0]
-    first.status = CONFIRMED
+    first.status = Seat.CONFIRMED
     first.confirmed_at = now
     db.add(first)
     db.flush()
@@ -222,30 +171,24 @@ def free_place(db: Session, target: WellbeingSession, now: datetime) -> None:
     enqueue_dm(db, first.member_id, message, now, dedupe_key=f"session.moved_up:{first.id}")
 
 
-# ---- looking, and the calendar file ------------------------------------------------------------
-
-
 def show(turn: Turn, asked: Asked) -> Reply:
     return card(turn, asked.subject)
 
 
 def calendar(turn: Turn, asked: Asked) -> Reply:
     target: WellbeingSession = asked.subject
-    if target.status != SCHEDULED:
+    if target.status != Status.SCHEDULED:
         raise Refusal("{title} was cancelled, so there is no calendar file for it.", title=target.title)
     words = turn.spans(
-        "Here is the calendar file for {title}, {when}.", title=target.title, when=_when(turn, target)
+        "Here is the calendar file for {title}, {when}.", title=target.title, when=when(turn, target)
     )
     return Reply(messages=(Message(words, files=(calendar_file([target], turn.now, turn._),)),))
-
-
-# ---- a note for access needs -------------------------------------------------------------------
 
 
 def own_signup(turn: Turn, target: WellbeingSession) -> SessionSignup:
     """This person's place or waitlist entry, to add a note to."""
     mine = signup_of(turn.db, target.id, turn.member.id)
-    if mine is None or target.status != SCHEDULED:
+    if mine is None or target.status != Status.SCHEDULED:
         raise Refusal("You can add a note once you have signed up. Type sessions to see them.")
     return mine
 
