@@ -22,7 +22,7 @@ from bot.core import Bot
 from bot.feature import Subject
 from bot.features import EVERY_FEATURE
 from bot.members import Role, roles_of
-from bot.openings.rules import find_for, pressed
+from bot.openings.queries import find_for, pressed
 from bot.sessions.queries import find as find_session
 from bot.sessions.queries import subject_session
 from bot.settings import AccountRef

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
-from bot.checkins.rules import Schedule, candidate_days, occurs_on, wall_time
+from bot.checkins.rules import Prompt, Schedule, candidate_days, occurs_on, wall_time
 from bot.checks import after_quiet_hours, in_quiet_hours
 from bot.conversation import Button, Message, fill
 from bot.members import Role
@@ -250,7 +250,7 @@ def _prompt(
     prompt = CheckInPrompt(
         run_id=run.id,
         member_id=member.id,
-        status="paused" if is_paused(member, now) else "sent",
+        status=Prompt.PAUSED if is_paused(member, now) else Prompt.SENT,
         send_at=at,
         closes_at=closes,
         remind_at=start + (closes - start) / 2,
@@ -261,7 +261,7 @@ def _prompt(
             db.flush()
     except IntegrityError:
         return None  # another process sent it a moment ago
-    if prompt.status == "sent":
+    if prompt.status == Prompt.SENT:
         enqueue_dm(
             db,
             member.id,
@@ -318,7 +318,7 @@ def remind(db: Session, now: datetime) -> None:
         .join(Member, col(Member.id) == col(CheckInPrompt.member_id))
         .join(CheckIn, col(CheckIn.id) == col(CheckInRun.checkin_id))
         .where(col(CheckIn.paused).is_(False), col(CheckIn.deleted_at).is_(None))  # "nothing more"
-        .where(CheckInPrompt.status == "sent")
+        .where(CheckInPrompt.status == Prompt.SENT)
         .where(col(CheckInPrompt.reminded_at).is_(None))
         .where(col(CheckInPrompt.skipped_at).is_(None))
         .where(CheckInPrompt.remind_at <= now, CheckInPrompt.closes_at > now)

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from sqlmodel import col, func, select
 
+from bot.checkins.rules import Prompt
 from bot.conversation import Field, Span
 from bot.members import Role
 from bot.turn import Turn
@@ -22,7 +23,7 @@ def waiting(turn: Turn) -> list[Field]:
     rows = turn.db.exec(
         select(CheckInPrompt, CheckInRun)
         .join(CheckInRun, col(CheckInRun.id) == col(CheckInPrompt.run_id))
-        .where(CheckInPrompt.member_id == turn.member.id, CheckInPrompt.status == "sent")
+        .where(CheckInPrompt.member_id == turn.member.id, CheckInPrompt.status == Prompt.SENT)
         .where(col(CheckInPrompt.skipped_at).is_(None), CheckInPrompt.closes_at > turn.now)
         .where(col(CheckInRun.closed_at).is_(None))
         .where(answers == 0)

@@ -12,11 +12,18 @@ from sqlmodel import col, select
 
 from bot import checks
 from bot.checkins.delivery import advance, audience, one_off_period, schedule_of, start_run
-from bot.checkins.rules import has_scale, questions_as_text, read_questions, read_schedule, schedule_as_text
+from bot.checkins.rules import (
+    Prompt,
+    has_scale,
+    questions_as_text,
+    read_questions,
+    read_schedule,
+    schedule_as_text,
+)
 from bot.checkins.summary import Figures, figures, latest_summary, summary_message
 from bot.checks import Refusal
 from bot.conversation import Button, Field, FormField, Option, Reply
-from bot.feature import Asked, ButtonSpec, CommandSpec, FormSpec, Subject, Verb
+from bot.feature import Asked, FormSpec, Subject
 from bot.forms import open_form
 from bot.members import Role
 from bot.turn import Turn, matching, number_in
@@ -107,7 +114,7 @@ def history(turn: Turn, _asked: Asked) -> Reply:
     rows = turn.db.exec(
         select(CheckInPrompt, CheckInRun)
         .join(CheckInRun, col(CheckInRun.id) == col(CheckInPrompt.run_id))
-        .where(CheckInPrompt.member_id == turn.member.id, CheckInPrompt.status == "sent")
+        .where(CheckInPrompt.member_id == turn.member.id, CheckInPrompt.status == Prompt.SENT)
         .order_by(col(CheckInPrompt.send_at).desc())
         .limit(10)
     ).all()
@@ -247,7 +254,7 @@ def summary_button(turn: Turn, asked: Asked) -> Reply:
     return _summary_reply(turn, run, figures(turn.db, run))
 
 
-def _run(turn: Turn, text: str) -> CheckInRun:
+def run_named(turn: Turn, text: str) -> CheckInRun:
     number = number_in(text)
     run = turn.db.get(CheckInRun, number) if number is not None else None
     if run is None:
@@ -401,54 +408,6 @@ def _new_or_existing(turn: Turn, text: str) -> CheckIn | None:
 
 
 NOT_COORDINATOR = N_("Only coordinators can manage check-ins. Type checkin history to see your own answers.")
-THE_CHECKIN = N_("The check-in's number, like 1")
-
-COMMAND = CommandSpec(
-    "checkin",
-    summary=N_("Shows your past check-in answers. Type checkin on to get check-ins again after a pause."),
-    example="checkin history",
-    verbs=(
-        Verb("history", history, N_("Shows your past check-in answers."), aliases=("mine",)),
-        Verb("on", turn_on, N_("Turns your check-ins back on after a pause."), aliases=("resume-mine",)),
-        Verb("new", new, N_("Creates a check-in."), COORDINATORS, example="checkin new"),
-        Verb(
-            "list",
-            list_checkins,
-            N_("Lists check-ins, to send, pause, edit or delete them."),
-            COORDINATORS,
-            example="checkin list",
-        ),
-        Verb(
-            "summary",
-            summary,
-            N_("Shows the latest summary of a check-in."),
-            COORDINATORS,
-            A_CHECKIN,
-            argument="checkin",
-            hint=THE_CHECKIN,
-            example="checkin summary 1",
-        ),
-        Verb("send", send, N_("Sends a check-in now."), COORDINATORS, A_CHECKIN, "checkin", THE_CHECKIN),
-        Verb("pause", pause_it, N_("Pauses a check-in."), COORDINATORS, A_CHECKIN, "checkin", THE_CHECKIN),
-        Verb(
-            "resume",
-            resume_it,
-            N_("Starts a paused check-in again."),
-            COORDINATORS,
-            A_CHECKIN,
-            "checkin",
-            THE_CHECKIN,
-        ),
-        Verb("edit", edit, N_("Changes a check-in."), COORDINATORS, A_CHECKIN, "checkin", THE_CHECKIN),
-        Verb("delete", delete, N_("Deletes a check-in."), COORDINATORS, A_CHECKIN, "checkin", THE_CHECKIN),
-    ),
-    # With nothing after it: the list for coordinators, else one's own answers.
-    default=("list", "history"),
-    refusal=NOT_COORDINATOR,
-)
-
-SUMMARY_BUTTON = ButtonSpec("checkin.summary", summary_button, COORDINATORS, Subject(_run), NOT_COORDINATOR)
-
 EDIT_FORM = FormSpec(
     name="checkin.edit",
     title=lambda turn: turn._("Check-in"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -205,3 +206,10 @@ def candidate_days(now: datetime, window: timedelta) -> list[date]:
     first = (now - window - timedelta(days=2)).date()
     last = (now + timedelta(days=1)).date()
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+class Prompt(StrEnum):
+    """A partner's prompt in one run: sent, or not asked because they had paused."""
+
+    SENT = "sent"
+    PAUSED = "paused"

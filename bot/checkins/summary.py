@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from bot.checkins.rules import Prompt
 from bot.conversation import Field, Message, Span, fill
 from bot.notify import tell_coordinators
 from bot.settings import Settings
@@ -40,7 +41,7 @@ class Figures:
 
 def figures(db: Session, run: CheckInRun, compare: bool = True) -> Figures:
     prompts = db.exec(
-        select(CheckInPrompt).where(CheckInPrompt.run_id == run.id, CheckInPrompt.status == "sent")
+        select(CheckInPrompt).where(CheckInPrompt.run_id == run.id, CheckInPrompt.status == Prompt.SENT)
     ).all()
     ids = [p.id for p in prompts]
     answers = db.exec(select(CheckInAnswer).where(col(CheckInAnswer.prompt_id).in_(ids))).all()

@@ -1,12 +1,99 @@
-"""Opportunity announcements: staff post openings, partners say they are interested, places go fairly."""
+"""Opportunity announcements: staff post openings, partners say they are interested, places go fairly.
 
-from bot.feature import Feature
-from bot.openings import choosing, closing, home, interest, manage
+Everyone sees what is open; staff and coordinators post, review, close and cancel openings (only
+their own, while they are staff; coordinators any); coordinators export the involvement record.
+What each verb, button and form does, and who may use it, is declared here.
+"""
+
+from __future__ import annotations
+
+from bot.feature import ButtonSpec, CommandSpec, Feature, Subject, Verb
+from bot.members import Role
+from bot.openings import choosing, closing, export, home, interest, manage
+from bot.openings.queries import A_PRESSED_OPENING, AN_OPENING, find_for, pressed
+from bot.openings.rules import NOT_SEEN, NOT_YOURS, STAFF_ROLES, managed
+from bot.words import N_
+
+COORDINATORS = (Role.COORDINATOR,)
+THE_OPENING = N_("The opening's number, like 1")
+
+COMMAND = CommandSpec(
+    "openings",
+    summary=N_("Lists open openings, so you can say you're interested."),
+    example="openings",
+    verbs=(
+        Verb("list", manage.list_openings, N_("Lists open openings.")),
+        Verb(
+            "show",
+            manage.show,
+            N_("Shows an opening in full."),
+            subject=AN_OPENING,
+            argument="opening",
+            hint=THE_OPENING,
+            aliases=("details",),
+        ),
+        Verb("new", manage.new, N_("Posts an opening for partners."), STAFF_ROLES, example="openings new", refusal=manage.NOT_STAFF),
+        Verb(
+            "review",
+            choosing.review_typed,
+            N_("Shows who is interested, least involved first, so you can choose fairly."),
+            STAFF_ROLES,
+            Subject(find_for, managed(NOT_SEEN)),
+            argument="opening",
+            hint=THE_OPENING,
+            example="openings review 1",
+            refusal=NOT_SEEN,
+        ),
+        Verb(
+            "close",
+            closing.close_by_hand,
+            N_("Closes an opening and thanks those not selected."),
+            STAFF_ROLES,
+            Subject(find_for, managed(NOT_YOURS)),
+            argument="opening",
+            hint=THE_OPENING,
+            example="openings close 1",
+            refusal=NOT_YOURS,
+        ),
+        Verb(
+            "cancel",
+            closing.cancel_by_hand,
+            N_("Cancels an opening and tells everyone interested."),
+            STAFF_ROLES,
+            Subject(find_for, managed(NOT_YOURS)),
+            argument="opening",
+            hint=THE_OPENING,
+            example="openings cancel 1",
+            refusal=NOT_YOURS,
+        ),
+        Verb(
+            "export",
+            export.export,
+            N_("Gives who took part and when, as a file for payments."),
+            COORDINATORS,
+            argument="dates",
+            hint=N_("From and to, like 2026-11-01 2026-11-30"),
+            example="openings export 2026-11-01 2026-11-30",
+            refusal=N_("Only coordinators can export the involvement record."),
+        ),
+    ),
+    default=("list",),
+)
+
+BUTTONS = (
+    ButtonSpec("opening.details", manage.show, subject=A_PRESSED_OPENING),
+    ButtonSpec(
+        "opening.review", choosing.review_pressed, STAFF_ROLES, Subject(pressed, managed(NOT_SEEN)), NOT_SEEN
+    ),
+    ButtonSpec(
+        "opening.close", closing.close_by_hand, STAFF_ROLES, Subject(pressed, managed(NOT_YOURS)), NOT_YOURS
+    ),
+)
 
 FEATURE = Feature(
     "openings",
-    commands=(manage.COMMAND,),
-    buttons=(*manage.BUTTONS, *interest.BUTTONS),
+    commands=(COMMAND,),
+    buttons=(*BUTTONS, *interest.BUTTONS),
     forms=(manage.NEW_FORM, interest.NOTE_FORM, choosing.SELECT_FORM),
     scheduled=(closing.close_due,),
     home=(home.open_to_me, home.my_interest, home.my_openings),

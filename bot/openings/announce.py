@@ -11,7 +11,8 @@ from sqlmodel import Session, col, delete, select
 from bot.conversation import Button, Field, Message, Span, fill
 from bot.members import Role
 from bot.notify import channel_reader
-from bot.openings.rules import filled, is_paused, send_at
+from bot.openings.queries import filled
+from bot.openings.rules import Status, is_paused, send_at
 from bot.outbox import enqueue_channel, enqueue_dm, enqueue_edit
 from bot.settings import Settings
 from bot.turn import moment_for
@@ -74,9 +75,9 @@ def announcement(db: Session, settings: Settings, opening: Opening, now: datetim
     _ = translator(reader.language)
     taken = filled(db, opening.id)
     buttons: tuple[Button, ...] = ()
-    if opening.status == "cancelled":
+    if opening.status == Status.CANCELLED:
         text = _("Cancelled: {title}. Sorry, this opening is not going ahead.", title=opening.title)
-    elif opening.status == "closed":
+    elif opening.status == Status.CLOSED:
         text = _("Closed: {title}. Thank you to everyone who said they were interested.", title=opening.title)
     elif taken >= opening.places:
         text = _("{title}: all places are now filled. Thank you, everyone.", title=opening.title)
@@ -84,7 +85,7 @@ def announcement(db: Session, settings: Settings, opening: Opening, now: datetim
     else:
         text = _("New opening: {title}.", title=opening.title)
         buttons = interest_buttons(reader, opening)
-    still = opening.status == "open"
+    still = opening.status == Status.OPEN
     return Message((text,), fields(opening, reader, taken, closing=still), buttons, private=False)
 
 

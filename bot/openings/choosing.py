@@ -13,17 +13,8 @@ from bot.checks import Refusal
 from bot.conversation import Button, Field, FormField, Message, Reply
 from bot.feature import Asked, FormSpec, Subject
 from bot.openings.announce import refresh_announcement, where
-from bot.openings.rules import (
-    NOT_CHOOSING,
-    STAFF_ROLES,
-    filled,
-    hours_text,
-    interested,
-    managed,
-    pressed,
-    send_at,
-    still_open,
-)
+from bot.openings.queries import filled, interested, pressed
+from bot.openings.rules import NOT_CHOOSING, STAFF_ROLES, Status, hours_text, managed, send_at, still_open
 from bot.outbox import enqueue_dm
 from bot.turn import Turn, number_in
 from bot.words import translator
@@ -51,7 +42,7 @@ def candidates(db: Session, opening: Opening, now: datetime, by_time: bool = Fal
             select(Involvement.selected_at)
             .join(Opening, col(Opening.id) == col(Involvement.opening_id))
             .where(Involvement.member_id == member.id, Involvement.opening_id != opening.id)
-            .where(Opening.status != "cancelled")
+            .where(Opening.status != Status.CANCELLED)
         ).all()
         lately = sum(1 for at in past if at >= now - LATELY)
         found.append(Candidate(interest, member, lately, max(past, default=None)))
@@ -108,7 +99,7 @@ def review(turn: Turn, opening: Opening, by_time: bool = False) -> Reply:
         lead = _("Who is interested in {title}, least involved first.", title=opening.title)
     lead += " " + _("Places filled: {filled} of {places}.", filled=taken, places=opening.places)
     buttons: list[Button] = []
-    if opening.status == "open" and turn.now < opening.closes_at:
+    if opening.status == Status.OPEN and turn.now < opening.closes_at:
         if taken < opening.places:
             buttons += [
                 Button(

@@ -15,7 +15,8 @@ from bot.checks import Refusal
 from bot.conversation import Field, Message, Reply
 from bot.feature import Asked
 from bot.openings.announce import drop_unsent_invitations, refresh_announcement
-from bot.openings.rules import hours_text, interested, send_at
+from bot.openings.queries import interested
+from bot.openings.rules import Status, hours_text, send_at
 from bot.outbox import enqueue_dm
 from bot.settings import Settings
 from bot.turn import Turn
@@ -31,7 +32,7 @@ def close_due(engine: Engine, settings: Settings, now: datetime) -> None:
     with Session(engine) as db:
         due = db.exec(
             select(Opening.id)
-            .where(Opening.status == "open", Opening.closes_at <= now)
+            .where(Opening.status == Status.OPEN, Opening.closes_at <= now)
             .order_by(col(Opening.id))
         ).all()
     for opening_id in due:
@@ -48,8 +49,8 @@ def close(db: Session, settings: Settings, opening: Opening, now: datetime) -> b
     interested who was not selected is thanked. False if it was not open (nothing changes)."""
     claimed = db.execute(
         update(Opening)
-        .where(col(Opening.id) == opening.id, col(Opening.status) == "open")
-        .values(status="closed", closed_at=now)
+        .where(col(Opening.id) == opening.id, col(Opening.status) == Status.OPEN)
+        .values(status=Status.CLOSED, closed_at=now)
     )
     if not claimed.rowcount:  # type: ignore[attr-defined]
         return False
@@ -127,7 +128,7 @@ def close_by_hand(turn: Turn, asked: Asked) -> Reply:
     """`openings close 1`, or the Close button: the router has checked it is theirs to close."""
     _ = turn._
     opening: Opening = asked.subject
-    if opening.status == "cancelled":
+    if opening.status == Status.CANCELLED:
         return turn.say(_("{title} was cancelled already. Nothing changed.", title=opening.title))
     if not close(turn.db, turn.settings, opening, turn.now):
         return turn.say(_("{title} has closed already. Nothing changed.", title=opening.title))
@@ -153,12 +154,12 @@ def cancel_by_hand(turn: Turn, asked: Asked) -> Reply:
     _ = turn._
     opening: Opening = asked.subject
     seen = opening.status
-    if seen == "cancelled":
+    if seen == Status.CANCELLED:
         return turn.say(_("{title} was cancelled already. Nothing changed.", title=opening.title))
     claimed = turn.db.execute(
         update(Opening)
         .where(col(Opening.id) == opening.id, col(Opening.status) == seen)
-        .values(status="cancelled", closed_at=opening.closed_at or turn.now)
+        .values(status=Status.CANCELLED, closed_at=opening.closed_at or turn.now)
     )
     if not claimed.rowcount:  # type: ignore[attr-defined]
         raise Refusal("That changed a moment ago. Please type it again.")
@@ -167,7 +168,7 @@ def cancel_by_hand(turn: Turn, asked: Asked) -> Reply:
     drop_unsent_invitations(turn.db, opening.id)
     told = 0
     for interest, member in interested(turn.db, opening.id):
-        if seen == "closed" and interest.selected_at is None:
+        if seen == Status.CLOSED and interest.selected_at is None:
             continue  # they were thanked at closing; this is no news to them
         assert member.id is not None
         queued = enqueue_dm(

@@ -16,7 +16,7 @@ from sqlmodel import col, select
 from bot.checks import Refusal
 from bot.conversation import File, Message, Reply
 from bot.feature import Asked
-from bot.openings.rules import hours_text
+from bot.openings.rules import Status, hours_text
 from bot.turn import Turn
 from storage.models import Involvement, Member, Opening
 
@@ -44,7 +44,7 @@ def export(turn: Turn, asked: Asked) -> Reply:
         .join(Member, col(Member.id) == col(Involvement.member_id))
         .join(Opening, col(Opening.id) == col(Involvement.opening_id))
         .where(Involvement.selected_at >= start, Involvement.selected_at < end)
-        .where(Opening.status != "cancelled")
+        .where(Opening.status != Status.CANCELLED)
         .order_by(col(Involvement.selected_at), col(Involvement.id))
     ).all()
     _ = turn._

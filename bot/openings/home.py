@@ -7,7 +7,8 @@ from sqlmodel import col, select
 
 from bot.conversation import Field
 from bot.members import Role
-from bot.openings.rules import STAFF_ROLES, filled, interested
+from bot.openings.queries import filled, interested
+from bot.openings.rules import STAFF_ROLES, Status
 from bot.turn import Turn
 from storage.models import Opening, OpeningInterest
 
@@ -20,7 +21,7 @@ def open_to_me(turn: Turn) -> list[Field]:
     count = len(
         turn.db.exec(
             select(Opening.id)
-            .where(Opening.status == "open", Opening.closes_at > turn.now)
+            .where(Opening.status == Status.OPEN, Opening.closes_at > turn.now)
             .where(col(Opening.id).not_in(mine))
         ).all()
     )
@@ -36,7 +37,7 @@ def my_interest(turn: Turn) -> list[Field]:
         select(OpeningInterest, Opening)
         .join(Opening, col(Opening.id) == col(OpeningInterest.opening_id))
         .where(OpeningInterest.member_id == turn.member.id, col(OpeningInterest.withdrawn_at).is_(None))
-        .where(Opening.status == "open", Opening.closes_at > turn.now)
+        .where(Opening.status == Status.OPEN, Opening.closes_at > turn.now)
         .order_by(col(Opening.closes_at), col(Opening.id))
     ).all()
     shown = []
@@ -60,7 +61,7 @@ def my_openings(turn: Turn) -> list[Field]:
         return []
     posted = turn.db.exec(
         select(Opening)
-        .where(Opening.posted_by == turn.member.id, Opening.status == "open", Opening.closes_at > turn.now)
+        .where(Opening.posted_by == turn.member.id, Opening.status == Status.OPEN, Opening.closes_at > turn.now)
         .order_by(col(Opening.closes_at), col(Opening.id))
     ).all()
     return [

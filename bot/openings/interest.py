@@ -12,7 +12,8 @@ from bot.conversation import Button, FormField, Reply
 from bot.feature import Asked, ButtonSpec, FormSpec
 from bot.forms import open_form
 from bot.members import Role
-from bot.openings.rules import A_PRESSED_OPENING, interest_of, is_full, still_open
+from bot.openings.queries import A_PRESSED_OPENING, interest_of, is_full
+from bot.openings.rules import still_open
 from bot.turn import Turn
 from bot.words import N_
 from storage.models import Involvement, Member, Opening, OpeningInterest

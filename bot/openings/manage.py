@@ -11,25 +11,17 @@ from sqlmodel import col, select
 from bot import checks
 from bot.checks import Refusal
 from bot.conversation import Button, Field, FormField, Message, Option, Reply
-from bot.feature import Asked, ButtonSpec, CommandSpec, FormSpec, Subject, Verb
+from bot.feature import Asked, FormSpec
 from bot.forms import open_form
 from bot.members import Role
-from bot.openings import choosing, closing, export
 from bot.openings.announce import announce, closes_words, fields, interest_buttons, places, where
+from bot.openings.queries import filled, interest_of
 from bot.openings.rules import (
-    A_PRESSED_OPENING,
-    AN_OPENING,
-    NOT_SEEN,
-    NOT_YOURS,
     PLACE_KINDS,
     STAFF_ROLES,
-    filled,
-    find_for,
-    interest_of,
+    Status,
     is_open,
-    managed,
     may_manage,
-    pressed,
 )
 from bot.turn import Turn, matching
 from bot.words import N_
@@ -50,7 +42,7 @@ def open_now(turn: Turn) -> list[Opening]:
     return list(
         turn.db.exec(
             select(Opening)
-            .where(Opening.status == "open", Opening.closes_at > turn.now)
+            .where(Opening.status == Status.OPEN, Opening.closes_at > turn.now)
             .order_by(col(Opening.closes_at), col(Opening.id))
         ).all()
     )
@@ -107,7 +99,7 @@ def buttons_for(turn: Turn, opening: Opening, taken: int, with_details: bool = T
 def details(turn: Turn, opening: Opening) -> Reply:
     """Everything about an opening, seen only by the person who asked."""
     _ = turn._
-    if opening.status == "cancelled":
+    if opening.status == Status.CANCELLED:
         lead = _("{title} was cancelled. It is not going ahead.", title=opening.title)
     elif not is_open(opening, turn.now):
         lead = _("{title} has closed.", title=opening.title)
@@ -246,80 +238,6 @@ def _submit(turn: Turn, _asked: Asked, values: dict[str, str]) -> Reply:
 
 
 NOT_STAFF = N_("Only staff and coordinators can post openings. Type openings to see what is open.")
-THE_OPENING = N_("The opening's number, like 1")
-
-COMMAND = CommandSpec(
-    "openings",
-    summary=N_("Lists open openings, so you can say you're interested."),
-    example="openings",
-    verbs=(
-        Verb("list", list_openings, N_("Lists open openings.")),
-        Verb(
-            "show",
-            show,
-            N_("Shows an opening in full."),
-            subject=AN_OPENING,
-            argument="opening",
-            hint=THE_OPENING,
-            aliases=("details",),
-        ),
-        Verb("new", new, N_("Posts an opening for partners."), STAFF_ROLES, example="openings new", refusal=NOT_STAFF),
-        Verb(
-            "review",
-            choosing.review_typed,
-            N_("Shows who is interested, least involved first, so you can choose fairly."),
-            STAFF_ROLES,
-            Subject(find_for, managed(NOT_SEEN)),
-            argument="opening",
-            hint=THE_OPENING,
-            example="openings review 1",
-            refusal=NOT_SEEN,
-        ),
-        Verb(
-            "close",
-            closing.close_by_hand,
-            N_("Closes an opening and thanks those not selected."),
-            STAFF_ROLES,
-            Subject(find_for, managed(NOT_YOURS)),
-            argument="opening",
-            hint=THE_OPENING,
-            example="openings close 1",
-            refusal=NOT_YOURS,
-        ),
-        Verb(
-            "cancel",
-            closing.cancel_by_hand,
-            N_("Cancels an opening and tells everyone interested."),
-            STAFF_ROLES,
-            Subject(find_for, managed(NOT_YOURS)),
-            argument="opening",
-            hint=THE_OPENING,
-            example="openings cancel 1",
-            refusal=NOT_YOURS,
-        ),
-        Verb(
-            "export",
-            export.export,
-            N_("Gives who took part and when, as a file for payments."),
-            COORDINATORS,
-            argument="dates",
-            hint=N_("From and to, like 2026-11-01 2026-11-30"),
-            example="openings export 2026-11-01 2026-11-30",
-            refusal=N_("Only coordinators can export the involvement record."),
-        ),
-    ),
-    default=("list",),
-)
-
-BUTTONS = (
-    ButtonSpec("opening.details", show, subject=A_PRESSED_OPENING),
-    ButtonSpec(
-        "opening.review", choosing.review_pressed, STAFF_ROLES, Subject(pressed, managed(NOT_SEEN)), NOT_SEEN
-    ),
-    ButtonSpec(
-        "opening.close", closing.close_by_hand, STAFF_ROLES, Subject(pressed, managed(NOT_YOURS)), NOT_YOURS
-    ),
-)
 
 NEW_FORM = FormSpec(
     name="opening.new",

@@ -53,7 +53,7 @@ COMMAND = CommandSpec(
             (),
             A_SESSION,
             "note",
-            N_("The session's number, then your listing.note, like 1 I use a wheelchair"),
+            N_("The session's number, then your note, like 1 I use a wheelchair"),
         ),
         Verb("new", planning.new, N_("Schedules a wellbeing session."), COORDINATORS, example="sessions new"),
         Verb(
