@@ -41,8 +41,8 @@ from bot.conversation import Message, Who, message_to_json
 from bot.notify import channel_reader
 from bot.openings.announce import fields as opening_fields
 from bot.openings.announce import interest_buttons
-from bot.sessions.cards import announce
-from bot.sessions.cards import announcement as session_announcement
+from bot.sessions.notices import announce
+from bot.sessions.words import announcement as session_announcement
 from bot.settings import AccountRef, Settings
 from storage.db import make_engine
 from storage.models import (

@@ -9,7 +9,7 @@ their pool at once. The community around them is the 1,000-member one of bench/l
 
 What "arrival order" means here. All 500 presses are made at the same instant, so the time a
 request was made cannot order them. A sign-up's place is decided while it holds the session's row
-lock (`bot.sessions.places.lock`, SELECT ... FOR UPDATE, held to the commit), so the order that
+lock (`bot.sessions.queries.lock`, SELECT ... FOR UPDATE, held to the commit), so the order that
 matters is the order in which the requests reached that lock. The script records, in every
 process, the moment `lock` returned (CLOCK_MONOTONIC, one clock for all processes; `lock` is
 wrapped in the benchmark's own processes, the core is not changed), and checks that:
@@ -97,19 +97,19 @@ def crowd_process(
     results: Any,
 ) -> None:
     """One bot process: warm up, wait for the others, then press Sign up for each member at once."""
-    import bot.sessions.places as places
+    import bot.sessions.seats as seats
 
     engine = make_engine(url)
     bot = Bot(engine, common.settings(), FakeClock(common.START), EVERY_FEATURE)
     granted = threading.local()
-    original: Callable[..., Any] = places.lock
+    original: Callable[..., Any] = seats.lock
 
     def timed_lock(*args: Any, **kwargs: Any) -> Any:
         row = original(*args, **kwargs)
         granted.at = now_ns()
         return row
 
-    places.lock = timed_lock  # type: ignore[assignment]
+    seats.lock = timed_lock  # type: ignore[assignment]
 
     warm_member, warm_session = warm
     bot.handle(ButtonPress(Who(common.account_of(warm_member)), f"session.signup:{warm_session}"))

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import ast
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from bot.settings import Settings
@@ -43,3 +46,16 @@ def test_secrets_do_not_show_in_settings_text():
     )
     shown = repr(settings) + str(settings) + settings.model_dump_json()
     assert "very-secret" not in shown
+
+
+def test_every_bench_script_still_imports():
+    """bench/ runs outside the tests: a name moved in bot/ must not break it unseen."""
+    done = subprocess.run(
+        [sys.executable, "-c", "import common, contention, fanout, latency, memory, overhead"],
+        cwd=ROOT / "bench",
+        env={**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'bench'}"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
