@@ -674,7 +674,7 @@ def _openings(
             dates=rng.choice(["December to March", "ongoing", "spring"]),
             place_kind=kind,
             place="" if kind == "remote" else "Main hospital, room 4",
-            places=places,
+            seats=places,
             payment="£25 an hour plus travel",
             access="Captions, step-free rooms, breaks",
             tags=sorted(rng.sample(TAGS, rng.randint(1, 2))),

@@ -229,7 +229,7 @@ class Opening(SQLModel, table=True):
     dates: str = Field(max_length=200)  # when: dates, or "ongoing"
     place_kind: str = Field(max_length=10)  # "remote", "in_person" or "hybrid"
     place: str = Field(default="", max_length=200)
-    places: int
+    seats: int  # how many partners can be chosen: its "places" in the words people read
     payment: str = Field(max_length=200)  # e.g. "£25 an hour plus travel"
     access: str = Field(default="", max_length=600)  # access support offered
     tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))

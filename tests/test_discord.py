@@ -45,7 +45,7 @@ OPENING = {
     "involves": "Test the new booking pages and say what would make them easier.",
     "commitment": "2 hours a month",
     "dates": "December to March",
-    "places": "2",
+    "seats": "2",
     "payment": "£25 an hour plus travel",
     "place_kind": "remote",
     "closes_at": "Friday 5pm",

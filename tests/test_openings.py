@@ -32,7 +32,7 @@ OPENING = {
     "involves": "Test the new booking pages and say what would make them easier.",
     "commitment": "2 hours a month",
     "dates": "December to March",
-    "places": "2",
+    "seats": "2",
     "payment": "£25 an hour plus travel",
     "access": "Captions and breaks",
     "tags": "Online booking",
@@ -42,7 +42,7 @@ OPENING = {
 }
 PAGES = [
     ["title", "team", "involves", "commitment", "dates"],
-    ["places", "payment", "access", "tags", "place_kind"],
+    ["seats", "payment", "access", "tags", "place_kind"],
     ["place", "closes_at"],
 ]
 NOT_SEEN = "Only the person who posted an opening, and coordinators, can see who is interested."
@@ -227,7 +227,7 @@ def test_staff_post_an_opening_with_a_form_in_three_pages(engine, jo):
         "December to March",
     )
     assert made.involves == OPENING["involves"]
-    assert (made.place_kind, made.place, made.places) == ("remote", "", 2)
+    assert (made.place_kind, made.place, made.seats) == ("remote", "", 2)
     assert (made.payment, made.access, made.tags) == (
         "£25 an hour plus travel",
         "Captions and breaks",
@@ -347,7 +347,7 @@ def test_without_an_announcements_channel_partners_still_find_openings(engine, c
     bot = Bot(engine, Settings(_env_file=None, default_timezone="Europe/London"), clock, EVERY_FEATURE)
     jo = someone(bot, "Jo", Role.STAFF)
     alex = someone(bot, "Alex", interests="online booking")
-    post(jo, places="1")
+    post(jo, seats="1")
     assert jo.text.startswith(
         "Posted opening 1: Online booking working group. Sent to partners with matching interests: 1."
     )
@@ -376,10 +376,10 @@ PAGE_MISTAKES = [
         id="ping in the title",
     ),
     pytest.param({"team": ""}, 1, "team", "Please fill in Team or working group.", id="no team"),
-    pytest.param({"places": "0"}, 2, "places", "Places needs a number from 1 to 100.", id="no places"),
-    pytest.param({"places": "-3"}, 2, "places", "Places needs a number from 1 to 100.", id="places below 1"),
-    pytest.param({"places": "2.5"}, 2, "places", "Places needs a whole number, like 3.", id="half a place"),
-    pytest.param({"places": "some"}, 2, "places", "Places needs a number, like 3.", id="places in words"),
+    pytest.param({"seats": "0"}, 2, "seats", "Places needs a number from 1 to 100.", id="no places"),
+    pytest.param({"seats": "-3"}, 2, "seats", "Places needs a number from 1 to 100.", id="places below 1"),
+    pytest.param({"seats": "2.5"}, 2, "seats", "Places needs a whole number, like 3.", id="half a place"),
+    pytest.param({"seats": "some"}, 2, "seats", "Places needs a number, like 3.", id="places in words"),
     pytest.param({"payment": ""}, 2, "payment", "Please fill in Payment and expenses.", id="no payment"),
     pytest.param(
         {"place_kind": "on the moon"},
@@ -469,7 +469,7 @@ def test_everyone_sees_what_is_open(engine, bot, clock, jo, cora, alex):
     assert jo.text.endswith("Type openings new to post one.")
 
     post(jo)
-    post(jo, title="Patient panel", team="Recruitment", places="1", closes_at="Monday 10am")
+    post(jo, title="Patient panel", team="Recruitment", seats="1", closes_at="Monday 10am")
     post(jo, title="Closed already", closes_at="today 10am")
     clock.set(START + timedelta(hours=2))
     interested(alex)
@@ -670,7 +670,7 @@ def test_only_partners_say_they_are_interested(engine, jo, cora, kim):
 
 
 def test_interest_is_not_taken_once_closed_cancelled_or_full(engine, bot, clock, jo, alex, priya, quinn):
-    post(jo, places="1")
+    post(jo, seats="1")
     post(jo, title="Patient panel")
     post(jo, title="Research group")
     interested(priya)
@@ -707,7 +707,7 @@ def test_who_is_interested_least_involved_first(engine, bot, clock, jo, cora):
 
     def past_opening(days_ago: int, title: str, chosen: list[Person], cancel: bool = False) -> None:
         clock.set(START - timedelta(days=days_ago))
-        post(jo, title=title, places="3", tags="", closes_at="Friday 5pm")
+        post(jo, title=title, seats="3", tags="", closes_at="Friday 5pm")
         number = rows(engine, Opening)[-1].id
         for member in chosen:
             member.says("openings")
@@ -753,7 +753,7 @@ def test_who_is_interested_least_involved_first(engine, bot, clock, jo, cora):
 
 
 def test_selecting_up_to_the_number_of_places(engine, platform, clock, jo, alex, priya, quinn):
-    post(jo, places="1")
+    post(jo, seats="1")
     deliver(engine, platform, clock)
     interested(alex)
     interested(priya)
@@ -1058,7 +1058,7 @@ def test_the_poster_closes_it_early(engine, bot, platform, clock, jo, alex, priy
 
 
 def test_close_now_when_all_places_are_filled(engine, platform, clock, jo, alex):
-    post(jo, places="1")
+    post(jo, seats="1")
     interested(alex)
     choose(jo, "Alex")
     jo.press("Close now")
@@ -1137,7 +1137,7 @@ def test_cancelling_after_closing_tells_those_selected(engine, platform, clock, 
 
 def test_the_export_has_its_columns_and_figures(engine, bot, clock, jo, cora, alex, priya, quinn):
     quinn.says("profile interests online booking")
-    post(jo, title="Booking group", places="3", tags="", closes_at="10 Dec 2026 5pm")
+    post(jo, title="Booking group", seats="3", tags="", closes_at="10 Dec 2026 5pm")
     interested(alex)
     interested(priya)
     interested(quinn)
@@ -1147,7 +1147,7 @@ def test_the_export_has_its_columns_and_figures(engine, bot, clock, jo, cora, al
     priya.bot.handle(ButtonPress(priya.who, "opening.payment:1:decline"))
     clock.set(datetime(2026, 12, 1, 0, 30, tzinfo=UTC))  # December: outside the range
     choose(jo, "Quinn", hours="2")
-    post(jo, title="Study, later cancelled", places="1", tags="", closes_at="10 Dec 2026 5pm")
+    post(jo, title="Study, later cancelled", seats="1", tags="", closes_at="10 Dec 2026 5pm")
     interested(alex)  # the first is full, so this is the one offered
     select_in = rows(engine, Opening)[-1].id
     jo.says(f"openings review {select_in}")

@@ -77,7 +77,7 @@ OPENING = {
     "involves": "Test the new booking pages and say what would make them easier.",
     "commitment": "2 hours a month",
     "dates": "December to March",
-    "places": "2",
+    "seats": "2",
     "payment": "£25 an hour plus travel",
     "place_kind": "remote",
     "closes_at": "Friday 5pm",
@@ -612,7 +612,7 @@ def test_whole_numbers_are_asked_for_as_whole_numbers_within_their_bounds(world)
         ("session.new", "duration"): whole("5", "720", "60"),
         ("session.new", "capacity"): whole("1", "500"),
         ("session.new", "weeks"): whole("1", "26", "1", weeks),
-        ("opening.new", "places"): whole("1", "100", "1"),
+        ("opening.new", "seats"): whole("1", "100", "1"),
         ("checkin.edit", "window"): (
             {"type": "number_input", "action_id": "value", "is_decimal_allowed": True, "initial_value": "48"},
             None,

@@ -28,10 +28,10 @@ def where(_: Translate, opening: Opening) -> str:
     return _("Remote")
 
 
-def places(_: Translate, opening: Opening, taken: int) -> str:
+def seats_taken(_: Translate, opening: Opening, taken: int) -> str:
     if taken == 0:
-        return str(opening.places)
-    return _("{filled} of {places} filled", filled=taken, places=opening.places)
+        return str(opening.seats)
+    return _("{filled} of {places} filled", filled=taken, places=opening.seats)
 
 
 def fields(
@@ -49,7 +49,7 @@ def fields(
         shown.append(Field(_("When"), (opening.dates,)))
     shown += [
         Field(_("Where"), (where(_, opening),)),
-        Field(_("Places"), (places(_, opening, taken),)),
+        Field(_("Places"), (seats_taken(_, opening, taken),)),
         Field(_("Payment and expenses"), (opening.payment,)),
     ]
     if full:
@@ -79,7 +79,7 @@ def announcement(db: Session, settings: Settings, opening: Opening, now: datetim
         text = _("Cancelled: {title}. Sorry, this opening is not going ahead.", title=opening.title)
     elif opening.status == Status.CLOSED:
         text = _("Closed: {title}. Thank you to everyone who said they were interested.", title=opening.title)
-    elif taken >= opening.places:
+    elif taken >= opening.seats:
         text = _("{title}: all places are now filled. Thank you, everyone.", title=opening.title)
         buttons = interest_buttons(reader, opening)[1:]
     else:

@@ -97,10 +97,10 @@ def review(turn: Turn, opening: Opening, by_time: bool = False) -> Reply:
         lead = _("Who is interested in {title}, in the order they said so.", title=opening.title)
     else:
         lead = _("Who is interested in {title}, least involved first.", title=opening.title)
-    lead += " " + _("Places filled: {filled} of {places}.", filled=taken, places=opening.places)
+    lead += " " + _("Places filled: {filled} of {places}.", filled=taken, places=opening.seats)
     buttons: list[Button] = []
     if opening.status == Status.OPEN and turn.now < opening.closes_at:
-        if taken < opening.places:
+        if taken < opening.seats:
             buttons += [
                 Button(
                     _("Select {name}", name=c.member.display_name),
@@ -139,10 +139,10 @@ def _chosen(turn: Turn, asked: Asked) -> tuple[Opening, OpeningInterest, Member]
             name=candidate.member.display_name,
             title=opening.title,
         )
-    if filled(turn.db, opening.id) >= opening.places:
+    if filled(turn.db, opening.id) >= opening.seats:
         raise Refusal(
             "All {places} places in {title} are filled. Nothing changed.",
-            places=opening.places,
+            places=opening.seats,
             title=opening.title,
         )
     return opening, candidate.interest, candidate.member
@@ -181,10 +181,10 @@ def _select_submit(turn: Turn, asked: Asked, values: dict[str, str]) -> Reply:
         .execution_options(populate_existing=True)
     ).one()
     taken = filled(turn.db, opening.id)
-    if taken >= opening.places:
+    if taken >= opening.seats:
         raise Refusal(
             "All {places} places in {title} are filled. Nothing changed.",
-            places=opening.places,
+            places=opening.seats,
             title=opening.title,
         )
     claimed = turn.db.execute(
@@ -226,8 +226,8 @@ def _select_submit(turn: Turn, asked: Asked, values: dict[str, str]) -> Reply:
         name=member.display_name,
         title=opening.title,
     )
-    words += " " + _("Places filled: {filled} of {places}.", filled=taken, places=opening.places)
-    if taken < opening.places:
+    words += " " + _("Places filled: {filled} of {places}.", filled=taken, places=opening.seats)
+    if taken < opening.seats:
         return turn.say(words, buttons=(Button(_("Who is interested"), f"opening.review:{opening.id}"),))
     words += " " + _("All places are filled. Close it to thank the others.")
     return turn.say(words, buttons=(Button(_("Close now"), f"opening.close:{opening.id}"),))

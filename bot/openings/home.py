@@ -72,7 +72,7 @@ def my_openings(turn: Turn) -> list[Field]:
                 title=opening.title,
                 count=str(len(interested(turn.db, opening.id))),
                 filled=str(filled(turn.db, opening.id)),
-                places=str(opening.places),
+                places=str(opening.seats),
                 when=turn.moment(opening.closes_at),
                 number=str(opening.id),
             ),

@@ -14,7 +14,7 @@ from bot.conversation import Button, Field, FormField, Message, Option, Reply
 from bot.feature import Asked, FormSpec
 from bot.forms import open_form
 from bot.members import Role
-from bot.openings.announce import announce, closes_words, fields, interest_buttons, places, where
+from bot.openings.announce import announce, closes_words, fields, interest_buttons, seats_taken, where
 from bot.openings.queries import filled, interest_of
 from bot.openings.rules import (
     PLACE_KINDS,
@@ -66,7 +66,7 @@ def list_openings(turn: Turn, _asked: Asked) -> Reply:
     for opening in found:
         label = f"#{opening.id} {opening.title}"
         taken = filled(turn.db, opening.id)
-        summary = [opening.team, where(_, opening), _("places: {places}", places=places(_, opening, taken))]
+        summary = [opening.team, where(_, opening), _("places: {places}", places=seats_taken(_, opening, taken))]
         mine = interest_of(turn.db, opening.id, turn.member.id)
         if mine is not None and mine.selected_at is not None:
             summary.append(_("you were selected"))
@@ -87,7 +87,7 @@ def buttons_for(turn: Turn, opening: Opening, taken: int, with_details: bool = T
     buttons: list[Button] = []
     mine = interest_of(turn.db, opening.id, turn.member.id)
     chosen = mine is not None and mine.selected_at is not None
-    if turn.is_(Role.PARTNER) and is_open(opening, turn.now) and taken < opening.places and not chosen:
+    if turn.is_(Role.PARTNER) and is_open(opening, turn.now) and taken < opening.seats and not chosen:
         buttons.append(offered[0])
     if with_details:
         buttons.append(offered[1])
@@ -136,7 +136,7 @@ def _fields(turn: Turn, _asked: Asked) -> list[FormField]:
             hint=_("For example: 2 hours a month"),
         ),
         FormField("dates", _("When"), "short", max_length=200, hint=_("Dates, or ongoing")),
-        FormField("places", _("Places"), "number", minimum=1, maximum=100, whole=True, initial="1"),
+        FormField("seats", _("Places"), "number", minimum=1, maximum=100, whole=True, initial="1"),
         FormField(
             "payment",
             _("Payment and expenses"),
@@ -213,7 +213,7 @@ def _submit(turn: Turn, _asked: Asked, values: dict[str, str]) -> Reply:
         dates=values["dates"],
         place_kind=kind,
         place=values.get("place", "") if kind != "remote" else "",
-        places=int(float(values["places"])),
+        seats=int(float(values["seats"])),
         payment=values["payment"],
         access=values.get("access", ""),
         tags=checks.interest_tags(values["tags"]) if values.get("tags") else [],

@@ -45,7 +45,7 @@ def filled(db: Session, opening_id: int | None) -> int:
 
 
 def is_full(db: Session, opening: Opening) -> bool:
-    return filled(db, opening.id) >= opening.places
+    return filled(db, opening.id) >= opening.seats
 
 
 def interest_of(db: Session, opening_id: int | None, member_id: int | None) -> OpeningInterest | None:
