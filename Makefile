@@ -40,6 +40,6 @@ other-days: install-test
 catalogue: install-test
 	$(BIN)/python scripts/catalogue.py
 
-# Run the README's console walk-throughs and write their output into it.
+# Run the console walk-throughs in README.md and docs/*.md and write their output into each page.
 readme: install
 	$(BIN)/python scripts/walkthroughs.py

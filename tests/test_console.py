@@ -51,15 +51,38 @@ def script(*lines: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def test_readme_walkthroughs_run_exactly_as_written():
-    readme = (ROOT / "README.md").read_text()
-    found = walkthroughs.walkthroughs(readme)
-    assert len(found) >= 2, "the README has walk-throughs between <!-- walkthrough NAME --> markers"
-    for block in found:
-        done = walkthroughs.run(block.group("command"))
-        assert done.returncode == 0, done.stderr
-        assert done.stderr == ""
-        assert done.stdout == block.group("output"), f"walk-through {block.group('name')}: run `make readme`"
+# Each job's page holds its walk-throughs; the README keeps one short one.
+PAGES_WITH_WALKTHROUGHS = ("README.md", "docs/checkins.md", "docs/openings.md", "docs/sessions.md")
+
+
+def walkthroughs_by_page() -> dict[str, list[str]]:
+    """The walk-throughs' names on every page `make readme` runs: README.md and docs/*.md."""
+    return {
+        page.relative_to(ROOT).as_posix(): [
+            b.group("name") for b in walkthroughs.walkthroughs(page.read_text())
+        ]
+        for page in walkthroughs.pages()
+    }
+
+
+def test_the_readme_and_each_job_page_have_walkthroughs():
+    found = walkthroughs_by_page()
+    for page in PAGES_WITH_WALKTHROUGHS:
+        assert found.get(page), f"{page} has a walk-through between <!-- walkthrough NAME --> markers"
+    names = [name for on_page in found.values() for name in on_page]
+    assert len(names) == len(set(names)), f"each walk-through has a name of its own: {names}"
+
+
+@pytest.mark.parametrize(
+    ("page", "name"), [(page, name) for page, names in walkthroughs_by_page().items() for name in names]
+)
+def test_walkthroughs_run_exactly_as_written(page, name):
+    """Every walk-through in README.md and docs/*.md prints what the page shows."""
+    (block,) = [b for b in walkthroughs.walkthroughs((ROOT / page).read_text()) if b.group("name") == name]
+    done = walkthroughs.run(block.group("command"))
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    assert done.stdout == block.group("output"), f"walk-through {name} in {page}: run `make readme`"
 
 
 def test_buttons_by_number_and_label_and_a_form_field_by_field(tmp_path):
