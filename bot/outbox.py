@@ -215,7 +215,7 @@ MAX_ATTEMPTS = 8  # about 20 minutes of backing off, then set aside for an admin
 class Pacer:
     """Token buckets in real time: one per platform, one per platform and target, and what each
     platform asked us to wait for. A dispatcher keeps one for as long as it runs (the scheduler
-    does); with several processes, each keeps its own (see README)."""
+    does); with several processes, each keeps its own (see docs/operations.md)."""
 
     def __init__(
         self,

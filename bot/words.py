@@ -2,7 +2,7 @@
 
 Strings are marked in the code as `_("...")` and kept in gettext catalogues under
 `bot/locale/<lang>/LC_MESSAGES/messages.po`, read with Babel. English is complete.
-`make catalogue` extracts new strings (see the README).
+`make catalogue` extracts new strings.
 """
 
 from __future__ import annotations

@@ -106,7 +106,7 @@ def until(condition: Callable[[], bool], what: str, seconds: float = 60) -> None
 @pytest.fixture
 def pg_engine(engine, database_url) -> Iterator[Any]:
     if not database_url.startswith("postgresql"):
-        pytest.skip("SQLite runs as one process (see the README); this is PostgreSQL's")
+        pytest.skip("SQLite runs as one process (see docs/operations.md); this is PostgreSQL's")
     yield engine
 
 
