@@ -47,12 +47,12 @@ from typing import Any
 import common
 from sqlmodel import Session, col, select
 
-from bot.clock import FakeClock
 from bot.conversation import ButtonPress, Who
 from bot.core import Bot
 from bot.features import EVERY_FEATURE
 from storage.db import make_engine, migrate
 from storage.models import SessionSignup, WellbeingSession
+from tests.clock import FakeClock
 
 SORRY = "Sorry, something went wrong"
 PLACE = re.compile(r"you are number (\d+) on the waitlist")

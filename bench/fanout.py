@@ -38,13 +38,13 @@ from sqlalchemy import text, update
 from sqlmodel import Session, col, func, select
 
 from adapters.discord.sender import DiscordSender
-from bot.clock import FakeClock
 from bot.conversation import Command, FormSubmit
 from bot.core import Bot
 from bot.features import EVERY_FEATURE
 from bot.scheduling import Scheduler
 from storage.db import make_engine, migrate
 from storage.models import Member, Outbox
+from tests.clock import FakeClock
 from tests.discord_fakes import DiscordWorld
 
 LIMIT = 50.0  # requests a second, as Discord's global limit

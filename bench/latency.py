@@ -50,11 +50,11 @@ from typing import Any
 import common
 from sqlalchemy import Engine, event
 
-from bot.clock import FakeClock
 from bot.conversation import ButtonPress, Command, Event, FormSubmit, Reply
 from bot.core import Bot
 from bot.features import EVERY_FEATURE
 from storage.db import make_engine, migrate
+from tests.clock import FakeClock
 
 SIGN_UP, INTEREST, NOTE, ANSWER, PROFILE = (
     "sign-up",

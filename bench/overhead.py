@@ -49,11 +49,11 @@ from typing import Any
 
 import common
 
-from bot.clock import FakeClock
 from bot.conversation import Event, Message, Reply
 from bot.core import Bot
 from bot.features import EVERY_FEATURE
 from storage.db import make_engine, migrate
+from tests.clock import FakeClock
 
 PEOPLE = 200
 CONSTANT = "Your profile. Only you and the coordinators can see it."

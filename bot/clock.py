@@ -17,24 +17,6 @@ class SystemClock:
         return datetime.now(UTC)
 
 
-class FakeClock:
-    """A clock that only moves when told to."""
-
-    def __init__(self, start: datetime) -> None:
-        if start.tzinfo is None:
-            raise ValueError("FakeClock needs an aware datetime")
-        self._now = start.astimezone(UTC)
-
-    def now(self) -> datetime:
-        return self._now
-
-    def advance(self, delta: timedelta) -> None:
-        self._now += delta
-
-    def set(self, when: datetime) -> None:
-        self._now = when.astimezone(UTC)
-
-
 class ShiftedClock:
     """Real time moved by an offset: the console's "try it out" clock (`--clock`, `:wait`)."""
 

@@ -108,9 +108,6 @@ def roles_of(db: Session, member_id: int) -> set[Role]:
     return {Role(r) for r in rows}
 
 
-def has_role(db: Session, member_id: int, *roles: Role) -> bool:
-    return bool(roles_of(db, member_id) & set(roles))
-
 
 def grant(db: Session, member_id: int, role: Role, by: int | None, now: datetime) -> bool:
     """Give a role. False if they already had it (nothing changes)."""

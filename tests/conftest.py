@@ -18,7 +18,6 @@ import pytest
 from sqlalchemy import Engine, event, text
 from sqlmodel import Session, select
 
-from bot.clock import FakeClock
 from bot.conversation import ButtonPress, Command, FormSubmit, Reply, Who, plain
 from bot.core import Bot
 from bot.features import EVERY_FEATURE
@@ -26,6 +25,7 @@ from bot.outbox import Delivery, SendFailed, dispatch_due
 from bot.settings import AccountRef, Settings
 from storage.db import make_engine, migrate
 from storage.models import Account, Member
+from tests.clock import FakeClock
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 START = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)  # a Thursday

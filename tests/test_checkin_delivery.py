@@ -19,7 +19,6 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from bot.clock import FakeClock
 from bot.conversation import ButtonPress, Who
 from bot.core import Bot
 from bot.features import EVERY_FEATURE
@@ -27,6 +26,7 @@ from bot.members import Role
 from bot.outbox import SendFailed
 from bot.settings import AccountRef, Settings
 from storage.models import CheckIn, CheckInPrompt, CheckInRun, Member, Outbox
+from tests.clock import FakeClock
 from tests.conftest import Person, RecordingSender, deliver, member_named
 
 QUESTIONS = "How are you? | awful, poor, okay, good, great; Slept well? | yes/no"

@@ -19,7 +19,6 @@ import icalendar
 import pytest
 from sqlmodel import Session, col, select
 
-from bot.clock import FakeClock
 from bot.conversation import ButtonPress, FormSubmit, HomeOpened, Message, Reply, Who, plain
 from bot.core import Bot
 from bot.features import EVERY_FEATURE
@@ -28,6 +27,7 @@ from bot.outbox import Delivery, SendFailed
 from bot.settings import AccountRef, Settings
 from storage.db import make_engine
 from storage.models import FormDraft, Member, Outbox, SessionSignup, WellbeingSession
+from tests.clock import FakeClock
 from tests.conftest import START, Person, RecordingSender, deliver, member_named
 
 # Thursday 3 December 2026, 14:00 in London (on UTC in winter): the usual session.
