@@ -21,6 +21,13 @@ def pages_of(fields: list[FormField]) -> list[list[FormField]]:
     return [fields[i : i + MAX_FIELDS_PER_PAGE] for i in range(0, len(fields), MAX_FIELDS_PER_PAGE)] or [[]]
 
 
+def note_field(turn: Turn, initial: str, hint: str, max_length: int) -> FormField:
+    """The one field of a form for a note to the coordinators: emptied, it takes the note away."""
+    return FormField(
+        "note", turn._("Your note"), "long", required=False, max_length=max_length, initial=initial, hint=hint
+    )
+
+
 def open_form(turn: Turn, form_id: str) -> Reply:
     """Start a form afresh at its first page, if this person may."""
     spec, asked = _spec(turn, form_id)

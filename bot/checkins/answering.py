@@ -11,6 +11,7 @@ from sqlmodel import col, select
 from bot.checks import Refusal
 from bot.conversation import Button, FormField, Message, Reply, fill
 from bot.feature import Asked, ButtonSpec, FormSpec, Subject
+from bot.forms import note_field
 from bot.notify import tell_coordinators
 from bot.turn import Turn, moment_for, number_in
 from bot.words import N_, translator
@@ -217,17 +218,7 @@ def _write_submit(turn: Turn, asked: Asked, values: dict[str, str]) -> Reply:
 def _note_fields(turn: Turn, asked: Asked) -> list[FormField]:
     prompt, run, _rest = _own_prompt(turn, asked)
     _still_open(turn, prompt, run)
-    return [
-        FormField(
-            "note",
-            turn._("Your note"),
-            "long",
-            required=False,  # emptied, it takes the note away
-            max_length=1000,
-            initial=prompt.note,
-            hint=turn._("Anything you'd like the coordinators to know"),
-        )
-    ]
+    return [note_field(turn, prompt.note, turn._("Anything you'd like the coordinators to know"), 1000)]
 
 
 def _note_submit(turn: Turn, asked: Asked, values: dict[str, str]) -> Reply:

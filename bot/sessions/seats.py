@@ -16,16 +16,16 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from bot.checks import Refusal
-from bot.conversation import Button, Field, FormField, Message, Reply, fill
+from bot.conversation import Button, FormField, Message, Reply
 from bot.feature import Asked, FormSpec
+from bot.forms import note_field
 from bot.outbox import enqueue_dm
 from bot.sessions.calendar import calendar_file
 from bot.sessions.notices import refresh_announcement
 from bot.sessions.queries import A_PRESSED_SESSION, lock, position, signup_of, waitlist
 from bot.sessions.rules import Seat, Status
-from bot.sessions.words import card, confirmation, when
-from bot.turn import Turn, moment_for
-from bot.words import translator
+from bot.sessions.words import card, confirmation, moved_up, when
+from bot.turn import Turn
 from storage.models import Member, SessionSignup, WellbeingSession
 
 
@@ -148,26 +148,7 @@ def free_seat(db: Session, target: WellbeingSession, now: datetime) -> None:
     first.confirmed_at = now
     db.add(first)
     db.flush()
-    reader = db.get_one(Member, first.member_id)
-    _ = translator(reader.language)
-    words = (
-        *fill(
-            _("Good news: a place came up at {title}, {when}. It is yours now. Your calendar file is below."),
-            title=target.title,
-            when=moment_for(reader, target.starts_at),
-        ),
-        " ",
-        _("If you can't come after all, press Cancel my place."),
-    )
-    message = Message(
-        words,
-        fields=(Field(_("Where"), (target.place,)),),
-        buttons=(
-            Button(_("Add a note"), f"session.note:{target.id}"),
-            Button(_("Cancel my place"), f"session.cancel:{target.id}"),
-        ),
-        files=(calendar_file([target], now, _),),
-    )
+    message = moved_up(target, db.get_one(Member, first.member_id), now)
     enqueue_dm(db, first.member_id, message, now, dedupe_key=f"session.moved_up:{first.id}")
 
 
@@ -203,17 +184,7 @@ def save_note(turn: Turn, mine: SessionSignup, note: str) -> Reply:
 
 def _note_fields(turn: Turn, asked: Asked) -> list[FormField]:
     mine = own_signup(turn, asked.subject)
-    return [
-        FormField(
-            "note",
-            turn._("Your note"),
-            "long",
-            required=False,  # emptied, it takes the note away
-            max_length=500,
-            initial=mine.note,
-            hint=turn._("Access needs, or anything the coordinators should know"),
-        )
-    ]
+    return [note_field(turn, mine.note, turn._("Access needs, or anything the coordinators should know"), 500)]
 
 
 def _note_submit(turn: Turn, asked: Asked, values: dict[str, str]) -> Reply:

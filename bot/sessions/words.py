@@ -136,6 +136,7 @@ def when(turn: Turn, target: WellbeingSession) -> Span:
 
 
 def confirmation(turn: Turn, target: WellbeingSession) -> Reply:
+    """What someone who just took a place reads."""
     _ = turn._
     words = (
         *turn.spans(
@@ -146,16 +147,35 @@ def confirmation(turn: Turn, target: WellbeingSession) -> Reply:
         " ",
         _("If you have access needs, press Add a note. Only the coordinators see it."),
     )
-    message = Message(
+    return Reply(messages=(your_place(_, target, words, turn.now),))
+
+
+def moved_up(target: WellbeingSession, reader: Member, now: datetime) -> Message:
+    """What the first on the waitlist reads when a place comes up for them."""
+    _ = translator(reader.language)
+    words = (
+        *fill(
+            _("Good news: a place came up at {title}, {when}. It is yours now. Your calendar file is below."),
+            title=target.title,
+            when=moment_for(reader, target.starts_at),
+        ),
+        " ",
+        _("If you can't come after all, press Cancel my place."),
+    )
+    return your_place(_, target, words, now)
+
+
+def your_place(_: Translate, target: WellbeingSession, words: tuple[Span, ...], now: datetime) -> Message:
+    """A place that is now someone's: where, what they can do, and the calendar file."""
+    return Message(
         words,
         fields=(Field(_("Where"), (target.place,)),),
         buttons=(
             Button(_("Add a note"), f"session.note:{target.id}"),
             Button(_("Cancel my place"), f"session.cancel:{target.id}"),
         ),
-        files=(calendar_file([target], turn.now, _),),
+        files=(calendar_file([target], now, _),),
     )
-    return Reply(messages=(message,))
 
 
 def reminder(target: WellbeingSession, reader: Member) -> Message:
