@@ -26,8 +26,9 @@ from typing import Any
 from aiohttp import WSMsgType, web
 from slack_sdk.signature import SignatureVerifier
 
-from adapters.slack.app import SlackAdapter, async_client, start_http
-from adapters.slack.sender import SlackSender, web_client
+from adapters.slack.app import SlackAdapter, start_http
+from adapters.slack.poster import slack_client
+from adapters.slack.sender import SlackSender
 from bot.clock import Clock
 from bot.core import Bot
 from bot.outbox import dispatch_due
@@ -531,11 +532,11 @@ class SlackWorld(SignedRequests):
         self.adapter = loop.run(self._adapter())
         self.runner = loop.run(start_http(self.adapter, "127.0.0.1", 0))
         super().__init__(self.runner.addresses[0][1], fake)
-        url = bot.settings.slack_api_url
-        self.sender = SlackSender(web_client(BOT_TOKEN, url), bot.settings.default_language)
+        # The outbox's sender, as `partnerbot run` makes it: on the app's poster and event loop.
+        self.sender = SlackSender(self.adapter.poster, loop.loop, bot.settings.default_language)
 
     async def _adapter(self) -> SlackAdapter:
-        return SlackAdapter(self.bot, async_client(BOT_TOKEN, self.bot.settings.slack_api_url), SECRET)
+        return SlackAdapter(self.bot, slack_client(BOT_TOKEN, self.bot.settings.slack_api_url), SECRET)
 
     def settle(self) -> None:
         # Replies are shown by tasks that run after the ack: wait for them (I/O, with a deadline).

@@ -21,11 +21,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from slack_sdk.http_retry import builtin_handlers
+from slack_sdk.http_retry import builtin_async_handlers
 from sqlmodel import Session, select
 
 from adapters.slack import translate
-from adapters.slack.app import SlackAdapter, async_client, start_socket_mode
+from adapters.slack.app import SlackAdapter, start_socket_mode
+from adapters.slack.poster import slack_client
 from adapters.slack.render import (
     MAX_BLOCKS,
     MAX_SECTION,
@@ -407,6 +408,39 @@ def test_a_session_sign_up_gives_a_calendar_file_and_the_count_is_edited(world, 
     assert "Chair yoga" in texts(published["view"]["blocks"])
 
 
+def a_session(world: SlackWorld) -> None:
+    """Cora, a coordinator, schedules Chair yoga: session 1."""
+    grant(world, "UCORA", "coordinator")
+    world.slash("UCORA", "/sessions", "new")
+    assert fill_form(world, "UCORA", SESSION) == "closed"
+
+
+def test_files_in_replies_go_to_one_direct_message_opened_once(world):
+    a_session(world)
+    met(world, "UALEX")
+
+    for _time in range(3):
+        _answer, key = world.slash("UALEX", "/sessions", "calendar 1", channel="CGENERAL")
+        assert said(world.fake.replies(key))[0].startswith("Here is the calendar file for Chair yoga")
+
+    assert [c["channel_id"] for c in world.fake.made("files.completeUploadExternal")] == ["DUALEX"] * 3
+    assert world.fake.made("conversations.open") == [{"users": "UALEX"}]
+
+
+def test_a_direct_message_the_outbox_opened_is_the_one_replies_use(world, clock):
+    a_session(world)  # Cora's "you have the coordinator role" waits in the outbox
+    world.dispatch(clock)
+    assert said(world.fake.posts_in("DUCORA")) == [
+        "Ada gave you the coordinator role. Type guide to see what you can do now."
+    ]
+
+    world.slash("UCORA", "/sessions", "calendar 1", channel="CGENERAL")
+
+    [completed] = world.fake.made("files.completeUploadExternal")
+    assert completed["channel_id"] == "DUCORA"
+    assert world.fake.made("conversations.open") == [{"users": "UCORA"}]
+
+
 def test_the_app_home_is_published_and_its_buttons_answer_in_a_direct_message(world):
     met(world, "UPRIYA")
     world.event({"type": "app_home_opened", "user": "UPRIYA", "channel": "DUPRIYA", "tab": "messages"}, "Ev1")
@@ -453,12 +487,12 @@ def test_an_event_sent_again_is_handled_once(world):
 
 
 class Sleeps:
-    """Stands in for `time` in slack_sdk's retry handler: records each wait instead of waiting."""
+    """Stands in for `asyncio` in slack_sdk's retry handler: records each wait instead of waiting."""
 
     def __init__(self):
         self.waits: list[float] = []
 
-    def sleep(self, seconds: float) -> None:
+    async def sleep(self, seconds: float) -> None:
         self.waits.append(seconds)
 
 
@@ -469,7 +503,7 @@ def queued_dm(world: SlackWorld) -> None:
 
 def test_a_short_rate_limit_is_waited_out_and_the_message_goes_once(world, engine, clock, monkeypatch):
     sleeps = Sleeps()
-    monkeypatch.setattr(builtin_handlers, "time", sleeps)
+    monkeypatch.setattr(builtin_async_handlers, "asyncio", sleeps)
     queued_dm(world)
     world.fake.fail("chat.postMessage", Failure(status=429, retry_after=2))
 
@@ -485,7 +519,7 @@ def test_a_short_rate_limit_is_waited_out_and_the_message_goes_once(world, engin
 
 
 def test_a_long_rate_limit_or_a_refusal_keeps_the_message_in_the_outbox(world, engine, clock, monkeypatch):
-    monkeypatch.setattr(builtin_handlers, "time", Sleeps())
+    monkeypatch.setattr(builtin_async_handlers, "asyncio", Sleeps())
     queued_dm(world)
     world.fake.fail("chat.postMessage", Failure(status=429, retry_after=120))
 
@@ -877,7 +911,7 @@ def test_socket_mode_connects_handles_an_envelope_and_acknowledges_it(engine, cl
     bot = Bot(engine, settings, clock, EVERY_FEATURE)
 
     async def connect():
-        adapter = SlackAdapter(bot, async_client(BOT_TOKEN, settings.slack_api_url))
+        adapter = SlackAdapter(bot, slack_client(BOT_TOKEN, settings.slack_api_url))
         return adapter, await start_socket_mode(adapter, APP_TOKEN)
 
     adapter, handler = loop.run(connect())

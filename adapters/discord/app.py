@@ -1,5 +1,5 @@
 """Discord through discord.py: slash commands, buttons, selects and modals become core events; the
-core's replies are drawn back into Discord.
+core's replies are drawn back into Discord, through the poster the outbox uses too.
 
 The adapter translates and draws, nothing more: it holds no rule and makes no database call.
 An interaction is answered directly when the core's turn is quick, as it nearly always is; if it
@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any, TextIO
 
@@ -21,17 +21,10 @@ import yarl
 from discord import app_commands
 
 from adapters.discord import translate
-from adapters.discord.render import (
-    NO_PINGS,
-    DiscordMessage,
-    form_errors,
-    form_offer,
-    render_message,
-    render_modal,
-    shorten,
-)
-from adapters.discord.sender import DiscordSender, attachments
-from bot.conversation import Event, File, Reply
+from adapters.discord.poster import DiscordPoster, parts
+from adapters.discord.render import NO_PINGS, form_errors, form_offer, render_modal, shorten
+from adapters.discord.sender import DiscordSender
+from bot.conversation import Event, Reply
 from bot.core import Bot
 from bot.feature import CommandSpec, Verb
 from bot.scheduling import Scheduler, make_scheduler
@@ -66,6 +59,7 @@ class DiscordAdapter(discord.Client):
             **options,
         )
         self.bot = bot
+        self.poster = DiscordPoster(self)
         self.guild = discord.Object(int(guild_id)) if guild_id else None
         # What makes a turn slow enough to say "thinking" first: DEFER_AFTER seconds passing.
         # Tests give a signal of their own, so a busy machine never changes what they see.
@@ -147,8 +141,7 @@ class DiscordAdapter(discord.Client):
             if not work.done():
                 # Slow today (a busy database): say "thinking" within Discord's 3 seconds, and
                 # follow up. A form then opens from a button, since a modal must come first.
-                private = interaction.guild_id is not None
-                await interaction.response.defer(ephemeral=private, thinking=True)
+                await self.poster.thinking(interaction, private=interaction.guild_id is not None)
             await self.show(interaction, await work)
         except Exception:
             log.exception("could not answer a Discord interaction")
@@ -169,34 +162,14 @@ class DiscordAdapter(discord.Client):
             if reply.field_errors:
                 messages.append(form_errors(reply, self._))
             elif can_open and not messages and not interaction.response.is_done():
-                modal = render_modal(form, self._)
-                await interaction.response.send_modal(modal)
-                modal.stop()  # its submission is read from its custom_id, not from memory
+                await self.poster.open_form(interaction, render_modal(form, self._))
                 return
             else:  # a modal cannot open a modal: a button opens the next page
                 messages.append(form_offer(form, self._))
         in_dm = interaction.guild_id is None
         for message in messages:
-            parts = render_message(message)
-            for number, part in enumerate(parts):
-                files = message.files if number == len(parts) - 1 else ()
-                await self._send(interaction, part, files, private=message.private and not in_dm)
-
-    async def _send(
-        self, interaction: discord.Interaction, part: DiscordMessage, files: Sequence[File], private: bool
-    ) -> None:
-        view = part.view()
-        options: dict[str, Any] = {"ephemeral": private, "allowed_mentions": NO_PINGS}
-        if view is not None:
-            options["view"] = view
-        if files:
-            options["files"] = attachments(files)
-        if not interaction.response.is_done():
-            await interaction.response.send_message(part.content or None, **options)
-        else:
-            await interaction.followup.send(part.content, **options)
-        if view is not None:
-            view.stop()  # presses are read from each button's custom_id, not from memory
+            for part, files in parts(message):
+                await self.poster.answer(interaction, part, files, private=message.private and not in_dm)
 
 
 # ---- starting it ------------------------------------------------------------------------------
@@ -253,7 +226,7 @@ async def serve(
             connection.result()  # the reason it could not connect, logged with its traceback
             return 1
         print(_("Connected to Discord. Press Ctrl+C to stop."), file=out, flush=True)
-        sender = DiscordSender(adapter, loop, settings.default_language, settings.discord_rate_limit)
+        sender = DiscordSender(adapter.poster, loop, settings.discord_rate_limit)
         own = scheduler is None
         if scheduler is None:
             scheduler = make_scheduler(bot, {}, settings.dispatch_interval_seconds)

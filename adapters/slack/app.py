@@ -1,5 +1,6 @@
 """Slack through slack-bolt's AsyncApp: slash commands, buttons, modals, the App Home and direct
-messages become core events; the core's replies are drawn back into Slack.
+messages become core events; the core's replies are drawn back into Slack, through the poster
+the outbox uses too.
 
 The adapter translates and draws, nothing more: it holds no rule and makes no database call.
 """
@@ -20,14 +21,10 @@ from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
-)
 from slack_sdk.web.async_client import AsyncWebClient
-from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack import translate
+from adapters.slack.poster import SlackPoster, slack_client
 from adapters.slack.render import (
     Origin,
     SlackMessage,
@@ -37,7 +34,7 @@ from adapters.slack.render import (
     render_message,
     render_modal,
 )
-from adapters.slack.sender import SlackSender, web_client
+from adapters.slack.sender import SlackSender
 from bot.conversation import Button, Event, File, Form, Message, Reply, Who
 from bot.core import Bot
 from bot.scheduling import Scheduler, make_scheduler
@@ -83,6 +80,7 @@ class SlackAdapter:
     def __init__(self, bot: Bot, client: AsyncWebClient, signing_secret: str = "") -> None:
         self.bot = bot
         self.client = client
+        self.poster = SlackPoster(client)
         self._ = translator(bot.settings.default_language)
         self._people: OrderedDict[str, translate.Profile] = OrderedDict()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -252,51 +250,24 @@ class SlackAdapter:
     async def _post(self, place: Place, part: SlackMessage, private: bool) -> None:
         """Where the person acted when Slack allows it; otherwise in their direct message."""
         visible = place.in_dm or not private
-        if place.response_url:
-            try:
-                answered = await AsyncWebhookClient(place.response_url).send(
-                    text=part.text,
-                    blocks=part.blocks,
-                    response_type="in_channel" if visible else "ephemeral",
-                    replace_original=False,
-                    unfurl_links=False,
-                    unfurl_media=False,
-                )
-                status: Any = answered.status_code
-            except Exception as problem:  # no answer at all: the direct message still works
-                status = problem
-            if status == 200:
-                return
-            # A response URL lasts 30 minutes and 5 answers; after that, a direct message.
-            log.info("response_url did not take the answer (%s); answering by direct message", status)
-        channel = place.channel_id if place.channel_id and visible else await self._dm(place.user_id)
-        await self.client.chat_postMessage(
-            channel=channel, text=part.text, blocks=part.blocks, unfurl_links=False, unfurl_media=False
-        )
-
-    async def _dm(self, user_id: str) -> str:
-        opened = await self.client.conversations_open(users=user_id)
-        return str(opened["channel"]["id"])
+        if place.response_url and await self.poster.answer(place.response_url, part, visible):
+            return
+        channel = place.channel_id if place.channel_id and visible else await self.poster.dm(place.user_id)
+        await self.poster.post(channel, part)
 
     async def _upload(self, user_id: str, files: Sequence[File]) -> None:
         """Files (a calendar file, an export) go to the person's direct message: they are theirs."""
-        channel = await self._dm(user_id)
+        channel = await self.poster.dm(user_id)
         for file in files:
-            await self.client.files_upload_v2(
-                channel=channel, content=file.content, filename=file.name, title=file.name
-            )
+            await self.poster.upload(channel, file)
 
     async def _open_form(self, form: Form, place: Place) -> None:
         origin = Origin(place.channel_id, place.response_url)
-        if place.trigger_id:
-            try:
-                await self.client.views_open(
-                    trigger_id=place.trigger_id, view=render_modal(form, origin, self._)
-                )
-                return
-            except SlackApiError as problem:  # the trigger lasts 3 seconds
-                log.info("could not open a modal: %s", problem.response.get("error"))
-        # No trigger (a typed direct message): a button opens the form, from its first page.
+        if place.trigger_id and await self.poster.open_form(
+            place.trigger_id, render_modal(form, origin, self._)
+        ):
+            return
+        # No trigger (a typed direct message), or too late: a button opens the form, from its first page.
         offer = Message(
             (self._("Press the button to open the form."),),
             buttons=(Button(form.title, form.form_id, style="primary"),),
@@ -306,21 +277,10 @@ class SlackAdapter:
 
     async def _publish_home(self, someone: Who) -> None:
         reply = await self._handle(translate.home_opened(someone))
-        await self.client.views_publish(user_id=someone.account.user_id, view=render_home(reply, self._))
+        await self.poster.publish_home(someone.account.user_id, render_home(reply, self._))
 
 
 # ---- starting it ------------------------------------------------------------------------------
-
-
-def async_client(token: str, url: str) -> AsyncWebClient:
-    return AsyncWebClient(
-        token=token,
-        base_url=url,
-        retry_handlers=[
-            AsyncConnectionErrorRetryHandler(),
-            AsyncRateLimitErrorRetryHandler(max_retry_count=1),
-        ],
-    )
 
 
 def secret(value: Any) -> str:
@@ -356,7 +316,7 @@ async def serve(
     by `stop` when another platform shares this process, its signals and its `scheduler`."""
     _ = translator(settings.default_language)
     token = secret(settings.slack_bot_token)
-    client = async_client(token, settings.slack_api_url)
+    client = slack_client(token, settings.slack_api_url)
     adapter = SlackAdapter(bot, client, secret(settings.slack_signing_secret))
     try:
         await client.auth_test()
@@ -393,7 +353,7 @@ async def serve(
             _("Waiting for Slack at {address}. Press Ctrl+C to stop.", address=address), file=out, flush=True
         )
 
-    sender = SlackSender(web_client(token, settings.slack_api_url), settings.default_language)
+    sender = SlackSender(adapter.poster, asyncio.get_running_loop(), settings.default_language)
     own = scheduler is None
     if scheduler is None:
         scheduler = make_scheduler(bot, {}, settings.dispatch_interval_seconds)
