@@ -73,3 +73,39 @@ def test_when_one_platform_cannot_start_the_other_stops_too(tmp_path):
     assert code == 1, out
     assert f"I could not reach Slack at http://127.0.0.1:{closed}/api/. Please check SLACK_API_URL." in out
     assert "Traceback" not in out
+
+
+@pytest.mark.parametrize("refused", ["slack", "discord"])
+def test_a_platform_that_cannot_start_is_explained_in_one_line_and_none_is_said_to_run(tmp_path, refused):
+    loop = LoopThread()
+    slack, discord = FakeSlack(), FakeDiscord()
+    loop.run(slack.start())
+    loop.run(discord.start())
+    process, lines = start_partnerbot(
+        tmp_path,
+        SLACK_BOT_TOKEN="xoxb-wrong-and-secret" if refused == "slack" else BOT_TOKEN,
+        SLACK_SIGNING_SECRET=SECRET,
+        SLACK_API_URL=slack.api_url,
+        SLACK_HOST="127.0.0.1",
+        SLACK_PORT=str(free_port()),
+        DISCORD_BOT_TOKEN="wrong-and-secret" if refused == "discord" else TOKEN,
+        DISCORD_API_URL=discord.api_url,
+        DISCORD_GATEWAY_URL=discord.gateway_url,
+    )
+    try:
+        code = process.wait(60)
+    finally:
+        loop.run(slack.stop())
+        loop.run(discord.stop())
+        loop.close()
+    out = "".join(iter_queue(lines))
+    assert code == 1, out
+    why = {
+        "slack": "Slack did not accept the bot token (invalid_auth). Please check SLACK_BOT_TOKEN.",
+        "discord": "Discord did not accept the bot token. Please check DISCORD_BOT_TOKEN.",
+    }[refused]
+    assert why in out
+    # The one line that says why: nothing claims the other platform is running.
+    assert out.count("Please check") == 1, out
+    assert "Press Ctrl+C to stop." not in out, out
+    assert "Traceback" not in out and "wrong-and-secret" not in out

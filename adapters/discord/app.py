@@ -1,5 +1,6 @@
 """Discord through discord.py: slash commands, buttons, selects and modals become core events; the
 core's replies are drawn back into Discord, through the poster the outbox uses too.
+`DiscordPlatform` is how `partnerbot run` starts and stops it.
 
 The adapter translates and draws, nothing more: it holds no rule and makes no database call.
 An interaction is answered directly when the core's turn is quick, as it nearly always is; if it
@@ -11,10 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 from collections.abc import Awaitable, Callable
 from functools import partial
-from typing import Any, TextIO
+from typing import Any
 
 import discord
 import yarl
@@ -24,10 +24,10 @@ from adapters.discord import translate
 from adapters.discord.poster import DiscordPoster, parts
 from adapters.discord.render import NO_PINGS, form_errors, form_offer, render_modal, shorten
 from adapters.discord.sender import DiscordSender
+from adapters.platforms import NotStarted, secret
 from bot.conversation import Event, Reply
 from bot.core import Bot
 from bot.feature import CommandSpec, Verb
-from bot.scheduling import Scheduler, make_scheduler
 from bot.settings import Settings
 from bot.words import translator
 
@@ -175,76 +175,59 @@ class DiscordAdapter(discord.Client):
 # ---- starting it ------------------------------------------------------------------------------
 
 
-def secret(value: Any) -> str:
-    return value.get_secret_value() if value is not None else ""
+class DiscordPlatform:
+    """Discord for `partnerbot run`: its gateway, with slash commands synced to DISCORD_GUILD_ID
+    or globally."""
 
+    name = "discord"
 
-async def serve(
-    bot: Bot,
-    settings: Settings,
-    out: TextIO,
-    stop: asyncio.Event | None = None,
-    scheduler: Scheduler | None = None,
-) -> int:
-    """Connect, start the outbox's scheduler, and run until stopped: by Ctrl+C or SIGTERM, or
-    by `stop` when another platform shares this process, its signals and its `scheduler`."""
-    _ = translator(settings.default_language)
-    use_urls(settings.discord_api_url, settings.discord_gateway_url)
-    shards: dict[str, Any] = {}
-    if settings.discord_shard_count:
-        shards = {"shard_id": settings.discord_shard_id or 0, "shard_count": settings.discord_shard_count}
-    adapter = DiscordAdapter(bot, settings.discord_guild_id, **shards)
-    loop = asyncio.get_running_loop()
-    if stop is None:
-        stop = asyncio.Event()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, stop.set)
-    async with adapter:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._ = translator(settings.default_language)
+        self.adapter: DiscordAdapter | None = None
+        self._sender: DiscordSender | None = None
+
+    @property
+    def sender(self) -> DiscordSender:
+        assert self._sender is not None, "Discord has not started"
+        return self._sender
+
+    async def start(self, bot: Bot, stop: asyncio.Event) -> str:
+        settings, _ = self.settings, self._
+        use_urls(settings.discord_api_url, settings.discord_gateway_url)
+        shards: dict[str, Any] = {}
+        if settings.discord_shard_count:
+            shards = {"shard_id": settings.discord_shard_id or 0, "shard_count": settings.discord_shard_count}
+        self.adapter = adapter = DiscordAdapter(bot, settings.discord_guild_id, **shards)
         try:
             await adapter.login(secret(settings.discord_bot_token))
-        except discord.LoginFailure:
-            print(
-                _("Discord did not accept the bot token. Please check DISCORD_BOT_TOKEN."),
-                file=out,
-                flush=True,
-            )
-            return 1
+        except discord.LoginFailure as problem:
+            raise NotStarted(_("Discord did not accept the bot token. Please check DISCORD_BOT_TOKEN.")) from problem
         except (OSError, discord.HTTPException) as problem:
             log.info("login failed: %s", problem)
             url = settings.discord_api_url
-            print(
-                _("I could not reach Discord at {url}. Please check DISCORD_API_URL.", url=url),
-                file=out,
-                flush=True,
-            )
-            return 1
+            raise NotStarted(
+                _("I could not reach Discord at {url}. Please check DISCORD_API_URL.", url=url)
+            ) from problem
         connection = asyncio.create_task(adapter.connect())
         ready = asyncio.create_task(adapter.wait_until_ready())
         await asyncio.wait([connection, ready], return_when=asyncio.FIRST_COMPLETED)
         if connection.done():
             ready.cancel()
-            connection.result()  # the reason it could not connect, logged with its traceback
-            return 1
-        print(_("Connected to Discord. Press Ctrl+C to stop."), file=out, flush=True)
-        sender = DiscordSender(adapter.poster, loop, settings.discord_rate_limit)
-        own = scheduler is None
-        if scheduler is None:
-            scheduler = make_scheduler(bot, {}, settings.dispatch_interval_seconds)
-        scheduler.add_sender("discord", sender)
-        if own:
-            scheduler.start()
-        stopping = asyncio.create_task(stop.wait())
-        try:
-            await asyncio.wait([connection, stopping], return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            if own:
-                scheduler.shutdown(wait=False)
-            stopping.cancel()
-            await adapter.settle()
-            await adapter.close()
-    return 0
+            await connection  # the reason it could not connect, logged with its traceback
+            raise ConnectionError("the connection to Discord's gateway ended before it was ready")
+        connection.add_done_callback(partial(_ended, stop))
+        self._sender = DiscordSender(adapter.poster, asyncio.get_running_loop(), settings.discord_rate_limit)
+        return _("Connected to Discord. Press Ctrl+C to stop.")
+
+    async def stop(self) -> None:
+        if self.adapter is not None:
+            await self.adapter.settle()
+            await self.adapter.close()
 
 
-def run_discord(bot: Bot, settings: Settings, out: TextIO) -> int:
-    """`partnerbot run` with DISCORD_BOT_TOKEN set."""
-    return asyncio.run(serve(bot, settings, out))
+def _ended(stop: asyncio.Event, connection: asyncio.Task[None]) -> None:
+    """A connection to the gateway that ends for good stops the whole process, not Discord alone."""
+    if not connection.cancelled() and connection.exception() is not None:
+        log.error("the connection to Discord ended", exc_info=connection.exception())
+    stop.set()

@@ -1,6 +1,6 @@
 """Slack through slack-bolt's AsyncApp: slash commands, buttons, modals, the App Home and direct
 messages become core events; the core's replies are drawn back into Slack, through the poster
-the outbox uses too.
+the outbox uses too. `SlackPlatform` is how `partnerbot run` starts and stops it.
 
 The adapter translates and draws, nothing more: it holds no rule and makes no database call.
 """
@@ -10,11 +10,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import signal
 from collections import OrderedDict
-from collections.abc import Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
-from typing import Any, TextIO
+from typing import Any
 
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
@@ -23,6 +22,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.platforms import NotStarted, secret
 from adapters.slack import translate
 from adapters.slack.poster import SlackPoster, slack_client
 from adapters.slack.render import (
@@ -37,7 +37,6 @@ from adapters.slack.render import (
 from adapters.slack.sender import SlackSender
 from bot.conversation import Button, Event, File, Form, Message, Reply, Who
 from bot.core import Bot
-from bot.scheduling import Scheduler, make_scheduler
 from bot.settings import Settings
 from bot.words import translator
 
@@ -283,14 +282,6 @@ class SlackAdapter:
 # ---- starting it ------------------------------------------------------------------------------
 
 
-def secret(value: Any) -> str:
-    return value.get_secret_value() if value is not None else ""
-
-
-class NotStarted(Exception):
-    """Slack could not be reached or refused a token; the message says what to check."""
-
-
 async def start_http(adapter: SlackAdapter, host: str, port: int) -> web.AppRunner:
     """bolt's aiohttp app (request signatures checked) on POST /slack/events."""
     runner = web.AppRunner(adapter.app.web_app(path=EVENTS_PATH, port=port))
@@ -305,87 +296,60 @@ async def start_socket_mode(adapter: SlackAdapter, app_token: str) -> AsyncSocke
     return handler
 
 
-async def serve(
-    bot: Bot,
-    settings: Settings,
-    out: TextIO,
-    stop: asyncio.Event | None = None,
-    scheduler: Scheduler | None = None,
-) -> None:
-    """Connect, start the outbox's scheduler, and run until stopped: by Ctrl+C or SIGTERM, or
-    by `stop` when another platform shares this process, its signals and its `scheduler`."""
-    _ = translator(settings.default_language)
-    token = secret(settings.slack_bot_token)
-    client = slack_client(token, settings.slack_api_url)
-    adapter = SlackAdapter(bot, client, secret(settings.slack_signing_secret))
-    try:
-        await client.auth_test()
-    except SlackApiError as problem:
-        raise NotStarted(
-            _(
-                "Slack did not accept the bot token ({reason}). Please check SLACK_BOT_TOKEN.",
-                reason=problem.response.get("error"),
-            )
-        ) from problem
-    except Exception as problem:
-        raise NotStarted(
-            _("I could not reach Slack at {url}. Please check SLACK_API_URL.", url=settings.slack_api_url)
-        ) from problem
+class SlackPlatform:
+    """Slack for `partnerbot run`: Socket Mode with an app token, else HTTP mode."""
 
-    stopping: list[Any] = []
-    if settings.slack_app_token:
+    name = "slack"
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._ = translator(settings.default_language)
+        self.adapter: SlackAdapter | None = None
+        self._sender: SlackSender | None = None
+        self._closing: list[Callable[[], Awaitable[None]]] = []
+
+    @property
+    def sender(self) -> SlackSender:
+        assert self._sender is not None, "Slack has not started"
+        return self._sender
+
+    async def start(self, bot: Bot, stop: asyncio.Event) -> str:
+        settings, _ = self.settings, self._
+        client = slack_client(secret(settings.slack_bot_token), settings.slack_api_url)
         try:
-            handler = await start_socket_mode(adapter, secret(settings.slack_app_token))
+            await client.auth_test()
         except SlackApiError as problem:
             raise NotStarted(
                 _(
-                    "Slack did not accept the app-level token ({reason}). Please check SLACK_APP_TOKEN.",
+                    "Slack did not accept the bot token ({reason}). Please check SLACK_BOT_TOKEN.",
                     reason=problem.response.get("error"),
                 )
             ) from problem
-        stopping.append(handler.close_async)
-        print(_("Connected to Slack in Socket Mode. Press Ctrl+C to stop."), file=out, flush=True)
-    else:
+        except Exception as problem:
+            raise NotStarted(
+                _("I could not reach Slack at {url}. Please check SLACK_API_URL.", url=settings.slack_api_url)
+            ) from problem
+        self.adapter = adapter = SlackAdapter(bot, client, secret(settings.slack_signing_secret))
+        self._sender = SlackSender(adapter.poster, asyncio.get_running_loop(), settings.default_language)
+        if settings.slack_app_token:
+            try:
+                handler = await start_socket_mode(adapter, secret(settings.slack_app_token))
+            except SlackApiError as problem:
+                raise NotStarted(
+                    _(
+                        "Slack did not accept the app-level token ({reason}). Please check SLACK_APP_TOKEN.",
+                        reason=problem.response.get("error"),
+                    )
+                ) from problem
+            self._closing.append(handler.close_async)
+            return _("Connected to Slack in Socket Mode. Press Ctrl+C to stop.")
         runner = await start_http(adapter, settings.slack_host, settings.slack_port)
-        stopping.append(runner.cleanup)
+        self._closing.append(runner.cleanup)
         address = f"http://{settings.slack_host}:{settings.slack_port}{EVENTS_PATH}"
-        print(
-            _("Waiting for Slack at {address}. Press Ctrl+C to stop.", address=address), file=out, flush=True
-        )
+        return _("Waiting for Slack at {address}. Press Ctrl+C to stop.", address=address)
 
-    sender = SlackSender(adapter.poster, asyncio.get_running_loop(), settings.default_language)
-    own = scheduler is None
-    if scheduler is None:
-        scheduler = make_scheduler(bot, {}, settings.dispatch_interval_seconds)
-    scheduler.add_sender("slack", sender)
-    if stop is None:
-        stop = stop_on_signals()
-    if own:
-        scheduler.start()
-    try:
-        await stop.wait()
-    finally:
-        if own:
-            scheduler.shutdown(wait=False)
-        for close in stopping:
-            await close()
-        await adapter.settle()
-
-
-def stop_on_signals() -> asyncio.Event:
-    """An event set by Ctrl+C or SIGTERM, for the running loop."""
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
-    return stop
-
-
-def run_slack(bot: Bot, settings: Settings, out: TextIO) -> int:
-    """`partnerbot run` with Slack configured: Socket Mode with an app token, else HTTP mode."""
-    try:
-        asyncio.run(serve(bot, settings, out))
-    except NotStarted as problem:
-        print(problem, file=out, flush=True)
-        return 1
-    return 0
+    async def stop(self) -> None:
+        while self._closing:
+            await self._closing.pop()()
+        if self.adapter is not None:
+            await self.adapter.settle()
