@@ -1,6 +1,6 @@
 """What `partnerbot run` asks of a chat platform, and running several in one process.
 
-A platform (Slack, Discord) starts, stops, and gives the outbox its sender. `serve` starts every
+A platform (Slack, Discord) starts, giving the outbox its sender, and stops. `serve` starts every
 configured one, then one scheduler for all of them, and runs until Ctrl+C, SIGTERM or a platform
 that ends by itself. If one cannot start, those that did are stopped and one line says why:
 a half-working bot is never left running unnoticed.
@@ -12,7 +12,7 @@ import asyncio
 import logging
 import signal
 from collections.abc import Coroutine, Sequence
-from typing import Any, Protocol, TextIO, TypeVar
+from typing import Any, NamedTuple, Protocol, TextIO, TypeVar
 
 from pydantic import SecretStr
 
@@ -32,18 +32,20 @@ class NotStarted(Exception):
     """A platform could not start: the message says, in one sentence, what to check."""
 
 
+class Started(NamedTuple):
+    """A platform that runs: the sentence that says so, and its sender for the outbox."""
+
+    said: str
+    sender: Sender
+
+
 class Platform(Protocol):
     # The platform's name in the outbox: "slack", "discord".
     name: str
 
-    @property
-    def sender(self) -> Sender:
-        """The outbox's sender for this platform, once started."""
-        ...
-
-    async def start(self, bot: Bot, stop: asyncio.Event) -> str:
-        """Connect, and return the sentence that says so; raise NotStarted with the one that says
-        why not. Set `stop` if the platform later ends by itself."""
+    async def start(self, bot: Bot, stop: asyncio.Event) -> Started:
+        """Connect; raise NotStarted with the sentence that says why not. Set `stop` if the
+        platform later ends by itself."""
         ...
 
     async def stop(self) -> None:
@@ -80,11 +82,11 @@ async def serve(bot: Bot, platforms: Sequence[Platform], settings: Settings, out
     Returns the exit code: 1 if a platform could not start."""
     stop = stop_on_signals()
     started: list[Platform] = []
-    said: list[str] = []
+    running: dict[str, Started] = {}
     try:
         for platform in platforms:
             started.append(platform)  # stopped too if its start fails half way
-            said.append(await platform.start(bot, stop))
+            running[platform.name] = await platform.start(bot, stop)
     except NotStarted as problem:
         await stop_all(started)
         print(problem, file=out, flush=True)
@@ -93,9 +95,9 @@ async def serve(bot: Bot, platforms: Sequence[Platform], settings: Settings, out
         await stop_all(started)
         raise
     # Said once all run, so nothing claims to run when another platform could not start.
-    for line in said:
-        print(line, file=out, flush=True)
-    senders = {platform.name: platform.sender for platform in platforms}
+    for each in running.values():
+        print(each.said, file=out, flush=True)
+    senders = {name: each.sender for name, each in running.items()}
     scheduler = make_scheduler(bot, senders, settings.dispatch_interval_seconds)
     scheduler.start()
     try:

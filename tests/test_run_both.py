@@ -50,13 +50,28 @@ def test_one_process_serves_slack_and_discord_and_stops_both(tmp_path):
         assert secret not in shown + rest
 
 
+def until_it_stops(tmp_path, loop: LoopThread, fakes: list, **env: str) -> tuple[int, str]:
+    """`partnerbot run` with these settings, until it stops by itself: its exit code and all it
+    printed. Then the fake platforms stop too."""
+    process, lines = start_partnerbot(tmp_path, **env)
+    try:
+        code = process.wait(60)
+    finally:
+        for fake in fakes:
+            loop.run(fake.stop())
+        loop.close()
+    return code, "".join(iter_queue(lines))
+
+
 def test_when_one_platform_cannot_start_the_other_stops_too(tmp_path):
     loop = LoopThread()
     discord = FakeDiscord()
     loop.run(discord.start())
     closed = free_port()  # nothing listens here: Slack cannot be reached
-    process, lines = start_partnerbot(
+    code, out = until_it_stops(
         tmp_path,
+        loop,
+        [discord],
         SLACK_BOT_TOKEN=BOT_TOKEN,
         SLACK_SIGNING_SECRET=SECRET,
         SLACK_API_URL=f"http://127.0.0.1:{closed}/api/",
@@ -64,12 +79,6 @@ def test_when_one_platform_cannot_start_the_other_stops_too(tmp_path):
         DISCORD_API_URL=discord.api_url,
         DISCORD_GATEWAY_URL=discord.gateway_url,
     )
-    try:
-        code = process.wait(60)
-    finally:
-        loop.run(discord.stop())
-        loop.close()
-    out = "".join(iter_queue(lines))
     assert code == 1, out
     assert f"I could not reach Slack at http://127.0.0.1:{closed}/api/. Please check SLACK_API_URL." in out
     assert "Traceback" not in out
@@ -81,8 +90,10 @@ def test_a_platform_that_cannot_start_is_explained_in_one_line_and_none_is_said_
     slack, discord = FakeSlack(), FakeDiscord()
     loop.run(slack.start())
     loop.run(discord.start())
-    process, lines = start_partnerbot(
+    code, out = until_it_stops(
         tmp_path,
+        loop,
+        [slack, discord],
         SLACK_BOT_TOKEN="xoxb-wrong-and-secret" if refused == "slack" else BOT_TOKEN,
         SLACK_SIGNING_SECRET=SECRET,
         SLACK_API_URL=slack.api_url,
@@ -92,13 +103,6 @@ def test_a_platform_that_cannot_start_is_explained_in_one_line_and_none_is_said_
         DISCORD_API_URL=discord.api_url,
         DISCORD_GATEWAY_URL=discord.gateway_url,
     )
-    try:
-        code = process.wait(60)
-    finally:
-        loop.run(slack.stop())
-        loop.run(discord.stop())
-        loop.close()
-    out = "".join(iter_queue(lines))
     assert code == 1, out
     why = {
         "slack": "Slack did not accept the bot token (invalid_auth). Please check SLACK_BOT_TOKEN.",

@@ -24,7 +24,7 @@ from adapters.discord import translate
 from adapters.discord.poster import DiscordPoster, parts
 from adapters.discord.render import NO_PINGS, form_errors, form_offer, render_modal, shorten
 from adapters.discord.sender import DiscordSender
-from adapters.platforms import NotStarted, secret
+from adapters.platforms import NotStarted, Started, secret
 from bot.conversation import Event, Reply
 from bot.core import Bot
 from bot.feature import CommandSpec, Verb
@@ -185,14 +185,8 @@ class DiscordPlatform:
         self.settings = settings
         self._ = translator(settings.default_language)
         self.adapter: DiscordAdapter | None = None
-        self._sender: DiscordSender | None = None
 
-    @property
-    def sender(self) -> DiscordSender:
-        assert self._sender is not None, "Discord has not started"
-        return self._sender
-
-    async def start(self, bot: Bot, stop: asyncio.Event) -> str:
+    async def start(self, bot: Bot, stop: asyncio.Event) -> Started:
         settings, _ = self.settings, self._
         use_urls(settings.discord_api_url, settings.discord_gateway_url)
         shards: dict[str, Any] = {}
@@ -217,8 +211,8 @@ class DiscordPlatform:
             await connection  # the reason it could not connect, logged with its traceback
             raise ConnectionError("the connection to Discord's gateway ended before it was ready")
         connection.add_done_callback(partial(_ended, stop))
-        self._sender = DiscordSender(adapter.poster, asyncio.get_running_loop(), settings.discord_rate_limit)
-        return _("Connected to Discord. Press Ctrl+C to stop.")
+        sender = DiscordSender(adapter.poster, asyncio.get_running_loop(), settings.discord_rate_limit)
+        return Started(_("Connected to Discord. Press Ctrl+C to stop."), sender)
 
     async def stop(self) -> None:
         if self.adapter is not None:

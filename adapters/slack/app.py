@@ -22,7 +22,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.platforms import NotStarted, secret
+from adapters.platforms import NotStarted, Started, secret
 from adapters.slack import translate
 from adapters.slack.poster import SlackPoster, slack_client
 from adapters.slack.render import (
@@ -305,15 +305,9 @@ class SlackPlatform:
         self.settings = settings
         self._ = translator(settings.default_language)
         self.adapter: SlackAdapter | None = None
-        self._sender: SlackSender | None = None
         self._closing: list[Callable[[], Awaitable[None]]] = []
 
-    @property
-    def sender(self) -> SlackSender:
-        assert self._sender is not None, "Slack has not started"
-        return self._sender
-
-    async def start(self, bot: Bot, stop: asyncio.Event) -> str:
+    async def start(self, bot: Bot, stop: asyncio.Event) -> Started:
         settings, _ = self.settings, self._
         client = slack_client(secret(settings.slack_bot_token), settings.slack_api_url)
         try:
@@ -330,7 +324,7 @@ class SlackPlatform:
                 _("I could not reach Slack at {url}. Please check SLACK_API_URL.", url=settings.slack_api_url)
             ) from problem
         self.adapter = adapter = SlackAdapter(bot, client, secret(settings.slack_signing_secret))
-        self._sender = SlackSender(adapter.poster, asyncio.get_running_loop(), settings.default_language)
+        sender = SlackSender(adapter.poster, asyncio.get_running_loop(), settings.default_language)
         if settings.slack_app_token:
             try:
                 handler = await start_socket_mode(adapter, secret(settings.slack_app_token))
@@ -342,11 +336,11 @@ class SlackPlatform:
                     )
                 ) from problem
             self._closing.append(handler.close_async)
-            return _("Connected to Slack in Socket Mode. Press Ctrl+C to stop.")
+            return Started(_("Connected to Slack in Socket Mode. Press Ctrl+C to stop."), sender)
         runner = await start_http(adapter, settings.slack_host, settings.slack_port)
         self._closing.append(runner.cleanup)
         address = f"http://{settings.slack_host}:{settings.slack_port}{EVENTS_PATH}"
-        return _("Waiting for Slack at {address}. Press Ctrl+C to stop.", address=address)
+        return Started(_("Waiting for Slack at {address}. Press Ctrl+C to stop.", address=address), sender)
 
     async def stop(self) -> None:
         while self._closing:
