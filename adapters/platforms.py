@@ -103,7 +103,10 @@ async def serve(bot: Bot, platforms: Sequence[Platform], settings: Settings, out
     try:
         await stop.wait()
     finally:
-        scheduler.shutdown(wait=False)
+        log.info("stopping: finishing what is being sent first")
+        # Sends under way run on this loop: it keeps running while they finish, so each one
+        # is marked sent and none goes again after a restart.
+        await asyncio.to_thread(scheduler.shutdown, True)
         await stop_all(started)
     return 0
 

@@ -9,7 +9,7 @@ import pytest
 
 from tests.discord_fakes import TOKEN, FakeDiscord
 from tests.slack_fakes import BOT_TOKEN, SECRET, FakeSlack, LoopThread
-from tests.test_slack import free_port, iter_queue, read_until, start_partnerbot
+from tests.test_slack import free_port, http_mode, iter_queue, read_until, start_partnerbot
 
 # Real programs or platform libraries run here: CI runs these tests again on other days.
 pytestmark = pytest.mark.wallclock
@@ -23,11 +23,7 @@ def test_one_process_serves_slack_and_discord_and_stops_both(tmp_path):
     port = free_port()
     process, lines = start_partnerbot(
         tmp_path,
-        SLACK_BOT_TOKEN=BOT_TOKEN,
-        SLACK_SIGNING_SECRET=SECRET,
-        SLACK_API_URL=slack.api_url,
-        SLACK_HOST="127.0.0.1",
-        SLACK_PORT=str(port),
+        **http_mode(slack, port),
         DISCORD_BOT_TOKEN=TOKEN,
         DISCORD_API_URL=discord.api_url,
         DISCORD_GATEWAY_URL=discord.gateway_url,
@@ -90,15 +86,14 @@ def test_a_platform_that_cannot_start_is_explained_in_one_line_and_none_is_said_
     slack, discord = FakeSlack(), FakeDiscord()
     loop.run(slack.start())
     loop.run(discord.start())
+    settings = http_mode(slack, free_port())
+    if refused == "slack":
+        settings["SLACK_BOT_TOKEN"] = "xoxb-wrong-and-secret"
     code, out = until_it_stops(
         tmp_path,
         loop,
         [slack, discord],
-        SLACK_BOT_TOKEN="xoxb-wrong-and-secret" if refused == "slack" else BOT_TOKEN,
-        SLACK_SIGNING_SECRET=SECRET,
-        SLACK_API_URL=slack.api_url,
-        SLACK_HOST="127.0.0.1",
-        SLACK_PORT=str(free_port()),
+        **settings,
         DISCORD_BOT_TOKEN="wrong-and-secret" if refused == "discord" else TOKEN,
         DISCORD_API_URL=discord.api_url,
         DISCORD_GATEWAY_URL=discord.gateway_url,

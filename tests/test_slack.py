@@ -46,6 +46,7 @@ from bot.features import EVERY_FEATURE
 from bot.outbox import Delivery, SendFailed, retry
 from bot.settings import AccountRef, Settings
 from bot.words import translator
+from storage.db import make_engine
 from storage.models import Account, Member, MemberRole, OpeningInterest, Outbox, SessionSignup
 from tests.hostile import AT, HOSTILE, NOTE, everywhere, slack_reading, typed_as_seen
 from tests.slack_fakes import (
@@ -969,6 +970,17 @@ def start_partnerbot(tmp_path: Path, **env: str) -> tuple[subprocess.Popen, queu
     return process, lines
 
 
+def http_mode(fake: FakeSlack, port: int) -> dict[str, str]:
+    """The settings of `partnerbot run` for Slack's HTTP mode, on 127.0.0.1:`port`, with `fake`."""
+    return {
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": fake.api_url,
+        "SLACK_HOST": "127.0.0.1",
+        "SLACK_PORT": str(port),
+    }
+
+
 def read_until(lines: queue.Queue, words: str, seconds: float = 30) -> str:
     seen = ""
     deadline = time.monotonic() + seconds
@@ -982,15 +994,7 @@ def test_partnerbot_run_serves_slack_in_http_mode_and_never_logs_a_secret_or_wha
     fake = FakeSlack()
     loop.run(fake.start())
     port = free_port()
-    process, lines = start_partnerbot(
-        tmp_path,
-        SLACK_BOT_TOKEN=BOT_TOKEN,
-        SLACK_SIGNING_SECRET=SECRET,
-        SLACK_API_URL=fake.api_url,
-        SLACK_HOST="127.0.0.1",
-        SLACK_PORT=str(port),
-        LOG_LEVEL="DEBUG",
-    )
+    process, lines = start_partnerbot(tmp_path, **http_mode(fake, port), LOG_LEVEL="DEBUG")
     try:
         shown = read_until(lines, "Press Ctrl+C to stop.")
         assert f"Waiting for Slack at http://127.0.0.1:{port}/slack/events." in shown
@@ -1039,6 +1043,53 @@ def test_partnerbot_run_explains_a_token_slack_refuses(tmp_path):
     assert code == 1, out
     assert "Slack did not accept the bot token (invalid_auth). Please check SLACK_BOT_TOKEN." in out
     assert "wrong-and-secret" not in out and "Traceback" not in out
+
+
+def test_a_stop_lets_a_message_being_sent_finish_so_a_restart_does_not_send_it_again(tmp_path):
+    loop = LoopThread()
+    fake = FakeSlack()
+    loop.run(fake.start())
+    port = free_port()
+    process, lines = start_partnerbot(
+        tmp_path, **http_mode(fake, port), ADMINS=f"slack:{TEAM}/UADA", DISPATCH_INTERVAL_SECONDS="1"
+    )
+    try:
+        shown = read_until(lines, "Press Ctrl+C to stop.")
+        held = fake.hold("chat.postMessage")
+        requests = SignedRequests(port, fake)
+        requests.slash("UCORA", "/guide")
+        requests.slash("UADA", "/roles", "grant <@UCORA> coordinator")  # Cora is told by the outbox
+        assert held.arrived.wait(15), "the outbox did not send Cora's message"
+
+        process.send_signal(signal.SIGTERM)
+        # Stopping, it waits for the send under way, or it has ended without it.
+        deadline = time.monotonic() + 15
+        while "finishing what is being sent" not in shown and process.poll() is None:
+            assert time.monotonic() < deadline, shown
+            try:
+                shown += lines.get(timeout=0.1)
+            except queue.Empty:
+                pass
+        held.answer()
+        code = process.wait(20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        loop.run(fake.stop())
+        loop.close()
+    rest = shown + "".join(iter_queue(lines))
+    assert code == 0, rest
+    assert said(fake.posts_in("DUCORA")) == [
+        "Ada gave you the coordinator role. Type guide to see what you can do now."
+    ]
+    # Marked sent: after a restart it is not sent again.
+    engine = make_engine(f"sqlite:///{tmp_path / 'data' / 'partnerbot.db'}")
+    try:
+        with Session(engine) as session:
+            [row] = session.exec(select(Outbox)).all()
+        assert (row.sent_at is not None, row.attempts) == (True, 0), row.last_error
+    finally:
+        engine.dispose()
 
 
 def iter_queue(lines: queue.Queue):
