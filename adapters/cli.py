@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from adapters.logs import configure_logging
+from adapters.platforms import Platform, serve
 from adapters.startup import CannotStart, open_database
 from bot.clock import Clock, ShiftedClock, SystemClock
 from bot.core import Bot
@@ -26,85 +27,30 @@ def build_bot(settings: Settings, clock: Clock | None = None) -> Bot:
     return Bot(open_database(settings), settings, clock or SystemClock(), EVERY_FEATURE)
 
 
-def configured_platforms(settings: Settings) -> list[str]:
-    found = []
+def configured_platforms(settings: Settings) -> list[Platform]:
+    """Every platform whose credentials are set, in the order they start."""
+    found: list[Platform] = []
     if settings.slack_bot_token and (settings.slack_app_token or settings.slack_signing_secret):
-        found.append("slack")
+        from adapters.slack.app import SlackPlatform
+
+        found.append(SlackPlatform(settings))
     if settings.discord_bot_token:
-        found.append("discord")
+        from adapters.discord.app import DiscordPlatform
+
+        found.append(DiscordPlatform(settings))
     return found
 
 
 def run(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:
-    """Start every configured platform; with none, say so and start the console."""
+    """Start every configured platform, in one process; with none, say so and start the console."""
     _ = translator(settings.default_language)
     platforms = configured_platforms(settings)
-    if "slack" in platforms and "discord" in platforms:
-        return slack_and_discord(settings, stdout)
-    if "slack" in platforms:
-        return slack(settings, stdout)
-    if "discord" in platforms:
-        return discord(settings, stdout)
-    print(_("No chat platform is connected, so I am starting the console."), file=stdout)
-    return console(settings, stdin, stdout, name=None, role=None, demo=False, start=None)
-
-
-def slack_and_discord(settings: Settings, stdout: TextIO) -> int:
-    """Both platforms in one process and one event loop, stopped together. If either cannot
-    start, the other stops too, so a half-working bot is never left running unnoticed."""
-    from adapters.discord.app import serve as serve_discord
-    from adapters.slack.app import NotStarted, stop_on_signals
-    from adapters.slack.app import serve as serve_slack
-    from bot.scheduling import make_scheduler
-
-    logging.getLogger().setLevel(settings.log_level.upper())
-    bot = build_bot(settings)
-
-    async def both() -> int:
-        stop = stop_on_signals()
-        # One scheduler for the process: each platform adds its sender once connected.
-        scheduler = make_scheduler(bot, {}, settings.dispatch_interval_seconds)
-        scheduler.start()
-
-        async def on_slack() -> int:
-            try:
-                await serve_slack(bot, settings, stdout, stop, scheduler)
-                return 0
-            except NotStarted as problem:
-                print(problem, file=stdout, flush=True)
-                return 1
-            finally:
-                stop.set()
-
-        async def on_discord() -> int:
-            try:
-                return await serve_discord(bot, settings, stdout, stop, scheduler)
-            finally:
-                stop.set()
-
-        try:
-            return max(await asyncio.gather(on_slack(), on_discord()))
-        finally:
-            scheduler.shutdown(wait=False)
-
-    return asyncio.run(both())
-
-
-def slack(settings: Settings, stdout: TextIO) -> int:
-    """Slack in Socket Mode when SLACK_APP_TOKEN is set, else in HTTP mode."""
-    from adapters.slack.app import run_slack
-
+    if not platforms:
+        print(_("No chat platform is connected, so I am starting the console."), file=stdout)
+        return console(settings, stdin, stdout, name=None, role=None, demo=False, start=None)
     # A server, not a console: log at the configured level.
     logging.getLogger().setLevel(settings.log_level.upper())
-    return run_slack(build_bot(settings), settings, stdout)
-
-
-def discord(settings: Settings, stdout: TextIO) -> int:
-    """Discord through its gateway, with slash commands synced to DISCORD_GUILD_ID or globally."""
-    from adapters.discord.app import run_discord
-
-    logging.getLogger().setLevel(settings.log_level.upper())
-    return run_discord(build_bot(settings), settings, stdout)
+    return asyncio.run(serve(build_bot(settings), platforms, settings, stdout))
 
 
 def console(

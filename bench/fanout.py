@@ -104,7 +104,7 @@ def measure(members: int, database: str, folder: Path) -> dict[str, object]:
         world.fake.random_429 = RANDOM_429
         world.fake.forget()
         world.fake.accepted = world.fake.limited = 0
-        sender = DiscordSender(world.adapter, world.loop.loop, "en", LIMIT)
+        sender = DiscordSender(world.adapter.poster, world.loop.loop, LIMIT)
         # The process's own beat, as `partnerbot run` has it: the scheduled work (which queues
         # the rest of the fan-out in batches) and the dispatcher, each in its own thread.
         scheduler = Scheduler(bot, {"discord": sender}, BEAT)

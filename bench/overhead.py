@@ -94,11 +94,12 @@ def slack_app(app: str, url: str, api_url: str, ready: Any, stop: Any) -> None:
     from aiohttp import web
     from slack_bolt.async_app import AsyncAck, AsyncApp
 
-    from adapters.slack.app import EVENTS_PATH, SlackAdapter, async_client, start_http
+    from adapters.slack.app import EVENTS_PATH, SlackAdapter, start_http
+    from adapters.slack.poster import slack_client
     from tests.slack_fakes import BOT_TOKEN, SECRET
 
     async def serve() -> None:
-        client = async_client(BOT_TOKEN, api_url)
+        client = slack_client(BOT_TOKEN, api_url)
         if app == BARE:
             bare = AsyncApp(
                 client=client,

@@ -615,7 +615,7 @@ class DiscordWorld:
 
     def dispatch(self, clock: Any) -> int:
         """The outbox's dispatcher, as the scheduler runs it: in a thread of its own."""
-        sender = DiscordSender(self.adapter, self.loop.loop, "en")
+        sender = DiscordSender(self.adapter.poster, self.loop.loop)
         return dispatch_due(self.bot.engine, {"discord": sender}, clock)
 
 

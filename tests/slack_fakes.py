@@ -2,7 +2,8 @@
 
 `FakeSlack` plays Slack's Web API, response URLs, file uploads and the Socket Mode websocket on
 127.0.0.1. It records every call, refuses blocks outside Slack's limits as Slack does
-(`invalid_blocks`), and can be told to answer the next call to a method with a 429 or an error.
+(`invalid_blocks`), and can be told to answer the next call to a method with a 429 or an error,
+or to keep it waiting.
 `SlackWorld` runs the real bolt app (HTTP mode) against it and sends it signed requests, as
 Slack would. Nothing here leaves the machine.
 """
@@ -26,8 +27,9 @@ from typing import Any
 from aiohttp import WSMsgType, web
 from slack_sdk.signature import SignatureVerifier
 
-from adapters.slack.app import SlackAdapter, async_client, start_http
-from adapters.slack.sender import SlackSender, web_client
+from adapters.slack.app import SlackAdapter, start_http
+from adapters.slack.poster import slack_client
+from adapters.slack.sender import SlackSender
 from bot.clock import Clock
 from bot.core import Bot
 from bot.outbox import dispatch_due
@@ -65,6 +67,19 @@ class Call:
     @property
     def ok(self) -> bool:
         return self.status == 200 and not self.error
+
+
+@dataclass
+class Held:
+    """A call the fake keeps waiting, unanswered: `arrived` is set when it comes, and it is
+    answered once the test calls `answer()`."""
+
+    loop: asyncio.AbstractEventLoop
+    arrived: threading.Event = field(default_factory=threading.Event)
+    released: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def answer(self) -> None:
+        self.loop.call_soon_threadsafe(self.released.set)
 
 
 @dataclass
@@ -169,6 +184,7 @@ class FakeSlack:
         self.port = 0
         self._ts = itertools.count(1)
         self._runner: web.AppRunner | None = None
+        self._held: dict[str, Held] = {}
 
     @property
     def base(self) -> str:
@@ -193,12 +209,18 @@ class FakeSlack:
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
         self.port = self._runner.addresses[0][1]
+        self._loop = asyncio.get_running_loop()
 
     async def stop(self) -> None:
         if self._runner is not None:
             await self._runner.cleanup()
 
     # -- what tests ask of it -------------------------------------------------------------------
+
+    def hold(self, method: str) -> Held:
+        """Keep the next call to `method` waiting, unanswered, until the test answers it."""
+        held = self._held[method] = Held(self._loop)
+        return held
 
     def fail(self, method: str, *failures: Failure) -> None:
         """Answer the next calls to `method` with these failures, in order."""
@@ -233,6 +255,10 @@ class FakeSlack:
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         args = await _arguments(request)
+        held = self._held.pop(method, None)
+        if held is not None:
+            held.arrived.set()
+            await held.released.wait()
         token = request.headers.get("Authorization", "").removeprefix("Bearer ")
         token = args.pop("token", token)
         waiting = self.failures.get(method)
@@ -531,11 +557,11 @@ class SlackWorld(SignedRequests):
         self.adapter = loop.run(self._adapter())
         self.runner = loop.run(start_http(self.adapter, "127.0.0.1", 0))
         super().__init__(self.runner.addresses[0][1], fake)
-        url = bot.settings.slack_api_url
-        self.sender = SlackSender(web_client(BOT_TOKEN, url), bot.settings.default_language)
+        # The outbox's sender, as `partnerbot run` makes it: on the app's poster and event loop.
+        self.sender = SlackSender(self.adapter.poster, loop.loop, bot.settings.default_language)
 
     async def _adapter(self) -> SlackAdapter:
-        return SlackAdapter(self.bot, async_client(BOT_TOKEN, self.bot.settings.slack_api_url), SECRET)
+        return SlackAdapter(self.bot, slack_client(BOT_TOKEN, self.bot.settings.slack_api_url), SECRET)
 
     def settle(self) -> None:
         # Replies are shown by tasks that run after the ack: wait for them (I/O, with a deadline).

@@ -9,7 +9,7 @@ import pytest
 
 from tests.discord_fakes import TOKEN, FakeDiscord
 from tests.slack_fakes import BOT_TOKEN, SECRET, FakeSlack, LoopThread
-from tests.test_slack import free_port, iter_queue, read_until, start_partnerbot
+from tests.test_slack import free_port, http_mode, iter_queue, read_until, start_partnerbot
 
 # Real programs or platform libraries run here: CI runs these tests again on other days.
 pytestmark = pytest.mark.wallclock
@@ -23,11 +23,7 @@ def test_one_process_serves_slack_and_discord_and_stops_both(tmp_path):
     port = free_port()
     process, lines = start_partnerbot(
         tmp_path,
-        SLACK_BOT_TOKEN=BOT_TOKEN,
-        SLACK_SIGNING_SECRET=SECRET,
-        SLACK_API_URL=slack.api_url,
-        SLACK_HOST="127.0.0.1",
-        SLACK_PORT=str(port),
+        **http_mode(slack, port),
         DISCORD_BOT_TOKEN=TOKEN,
         DISCORD_API_URL=discord.api_url,
         DISCORD_GATEWAY_URL=discord.gateway_url,
@@ -50,13 +46,28 @@ def test_one_process_serves_slack_and_discord_and_stops_both(tmp_path):
         assert secret not in shown + rest
 
 
+def until_it_stops(tmp_path, loop: LoopThread, fakes: list, **env: str) -> tuple[int, str]:
+    """`partnerbot run` with these settings, until it stops by itself: its exit code and all it
+    printed. Then the fake platforms stop too."""
+    process, lines = start_partnerbot(tmp_path, **env)
+    try:
+        code = process.wait(60)
+    finally:
+        for fake in fakes:
+            loop.run(fake.stop())
+        loop.close()
+    return code, "".join(iter_queue(lines))
+
+
 def test_when_one_platform_cannot_start_the_other_stops_too(tmp_path):
     loop = LoopThread()
     discord = FakeDiscord()
     loop.run(discord.start())
     closed = free_port()  # nothing listens here: Slack cannot be reached
-    process, lines = start_partnerbot(
+    code, out = until_it_stops(
         tmp_path,
+        loop,
+        [discord],
         SLACK_BOT_TOKEN=BOT_TOKEN,
         SLACK_SIGNING_SECRET=SECRET,
         SLACK_API_URL=f"http://127.0.0.1:{closed}/api/",
@@ -64,12 +75,36 @@ def test_when_one_platform_cannot_start_the_other_stops_too(tmp_path):
         DISCORD_API_URL=discord.api_url,
         DISCORD_GATEWAY_URL=discord.gateway_url,
     )
-    try:
-        code = process.wait(60)
-    finally:
-        loop.run(discord.stop())
-        loop.close()
-    out = "".join(iter_queue(lines))
     assert code == 1, out
     assert f"I could not reach Slack at http://127.0.0.1:{closed}/api/. Please check SLACK_API_URL." in out
     assert "Traceback" not in out
+
+
+@pytest.mark.parametrize("refused", ["slack", "discord"])
+def test_a_platform_that_cannot_start_is_explained_in_one_line_and_none_is_said_to_run(tmp_path, refused):
+    loop = LoopThread()
+    slack, discord = FakeSlack(), FakeDiscord()
+    loop.run(slack.start())
+    loop.run(discord.start())
+    settings = http_mode(slack, free_port())
+    if refused == "slack":
+        settings["SLACK_BOT_TOKEN"] = "xoxb-wrong-and-secret"
+    code, out = until_it_stops(
+        tmp_path,
+        loop,
+        [slack, discord],
+        **settings,
+        DISCORD_BOT_TOKEN="wrong-and-secret" if refused == "discord" else TOKEN,
+        DISCORD_API_URL=discord.api_url,
+        DISCORD_GATEWAY_URL=discord.gateway_url,
+    )
+    assert code == 1, out
+    why = {
+        "slack": "Slack did not accept the bot token (invalid_auth). Please check SLACK_BOT_TOKEN.",
+        "discord": "Discord did not accept the bot token. Please check DISCORD_BOT_TOKEN.",
+    }[refused]
+    assert why in out
+    # The one line that says why: nothing claims the other platform is running.
+    assert out.count("Please check") == 1, out
+    assert "Press Ctrl+C to stop." not in out, out
+    assert "Traceback" not in out and "wrong-and-secret" not in out

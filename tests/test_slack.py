@@ -21,11 +21,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from slack_sdk.http_retry import builtin_handlers
+from slack_sdk.http_retry import builtin_async_handlers
 from sqlmodel import Session, select
 
 from adapters.slack import translate
-from adapters.slack.app import SlackAdapter, async_client, start_socket_mode
+from adapters.slack.app import SlackAdapter, start_socket_mode
+from adapters.slack.poster import slack_client
 from adapters.slack.render import (
     MAX_BLOCKS,
     MAX_SECTION,
@@ -45,6 +46,7 @@ from bot.features import EVERY_FEATURE
 from bot.outbox import Delivery, SendFailed, retry
 from bot.settings import AccountRef, Settings
 from bot.words import translator
+from storage.db import make_engine
 from storage.models import Account, Member, MemberRole, OpeningInterest, Outbox, SessionSignup
 from tests.hostile import AT, HOSTILE, NOTE, everywhere, slack_reading, typed_as_seen
 from tests.slack_fakes import (
@@ -407,6 +409,39 @@ def test_a_session_sign_up_gives_a_calendar_file_and_the_count_is_edited(world, 
     assert "Chair yoga" in texts(published["view"]["blocks"])
 
 
+def a_session(world: SlackWorld) -> None:
+    """Cora, a coordinator, schedules Chair yoga: session 1."""
+    grant(world, "UCORA", "coordinator")
+    world.slash("UCORA", "/sessions", "new")
+    assert fill_form(world, "UCORA", SESSION) == "closed"
+
+
+def test_files_in_replies_go_to_one_direct_message_opened_once(world):
+    a_session(world)
+    met(world, "UALEX")
+
+    for _time in range(3):
+        _answer, key = world.slash("UALEX", "/sessions", "calendar 1", channel="CGENERAL")
+        assert said(world.fake.replies(key))[0].startswith("Here is the calendar file for Chair yoga")
+
+    assert [c["channel_id"] for c in world.fake.made("files.completeUploadExternal")] == ["DUALEX"] * 3
+    assert world.fake.made("conversations.open") == [{"users": "UALEX"}]
+
+
+def test_a_direct_message_the_outbox_opened_is_the_one_replies_use(world, clock):
+    a_session(world)  # Cora's "you have the coordinator role" waits in the outbox
+    world.dispatch(clock)
+    assert said(world.fake.posts_in("DUCORA")) == [
+        "Ada gave you the coordinator role. Type guide to see what you can do now."
+    ]
+
+    world.slash("UCORA", "/sessions", "calendar 1", channel="CGENERAL")
+
+    [completed] = world.fake.made("files.completeUploadExternal")
+    assert completed["channel_id"] == "DUCORA"
+    assert world.fake.made("conversations.open") == [{"users": "UCORA"}]
+
+
 def test_the_app_home_is_published_and_its_buttons_answer_in_a_direct_message(world):
     met(world, "UPRIYA")
     world.event({"type": "app_home_opened", "user": "UPRIYA", "channel": "DUPRIYA", "tab": "messages"}, "Ev1")
@@ -453,12 +488,12 @@ def test_an_event_sent_again_is_handled_once(world):
 
 
 class Sleeps:
-    """Stands in for `time` in slack_sdk's retry handler: records each wait instead of waiting."""
+    """Stands in for `asyncio` in slack_sdk's retry handler: records each wait instead of waiting."""
 
     def __init__(self):
         self.waits: list[float] = []
 
-    def sleep(self, seconds: float) -> None:
+    async def sleep(self, seconds: float) -> None:
         self.waits.append(seconds)
 
 
@@ -469,7 +504,7 @@ def queued_dm(world: SlackWorld) -> None:
 
 def test_a_short_rate_limit_is_waited_out_and_the_message_goes_once(world, engine, clock, monkeypatch):
     sleeps = Sleeps()
-    monkeypatch.setattr(builtin_handlers, "time", sleeps)
+    monkeypatch.setattr(builtin_async_handlers, "asyncio", sleeps)
     queued_dm(world)
     world.fake.fail("chat.postMessage", Failure(status=429, retry_after=2))
 
@@ -485,7 +520,7 @@ def test_a_short_rate_limit_is_waited_out_and_the_message_goes_once(world, engin
 
 
 def test_a_long_rate_limit_or_a_refusal_keeps_the_message_in_the_outbox(world, engine, clock, monkeypatch):
-    monkeypatch.setattr(builtin_handlers, "time", Sleeps())
+    monkeypatch.setattr(builtin_async_handlers, "asyncio", Sleeps())
     queued_dm(world)
     world.fake.fail("chat.postMessage", Failure(status=429, retry_after=120))
 
@@ -877,7 +912,7 @@ def test_socket_mode_connects_handles_an_envelope_and_acknowledges_it(engine, cl
     bot = Bot(engine, settings, clock, EVERY_FEATURE)
 
     async def connect():
-        adapter = SlackAdapter(bot, async_client(BOT_TOKEN, settings.slack_api_url))
+        adapter = SlackAdapter(bot, slack_client(BOT_TOKEN, settings.slack_api_url))
         return adapter, await start_socket_mode(adapter, APP_TOKEN)
 
     adapter, handler = loop.run(connect())
@@ -935,6 +970,17 @@ def start_partnerbot(tmp_path: Path, **env: str) -> tuple[subprocess.Popen, queu
     return process, lines
 
 
+def http_mode(fake: FakeSlack, port: int) -> dict[str, str]:
+    """The settings of `partnerbot run` for Slack's HTTP mode, on 127.0.0.1:`port`, with `fake`."""
+    return {
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": fake.api_url,
+        "SLACK_HOST": "127.0.0.1",
+        "SLACK_PORT": str(port),
+    }
+
+
 def read_until(lines: queue.Queue, words: str, seconds: float = 30) -> str:
     seen = ""
     deadline = time.monotonic() + seconds
@@ -948,15 +994,7 @@ def test_partnerbot_run_serves_slack_in_http_mode_and_never_logs_a_secret_or_wha
     fake = FakeSlack()
     loop.run(fake.start())
     port = free_port()
-    process, lines = start_partnerbot(
-        tmp_path,
-        SLACK_BOT_TOKEN=BOT_TOKEN,
-        SLACK_SIGNING_SECRET=SECRET,
-        SLACK_API_URL=fake.api_url,
-        SLACK_HOST="127.0.0.1",
-        SLACK_PORT=str(port),
-        LOG_LEVEL="DEBUG",
-    )
+    process, lines = start_partnerbot(tmp_path, **http_mode(fake, port), LOG_LEVEL="DEBUG")
     try:
         shown = read_until(lines, "Press Ctrl+C to stop.")
         assert f"Waiting for Slack at http://127.0.0.1:{port}/slack/events." in shown
@@ -1005,6 +1043,53 @@ def test_partnerbot_run_explains_a_token_slack_refuses(tmp_path):
     assert code == 1, out
     assert "Slack did not accept the bot token (invalid_auth). Please check SLACK_BOT_TOKEN." in out
     assert "wrong-and-secret" not in out and "Traceback" not in out
+
+
+def test_a_stop_lets_a_message_being_sent_finish_so_a_restart_does_not_send_it_again(tmp_path):
+    loop = LoopThread()
+    fake = FakeSlack()
+    loop.run(fake.start())
+    port = free_port()
+    process, lines = start_partnerbot(
+        tmp_path, **http_mode(fake, port), ADMINS=f"slack:{TEAM}/UADA", DISPATCH_INTERVAL_SECONDS="1"
+    )
+    try:
+        shown = read_until(lines, "Press Ctrl+C to stop.")
+        held = fake.hold("chat.postMessage")
+        requests = SignedRequests(port, fake)
+        requests.slash("UCORA", "/guide")
+        requests.slash("UADA", "/roles", "grant <@UCORA> coordinator")  # Cora is told by the outbox
+        assert held.arrived.wait(15), "the outbox did not send Cora's message"
+
+        process.send_signal(signal.SIGTERM)
+        # Stopping, it waits for the send under way, or it has ended without it.
+        deadline = time.monotonic() + 15
+        while "finishing what is being sent" not in shown and process.poll() is None:
+            assert time.monotonic() < deadline, shown
+            try:
+                shown += lines.get(timeout=0.1)
+            except queue.Empty:
+                pass
+        held.answer()
+        code = process.wait(20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        loop.run(fake.stop())
+        loop.close()
+    rest = shown + "".join(iter_queue(lines))
+    assert code == 0, rest
+    assert said(fake.posts_in("DUCORA")) == [
+        "Ada gave you the coordinator role. Type guide to see what you can do now."
+    ]
+    # Marked sent: after a restart it is not sent again.
+    engine = make_engine(f"sqlite:///{tmp_path / 'data' / 'partnerbot.db'}")
+    try:
+        with Session(engine) as session:
+            [row] = session.exec(select(Outbox)).all()
+        assert (row.sent_at is not None, row.attempts) == (True, 0), row.last_error
+    finally:
+        engine.dispose()
 
 
 def iter_queue(lines: queue.Queue):

@@ -1,5 +1,6 @@
 """Discord through discord.py: slash commands, buttons, selects and modals become core events; the
-core's replies are drawn back into Discord.
+core's replies are drawn back into Discord, through the poster the outbox uses too.
+`DiscordPlatform` is how `partnerbot run` starts and stops it.
 
 The adapter translates and draws, nothing more: it holds no rule and makes no database call.
 An interaction is answered directly when the core's turn is quick, as it nearly always is; if it
@@ -11,30 +12,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from functools import partial
-from typing import Any, TextIO
+from typing import Any
 
 import discord
 import yarl
 from discord import app_commands
 
 from adapters.discord import translate
-from adapters.discord.render import (
-    NO_PINGS,
-    DiscordMessage,
-    form_errors,
-    form_offer,
-    render_message,
-    render_modal,
-    shorten,
-)
-from adapters.discord.sender import DiscordSender, attachments
-from bot.conversation import Event, File, Reply
+from adapters.discord.poster import DiscordPoster, parts
+from adapters.discord.render import NO_PINGS, form_errors, form_offer, render_modal, shorten
+from adapters.discord.sender import DiscordSender
+from adapters.platforms import NotStarted, Started, secret
+from bot.conversation import Event, Reply
 from bot.core import Bot
 from bot.feature import CommandSpec, Verb
-from bot.scheduling import Scheduler, make_scheduler
 from bot.settings import Settings
 from bot.words import translator
 
@@ -66,6 +59,7 @@ class DiscordAdapter(discord.Client):
             **options,
         )
         self.bot = bot
+        self.poster = DiscordPoster(self)
         self.guild = discord.Object(int(guild_id)) if guild_id else None
         # What makes a turn slow enough to say "thinking" first: DEFER_AFTER seconds passing.
         # Tests give a signal of their own, so a busy machine never changes what they see.
@@ -147,8 +141,7 @@ class DiscordAdapter(discord.Client):
             if not work.done():
                 # Slow today (a busy database): say "thinking" within Discord's 3 seconds, and
                 # follow up. A form then opens from a button, since a modal must come first.
-                private = interaction.guild_id is not None
-                await interaction.response.defer(ephemeral=private, thinking=True)
+                await self.poster.thinking(interaction, private=interaction.guild_id is not None)
             await self.show(interaction, await work)
         except Exception:
             log.exception("could not answer a Discord interaction")
@@ -169,109 +162,66 @@ class DiscordAdapter(discord.Client):
             if reply.field_errors:
                 messages.append(form_errors(reply, self._))
             elif can_open and not messages and not interaction.response.is_done():
-                modal = render_modal(form, self._)
-                await interaction.response.send_modal(modal)
-                modal.stop()  # its submission is read from its custom_id, not from memory
+                await self.poster.open_form(interaction, render_modal(form, self._))
                 return
             else:  # a modal cannot open a modal: a button opens the next page
                 messages.append(form_offer(form, self._))
         in_dm = interaction.guild_id is None
         for message in messages:
-            parts = render_message(message)
-            for number, part in enumerate(parts):
-                files = message.files if number == len(parts) - 1 else ()
-                await self._send(interaction, part, files, private=message.private and not in_dm)
-
-    async def _send(
-        self, interaction: discord.Interaction, part: DiscordMessage, files: Sequence[File], private: bool
-    ) -> None:
-        view = part.view()
-        options: dict[str, Any] = {"ephemeral": private, "allowed_mentions": NO_PINGS}
-        if view is not None:
-            options["view"] = view
-        if files:
-            options["files"] = attachments(files)
-        if not interaction.response.is_done():
-            await interaction.response.send_message(part.content or None, **options)
-        else:
-            await interaction.followup.send(part.content, **options)
-        if view is not None:
-            view.stop()  # presses are read from each button's custom_id, not from memory
+            for part, files in parts(message):
+                await self.poster.answer(interaction, part, files, private=message.private and not in_dm)
 
 
 # ---- starting it ------------------------------------------------------------------------------
 
 
-def secret(value: Any) -> str:
-    return value.get_secret_value() if value is not None else ""
+class DiscordPlatform:
+    """Discord for `partnerbot run`: its gateway, with slash commands synced to DISCORD_GUILD_ID
+    or globally."""
 
+    name = "discord"
 
-async def serve(
-    bot: Bot,
-    settings: Settings,
-    out: TextIO,
-    stop: asyncio.Event | None = None,
-    scheduler: Scheduler | None = None,
-) -> int:
-    """Connect, start the outbox's scheduler, and run until stopped: by Ctrl+C or SIGTERM, or
-    by `stop` when another platform shares this process, its signals and its `scheduler`."""
-    _ = translator(settings.default_language)
-    use_urls(settings.discord_api_url, settings.discord_gateway_url)
-    shards: dict[str, Any] = {}
-    if settings.discord_shard_count:
-        shards = {"shard_id": settings.discord_shard_id or 0, "shard_count": settings.discord_shard_count}
-    adapter = DiscordAdapter(bot, settings.discord_guild_id, **shards)
-    loop = asyncio.get_running_loop()
-    if stop is None:
-        stop = asyncio.Event()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, stop.set)
-    async with adapter:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._ = translator(settings.default_language)
+        self.adapter: DiscordAdapter | None = None
+
+    async def start(self, bot: Bot, stop: asyncio.Event) -> Started:
+        settings, _ = self.settings, self._
+        use_urls(settings.discord_api_url, settings.discord_gateway_url)
+        shards: dict[str, Any] = {}
+        if settings.discord_shard_count:
+            shards = {"shard_id": settings.discord_shard_id or 0, "shard_count": settings.discord_shard_count}
+        self.adapter = adapter = DiscordAdapter(bot, settings.discord_guild_id, **shards)
         try:
             await adapter.login(secret(settings.discord_bot_token))
-        except discord.LoginFailure:
-            print(
-                _("Discord did not accept the bot token. Please check DISCORD_BOT_TOKEN."),
-                file=out,
-                flush=True,
-            )
-            return 1
+        except discord.LoginFailure as problem:
+            raise NotStarted(_("Discord did not accept the bot token. Please check DISCORD_BOT_TOKEN.")) from problem
         except (OSError, discord.HTTPException) as problem:
             log.info("login failed: %s", problem)
             url = settings.discord_api_url
-            print(
-                _("I could not reach Discord at {url}. Please check DISCORD_API_URL.", url=url),
-                file=out,
-                flush=True,
-            )
-            return 1
+            raise NotStarted(
+                _("I could not reach Discord at {url}. Please check DISCORD_API_URL.", url=url)
+            ) from problem
         connection = asyncio.create_task(adapter.connect())
         ready = asyncio.create_task(adapter.wait_until_ready())
         await asyncio.wait([connection, ready], return_when=asyncio.FIRST_COMPLETED)
         if connection.done():
             ready.cancel()
-            connection.result()  # the reason it could not connect, logged with its traceback
-            return 1
-        print(_("Connected to Discord. Press Ctrl+C to stop."), file=out, flush=True)
-        sender = DiscordSender(adapter, loop, settings.default_language, settings.discord_rate_limit)
-        own = scheduler is None
-        if scheduler is None:
-            scheduler = make_scheduler(bot, {}, settings.dispatch_interval_seconds)
-        scheduler.add_sender("discord", sender)
-        if own:
-            scheduler.start()
-        stopping = asyncio.create_task(stop.wait())
-        try:
-            await asyncio.wait([connection, stopping], return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            if own:
-                scheduler.shutdown(wait=False)
-            stopping.cancel()
-            await adapter.settle()
-            await adapter.close()
-    return 0
+            await connection  # the reason it could not connect, logged with its traceback
+            raise ConnectionError("the connection to Discord's gateway ended before it was ready")
+        connection.add_done_callback(partial(_ended, stop))
+        sender = DiscordSender(adapter.poster, asyncio.get_running_loop(), settings.discord_rate_limit)
+        return Started(_("Connected to Discord. Press Ctrl+C to stop."), sender)
+
+    async def stop(self) -> None:
+        if self.adapter is not None:
+            await self.adapter.settle()
+            await self.adapter.close()
 
 
-def run_discord(bot: Bot, settings: Settings, out: TextIO) -> int:
-    """`partnerbot run` with DISCORD_BOT_TOKEN set."""
-    return asyncio.run(serve(bot, settings, out))
+def _ended(stop: asyncio.Event, connection: asyncio.Task[None]) -> None:
+    """A connection to the gateway that ends for good stops the whole process, not Discord alone."""
+    if not connection.cancelled() and connection.exception() is not None:
+        log.error("the connection to Discord ended", exc_info=connection.exception())
+    stop.set()

@@ -1,9 +1,10 @@
 """The outbox's sender for Discord: direct messages, channel posts, edits, files, and entries
 in the server's calendar (Scheduled Events).
 
-The outbox's dispatcher runs in the scheduler's thread; the sends run on the client's own event
-loop, where discord.py waits out short rate limits itself (a 429 is retried, the message goes
-once). A longer rate limit or any refusal raises SendFailed, so the row stays for a later try.
+The outbox's dispatcher runs in the scheduler's threads; the sends run on the client's own event
+loop, through the same poster as the answers to interactions (adapters/discord/poster.py), where
+discord.py waits out short rate limits itself (a 429 is retried, the message goes once). A longer
+rate limit or any refusal raises SendFailed, so the row stays for a later try.
 Each message part carries a nonce made from its outbox row, which Discord enforces: if a send
 went through but its answer was lost, the retry gets the same message back, not a second one.
 """
@@ -11,25 +12,18 @@ went through but its answer was lost, the retry gets the same message back, not 
 from __future__ import annotations
 
 import asyncio
-import io
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import discord
 
-from adapters.discord.render import NO_PINGS, escaped_within, render_message, render_whole, shorten
-from bot.conversation import CalendarEvent, File
+from adapters.discord.poster import DiscordPoster, parts
+from adapters.discord.render import escaped_within, render_message, render_whole, shorten
+from adapters.platforms import on_loop
+from bot.conversation import CalendarEvent
 from bot.outbox import Delivery, Pace, SendFailed
-from bot.words import translator
 
 log = logging.getLogger(__name__)
-
-SEND_TIMEOUT = 120.0  # seconds for one delivery, rate limits included
-
-
-def attachments(files: Sequence[File]) -> list[discord.File]:
-    return [discord.File(io.BytesIO(f.content.encode()), filename=f.name) for f in files]
 
 
 @dataclass
@@ -40,89 +34,49 @@ class _Progress:
 
 
 class DiscordSender:
-    def __init__(
-        self,
-        client: discord.Client,
-        loop: asyncio.AbstractEventLoop,
-        language: str,
-        per_second: float = 50.0,
-    ) -> None:
+    def __init__(self, poster: DiscordPoster, loop: asyncio.AbstractEventLoop, per_second: float = 50.0) -> None:
         # Discord's global limit is per bot: 50 requests a second. We keep 3% under it, for the
         # requests discord.py sends again after a 429, and start with half a second's worth.
         self.pace = Pace(per_second=per_second * 0.97, burst=max(1, int(per_second / 2)))
-        self.client = client
+        self.poster = poster
+        self.client = poster.client
         self.loop = loop
-        self._ = translator(language)
         self._progress: dict[int, _Progress] = {}
-        # Each person's direct message channel, once opened (discord.py keeps only 128).
-        self._dm_channels: dict[str, int] = {}
 
     def cost(self, delivery: Delivery) -> int:
         """Requests one delivery makes: opening a direct message the first time, each part."""
         if delivery.event is not None:
             return 2 if delivery.edit_message_id else 1  # a change is read first
-        opening = delivery.target_kind == "dm" and delivery.target_id not in self._dm_channels
-        parts = 1 if delivery.edit_message_id else len(render_message(delivery.message))
-        return parts + (1 if opening else 0)
+        opening = self.poster.opens_dm(delivery.target_kind, delivery.target_id)
+        count = 1 if delivery.edit_message_id else len(render_message(delivery.message))
+        return count + (1 if opening else 0)
 
     def send(self, delivery: Delivery) -> str | None:
-        future = asyncio.run_coroutine_threadsafe(self.deliver(delivery), self.loop)
         try:
-            return future.result(SEND_TIMEOUT)
+            return on_loop(self.loop, self.deliver(delivery))
         except discord.RateLimited as error:
             raise SendFailed("Discord asked us to wait", error.retry_after) from error
         except (discord.Forbidden, discord.NotFound) as error:  # no access, or gone: ask an admin
             raise SendFailed(f"Discord said {error.status} {error.text}"[:300], permanent=True) from error
         except discord.HTTPException as error:  # a server error: try again later
             raise SendFailed(f"Discord said {error.status} {error.text}"[:300]) from error
-        except (OSError, TimeoutError, discord.ClientException) as error:
-            future.cancel()
+        except (OSError, discord.ClientException) as error:
             raise SendFailed(f"could not reach Discord: {type(error).__name__}") from error
 
     async def deliver(self, delivery: Delivery) -> str | None:
         if delivery.event is not None:
             return await self.keep_event(delivery.target_id, delivery.event, delivery.edit_message_id)
-        channel = await self.channel_for(delivery.target_kind, delivery.target_id)
+        channel = await self.poster.channel_for(delivery.target_kind, delivery.target_id)
         if delivery.edit_message_id:
-            drawn = render_whole(delivery.message)
-            view = drawn.view()
-            await channel.get_partial_message(int(delivery.edit_message_id)).edit(
-                content=drawn.content, view=view, allowed_mentions=NO_PINGS
-            )
-            if view is not None:
-                view.stop()
+            await self.poster.edit(channel, delivery.edit_message_id, render_whole(delivery.message))
             return delivery.edit_message_id
         done = self._progress.setdefault(delivery.outbox_id, _Progress())
-        parts = render_message(delivery.message)
-        for number, part in enumerate(parts):
+        for number, (part, files) in enumerate(parts(delivery.message)):
             if number < len(done.posted):
                 continue  # went out on an earlier try
-            last = number == len(parts) - 1
-            view = part.view()
-            sent = await channel.send(
-                part.content or None,
-                view=view or discord.utils.MISSING,
-                files=attachments(delivery.message.files)
-                if last and delivery.message.files
-                else discord.utils.MISSING,
-                allowed_mentions=NO_PINGS,
-                nonce=nonce(delivery.outbox_id, number),
-            )
-            if view is not None:
-                view.stop()  # presses are read from each button's custom_id
-            done.posted.append(str(sent.id))
+            done.posted.append(await self.poster.post(channel, part, files, nonce(delivery.outbox_id, number)))
         del self._progress[delivery.outbox_id]
         return done.posted[0] if done.posted else None
-
-    async def channel_for(self, target_kind: str, target_id: str) -> discord.abc.Messageable:
-        """A channel by its id; a person's direct message with the bot, opened once."""
-        if target_kind == "channel":
-            return self.client.get_partial_messageable(int(target_id))
-        known = self._dm_channels.get(target_id)
-        if known is None:
-            opened = await self.client.create_dm(discord.Object(int(target_id)))
-            known = self._dm_channels[target_id] = opened.id
-        return self.client.get_partial_messageable(known, type=discord.ChannelType.private)
 
     # -- the server's calendar -------------------------------------------------------------------
 

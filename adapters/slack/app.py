@@ -1,5 +1,6 @@
 """Slack through slack-bolt's AsyncApp: slash commands, buttons, modals, the App Home and direct
-messages become core events; the core's replies are drawn back into Slack.
+messages become core events; the core's replies are drawn back into Slack, through the poster
+the outbox uses too. `SlackPlatform` is how `partnerbot run` starts and stops it.
 
 The adapter translates and draws, nothing more: it holds no rule and makes no database call.
 """
@@ -9,25 +10,21 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import signal
 from collections import OrderedDict
-from collections.abc import Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
-from typing import Any, TextIO
+from typing import Any
 
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
-)
 from slack_sdk.web.async_client import AsyncWebClient
-from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from adapters.platforms import NotStarted, Started, secret
 from adapters.slack import translate
+from adapters.slack.poster import SlackPoster, slack_client
 from adapters.slack.render import (
     Origin,
     SlackMessage,
@@ -37,10 +34,9 @@ from adapters.slack.render import (
     render_message,
     render_modal,
 )
-from adapters.slack.sender import SlackSender, web_client
+from adapters.slack.sender import SlackSender
 from bot.conversation import Button, Event, File, Form, Message, Reply, Who
 from bot.core import Bot
-from bot.scheduling import Scheduler, make_scheduler
 from bot.settings import Settings
 from bot.words import translator
 
@@ -83,6 +79,7 @@ class SlackAdapter:
     def __init__(self, bot: Bot, client: AsyncWebClient, signing_secret: str = "") -> None:
         self.bot = bot
         self.client = client
+        self.poster = SlackPoster(client)
         self._ = translator(bot.settings.default_language)
         self._people: OrderedDict[str, translate.Profile] = OrderedDict()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -252,51 +249,24 @@ class SlackAdapter:
     async def _post(self, place: Place, part: SlackMessage, private: bool) -> None:
         """Where the person acted when Slack allows it; otherwise in their direct message."""
         visible = place.in_dm or not private
-        if place.response_url:
-            try:
-                answered = await AsyncWebhookClient(place.response_url).send(
-                    text=part.text,
-                    blocks=part.blocks,
-                    response_type="in_channel" if visible else "ephemeral",
-                    replace_original=False,
-                    unfurl_links=False,
-                    unfurl_media=False,
-                )
-                status: Any = answered.status_code
-            except Exception as problem:  # no answer at all: the direct message still works
-                status = problem
-            if status == 200:
-                return
-            # A response URL lasts 30 minutes and 5 answers; after that, a direct message.
-            log.info("response_url did not take the answer (%s); answering by direct message", status)
-        channel = place.channel_id if place.channel_id and visible else await self._dm(place.user_id)
-        await self.client.chat_postMessage(
-            channel=channel, text=part.text, blocks=part.blocks, unfurl_links=False, unfurl_media=False
-        )
-
-    async def _dm(self, user_id: str) -> str:
-        opened = await self.client.conversations_open(users=user_id)
-        return str(opened["channel"]["id"])
+        if place.response_url and await self.poster.answer(place.response_url, part, visible):
+            return
+        channel = place.channel_id if place.channel_id and visible else await self.poster.dm(place.user_id)
+        await self.poster.post(channel, part)
 
     async def _upload(self, user_id: str, files: Sequence[File]) -> None:
         """Files (a calendar file, an export) go to the person's direct message: they are theirs."""
-        channel = await self._dm(user_id)
+        channel = await self.poster.dm(user_id)
         for file in files:
-            await self.client.files_upload_v2(
-                channel=channel, content=file.content, filename=file.name, title=file.name
-            )
+            await self.poster.upload(channel, file)
 
     async def _open_form(self, form: Form, place: Place) -> None:
         origin = Origin(place.channel_id, place.response_url)
-        if place.trigger_id:
-            try:
-                await self.client.views_open(
-                    trigger_id=place.trigger_id, view=render_modal(form, origin, self._)
-                )
-                return
-            except SlackApiError as problem:  # the trigger lasts 3 seconds
-                log.info("could not open a modal: %s", problem.response.get("error"))
-        # No trigger (a typed direct message): a button opens the form, from its first page.
+        if place.trigger_id and await self.poster.open_form(
+            place.trigger_id, render_modal(form, origin, self._)
+        ):
+            return
+        # No trigger (a typed direct message), or too late: a button opens the form, from its first page.
         offer = Message(
             (self._("Press the button to open the form."),),
             buttons=(Button(form.title, form.form_id, style="primary"),),
@@ -306,29 +276,10 @@ class SlackAdapter:
 
     async def _publish_home(self, someone: Who) -> None:
         reply = await self._handle(translate.home_opened(someone))
-        await self.client.views_publish(user_id=someone.account.user_id, view=render_home(reply, self._))
+        await self.poster.publish_home(someone.account.user_id, render_home(reply, self._))
 
 
 # ---- starting it ------------------------------------------------------------------------------
-
-
-def async_client(token: str, url: str) -> AsyncWebClient:
-    return AsyncWebClient(
-        token=token,
-        base_url=url,
-        retry_handlers=[
-            AsyncConnectionErrorRetryHandler(),
-            AsyncRateLimitErrorRetryHandler(max_retry_count=1),
-        ],
-    )
-
-
-def secret(value: Any) -> str:
-    return value.get_secret_value() if value is not None else ""
-
-
-class NotStarted(Exception):
-    """Slack could not be reached or refused a token; the message says what to check."""
 
 
 async def start_http(adapter: SlackAdapter, host: str, port: int) -> web.AppRunner:
@@ -345,87 +296,54 @@ async def start_socket_mode(adapter: SlackAdapter, app_token: str) -> AsyncSocke
     return handler
 
 
-async def serve(
-    bot: Bot,
-    settings: Settings,
-    out: TextIO,
-    stop: asyncio.Event | None = None,
-    scheduler: Scheduler | None = None,
-) -> None:
-    """Connect, start the outbox's scheduler, and run until stopped: by Ctrl+C or SIGTERM, or
-    by `stop` when another platform shares this process, its signals and its `scheduler`."""
-    _ = translator(settings.default_language)
-    token = secret(settings.slack_bot_token)
-    client = async_client(token, settings.slack_api_url)
-    adapter = SlackAdapter(bot, client, secret(settings.slack_signing_secret))
-    try:
-        await client.auth_test()
-    except SlackApiError as problem:
-        raise NotStarted(
-            _(
-                "Slack did not accept the bot token ({reason}). Please check SLACK_BOT_TOKEN.",
-                reason=problem.response.get("error"),
-            )
-        ) from problem
-    except Exception as problem:
-        raise NotStarted(
-            _("I could not reach Slack at {url}. Please check SLACK_API_URL.", url=settings.slack_api_url)
-        ) from problem
+class SlackPlatform:
+    """Slack for `partnerbot run`: Socket Mode with an app token, else HTTP mode."""
 
-    stopping: list[Any] = []
-    if settings.slack_app_token:
+    name = "slack"
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._ = translator(settings.default_language)
+        self.adapter: SlackAdapter | None = None
+        self._closing: list[Callable[[], Awaitable[None]]] = []
+
+    async def start(self, bot: Bot, stop: asyncio.Event) -> Started:
+        settings, _ = self.settings, self._
+        client = slack_client(secret(settings.slack_bot_token), settings.slack_api_url)
         try:
-            handler = await start_socket_mode(adapter, secret(settings.slack_app_token))
+            await client.auth_test()
         except SlackApiError as problem:
             raise NotStarted(
                 _(
-                    "Slack did not accept the app-level token ({reason}). Please check SLACK_APP_TOKEN.",
+                    "Slack did not accept the bot token ({reason}). Please check SLACK_BOT_TOKEN.",
                     reason=problem.response.get("error"),
                 )
             ) from problem
-        stopping.append(handler.close_async)
-        print(_("Connected to Slack in Socket Mode. Press Ctrl+C to stop."), file=out, flush=True)
-    else:
+        except Exception as problem:
+            raise NotStarted(
+                _("I could not reach Slack at {url}. Please check SLACK_API_URL.", url=settings.slack_api_url)
+            ) from problem
+        self.adapter = adapter = SlackAdapter(bot, client, secret(settings.slack_signing_secret))
+        sender = SlackSender(adapter.poster, asyncio.get_running_loop(), settings.default_language)
+        if settings.slack_app_token:
+            try:
+                handler = await start_socket_mode(adapter, secret(settings.slack_app_token))
+            except SlackApiError as problem:
+                raise NotStarted(
+                    _(
+                        "Slack did not accept the app-level token ({reason}). Please check SLACK_APP_TOKEN.",
+                        reason=problem.response.get("error"),
+                    )
+                ) from problem
+            self._closing.append(handler.close_async)
+            return Started(_("Connected to Slack in Socket Mode. Press Ctrl+C to stop."), sender)
         runner = await start_http(adapter, settings.slack_host, settings.slack_port)
-        stopping.append(runner.cleanup)
+        self._closing.append(runner.cleanup)
         address = f"http://{settings.slack_host}:{settings.slack_port}{EVENTS_PATH}"
-        print(
-            _("Waiting for Slack at {address}. Press Ctrl+C to stop.", address=address), file=out, flush=True
-        )
+        return Started(_("Waiting for Slack at {address}. Press Ctrl+C to stop.", address=address), sender)
 
-    sender = SlackSender(web_client(token, settings.slack_api_url), settings.default_language)
-    own = scheduler is None
-    if scheduler is None:
-        scheduler = make_scheduler(bot, {}, settings.dispatch_interval_seconds)
-    scheduler.add_sender("slack", sender)
-    if stop is None:
-        stop = stop_on_signals()
-    if own:
-        scheduler.start()
-    try:
-        await stop.wait()
-    finally:
-        if own:
-            scheduler.shutdown(wait=False)
-        for close in stopping:
-            await close()
-        await adapter.settle()
-
-
-def stop_on_signals() -> asyncio.Event:
-    """An event set by Ctrl+C or SIGTERM, for the running loop."""
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
-    return stop
-
-
-def run_slack(bot: Bot, settings: Settings, out: TextIO) -> int:
-    """`partnerbot run` with Slack configured: Socket Mode with an app token, else HTTP mode."""
-    try:
-        asyncio.run(serve(bot, settings, out))
-    except NotStarted as problem:
-        print(problem, file=out, flush=True)
-        return 1
-    return 0
+    async def stop(self) -> None:
+        while self._closing:
+            await self._closing.pop()()
+        if self.adapter is not None:
+            await self.adapter.settle()

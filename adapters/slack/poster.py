@@ -1,0 +1,140 @@
+"""Every Slack call that shows something, for the answer to an event and for the outbox alike:
+posting a part of a message, editing one, uploading a file, answering through a response URL,
+opening a modal, publishing the App Home, and opening a person's direct message (once: the
+channel is remembered for both paths).
+
+One asynchronous client does it all, in the event loop of the app. A short rate limit is waited
+out in place, as Slack's Retry-After says; a longer one raises, for the caller to decide.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from adapters.slack.render import SlackMessage
+from bot.conversation import File
+
+log = logging.getLogger(__name__)
+
+# Longer waits go back to the outbox rather than hold up every other message.
+MAX_WAIT_SECONDS = 30
+
+
+def retry_after(headers: Any) -> float | None:
+    """Slack's Retry-After, in seconds, from any of the header shapes slack_sdk hands over."""
+    for key, value in dict(headers or {}).items():
+        if key.lower() == "retry-after":
+            found = value[0] if isinstance(value, list | tuple) else value
+            try:
+                return float(found)
+            except (TypeError, ValueError):
+                return None
+    return None
+
+
+class ShortRateLimitRetry(AsyncRateLimitErrorRetryHandler):
+    """slack_sdk's rate-limit retry (it sleeps for Retry-After), only for a short Retry-After."""
+
+    def __init__(self, max_wait_seconds: float = MAX_WAIT_SECONDS, max_retry_count: int = 2) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+        self.max_wait_seconds = max_wait_seconds
+
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if not await super()._can_retry_async(state=state, request=request, response=response, error=error):
+            return False
+        assert response is not None
+        wait = retry_after(response.headers)
+        return wait is None or wait <= self.max_wait_seconds
+
+
+def slack_client(token: str, api_url: str) -> AsyncWebClient:
+    """The one client of the process: bolt's listeners, the replies and the outbox use it."""
+    return AsyncWebClient(
+        token=token,
+        base_url=api_url,
+        retry_handlers=[AsyncConnectionErrorRetryHandler(), ShortRateLimitRetry()],
+    )
+
+
+class SlackPoster:
+    def __init__(self, client: AsyncWebClient) -> None:
+        self.client = client
+        # Each person's direct message channel with the bot, once opened.
+        self._dm_channels: dict[str, str] = {}
+
+    async def dm(self, user_id: str) -> str:
+        """A person's direct message with the bot, opened once."""
+        if user_id not in self._dm_channels:
+            opened = await self.client.conversations_open(users=user_id)
+            self._dm_channels[user_id] = str(opened["channel"]["id"])
+        return self._dm_channels[user_id]
+
+    async def channel_for(self, target_kind: str, target_id: str) -> str:
+        """A channel's id as it is; a person's direct message with the bot."""
+        return target_id if target_kind == "channel" else await self.dm(target_id)
+
+    async def post(self, channel: str, part: SlackMessage) -> str:
+        """One part of a message; returns its ts, Slack's id for an edit."""
+        sent = await self.client.chat_postMessage(
+            channel=channel, text=part.text, blocks=part.blocks, unfurl_links=False, unfurl_media=False
+        )
+        return str(sent["ts"])
+
+    async def edit(self, channel: str, ts: str, drawn: SlackMessage) -> None:
+        await self.client.chat_update(channel=channel, ts=ts, text=drawn.text, blocks=drawn.blocks)
+
+    async def upload(self, channel: str, file: File) -> None:
+        await self.client.files_upload_v2(
+            channel=channel, content=file.content, filename=file.name, title=file.name
+        )
+
+    async def answer(self, response_url: str, part: SlackMessage, visible: bool) -> bool:
+        """Where the person acted, for all there (`visible`) or for them alone. False when Slack
+        did not take it: a response URL lasts 30 minutes and 5 answers."""
+        try:
+            answered = await AsyncWebhookClient(response_url).send(
+                text=part.text,
+                blocks=part.blocks,
+                response_type="in_channel" if visible else "ephemeral",
+                replace_original=False,
+                unfurl_links=False,
+                unfurl_media=False,
+            )
+            status: Any = answered.status_code
+        except Exception as problem:  # no answer at all: the caller still has the direct message
+            status = problem
+        if status == 200:
+            return True
+        log.info("response_url did not take the answer (%s)", status)
+        return False
+
+    async def open_form(self, trigger_id: str, view: dict[str, Any]) -> bool:
+        """A modal; False when Slack would not open it (its trigger lasts 3 seconds)."""
+        try:
+            await self.client.views_open(trigger_id=trigger_id, view=view)
+            return True
+        except SlackApiError as problem:
+            log.info("could not open a modal: %s", problem.response.get("error"))
+            return False
+
+    async def publish_home(self, user_id: str, view: dict[str, Any]) -> None:
+        await self.client.views_publish(user_id=user_id, view=view)
