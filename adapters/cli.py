@@ -64,7 +64,7 @@ def console(
 ) -> int:
     from adapters.console.app import Console
     from bot.demo import seed_demo
-    from bot.scheduling import make_scheduler
+    from bot.scheduling import Scheduler
 
     if not settings.announcements_channel:
         # The console shows announcements as posts in a channel of its own.
@@ -94,7 +94,7 @@ def console(
     scheduler = None
     if interactive:
         # One at a time: the console prints each message whole, in order.
-        scheduler = make_scheduler(bot, {"console": app.sender}, settings.dispatch_interval_seconds, workers=1)
+        scheduler = Scheduler(bot, {"console": app.sender}, settings.dispatch_interval_seconds, workers=1)
         scheduler.start()
     try:
         while True:

@@ -18,7 +18,7 @@ from pydantic import SecretStr
 
 from bot.core import Bot
 from bot.outbox import Sender
-from bot.scheduling import make_scheduler
+from bot.scheduling import Scheduler
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -98,7 +98,7 @@ async def serve(bot: Bot, platforms: Sequence[Platform], settings: Settings, out
     for each in running.values():
         print(each.said, file=out, flush=True)
     senders = {name: each.sender for name, each in running.items()}
-    scheduler = make_scheduler(bot, senders, settings.dispatch_interval_seconds)
+    scheduler = Scheduler(bot, senders, settings.dispatch_interval_seconds)
     scheduler.start()
     try:
         await stop.wait()

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from bot.settings import AccountRef
+from bot.members import AccountRef
 
 # ---- inbound -------------------------------------------------------------------------------
 

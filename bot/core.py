@@ -19,9 +19,9 @@ from bot.checks import Refusal, is_time_zone, without_controls
 from bot.clock import Clock
 from bot.conversation import ButtonPress, Command, Event, FormSubmit, Message, Option, Reply, Who
 from bot.feature import Feature, Features
-from bot.members import Role, find_account, grant, member_for, revoke, roles_of
+from bot.members import AccountRef, Role, find_account, grant, member_for, revoke, roles_of
 from bot.router import route
-from bot.settings import AccountRef, Settings
+from bot.settings import Settings
 from bot.turn import MAX_SUGGESTIONS, Turn
 from bot.words import N_, translator
 from storage.models import Account, Member, SeenEvent

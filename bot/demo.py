@@ -7,8 +7,7 @@ from sqlmodel import Session
 from bot.checks import interest_tags
 from bot.conversation import Who
 from bot.core import Bot
-from bot.members import Role, grant, member_for, set_interests
-from bot.settings import AccountRef
+from bot.members import AccountRef, Role, grant, member_for, set_interests
 
 DEMO_PEOPLE = [
     # name, role, time zone, interests

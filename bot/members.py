@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -11,9 +12,17 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
-from bot.settings import AccountRef
 from bot.words import N_, Translate
 from storage.models import Account, Member, MemberInterest, MemberRole
+
+
+@dataclass(frozen=True)
+class AccountRef:
+    """Who someone is on one platform: ('slack', 'T1', 'U2'), ('discord', '', '123')."""
+
+    platform: str
+    workspace: str
+    user_id: str
 
 
 class Role(StrEnum):

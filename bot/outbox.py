@@ -34,8 +34,7 @@ from bot.conversation import (
     message_from_json,
     message_to_json,
 )
-from bot.members import home_account
-from bot.settings import AccountRef
+from bot.members import AccountRef, home_account
 from storage.models import Outbox
 
 log = logging.getLogger(__name__)

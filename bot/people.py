@@ -17,8 +17,7 @@ from sqlmodel import col, select
 
 from bot.checks import Refusal
 from bot.conversation import Button, Command, Field, Mention, Message, Span
-from bot.members import find_account, member_with_user_id, members_called
-from bot.settings import AccountRef
+from bot.members import AccountRef, find_account, member_with_user_id, members_called
 from bot.turn import Turn
 from storage.models import Account, Member
 

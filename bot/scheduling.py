@@ -145,10 +145,6 @@ class Scheduler:
                 replace_existing=True,
             )
 
-    def add_sender(self, platform: str, sender: Sender) -> None:
-        """A platform that started after this did (both Slack and Discord in one process)."""
-        self.senders[platform] = sender
-
     def work(self) -> None:
         try:
             if self.leadership.leads():
@@ -171,9 +167,3 @@ class Scheduler:
     def shutdown(self, wait: bool = False) -> None:
         self._scheduler.shutdown(wait=wait)
         self.leadership.release()
-
-
-def make_scheduler(
-    bot: Bot, senders: Mapping[str, Sender], interval_seconds: float, workers: int = DISPATCH_WORKERS
-) -> Scheduler:
-    return Scheduler(bot, senders, interval_seconds, workers)

@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import available_timezones
 
 from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-
-@dataclass(frozen=True)
-class AccountRef:
-    """Who someone is on one platform: ('slack', 'T1', 'U2'), ('discord', '', '123')."""
-
-    platform: str
-    workspace: str
-    user_id: str
+from bot.members import AccountRef
 
 
 def parse_account_refs(text: str) -> list[AccountRef]:

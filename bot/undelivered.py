@@ -10,9 +10,8 @@ from __future__ import annotations
 from bot.checks import Refusal
 from bot.conversation import Button, Field, Reply, message_from_json
 from bot.feature import Asked, ButtonSpec, CommandSpec, Feature, Verb
-from bot.members import Role, find_account
+from bot.members import AccountRef, Role, find_account
 from bot.outbox import CALENDAR, retry, undelivered
-from bot.settings import AccountRef
 from bot.turn import Turn, number_in
 from bot.words import N_
 from storage.models import Member, Outbox

@@ -21,8 +21,9 @@ from sqlmodel import Session, select
 from bot.conversation import ButtonPress, Command, FormSubmit, Reply, Who, plain
 from bot.core import Bot
 from bot.features import EVERY_FEATURE
+from bot.members import AccountRef
 from bot.outbox import Delivery, SendFailed, dispatch_due
-from bot.settings import AccountRef, Settings
+from bot.settings import Settings
 from storage.db import make_engine, migrate
 from storage.models import Account, Member
 from tests.clock import FakeClock

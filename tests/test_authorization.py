@@ -21,11 +21,10 @@ from bot.conversation import ButtonPress, Command, FormSubmit, Reply, Who
 from bot.core import Bot
 from bot.feature import Subject
 from bot.features import EVERY_FEATURE
-from bot.members import Role, roles_of
+from bot.members import AccountRef, Role, roles_of
 from bot.openings.queries import find_for, pressed
 from bot.sessions.queries import find as find_session
 from bot.sessions.queries import subject_session
-from bot.settings import AccountRef
 from bot.turn import split_id
 from storage.models import CheckIn, CheckInPrompt, Member, Opening
 from tests.conftest import Person, member_named

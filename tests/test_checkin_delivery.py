@@ -22,9 +22,9 @@ from sqlmodel import Session, col, select
 from bot.conversation import ButtonPress, Who
 from bot.core import Bot
 from bot.features import EVERY_FEATURE
-from bot.members import Role
+from bot.members import AccountRef, Role
 from bot.outbox import SendFailed
-from bot.settings import AccountRef, Settings
+from bot.settings import Settings
 from storage.models import CheckIn, CheckInPrompt, CheckInRun, Member, Outbox
 from tests.clock import FakeClock
 from tests.conftest import Person, RecordingSender, deliver, member_named

@@ -16,8 +16,8 @@ from sqlmodel import Session, col, select
 from bot.conversation import ButtonPress, Message, Reply, Who, plain
 from bot.core import Bot
 from bot.features import EVERY_FEATURE
-from bot.members import Role
-from bot.settings import AccountRef, Settings
+from bot.members import AccountRef, Role
+from bot.settings import Settings
 from storage.models import CheckIn, CheckInAnswer, CheckInPrompt, CheckInRun, FormDraft, Outbox
 from tests.conftest import START, Person, RecordingSender, deliver, member_named
 

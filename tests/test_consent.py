@@ -11,7 +11,8 @@ from bot.conversation import ButtonPress, Command, Who
 from bot.core import Bot
 from bot.feature import CommandSpec, Feature
 from bot.features import EVERY_FEATURE
-from bot.settings import AccountRef, Settings
+from bot.members import AccountRef
+from bot.settings import Settings
 from storage.models import Account, Member
 from tests.conftest import START, Person, member_named
 

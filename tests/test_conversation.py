@@ -21,7 +21,7 @@ from bot.conversation import (
     message_to_json,
     plain,
 )
-from bot.settings import AccountRef
+from bot.members import AccountRef
 
 AT = datetime(2026, 12, 1, 14, 0, tzinfo=UTC)
 WHEN = Moment(AT, "Tuesday 1 December 2026 at 14:00 (Europe/London)")

@@ -14,10 +14,9 @@ from bot.conversation import ButtonPress, Command, Message, Option, Who
 from bot.core import Bot
 from bot.feature import ButtonSpec, CommandSpec, Feature, Features
 from bot.features import EVERY_FEATURE
-from bot.members import Role, grant
+from bot.members import AccountRef, Role, grant
 from bot.outbox import enqueue_dm
 from bot.profile import FEATURE as PROFILE
-from bot.settings import AccountRef
 from storage.models import Member, MemberRole, Outbox
 from tests.conftest import START, member_named
 

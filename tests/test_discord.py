@@ -26,7 +26,8 @@ from adapters.discord.sender import event_fields
 from bot.conversation import Button, CalendarEvent, Form, FormField, Mention, Message, Moment, Option, Select
 from bot.core import Bot
 from bot.features import EVERY_FEATURE
-from bot.settings import AccountRef, Settings
+from bot.members import AccountRef
+from bot.settings import Settings
 from bot.words import translator
 from storage.models import Account, FormDraft, Member, Opening, OpeningInterest, Outbox, SessionSignup
 from tests.discord_fakes import ANNOUNCEMENTS, GENERAL, TOKEN, DiscordWorld, FakeDiscord, Shown, buttons

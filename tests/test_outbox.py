@@ -126,7 +126,8 @@ def test_crash_before_dispatch_then_restart_sends_once(database_url, tmp_path):
         import os, signal
         from adapters.cli import build_bot
         from bot.conversation import Command, Who
-        from bot.settings import AccountRef, Settings
+        from bot.members import AccountRef
+        from bot.settings import Settings
         bot = build_bot(Settings(_env_file=None, database_url={database_url!r}, admins="console:ada"))
         ada = Who(AccountRef("console", "local", "ada"), "Ada")
         bob = Who(AccountRef("console", "local", "bob"), "Bob")
@@ -148,8 +149,8 @@ def test_crash_before_dispatch_then_restart_sends_once(database_url, tmp_path):
 
 
 def test_an_edit_waits_for_its_original_and_then_changes_that_message(engine, bot, clock, platform):
+    from bot.members import AccountRef
     from bot.outbox import enqueue_channel, enqueue_edit
-    from bot.settings import AccountRef
 
     room = AccountRef("console", "local", "announcements")
     with Session(engine) as session:
@@ -236,8 +237,8 @@ def test_a_lasting_refusal_is_set_aside_at_once(engine, bot, clock, person, plat
 
 
 def test_edits_wait_for_each_other_and_go_out_in_order(engine, bot, clock, platform):
+    from bot.members import AccountRef
     from bot.outbox import enqueue_channel, enqueue_edit
-    from bot.settings import AccountRef
 
     room = AccountRef("console", "local", "announcements")
     with Session(engine) as session:
@@ -288,8 +289,8 @@ def test_the_pacer_keeps_a_platforms_rate_and_each_channels_share():
 
 
 def test_a_busy_channel_waits_its_turn_while_others_are_sent(engine, bot, clock, platform):
+    from bot.members import AccountRef
     from bot.outbox import dispatch_due, enqueue_channel
-    from bot.settings import AccountRef
 
     with Session(engine) as session:
         for number in range(6):

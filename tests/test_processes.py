@@ -28,10 +28,9 @@ import pytest
 from sqlmodel import Session, col, select
 
 from bot.conversation import Command, Who
-from bot.members import Role
+from bot.members import AccountRef, Role
 from bot.outbox import LEASE
 from bot.scheduling import DISPATCH_WORKERS, Leadership
-from bot.settings import AccountRef
 from storage.models import CheckInPrompt, Outbox
 from tests.conftest import START
 from tests.process_worker import write_at_once

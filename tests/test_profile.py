@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from bot.conversation import FormSubmit, Who, plain
 from bot.core import Bot
 from bot.features import EVERY_FEATURE
-from bot.settings import AccountRef
+from bot.members import AccountRef
 from storage.models import FormDraft, MemberInterest
 from tests.conftest import Person, member_named
 

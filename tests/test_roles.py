@@ -14,8 +14,9 @@ from sqlmodel import Session, select
 from bot.conversation import ButtonPress, Command, Who
 from bot.core import Bot
 from bot.features import EVERY_FEATURE
+from bot.members import AccountRef
 from bot.outbox import dispatch_due
-from bot.settings import AccountRef, Settings
+from bot.settings import Settings
 from storage.models import Account, Member, MemberRole, Outbox
 from tests.conftest import START, Person, RecordingSender, deliver, member_named
 

@@ -22,9 +22,9 @@ from sqlmodel import Session, col, select
 from bot.conversation import ButtonPress, FormSubmit, HomeOpened, Message, Reply, Who, plain
 from bot.core import Bot
 from bot.features import EVERY_FEATURE
-from bot.members import Role
+from bot.members import AccountRef, Role
 from bot.outbox import Delivery, SendFailed
-from bot.settings import AccountRef, Settings
+from bot.settings import Settings
 from storage.db import make_engine
 from storage.models import FormDraft, Member, Outbox, SessionSignup, WellbeingSession
 from tests.clock import FakeClock

@@ -43,8 +43,9 @@ from bot.conversation import Button, File, Form, FormField, Mention, Message, Mo
 from bot.core import Bot
 from bot.feature import Features
 from bot.features import EVERY_FEATURE
+from bot.members import AccountRef
 from bot.outbox import Delivery, SendFailed, retry
-from bot.settings import AccountRef, Settings
+from bot.settings import Settings
 from bot.words import translator
 from storage.db import make_engine
 from storage.models import Account, Member, MemberRole, OpeningInterest, Outbox, SessionSignup

@@ -17,9 +17,8 @@ from adapters.console.render import Choice, choices_of, field_prompt, render_for
 from bot.clock import ShiftedClock
 from bot.conversation import ButtonPress, Command, Form, FormSubmit, Message, Reply, Who
 from bot.core import Bot
-from bot.members import Role
+from bot.members import AccountRef, Role
 from bot.outbox import Delivery, dispatch_due
-from bot.settings import AccountRef
 from bot.words import translator, when
 
 

@@ -14,7 +14,7 @@ import discord
 
 from adapters.discord.render import PLATFORM, read_custom_id
 from bot.conversation import ButtonPress, Command, Event, FormSubmit, Where, Who
-from bot.settings import AccountRef
+from bot.members import AccountRef
 
 _USER = re.compile(r"<@!?(\d+)>")
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from adapters.slack.render import PLATFORM, core_action_id, read_metadata
 from bot.conversation import ButtonPress, Command, FormSubmit, HomeOpened, Where, Who
-from bot.settings import AccountRef
+from bot.members import AccountRef
 
 _TOKEN = re.compile(r"<([^<>]*)>")
 _USER = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
