@@ -36,12 +36,13 @@ from typing import Any
 from sqlalchemy import Engine, insert, text
 from sqlmodel import Session as OrmSession
 
-from bot.checkins.delivery import prompt_message, send_time
+from bot.checkins.delivery import send_time
+from bot.checkins.words import prompt_message
 from bot.conversation import Message, Who, message_to_json
 from bot.members import AccountRef
 from bot.notify import channel_reader
-from bot.openings.announce import fields as opening_fields
-from bot.openings.announce import interest_buttons
+from bot.openings.words import fields as opening_fields
+from bot.openings.words import interest_buttons
 from bot.sessions.notices import announce
 from bot.sessions.words import announcement as session_announcement
 from bot.settings import Settings

@@ -308,7 +308,7 @@ def test_the_announcement_and_the_invitations_to_partners_whose_interests_match(
 
 
 def test_an_invitation_goes_at_most_once_per_opening(engine, bot, platform, clock, jo, alex):
-    from bot.openings.announce import invite_matching
+    from bot.openings.notices import invite_matching
 
     post(jo)
     with Session(engine) as session:

@@ -5,17 +5,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import update
-from sqlmodel import col, select
+from sqlmodel import select
 
+from bot.checkins.notices import alert_coordinators
 from bot.checks import Refusal
-from bot.conversation import Button, FormField, Message, Reply, fill
+from bot.conversation import Button, FormField, Reply, fill
 from bot.feature import Asked, ButtonSpec, FormSpec, Subject
 from bot.forms import note_field
-from bot.notify import tell_coordinators
 from bot.turn import Turn, moment_for, number_in
-from bot.words import N_, translator
-from storage.models import CheckInAnswer, CheckInPrompt, CheckInRun, Member
+from bot.words import N_
+from storage.models import CheckInAnswer, CheckInPrompt, CheckInRun
 
 NOT_YOURS = N_("That check-in isn't one of yours. Type checkin history to see your own.")
 
@@ -85,7 +84,7 @@ def answer(turn: Turn, asked: Asked) -> Reply:
     words = _("Saved: {answer}.", answer=shown)
     low = question["kind"] == "scale" and run.alert_level is not None and int(value) <= run.alert_level
     if low:
-        _alert(turn, prompt, run, reason=(question["text"], shown))
+        alert_coordinators(turn, prompt, run, reason=(question["text"], shown))
         return turn.say(
             words,
             *_all_done(turn, prompt, run),
@@ -105,7 +104,7 @@ def _all_done(turn: Turn, prompt: CheckInPrompt, run: CheckInRun) -> tuple[str, 
 def contact(turn: Turn, asked: Asked) -> Reply:
     """Always works, even after the check-in closed: a route to a human is never refused."""
     prompt, run, _rest = _own_prompt(turn, asked)
-    _alert(turn, prompt, run, reason=None)
+    alert_coordinators(turn, prompt, run, reason=None)
     return turn.say(
         turn._("Thank you for asking. I have told the coordinators, and someone will contact you soon."),
         *_support(turn),
@@ -115,38 +114,6 @@ def contact(turn: Turn, asked: Asked) -> Reply:
 def _support(turn: Turn) -> tuple[str, ...]:
     contacts = turn.settings.support_contacts.strip()
     return (" ", turn._("If you need help sooner: {contacts}", contacts=contacts)) if contacts else ()
-
-
-def _alert(turn: Turn, prompt: CheckInPrompt, run: CheckInRun, reason: tuple[str, str] | None) -> None:
-    """Tell the coordinators once per prompt, however many taps."""
-    claimed = turn.db.execute(
-        update(CheckInPrompt)
-        .where(col(CheckInPrompt.id) == prompt.id, col(CheckInPrompt.alerted_at).is_(None))
-        .values(alerted_at=turn.now)
-    )
-    if not claimed.rowcount:  # type: ignore[attr-defined]
-        return
-    name = turn.member.display_name
-
-    def write(reader: Member) -> Message:
-        _ = translator(reader.language)
-        if reason is None:
-            words = _(
-                "{name} would like someone to contact them. This came from the check-in '{checkin}'.",
-                name=name,
-                checkin=run.name,
-            )
-        else:
-            words = _(
-                "{name} answered '{answer}' to '{question}' in the check-in '{checkin}'. Please check in with them.",
-                name=name,
-                answer=reason[1],
-                question=reason[0],
-                checkin=run.name,
-            )
-        return Message((words,))
-
-    tell_coordinators(turn.db, turn.settings, write, turn.now, key=f"checkin.alert:{prompt.id}")
 
 
 def skip(turn: Turn, asked: Asked) -> Reply:

@@ -14,8 +14,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from bot.checkins.rules import Prompt, Schedule, candidate_days, occurs_on, wall_time
+from bot.checkins.words import prompt_buttons, prompt_message
 from bot.checks import after_quiet_hours, in_quiet_hours
-from bot.conversation import Button, Message, fill
+from bot.conversation import Message, fill
 from bot.members import Role
 from bot.outbox import enqueue_dm
 from bot.settings import Settings
@@ -272,43 +273,6 @@ def _prompt(
     return prompt
 
 
-def prompt_buttons(run: CheckInRun, prompt: CheckInPrompt, reader: Member) -> tuple[Button, ...]:
-    _ = translator(reader.language)
-    buttons: list[Button] = []
-    for position, question in enumerate(run.questions):
-        group = f"{position + 1}. {question['text']}"
-        subject = f"{prompt.id}:{position}"
-        if question["kind"] == "scale":
-            buttons += [
-                Button(f"{point} {label}", f"checkin.answer:{subject}:{point}", group=group)
-                for point, label in enumerate(question["labels"], start=1)
-            ]
-        elif question["kind"] == "yesno":
-            buttons += [
-                Button(_("Yes"), f"checkin.answer:{subject}:yes", group=group),
-                Button(_("No"), f"checkin.answer:{subject}:no", group=group),
-            ]
-        else:
-            buttons.append(Button(_("Write an answer"), f"checkin.write:{subject}", group=group))
-    buttons += [
-        Button(_("Add a note"), f"checkin.note:{prompt.id}"),
-        Button(_("Skip this time"), f"checkin.skip:{prompt.id}"),
-        Button(_("Pause check-ins"), f"checkin.pause:{prompt.id}"),
-        Button(_("I'd like someone to contact me"), f"checkin.contact:{prompt.id}", style="primary"),
-    ]
-    return tuple(buttons)
-
-
-def prompt_message(run: CheckInRun, prompt: CheckInPrompt, reader: Member, now: datetime) -> Message:
-    _ = translator(reader.language)
-    words = fill(
-        _("Check-in: {name}. Tap one answer for each question. You can change an answer until {when}."),
-        name=run.name,
-        when=moment_for(reader, prompt.closes_at),
-    )
-    return Message(words, buttons=prompt_buttons(run, prompt, reader))
-
-
 def remind(db: Session, now: datetime) -> None:
     """At most one gentle reminder, halfway through, to those who neither answered nor skipped."""
     answered = select(CheckInAnswer.prompt_id)
@@ -356,7 +320,7 @@ def remind(db: Session, now: datetime) -> None:
 
 
 def close_run(db: Session, settings: Settings, run: CheckInRun, now: datetime) -> None:
-    from bot.checkins.summary import send_summary
+    from bot.checkins.notices import send_summary
 
     claimed = db.execute(
         update(CheckInRun)

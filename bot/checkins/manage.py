@@ -20,7 +20,8 @@ from bot.checkins.rules import (
     read_schedule,
     schedule_as_text,
 )
-from bot.checkins.summary import Figures, figures, latest_summary, summary_message
+from bot.checkins.summary import Figures, figures, latest_summary
+from bot.checkins.words import summary_message
 from bot.checks import Refusal
 from bot.conversation import Button, Field, FormField, Option, Reply
 from bot.feature import Asked, FormSpec, Subject

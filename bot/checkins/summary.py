@@ -1,19 +1,14 @@
-"""The summary coordinators get when a run closes: who was asked, who answered, the spread of
-each answer and its change since the previous run, alerts, and notes."""
+"""The figures behind the summary coordinators get when a run closes: who was asked, who
+answered, the spread of each answer and its change since the previous run, alerts, and notes
+(bot/checkins/words.py writes them out)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from sqlmodel import Session, col, select
 
 from bot.checkins.rules import Prompt
-from bot.conversation import Field, Message, Span, fill
-from bot.notify import tell_coordinators
-from bot.settings import Settings
-from bot.turn import moment_for
-from bot.words import Translate, translator
 from storage.models import CheckInAnswer, CheckInPrompt, CheckInRun, Member
 
 
@@ -94,64 +89,6 @@ def _compare(db: Session, run: CheckInRun, questions: list[QuestionFigures]) -> 
         if now_q.kind == "scale" and then_q.kind == "scale" and now_q.text == then_q.text:
             if now_q.average is not None and then_q.average is not None:
                 now_q.change = now_q.average - then_q.average
-
-
-def summary_message(run: CheckInRun, numbers: Figures, reader: Member) -> Message:
-    _ = translator(reader.language)
-    lead: tuple[Span, ...] = fill(
-        _(
-            "Check-in summary: {name}, sent {when}. Asked {asked}, answered {answered}, skipped {skipped}. Alerts: {alerts}."
-        ),
-        name=run.name,
-        when=moment_for(reader, run.created_at),
-        asked=str(numbers.asked),
-        answered=str(numbers.answered),
-        skipped=str(numbers.skipped),
-        alerts=str(numbers.alerts),
-    )
-    fields = [Field(q.text, (_describe(q, _),)) for q in numbers.questions]
-    if numbers.notes:
-        fields.append(Field(_("Notes"), ("; ".join(_named(name, words) for name, words in numbers.notes),)))
-    return Message(lead, fields=tuple(fields))
-
-
-def _describe(question: QuestionFigures, tr: Translate) -> str:
-    if question.kind == "scale":
-        spread = ", ".join(
-            f"{n} {label}: {count}"
-            for n, (label, count) in enumerate(zip(question.labels, question.counts, strict=True), start=1)
-        )
-        if question.average is None:
-            return spread + ". " + tr("No answers yet.")
-        text = spread + ". " + tr("Average {average}.", average=f"{question.average:.1f}")
-        if question.change is not None:
-            if abs(question.change) < 0.05:
-                text += " " + tr("The same as last time.")
-            elif question.change > 0:
-                text += " " + tr("Up {change} since last time.", change=f"{question.change:.1f}")
-            else:
-                text += " " + tr("Down {change} since last time.", change=f"{-question.change:.1f}")
-        return text
-    if question.kind == "yesno":
-        return tr("Yes: {yes}. No: {no}.", yes=question.counts[0], no=question.counts[1])
-    if not question.written:
-        return tr("No answers yet.")
-    return "; ".join(_named(name, words) for name, words in question.written)
-
-
-def _named(name: str, words: str) -> str:
-    return f"{name}: {words}" if name else words
-
-
-def send_summary(db: Session, settings: Settings, run: CheckInRun, now: datetime) -> None:
-    numbers = figures(db, run)
-    tell_coordinators(
-        db,
-        settings,
-        lambda reader: summary_message(run, numbers, reader),
-        now,
-        key=f"checkin.summary:{run.id}",
-    )
 
 
 def latest_summary(db: Session, checkin_id: int, period: str = "") -> tuple[CheckInRun, Figures] | None:

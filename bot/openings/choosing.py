@@ -10,14 +10,14 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from bot.checks import Refusal
-from bot.conversation import Button, Field, FormField, Message, Reply
+from bot.conversation import Button, Field, FormField, Reply
 from bot.feature import Asked, FormSpec, Subject
-from bot.openings.announce import refresh_announcement, where
+from bot.openings.notices import refresh_announcement
 from bot.openings.queries import filled, interested, pressed
-from bot.openings.rules import NOT_CHOOSING, STAFF_ROLES, Status, hours_text, managed, send_at, still_open
+from bot.openings.rules import NOT_CHOOSING, STAFF_ROLES, Status, managed, send_at, still_open
+from bot.openings.words import selected_message
 from bot.outbox import enqueue_dm
 from bot.turn import Turn, number_in
-from bot.words import translator
 from storage.models import Involvement, Member, Opening, OpeningInterest
 
 # "Lately", for sharing places fairly.
@@ -231,35 +231,6 @@ def _select_submit(turn: Turn, asked: Asked, values: dict[str, str]) -> Reply:
         return turn.say(words, buttons=(Button(_("Who is interested"), f"opening.review:{opening.id}"),))
     words += " " + _("All places are filled. Close it to thank the others.")
     return turn.say(words, buttons=(Button(_("Close now"), f"opening.close:{opening.id}"),))
-
-
-def selected_message(opening: Opening, involvement: Involvement, reader: Member, by: str) -> Message:
-    _ = translator(reader.language)
-    words = (
-        _(
-            "Good news! You have been selected for {title}. Here are the next steps from {name}.",
-            title=opening.title,
-            name=by,
-        )
-        + " "
-        + _(
-            "Being paid is your choice. If you would rather not be paid, press the button. Nothing else changes."
-        )
-    )
-    shown = [Field(_("Next steps"), (involvement.next_steps,))]
-    if involvement.hours_agreed is not None:
-        shown.append(Field(_("Hours agreed"), (hours_text(involvement.hours_agreed),)))
-    shown += [
-        Field(_("Where"), (where(_, opening),)),
-        Field(_("Payment and expenses"), (involvement.payment_offered,)),
-    ]
-    if opening.access:
-        shown.append(Field(_("Access support"), (opening.access,)))
-    return Message(
-        (words,),
-        tuple(shown),
-        (Button(_("I'd rather not be paid"), f"opening.payment:{opening.id}:decline"),),
-    )
 
 
 SELECT_FORM = FormSpec(

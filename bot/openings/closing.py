@@ -12,16 +12,16 @@ from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 
 from bot.checks import Refusal
-from bot.conversation import Field, Message, Reply
+from bot.conversation import Reply
 from bot.feature import Asked
-from bot.openings.announce import drop_unsent_invitations, refresh_announcement
+from bot.openings.notices import drop_unsent_invitations, refresh_announcement
 from bot.openings.queries import interested
-from bot.openings.rules import Status, hours_text, send_at
+from bot.openings.rules import Status, send_at
+from bot.openings.words import cancelled, final_list, thanks
 from bot.outbox import enqueue_dm
 from bot.settings import Settings
 from bot.turn import Turn
-from bot.words import translator
-from storage.models import Involvement, Member, Opening
+from storage.models import Member, Opening
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ def close(db: Session, settings: Settings, opening: Opening, now: datetime) -> b
             enqueue_dm(
                 db,
                 member.id,
-                _thanks(opening, member),
+                thanks(opening, member),
                 now,
                 dedupe_key=f"opening.thanks:{opening.id}:{member.id}",
                 due_at=send_at(member, now),
@@ -79,49 +79,6 @@ def close(db: Session, settings: Settings, opening: Opening, now: datetime) -> b
         due_at=send_at(poster, now),
     )
     return True
-
-
-def _thanks(opening: Opening, reader: Member) -> Message:
-    _ = translator(reader.language)
-    return Message(
-        (
-            _("Thank you for saying you were interested in {title}.", title=opening.title)
-            + " "
-            + _("It has now closed, and you were not selected this time.")
-            + " "
-            + _("Places are shared out fairly, so please do say yes to the next one that suits you."),
-        )
-    )
-
-
-def final_list(db: Session, opening: Opening, reader: Member) -> Message:
-    _ = translator(reader.language)
-    people = interested(db, opening.id)
-    hours = {
-        i.member_id: i.hours_agreed
-        for i in db.exec(select(Involvement).where(Involvement.opening_id == opening.id))
-    }
-    chosen = []
-    for interest, member in people:
-        if interest.selected_at is not None:
-            agreed = hours.get(member.id)
-            chosen.append(
-                _("{name} ({hours} hours)", name=member.display_name, hours=hours_text(agreed))
-                if agreed is not None
-                else member.display_name
-            )
-    others = [m.display_name for i, m in people if i.selected_at is None]
-    return Message(
-        (
-            _("{title} has closed. Here is the final list.", title=opening.title)
-            + " "
-            + _("Those not selected have been thanked."),
-        ),
-        (
-            Field(_("Selected"), (", ".join(chosen) or _("nobody"),)),
-            Field(_("Not selected"), (", ".join(others) or _("nobody"),)),
-        ),
-    )
 
 
 def close_by_hand(turn: Turn, asked: Asked) -> Reply:
@@ -174,21 +131,10 @@ def cancel_by_hand(turn: Turn, asked: Asked) -> Reply:
         queued = enqueue_dm(
             turn.db,
             member.id,
-            _cancelled(opening, member),
+            cancelled(opening, member),
             turn.now,
             dedupe_key=f"opening.cancelled:{opening.id}:{member.id}",
             due_at=send_at(member, turn.now),
         )
         told += queued is not None
     return turn.say(_("Cancelled {title}. Partners told: {count}.", title=opening.title, count=told))
-
-
-def _cancelled(opening: Opening, reader: Member) -> Message:
-    _ = translator(reader.language)
-    return Message(
-        (
-            _("Sorry: {title} has been cancelled, so it is not going ahead.", title=opening.title)
-            + " "
-            + _("Nothing more is needed from you. Thank you for your interest."),
-        )
-    )

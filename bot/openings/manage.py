@@ -14,7 +14,7 @@ from bot.conversation import Button, Field, FormField, Message, Option, Reply
 from bot.feature import Asked, FormSpec
 from bot.forms import open_form
 from bot.members import Role
-from bot.openings.announce import announce, closes_words, fields, interest_buttons, seats_taken, where
+from bot.openings.notices import announce
 from bot.openings.queries import filled, interest_of
 from bot.openings.rules import (
     PLACE_KINDS,
@@ -23,6 +23,7 @@ from bot.openings.rules import (
     is_open,
     may_manage,
 )
+from bot.openings.words import closes_words, fields, interest_buttons, seats_taken, where
 from bot.turn import Turn, matching
 from bot.words import N_
 from storage.models import Opening

@@ -1,23 +1,21 @@
-"""How an opening reads (in the announcements channel, in a message to a partner, in full), and
-announcing it: the channel post, kept up to date by edits, and a message to each partner whose
-interests match."""
+"""What people read about an opening: how it reads in the announcements channel, in a message to
+a partner and in full; the thanks at closing, the final list, a cancellation and the news of
+being selected."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Session, col, delete, select
+from sqlmodel import Session, select
 
 from bot.conversation import Button, Field, Message, Span, fill
-from bot.members import Role
 from bot.notify import channel_reader
-from bot.openings.queries import filled
-from bot.openings.rules import Status, is_paused, send_at
-from bot.outbox import enqueue_channel, enqueue_dm, enqueue_edit
+from bot.openings.queries import filled, interested
+from bot.openings.rules import Status, hours_text
 from bot.settings import Settings
 from bot.turn import moment_for
 from bot.words import Translate, translator
-from storage.models import Member, MemberInterest, MemberRole, Opening, Outbox
+from storage.models import Involvement, Member, Opening
 
 
 def where(_: Translate, opening: Opening) -> str:
@@ -103,70 +101,89 @@ def invitation(opening: Opening, reader: Member, matched: list[str]) -> Message:
     return Message(words, fields(opening, reader, 0), interest_buttons(reader, opening))
 
 
-def announce(db: Session, settings: Settings, opening: Opening, now: datetime) -> int:
-    """Post it in the announcements channel, if one is set, and invite the partners whose
-    interests match. Returns how many partners were invited."""
-    assert opening.id is not None
-    channel = settings.announcements()
-    if channel is not None:
-        post = enqueue_channel(
-            db, channel, announcement(db, settings, opening, now), now, f"opening.post:{opening.id}"
-        )
-        if post is not None:
-            opening.announcement_id = post.id
-            db.add(opening)
-    return invite_matching(db, opening, now)
+def closes_words(reader: Member, opening: Opening) -> tuple[Span, ...]:
+    _ = translator(reader.language)
+    return fill(_("It closes {when}."), when=moment_for(reader, opening.closes_at))
 
 
-def invite_matching(db: Session, opening: Opening, now: datetime) -> int:
-    """A message to each partner with a matching interest who has not paused, once per opening;
-    someone in quiet hours gets it when those end, unless it has closed by then."""
-    if not opening.tags:
-        return 0
-    partners = select(MemberRole.member_id).where(MemberRole.role == Role.PARTNER)
-    rows = db.exec(
-        select(Member, MemberInterest.tag)
-        .join(MemberInterest, col(MemberInterest.member_id) == col(Member.id))
-        .where(col(MemberInterest.tag).in_(opening.tags), col(Member.id).in_(partners))
-        .where(col(Member.id) != opening.posted_by)
-        .order_by(col(Member.id), col(MemberInterest.tag))
-    ).all()
-    matches: dict[int, tuple[Member, list[str]]] = {}
-    for member, tag in rows:
-        assert member.id is not None
-        matches.setdefault(member.id, (member, []))[1].append(tag)
-    invited = 0
-    for member_id, (member, tags) in matches.items():
-        due = send_at(member, now)
-        if is_paused(member, now) or due >= opening.closes_at:
-            continue
-        queued = enqueue_dm(
-            db,
-            member_id,
-            invitation(opening, member, tags),
-            now,
-            dedupe_key=f"opening.invite:{opening.id}:{member_id}",
-            due_at=due,
-        )
-        invited += queued is not None
-    return invited
-
-
-def drop_unsent_invitations(db: Session, opening_id: int | None) -> None:
-    """An invitation still waiting for someone's quiet hours to end is no use once it has closed."""
-    db.exec(
-        delete(Outbox).where(
-            col(Outbox.dedupe_key).startswith(f"opening.invite:{opening_id}:"), col(Outbox.sent_at).is_(None)
+def thanks(opening: Opening, reader: Member) -> Message:
+    _ = translator(reader.language)
+    return Message(
+        (
+            _("Thank you for saying you were interested in {title}.", title=opening.title)
+            + " "
+            + _("It has now closed, and you were not selected this time.")
+            + " "
+            + _("Places are shared out fairly, so please do say yes to the next one that suits you."),
         )
     )
 
 
-def refresh_announcement(db: Session, settings: Settings, opening: Opening, now: datetime) -> None:
-    """Edit the channel post to show how things stand now (places filled, closed, cancelled)."""
-    if opening.announcement_id is not None:
-        enqueue_edit(db, opening.announcement_id, announcement(db, settings, opening, now), now)
-
-
-def closes_words(reader: Member, opening: Opening) -> tuple[Span, ...]:
+def final_list(db: Session, opening: Opening, reader: Member) -> Message:
     _ = translator(reader.language)
-    return fill(_("It closes {when}."), when=moment_for(reader, opening.closes_at))
+    people = interested(db, opening.id)
+    hours = {
+        i.member_id: i.hours_agreed
+        for i in db.exec(select(Involvement).where(Involvement.opening_id == opening.id))
+    }
+    chosen = []
+    for interest, member in people:
+        if interest.selected_at is not None:
+            agreed = hours.get(member.id)
+            chosen.append(
+                _("{name} ({hours} hours)", name=member.display_name, hours=hours_text(agreed))
+                if agreed is not None
+                else member.display_name
+            )
+    others = [m.display_name for i, m in people if i.selected_at is None]
+    return Message(
+        (
+            _("{title} has closed. Here is the final list.", title=opening.title)
+            + " "
+            + _("Those not selected have been thanked."),
+        ),
+        (
+            Field(_("Selected"), (", ".join(chosen) or _("nobody"),)),
+            Field(_("Not selected"), (", ".join(others) or _("nobody"),)),
+        ),
+    )
+
+
+def cancelled(opening: Opening, reader: Member) -> Message:
+    _ = translator(reader.language)
+    return Message(
+        (
+            _("Sorry: {title} has been cancelled, so it is not going ahead.", title=opening.title)
+            + " "
+            + _("Nothing more is needed from you. Thank you for your interest."),
+        )
+    )
+
+
+def selected_message(opening: Opening, involvement: Involvement, reader: Member, by: str) -> Message:
+    _ = translator(reader.language)
+    words = (
+        _(
+            "Good news! You have been selected for {title}. Here are the next steps from {name}.",
+            title=opening.title,
+            name=by,
+        )
+        + " "
+        + _(
+            "Being paid is your choice. If you would rather not be paid, press the button. Nothing else changes."
+        )
+    )
+    shown = [Field(_("Next steps"), (involvement.next_steps,))]
+    if involvement.hours_agreed is not None:
+        shown.append(Field(_("Hours agreed"), (hours_text(involvement.hours_agreed),)))
+    shown += [
+        Field(_("Where"), (where(_, opening),)),
+        Field(_("Payment and expenses"), (involvement.payment_offered,)),
+    ]
+    if opening.access:
+        shown.append(Field(_("Access support"), (opening.access,)))
+    return Message(
+        (words,),
+        tuple(shown),
+        (Button(_("I'd rather not be paid"), f"opening.payment:{opening.id}:decline"),),
+    )

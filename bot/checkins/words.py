@@ -1,0 +1,117 @@
+"""What people read in check-ins: the prompt with its answer buttons, the summary coordinators
+get, and the alert when a partner asks for someone or answers at or below the alert level."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.checkins.summary import Figures, QuestionFigures
+from bot.conversation import Button, Field, Message, Span, fill
+from bot.turn import moment_for
+from bot.words import Translate, translator
+from storage.models import CheckInPrompt, CheckInRun, Member
+
+
+def prompt_buttons(run: CheckInRun, prompt: CheckInPrompt, reader: Member) -> tuple[Button, ...]:
+    _ = translator(reader.language)
+    buttons: list[Button] = []
+    for position, question in enumerate(run.questions):
+        group = f"{position + 1}. {question['text']}"
+        subject = f"{prompt.id}:{position}"
+        if question["kind"] == "scale":
+            buttons += [
+                Button(f"{point} {label}", f"checkin.answer:{subject}:{point}", group=group)
+                for point, label in enumerate(question["labels"], start=1)
+            ]
+        elif question["kind"] == "yesno":
+            buttons += [
+                Button(_("Yes"), f"checkin.answer:{subject}:yes", group=group),
+                Button(_("No"), f"checkin.answer:{subject}:no", group=group),
+            ]
+        else:
+            buttons.append(Button(_("Write an answer"), f"checkin.write:{subject}", group=group))
+    buttons += [
+        Button(_("Add a note"), f"checkin.note:{prompt.id}"),
+        Button(_("Skip this time"), f"checkin.skip:{prompt.id}"),
+        Button(_("Pause check-ins"), f"checkin.pause:{prompt.id}"),
+        Button(_("I'd like someone to contact me"), f"checkin.contact:{prompt.id}", style="primary"),
+    ]
+    return tuple(buttons)
+
+
+def prompt_message(run: CheckInRun, prompt: CheckInPrompt, reader: Member, now: datetime) -> Message:
+    _ = translator(reader.language)
+    words = fill(
+        _("Check-in: {name}. Tap one answer for each question. You can change an answer until {when}."),
+        name=run.name,
+        when=moment_for(reader, prompt.closes_at),
+    )
+    return Message(words, buttons=prompt_buttons(run, prompt, reader))
+
+
+def summary_message(run: CheckInRun, numbers: Figures, reader: Member) -> Message:
+    _ = translator(reader.language)
+    lead: tuple[Span, ...] = fill(
+        _(
+            "Check-in summary: {name}, sent {when}. Asked {asked}, answered {answered}, skipped {skipped}. Alerts: {alerts}."
+        ),
+        name=run.name,
+        when=moment_for(reader, run.created_at),
+        asked=str(numbers.asked),
+        answered=str(numbers.answered),
+        skipped=str(numbers.skipped),
+        alerts=str(numbers.alerts),
+    )
+    fields = [Field(q.text, (_describe(q, _),)) for q in numbers.questions]
+    if numbers.notes:
+        fields.append(Field(_("Notes"), ("; ".join(_named(name, words) for name, words in numbers.notes),)))
+    return Message(lead, fields=tuple(fields))
+
+
+def _describe(question: QuestionFigures, tr: Translate) -> str:
+    if question.kind == "scale":
+        spread = ", ".join(
+            f"{n} {label}: {count}"
+            for n, (label, count) in enumerate(zip(question.labels, question.counts, strict=True), start=1)
+        )
+        if question.average is None:
+            return spread + ". " + tr("No answers yet.")
+        text = spread + ". " + tr("Average {average}.", average=f"{question.average:.1f}")
+        if question.change is not None:
+            if abs(question.change) < 0.05:
+                text += " " + tr("The same as last time.")
+            elif question.change > 0:
+                text += " " + tr("Up {change} since last time.", change=f"{question.change:.1f}")
+            else:
+                text += " " + tr("Down {change} since last time.", change=f"{-question.change:.1f}")
+        return text
+    if question.kind == "yesno":
+        return tr("Yes: {yes}. No: {no}.", yes=question.counts[0], no=question.counts[1])
+    if not question.written:
+        return tr("No answers yet.")
+    return "; ".join(_named(name, words) for name, words in question.written)
+
+
+def _named(name: str, words: str) -> str:
+    return f"{name}: {words}" if name else words
+
+
+def alert_words(reader: Member, name: str, checkin: str, reason: tuple[str, str] | None) -> Message:
+    """What coordinators read when a partner asks for contact, or gives an answer at or below the
+    alert level: who, which check-in, and what they answered."""
+    _ = translator(reader.language)
+    if reason is None:
+        words = _(
+            "{name} would like someone to contact them. This came from the check-in '{checkin}'.",
+            name=name,
+            checkin=checkin,
+        )
+    else:
+        words = _(
+            "{name} answered '{answer}' to '{question}' in the check-in '{checkin}'. Please check in with them.",
+            name=name,
+            answer=reason[1],
+            question=reason[0],
+            checkin=checkin,
+        )
+    return Message((words,))

@@ -1,0 +1,79 @@
+"""What goes to other people about an opening, through the outbox in the same transaction as the
+change: the channel post and its edits, and a message to each partner whose interests match."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, col, delete, select
+
+from bot.members import Role
+from bot.openings.rules import is_paused, send_at
+from bot.openings.words import announcement, invitation
+from bot.outbox import enqueue_channel, enqueue_dm, enqueue_edit
+from bot.settings import Settings
+from storage.models import Member, MemberInterest, MemberRole, Opening, Outbox
+
+
+def announce(db: Session, settings: Settings, opening: Opening, now: datetime) -> int:
+    """Post it in the announcements channel, if one is set, and invite the partners whose
+    interests match. Returns how many partners were invited."""
+    assert opening.id is not None
+    channel = settings.announcements()
+    if channel is not None:
+        post = enqueue_channel(
+            db, channel, announcement(db, settings, opening, now), now, f"opening.post:{opening.id}"
+        )
+        if post is not None:
+            opening.announcement_id = post.id
+            db.add(opening)
+    return invite_matching(db, opening, now)
+
+
+def invite_matching(db: Session, opening: Opening, now: datetime) -> int:
+    """A message to each partner with a matching interest who has not paused, once per opening;
+    someone in quiet hours gets it when those end, unless it has closed by then."""
+    if not opening.tags:
+        return 0
+    partners = select(MemberRole.member_id).where(MemberRole.role == Role.PARTNER)
+    rows = db.exec(
+        select(Member, MemberInterest.tag)
+        .join(MemberInterest, col(MemberInterest.member_id) == col(Member.id))
+        .where(col(MemberInterest.tag).in_(opening.tags), col(Member.id).in_(partners))
+        .where(col(Member.id) != opening.posted_by)
+        .order_by(col(Member.id), col(MemberInterest.tag))
+    ).all()
+    matches: dict[int, tuple[Member, list[str]]] = {}
+    for member, tag in rows:
+        assert member.id is not None
+        matches.setdefault(member.id, (member, []))[1].append(tag)
+    invited = 0
+    for member_id, (member, tags) in matches.items():
+        due = send_at(member, now)
+        if is_paused(member, now) or due >= opening.closes_at:
+            continue
+        queued = enqueue_dm(
+            db,
+            member_id,
+            invitation(opening, member, tags),
+            now,
+            dedupe_key=f"opening.invite:{opening.id}:{member_id}",
+            due_at=due,
+        )
+        invited += queued is not None
+    return invited
+
+
+def drop_unsent_invitations(db: Session, opening_id: int | None) -> None:
+    """An invitation still waiting for someone's quiet hours to end is no use once it has closed."""
+    db.exec(
+        delete(Outbox).where(
+            col(Outbox.dedupe_key).startswith(f"opening.invite:{opening_id}:"), col(Outbox.sent_at).is_(None)
+        )
+    )
+
+
+def refresh_announcement(db: Session, settings: Settings, opening: Opening, now: datetime) -> None:
+    """Edit the channel post to show how things stand now (places filled, closed, cancelled)."""
+    if opening.announcement_id is not None:
+        enqueue_edit(db, opening.announcement_id, announcement(db, settings, opening, now), now)
