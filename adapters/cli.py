@@ -30,11 +30,11 @@ def build_bot(settings: Settings, clock: Clock | None = None) -> Bot:
 def configured_platforms(settings: Settings) -> list[Platform]:
     """Every platform whose credentials are set, in the order they start."""
     found: list[Platform] = []
-    if settings.slack_bot_token and (settings.slack_app_token or settings.slack_signing_secret):
+    if "slack" in settings.platforms():
         from adapters.slack.app import SlackPlatform
 
         found.append(SlackPlatform(settings))
-    if settings.discord_bot_token:
+    if "discord" in settings.platforms():
         from adapters.discord.app import DiscordPlatform
 
         found.append(DiscordPlatform(settings))

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple, Protocol, TextIO, TypeVar
 
 from pydantic import SecretStr
 
+from bot.care import warnings_at_start
 from bot.core import Bot
 from bot.outbox import Sender
 from bot.scheduling import Scheduler
@@ -97,6 +98,8 @@ async def serve(bot: Bot, platforms: Sequence[Platform], settings: Settings, out
     # Said once all run, so nothing claims to run when another platform could not start.
     for each in running.values():
         print(each.said, file=out, flush=True)
+    for problem in warnings_at_start(bot.engine, settings):  # a call for support must reach someone
+        log.warning("%s", problem)
     senders = {name: each.sender for name, each in running.items()}
     scheduler = Scheduler(bot, senders, settings.dispatch_interval_seconds)
     scheduler.start()

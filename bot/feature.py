@@ -1,6 +1,6 @@
-"""What a feature offers, declared as values: its commands and their verbs, its buttons, its forms,
-its scheduled work, what it puts on a person's home page and the suggestions it makes as people
-type. Each declaration says who may use it: the roles, and for something that acts on one thing
+"""What a feature offers, declared as values: its commands and their verbs, the words people use
+for them, its buttons, its forms, its scheduled work, what it puts on a person's home page and the
+suggestions it makes as people type. Each declaration says who may use it: the roles, and for something that acts on one thing
 (a session, an opening) a check on that thing. The core's router checks both, with the roles
 held now, before any handler runs (see bot/router.py).
 
@@ -135,6 +135,17 @@ class FormSpec:
     refusal: str = ""
 
 
+@dataclass(frozen=True)
+class Phrase:
+    """Words people type the way they would say them ("help me"), that do what a command does.
+    `words` is English from the catalogue; what someone types matches it, or its translation in
+    any language the bot speaks, when it starts with those words."""
+
+    words: str
+    run: Handler
+    roles: tuple[Role, ...] = ()
+
+
 # Scheduled work: called with (engine, settings, now) on every beat of the leading process, and
 # safe to call as often as anyone likes (the database decides what is due).
 TickJob = Callable[[Engine, Settings, datetime], None]
@@ -154,6 +165,7 @@ class Feature:
     scheduled: tuple[TickJob, ...] = ()
     home: tuple[HomeSection, ...] = ()
     suggestions: Mapping[str, Suggester] = field(default_factory=dict)
+    phrases: tuple[Phrase, ...] = ()
 
 
 class Features:
@@ -180,6 +192,7 @@ class Features:
                 _once(self.suggestions, argument, suggester, "suggestion")
         for name in self.buttons.keys() & self.forms.keys():
             raise ValueError(f"{name} is both a button and a form")
+        self.phrases = tuple(phrase for feature in self.all for phrase in feature.phrases)
         self.scheduled = tuple(job for feature in self.all for job in feature.scheduled)
         self.home = tuple(section for feature in self.all for section in feature.home)
 

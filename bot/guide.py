@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bot.conversation import Button, Field, Reply
 from bot.feature import Asked, ButtonSpec, CommandSpec, Feature
+from bot.members import Role
 from bot.turn import Turn
 from bot.words import N_
 
@@ -23,14 +24,10 @@ def guide(turn: Turn, _asked: Asked) -> Reply:
         Field(label, (_(summary), " ", _("Try: {example}", example=example)))
         for label, summary, example in lines
     )
-    return turn.say(
-        _("Here is what you can do. Type a command, or press a button."),
-        fields=fields,
-        buttons=(
-            Button(_("My profile"), "profile.show"),
-            Button(_("Edit my profile"), "profile.edit"),
-        ),
-    )
+    buttons = (Button(_("My profile"), "profile.show"), Button(_("Edit my profile"), "profile.edit"))
+    if turn.is_(Role.PARTNER):
+        buttons += (Button(_("Talk to someone"), "support.ask"),)
+    return turn.say(_("Here is what you can do. Type a command, or press a button."), fields=fields, buttons=buttons)
 
 
 FEATURE = Feature(

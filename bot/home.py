@@ -4,6 +4,7 @@ every feature's home sections: a check-in waiting, a session tomorrow, alerts fo
 from __future__ import annotations
 
 from bot.conversation import Button, Reply
+from bot.members import Role
 from bot.turn import Turn
 
 
@@ -16,8 +17,7 @@ def home(turn: Turn) -> Reply:
             "Hello, {name}. Nothing is waiting for you. Type guide to see what you can do.",
             name=turn.member.display_name,
         )
-    return turn.say(
-        lead,
-        fields=fields,
-        buttons=(Button(_("What can I do?"), "guide"), Button(_("My profile"), "profile.show")),
-    )
+    buttons = (Button(_("What can I do?"), "guide"), Button(_("My profile"), "profile.show"))
+    if turn.is_(Role.PARTNER):
+        buttons += (Button(_("Talk to someone"), "support.ask"),)
+    return turn.say(lead, fields=fields, buttons=buttons)

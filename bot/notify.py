@@ -8,10 +8,10 @@ from datetime import datetime
 from sqlmodel import Session
 
 from bot.conversation import Message
-from bot.members import Role, members_with_role
+from bot.members import AccountRef, Role, members_with_role
 from bot.outbox import enqueue, enqueue_dm
 from bot.settings import Settings
-from storage.models import Member
+from storage.models import Member, Outbox
 
 
 def channel_reader(settings: Settings, now: datetime) -> Member:
@@ -24,19 +24,27 @@ def channel_reader(settings: Settings, now: datetime) -> Member:
     )
 
 
+def coordinators_room(settings: Settings) -> AccountRef | None:
+    """The coordinators' channel, if one is set on a platform this service runs."""
+    channel = settings.coordinators_channel()
+    return channel if channel is not None and channel.platform in settings.platforms() else None
+
+
 def tell_coordinators(
     db: Session,
     settings: Settings,
     write: Callable[[Member], Message],
     now: datetime,
     key: str,
-) -> None:
-    """Queue a message for the coordinators. `write(reader)` words it for one reader (a channel
-    reads in the service's own language and zone). `key` makes a second queueing impossible."""
-    channel = settings.coordinators_channel()
+) -> list[Outbox]:
+    """Queue a message for the coordinators: in their channel, or else to each by direct message.
+    `write(reader)` words it for one reader (a channel reads in the service's own language and
+    zone). `key` makes a second queueing impossible. Returns what was queued now: nothing means
+    nobody could be reached (no channel, and no coordinator with an account)."""
+    channel = coordinators_room(settings)
     if channel is not None:
         room = channel_reader(settings, now)
-        enqueue(
+        row = enqueue(
             db,
             channel.platform,
             channel.workspace,
@@ -46,7 +54,11 @@ def tell_coordinators(
             now,
             dedupe_key=f"{key}:channel",
         )
-        return
+        return [row] if row is not None else []
+    queued = []
     for coordinator in members_with_role(db, Role.COORDINATOR):
         assert coordinator.id is not None
-        enqueue_dm(db, coordinator.id, write(coordinator), now, dedupe_key=f"{key}:{coordinator.id}")
+        row = enqueue_dm(db, coordinator.id, write(coordinator), now, dedupe_key=f"{key}:{coordinator.id}")
+        if row is not None:
+            queued.append(row)
+    return queued

@@ -13,11 +13,12 @@ import difflib
 
 from bot.checks import Refusal
 from bot.conversation import ButtonPress, Command, FormSubmit, HomeOpened, Reply
-from bot.feature import Asked, CommandSpec, Verb
+from bot.feature import Asked, CommandSpec, Phrase, Verb
 from bot.forms import continue_form, open_form, submit_form
 from bot.guard import allowed, role_list
 from bot.home import home
 from bot.turn import Turn, split_id
+from bot.words import languages, translator
 
 SAY_AT_MOST = 40  # characters of an unknown word said back
 
@@ -36,6 +37,10 @@ def route(turn: Turn) -> Reply:
 
 
 def command(turn: Turn, event: Command) -> Reply:
+    said = phrase(turn, f"{event.name} {event.text}")
+    if said is not None:
+        allowed(turn, said.roles, None, "", "")
+        return said.run(turn, Asked(text=f"{event.name} {event.text}".strip()))
     name = event.name.strip().lstrip("/").lower() or "guide"
     spec = turn.features.command(name)
     if spec is None:
@@ -68,6 +73,24 @@ def command(turn: Turn, event: Command) -> Reply:
             )
     asked = allowed(turn, verb.roles, verb.subject, rest.strip(), verb.refusal or spec.refusal, what)
     return verb.run(turn, asked)
+
+
+def phrase(turn: Turn, line: str) -> Phrase | None:
+    """The declared words a line starts with ("help me, please" starts with "help me"), in any
+    language the bot speaks, if any."""
+    typed = plain_words(line)
+    for each in turn.features.phrases:
+        for language in languages():
+            words = plain_words(translator(language)(each.words))
+            if typed == words or typed.startswith(words + " "):
+                return each
+    return None
+
+
+def plain_words(line: str) -> str:
+    """A line as it is compared: any case, curly or straight apostrophes, no punctuation."""
+    kept = line.casefold().replace("\u2019", "'")
+    return " ".join("".join(ch if ch.isalnum() or ch in "' " else " " for ch in kept).split())
 
 
 def _verb(turn: Turn, spec: CommandSpec, word: str) -> Verb:

@@ -40,6 +40,11 @@ class Settings(BaseSettings):
     admins: str = ""
     consent_text: str | None = None
     support_contacts: str = ""
+    # Said to anyone who asks for support, always: what to do in an emergency. Names no
+    # country's number by default; set it to your service's own words.
+    emergency_text: str = ""
+    # An alert nobody has taken by then goes again to every coordinator and admin, once.
+    alert_escalate_minutes: int = 60
     # Where coordinators get alerts and summaries: a channel as platform:WORKSPACE/CHANNEL
     # (e.g. slack:T1/C2 or discord:345). Empty: each coordinator by direct message.
     coordinator_channel: str = ""
@@ -106,6 +111,16 @@ class Settings(BaseSettings):
         if value not in available_timezones():
             raise ValueError(f"'{value}' is not a time zone name, e.g. Europe/London")
         return value
+
+    def platforms(self) -> list[str]:
+        """The chat platforms this service runs, in the order they start: those whose
+        credentials are set; with none, the console."""
+        found = []
+        if self.slack_bot_token and (self.slack_app_token or self.slack_signing_secret):
+            found.append("slack")
+        if self.discord_bot_token:
+            found.append("discord")
+        return found or ["console"]
 
     def admin_accounts(self) -> list[AccountRef]:
         return parse_account_refs(self.admins)

@@ -204,6 +204,32 @@ class CheckInPrompt(SQLModel, table=True):
     note: str = Field(default="", max_length=1000)
 
 
+class Alert(SQLModel, table=True):
+    """A partner asked for someone, or answered at or below a check-in's alert level: who was
+    told, and who took it and finished it. Every step is here, so a restart loses none."""
+
+    __tablename__ = "alert"
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    # "support" (asked at any moment), "contact" (a check-in's button) or "answer" (a low answer).
+    reason: str = Field(max_length=10)
+    prompt_id: int | None = Field(default=None, foreign_key="checkin_prompt.id")
+    checkin: str = Field(default="", max_length=80)  # the check-in's name, as it was asked
+    question: str = Field(default="", max_length=300)  # for a low answer: the question...
+    answer: str = Field(default="", max_length=100)  # ...and the answer's words
+    message: str = Field(default="", max_length=500)  # what the partner wrote, if anything
+    # Whether a coordinator could be reached when it was raised (the partner was told so).
+    reached: bool = False
+    tell_partner: bool = True  # tell the partner who will be in touch, once someone takes it
+    created_at: datetime = utc_column(nullable=False, index=True)
+    taken_by: int | None = Field(default=None, foreign_key="member.id")
+    taken_at: datetime | None = utc_column()
+    done_by: int | None = Field(default=None, foreign_key="member.id")
+    done_at: datetime | None = utc_column()
+    done_note: str = Field(default="", max_length=500)  # private, for coordinators
+    escalated_at: datetime | None = utc_column(index=True)
+
+
 class CheckInAnswer(SQLModel, table=True):
     __tablename__ = "checkin_answer"
     __table_args__ = (UniqueConstraint("prompt_id", "position"),)

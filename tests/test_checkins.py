@@ -8,6 +8,7 @@ PostgreSQL.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -32,6 +33,7 @@ ELSE = "3. Anything else?"
 MONDAY_10 = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)  # Europe/London is on UTC in winter
 NOT_ALLOWED = "Only coordinators can manage check-ins. Type checkin history to see your own answers."
 CLOSED = "This check-in has closed. Thank you all the same. The next one will come as usual."
+EMERGENCY = "If you are in danger, or might harm yourself, call your local emergency number now."
 SUPPORT = "Call the partner team on 0800 123 456, or text SHOUT to 85258."
 
 
@@ -136,7 +138,8 @@ def prompt_row(engine, user_id: str) -> CheckInPrompt:
 
 
 def alert_rows(engine) -> list[Outbox]:
-    return [r for r in rows(engine, Outbox) if (r.dedupe_key or "").startswith("checkin.alert:")]
+    """The alerts as they first went to coordinators (not sent again, nor edited)."""
+    return [r for r in rows(engine, Outbox) if re.match(r"alert\.\d+:", r.dedupe_key or "")]
 
 
 @pytest.fixture
@@ -920,7 +923,7 @@ def test_asking_for_contact_alerts_each_coordinator_once_and_gives_support_conta
 
     assert pat.text == (
         "Thank you for asking. I have told the coordinators, and someone will contact you soon. "
-        f"If you need help sooner: {SUPPORT}"
+        f"If you need help sooner: {SUPPORT} {EMERGENCY}"
     )
     assert prompt_row(engine, "pat").alerted_at == START + timedelta(hours=3)
     deliver(engine, platform, clock)  # due at once: the next dispatch sends it
@@ -954,8 +957,8 @@ def test_alerts_go_to_the_coordinators_channel_when_one_is_set(engine, clock, pl
     tap(pat, prompts_to(platform, "pat")[0], "I'd like someone to contact me")
     tap(pat, prompts_to(platform, "pat")[0], "I'd like someone to contact me")
 
-    assert (
-        pat.text == "Thank you for asking. I have told the coordinators, and someone will contact you soon."
+    assert pat.text == (
+        f"Thank you for asking. I have told the coordinators, and someone will contact you soon. {EMERGENCY}"
     )
     [row] = alert_rows(engine)
     assert (row.platform, row.workspace, row.target_kind, row.target_id) == (
@@ -1035,8 +1038,8 @@ def test_asking_for_contact_still_works_after_the_window_closed(engine, bot, pla
 
     tap(pat, prompt, "I'd like someone to contact me")
 
-    assert (
-        pat.text == "Thank you for asking. I have told the coordinators, and someone will contact you soon."
+    assert pat.text == (
+        f"Thank you for asking. I have told the coordinators, and someone will contact you soon. {EMERGENCY}"
     )
     deliver(engine, platform, clock)
     assert received(platform, "cora")[-1].plain() == (

@@ -132,7 +132,11 @@ def test_a_slash_command_is_answered_within_discords_deadline(world, engine):
     assert welcome["content"].startswith("Hello! Before we start, here is what I keep and why.")
     assert guide["followup"] and guide["content"].startswith("Here is what you can do.")
     assert "**profile:** Shows your settings." in guide["content"]
-    assert buttons(guide) == {"My profile": "b:profile.show|", "Edit my profile": "b:profile.edit|"}
+    assert buttons(guide) == {
+        "My profile": "b:profile.show|",
+        "Edit my profile": "b:profile.edit|",
+        "Talk to someone": "b:support.ask|",
+    }
     # In a direct message the answer stays; nobody else is there.
     assert {a.get("flags", 0) & 64 for a in shown.answers} == {0}
     assert member(engine, PRIYA).display_name == "Priya"
@@ -743,3 +747,27 @@ def test_partnerbot_run_explains_a_token_discord_refuses(tmp_path):
     assert code == 1, out
     assert "Discord did not accept the bot token. Please check DISCORD_BOT_TOKEN." in out
     assert "wrong-and-secret" not in out and "Traceback" not in out
+
+
+# ---- asking for someone ------------------------------------------------------------------------
+
+
+def test_support_asks_for_someone_and_a_coordinator_takes_it_in_discord(world, engine, clock):
+    grant(world, CORA, "coordinator")
+    met(world, LOU)
+
+    [told] = world.slash(LOU, "support", channel=GENERAL).answers
+    assert seen(told).startswith("Thank you for asking. I have told the coordinators, and someone will contact you soon.")
+    assert told["flags"] & 64  # in a channel, only Lou sees it
+
+    world.dispatch(clock)
+    alert = world.fake.posts_in(world.fake.dm_of[CORA])[-1]  # after the news of the role
+    assert seen(alert) == "Lou would like someone to contact them."
+    [taken] = world.press(CORA, buttons(alert)["I'll take this"]).answers
+    assert taken["content"] == "It's yours. I have told Lou that you will be in touch."
+
+    world.dispatch(clock)
+    [edit] = [c for c in world.fake.made("PATCH", "/channels/") if c.path.endswith(f"/messages/{alert['id']}")]
+    assert seen(edit.body) == "Lou would like someone to contact them. Taken by Cora."
+    assert list(buttons(edit.body)) == ["Done"]
+    assert seen(world.fake.posts_in(world.fake.dm_of[LOU])[-1]) == "Cora has your message and will be in touch."

@@ -207,7 +207,7 @@ def test_a_message_failing_again_and_again_is_set_aside_and_an_admin_tries_it_ag
 
     # Admins see it on their home page and with the outbox command; others cannot.
     home = bot.handle(HomeOpened(ada.who)).messages[0]
-    assert [(f.label, f.value) for f in home.fields] == [("Messages not sent", ("1. Type outbox to see why.",))]
+    assert ("Messages not sent", ("1. Type outbox to see why.",)) in [(f.label, f.value) for f in home.fields]
     bob.says("outbox")
     assert bob.text == "Only admins can use outbox. Type guide to see what you can do."
     ada.says("outbox")

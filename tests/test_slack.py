@@ -172,7 +172,7 @@ def test_a_slash_command_is_answered_within_slacks_deadline_where_it_was_typed(w
     assert welcome["text"].startswith("Hello! Before we start, here is what I keep and why.")
     assert guide["text"].startswith("Here is what you can do. Type a command, or press a button.")
     assert "*profile:* Shows your settings." in texts(guide["blocks"])
-    assert [e["action_id"] for e in elements(guide["blocks"])] == ["profile.show", "profile.edit"]
+    assert [e["action_id"] for e in elements(guide["blocks"])] == ["profile.show", "profile.edit", "support.ask"]
     # In a direct message the answer stays; nobody else is there.
     assert {r["response_type"] for r in (welcome, guide)} == {"in_channel"}
     assert {r["replace_original"] for r in (welcome, guide)} == {False}
@@ -1099,3 +1099,31 @@ def iter_queue(lines: queue.Queue):
             yield lines.get(timeout=1)
         except queue.Empty:
             return
+
+
+# ---- asking for someone ------------------------------------------------------------------------
+
+
+def test_words_typed_to_the_bot_ask_for_someone_and_a_coordinator_takes_it_in_slack(world, engine, clock):
+    grant(world, "UCORA", "coordinator")
+    met(world, "ULOU")
+
+    world.dm("ULOU", "I'm not OK", "EvHelp")
+    [told] = world.fake.posts_in("DULOU")
+    assert told["text"].startswith(
+        "Thank you for asking. I have told the coordinators, and someone will contact you soon."
+    )
+
+    world.dispatch(clock)
+    alert = world.fake.posts_in("DUCORA")[-1]  # after the news of the role
+    assert alert["text"] == "Lou would like someone to contact them. They wrote: I'm not OK"
+    answer, key = world.press("UCORA", button(alert["blocks"], "I'll take this"), channel="DUCORA")
+    assert answer.status == 200
+    assert said(world.fake.replies(key)) == ["It's yours. I have told Lou that you will be in touch."]
+
+    world.dispatch(clock)
+    [edited] = world.fake.made("chat.update")
+    assert (edited["channel"], edited["ts"]) == ("DUCORA", world.fake.stamps_in("DUCORA")[-1])
+    assert edited["text"] == "Lou would like someone to contact them. They wrote: I'm not OK Taken by Cora."
+    assert [e["text"]["text"] for e in elements(edited["blocks"])] == ["Done"]
+    assert world.fake.posts_in("DULOU")[-1]["text"] == "Cora has your message and will be in touch."

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from sqlmodel import select
 
+from bot.care.words import after_a_low_answer, after_asking
 from bot.checkins.notices import alert_coordinators
 from bot.checks import Refusal
 from bot.conversation import Button, FormField, Reply, fill
@@ -84,13 +85,9 @@ def answer(turn: Turn, asked: Asked) -> Reply:
     words = _("Saved: {answer}.", answer=shown)
     low = question["kind"] == "scale" and run.alert_level is not None and int(value) <= run.alert_level
     if low:
-        alert_coordinators(turn, prompt, run, reason=(question["text"], shown))
+        reached = alert_coordinators(turn, prompt, run, answer=(question["text"], shown))
         return turn.say(
-            words,
-            *_all_done(turn, prompt, run),
-            " ",
-            _("I have let the coordinators know, so someone can check in with you."),
-            *_support(turn),
+            words, *_all_done(turn, prompt, run), " ", *after_a_low_answer(_, turn.settings, reached)
         )
     return turn.say(words, *_all_done(turn, prompt, run))
 
@@ -104,16 +101,8 @@ def _all_done(turn: Turn, prompt: CheckInPrompt, run: CheckInRun) -> tuple[str, 
 def contact(turn: Turn, asked: Asked) -> Reply:
     """Always works, even after the check-in closed: a route to a human is never refused."""
     prompt, run, _rest = _own_prompt(turn, asked)
-    alert_coordinators(turn, prompt, run, reason=None)
-    return turn.say(
-        turn._("Thank you for asking. I have told the coordinators, and someone will contact you soon."),
-        *_support(turn),
-    )
-
-
-def _support(turn: Turn) -> tuple[str, ...]:
-    contacts = turn.settings.support_contacts.strip()
-    return (" ", turn._("If you need help sooner: {contacts}", contacts=contacts)) if contacts else ()
+    reached = alert_coordinators(turn, prompt, run, answer=None)
+    return turn.say(*after_asking(turn._, turn.settings, reached))
 
 
 def skip(turn: Turn, asked: Asked) -> Reply:

@@ -1,19 +1,21 @@
 """What goes to coordinators from check-ins, through the outbox in the same transaction as its
-cause: an alert, once a prompt, and the summary when a run closes."""
+cause: an alert (bot/care), once a prompt, and the summary when a run closes."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from sqlalchemy import update
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
+from bot.care.notices import raise_alert
+from bot.care.rules import Reason
 from bot.checkins.summary import figures
-from bot.checkins.words import alert_words, summary_message
+from bot.checkins.words import summary_message
 from bot.notify import tell_coordinators
 from bot.settings import Settings
 from bot.turn import Turn
-from storage.models import CheckInPrompt, CheckInRun
+from storage.models import Alert, CheckInPrompt, CheckInRun
 
 
 def send_summary(db: Session, settings: Settings, run: CheckInRun, now: datetime) -> None:
@@ -27,20 +29,33 @@ def send_summary(db: Session, settings: Settings, run: CheckInRun, now: datetime
     )
 
 
-def alert_coordinators(turn: Turn, prompt: CheckInPrompt, run: CheckInRun, reason: tuple[str, str] | None) -> None:
-    """Tell the coordinators once per prompt, however many taps."""
+def alert_coordinators(
+    turn: Turn, prompt: CheckInPrompt, run: CheckInRun, answer: tuple[str, str] | None
+) -> bool:
+    """Raise an alert for this prompt, once however many taps (again only if nobody could be
+    reached the first time). `answer` is the question and answer words of a low answer; None
+    means they asked for contact. Returns whether a coordinator was told."""
     claimed = turn.db.execute(
         update(CheckInPrompt)
         .where(col(CheckInPrompt.id) == prompt.id, col(CheckInPrompt.alerted_at).is_(None))
         .values(alerted_at=turn.now)
     )
     if not claimed.rowcount:  # type: ignore[attr-defined]
-        return
-    name = turn.member.display_name
-    tell_coordinators(
+        earlier = turn.db.exec(
+            select(Alert).where(Alert.prompt_id == prompt.id).order_by(col(Alert.id).desc())
+        ).first()
+        if earlier is None or earlier.reached:
+            return earlier is not None
+    question, words = answer if answer is not None else ("", "")
+    alert = raise_alert(
         turn.db,
         turn.settings,
-        lambda reader: alert_words(reader, name, run.name, reason),
+        turn.member,
+        Reason.CONTACT if answer is None else Reason.ANSWER,
         turn.now,
-        key=f"checkin.alert:{prompt.id}",
+        prompt_id=prompt.id,
+        checkin=run.name,
+        question=question,
+        answer=words,
     )
+    return alert.reached

@@ -1,5 +1,5 @@
-"""What people read in check-ins: the prompt with its answer buttons, the summary coordinators
-get, and the alert when a partner asks for someone or answers at or below the alert level."""
+"""What people read in check-ins: the prompt with its answer buttons, and the summary
+coordinators get."""
 
 from __future__ import annotations
 
@@ -94,24 +94,3 @@ def _describe(question: QuestionFigures, tr: Translate) -> str:
 
 def _named(name: str, words: str) -> str:
     return f"{name}: {words}" if name else words
-
-
-def alert_words(reader: Member, name: str, checkin: str, reason: tuple[str, str] | None) -> Message:
-    """What coordinators read when a partner asks for contact, or gives an answer at or below the
-    alert level: who, which check-in, and what they answered."""
-    _ = translator(reader.language)
-    if reason is None:
-        words = _(
-            "{name} would like someone to contact them. This came from the check-in '{checkin}'.",
-            name=name,
-            checkin=checkin,
-        )
-    else:
-        words = _(
-            "{name} answered '{answer}' to '{question}' in the check-in '{checkin}'. Please check in with them.",
-            name=name,
-            answer=reason[1],
-            question=reason[0],
-            checkin=checkin,
-        )
-    return Message((words,))
