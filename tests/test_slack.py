@@ -995,7 +995,7 @@ def test_partnerbot_run_serves_slack_in_http_mode_and_never_logs_a_secret_or_wha
     fake = FakeSlack()
     loop.run(fake.start())
     port = free_port()
-    process, lines = start_partnerbot(tmp_path, **http_mode(fake, port), LOG_LEVEL="DEBUG")
+    process, lines = start_partnerbot(tmp_path, **http_mode(fake, port), LOG_LEVEL="DEBUG", SUPPORT_CONTACTS="")
     try:
         shown = read_until(lines, "Press Ctrl+C to stop.")
         assert f"Waiting for Slack at http://127.0.0.1:{port}/slack/events." in shown
@@ -1020,6 +1020,9 @@ def test_partnerbot_run_serves_slack_in_http_mode_and_never_logs_a_secret_or_wha
     rest = "".join(iter_queue(lines))
     assert code == 0, shown + rest
     assert "DEBUG" in rest and "/response/" in rest  # it logged its requests, by address
+    # Before anyone needs it: a call for support would reach nobody, and no number is set.
+    assert "WARNING adapters.platforms: There is no coordinator, so a call for support reaches nobody." in shown + rest
+    assert "SUPPORT_CONTACTS is not set, so people who ask for support get no number to call." in shown + rest
     assert "Quillfeather" not in shown + rest
     for secret in (BOT_TOKEN, SECRET):
         assert secret not in shown + rest
