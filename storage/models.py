@@ -156,7 +156,9 @@ class CheckIn(SQLModel, table=True):
     # Empty: each partner's own zone. Otherwise everyone gets it at this zone's time.
     fixed_zone: str = Field(default="", max_length=64)
     window_minutes: int = 48 * 60
-    named: bool = True  # answers shown to coordinators by name, or as totals only
+    # Who sees the answers: "named" (coordinators, with names), "totals" (coordinators, without
+    # names) or "anonymous" (kept with no link to the person at all; no alerts then).
+    visibility: str = Field(default="named", max_length=10)
     alert_level: int | None = None  # a scale answer at or below this alerts the coordinators
     audience_tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     paused: bool = False
@@ -178,7 +180,7 @@ class CheckInRun(SQLModel, table=True):
     period: str = Field(max_length=40)
     name: str = Field(max_length=80)
     questions: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
-    named: bool = True
+    visibility: str = Field(default="named", max_length=10)
     alert_level: int | None = None
     window_minutes: int = 48 * 60
     created_at: datetime = utc_column(nullable=False)
@@ -202,6 +204,21 @@ class CheckInPrompt(SQLModel, table=True):
     skipped_at: datetime | None = utc_column()
     alerted_at: datetime | None = utc_column()
     note: str = Field(default="", max_length=1000)
+    # In an anonymous check-in: the questions answered (and NOTE), so none is answered twice.
+    answered_anonymously: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class AnonymousAnswer(SQLModel, table=True):
+    """Answers in an anonymous check-in, kept with their run and nothing that could tell whose
+    they are: a choice is a count (one row a value, no row a person), and written words have no
+    time. The prompt notes only which questions were answered, with no time either."""
+
+    __tablename__ = "anonymous_answer"
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(foreign_key="checkin_run.id", index=True)
+    position: int  # which question, from 0; NOTE (-1) for a note
+    value: str = Field(max_length=1000)
+    count: int = 1
 
 
 class Alert(SQLModel, table=True):

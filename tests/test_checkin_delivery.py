@@ -31,6 +31,7 @@ from tests.conftest import Person, RecordingSender, deliver, member_named
 
 QUESTIONS = "How are you? | awful, poor, okay, good, great; Slept well? | yes/no"
 PROMPT = "Check-in: Weekly wellbeing. Tap one answer for each question. You can change an answer until "
+NAMED = "Coordinators see your answers with your name."  # who sees them, said under every prompt
 REMINDER = "A gentle reminder: your check-in 'Weekly wellbeing' is open until "
 SUMMARY = "Check-in summary: Weekly wellbeing, sent "
 PROMPT_BUTTONS = [
@@ -238,9 +239,9 @@ def test_each_zone_gets_monday_ten_in_its_own_time(scene, engine):
     assert scene.counts("ana", "lou", "tom") == [1, 1, 1]
 
     # The closing time is written in each reader's own zone: Wednesday 10:00 for all three.
-    assert scene.prompts("ana") == [PROMPT + "Wednesday 2 December 2026 at 10:00 (Pacific/Auckland)."]
-    assert scene.prompts("lou") == [PROMPT + "Wednesday 2 December 2026 at 10:00 (Europe/London)."]
-    assert scene.prompts("tom") == [PROMPT + "Wednesday 2 December 2026 at 10:00 (America/Toronto)."]
+    assert scene.prompts("ana") == [PROMPT + "Wednesday 2 December 2026 at 10:00 (Pacific/Auckland). " + NAMED]
+    assert scene.prompts("lou") == [PROMPT + "Wednesday 2 December 2026 at 10:00 (Europe/London). " + NAMED]
+    assert scene.prompts("tom") == [PROMPT + "Wednesday 2 December 2026 at 10:00 (America/Toronto). " + NAMED]
     assert prompt_rows(engine) == [
         PromptRow("Ana", "2026-11-30", "sent", AUCKLAND_10, AUCKLAND_10 + timedelta(hours=48), False),
         PromptRow("Lou", "2026-11-30", "sent", LONDON_10, LONDON_10 + timedelta(hours=48), False),
@@ -305,7 +306,7 @@ def test_a_time_the_clocks_skip_comes_an_hour_later_and_a_repeated_one_comes_onc
     scene.tick_at(utc(2027, 3, 28, 1, 29))
     assert scene.counts("lou") == [0]
     scene.tick_at(utc(2027, 3, 28, 1, 30))  # 02:30 BST
-    assert scene.prompts("lou") == [PROMPT + "Tuesday 30 March 2027 at 02:30 (Europe/London)."]
+    assert scene.prompts("lou") == [PROMPT + "Tuesday 30 March 2027 at 02:30 (Europe/London). " + NAMED]
 
     scene.tick_at(utc(2027, 10, 31, 0, 30))  # the first 01:30, still BST
     assert scene.counts("lou") == [2]
@@ -324,9 +325,9 @@ def test_a_fixed_zone_reaches_everyone_at_that_zones_time(scene, engine):
     scene.tick_at(TORONTO_10)
     assert scene.counts("ana", "lou", "tom") == [1, 1, 1]
     # Closing at Wednesday 10:00 in Toronto, shown in each reader's own zone.
-    assert scene.prompts("ana") == [PROMPT + "Thursday 3 December 2026 at 04:00 (Pacific/Auckland)."]
-    assert scene.prompts("lou") == [PROMPT + "Wednesday 2 December 2026 at 15:00 (Europe/London)."]
-    assert scene.prompts("tom") == [PROMPT + "Wednesday 2 December 2026 at 10:00 (America/Toronto)."]
+    assert scene.prompts("ana") == [PROMPT + "Thursday 3 December 2026 at 04:00 (Pacific/Auckland). " + NAMED]
+    assert scene.prompts("lou") == [PROMPT + "Wednesday 2 December 2026 at 15:00 (Europe/London). " + NAMED]
+    assert scene.prompts("tom") == [PROMPT + "Wednesday 2 December 2026 at 10:00 (America/Toronto). " + NAMED]
     assert {r.send_at for r in prompt_rows(engine)} == {TORONTO_10}
 
 
@@ -392,7 +393,7 @@ def test_quiet_hours_move_the_prompt_to_when_they_end(scene, engine):
     assert scene.counts("lou", "quinn") == [1, 0]
     scene.tick_at(LONDON_10 + timedelta(hours=1))
     assert scene.counts("lou", "quinn") == [1, 1]
-    assert scene.prompts("quinn") == [PROMPT + "Wednesday 2 December 2026 at 11:00 (Europe/London)."]
+    assert scene.prompts("quinn") == [PROMPT + "Wednesday 2 December 2026 at 11:00 (Europe/London). " + NAMED]
     [quinn] = rows_for(engine, "Quinn")
     assert (quinn.send_at, quinn.closes_at) == (utc(2026, 11, 30, 11), utc(2026, 12, 2, 11))
 
@@ -416,7 +417,7 @@ def test_overnight_quiet_hours_move_a_late_prompt_to_the_next_morning(scene, eng
     assert scene.counts("tom", "nia") == [1, 0]
     scene.tick_at(tuesday_7)
     assert scene.counts("tom", "nia") == [1, 1]
-    assert scene.prompts("nia") == [PROMPT + "Thursday 3 December 2026 at 07:00 (America/Toronto)."]
+    assert scene.prompts("nia") == [PROMPT + "Thursday 3 December 2026 at 07:00 (America/Toronto). " + NAMED]
     assert [(r.name, r.period, r.send_at) for r in prompt_rows(engine)] == [
         ("Tom", "2026-11-30", monday_23),
         ("Nia", "2026-11-30", tuesday_7),
@@ -653,7 +654,7 @@ def test_a_missed_tick_still_sends_each_prompt_once_with_its_own_window(scene, e
         ("Lou", LONDON_10, LONDON_10 + timedelta(hours=48)),
         ("Tom", TORONTO_10, TORONTO_10 + timedelta(hours=48)),
     ]
-    assert scene.prompts("ana") == [PROMPT + "Wednesday 2 December 2026 at 10:00 (Pacific/Auckland)."]
+    assert scene.prompts("ana") == [PROMPT + "Wednesday 2 December 2026 at 10:00 (Pacific/Auckland). " + NAMED]
     scene.tick_at(utc(2026, 12, 1, 12))
     assert scene.counts("ana", "lou", "tom") == [1, 1, 1]
 
@@ -792,7 +793,7 @@ def test_a_short_window_closed_in_auckland_keeps_the_run_open_for_later_zones(sc
         assert runs(engine)[0].closed_at is None
     scene.tick_at(TORONTO_10)
     assert scene.counts("ana", "lou", "tom") == [1, 1, 1]
-    assert scene.prompts("lou") == [PROMPT + "Monday 30 November 2026 at 12:00 (Europe/London)."]
+    assert scene.prompts("lou") == [PROMPT + "Monday 30 November 2026 at 12:00 (Europe/London). " + NAMED]
     scene.tick_at(TORONTO_10 + timedelta(hours=2) - MINUTE)
     assert scene.summaries("cora") == []
     scene.tick_at(TORONTO_10 + timedelta(hours=2))
@@ -881,7 +882,7 @@ def test_send_now_reaches_everyone_at_once_except_in_their_quiet_hours(scene, en
     assert cora.text.startswith("Sent Weekly wellbeing now. Partners reached: 2.")
     deliver(engine, scene.platform, scene.clock)
     assert scene.counts("lou", "tom", "quinn") == [1, 1, 0]
-    assert scene.prompts("tom") == [PROMPT + "Saturday 28 November 2026 at 04:00 (America/Toronto)."]
+    assert scene.prompts("tom") == [PROMPT + "Saturday 28 November 2026 at 04:00 (America/Toronto). " + NAMED]
     [run] = runs(engine)
     assert run.period.startswith("now:")
 
@@ -889,7 +890,7 @@ def test_send_now_reaches_everyone_at_once_except_in_their_quiet_hours(scene, en
     assert scene.counts("lou", "tom", "quinn") == [1, 1, 0]
     scene.tick_at(utc(2026, 11, 26, 11))
     assert scene.counts("lou", "tom", "quinn") == [1, 1, 1]
-    assert scene.prompts("quinn") == [PROMPT + "Saturday 28 November 2026 at 11:00 (Europe/London)."]
+    assert scene.prompts("quinn") == [PROMPT + "Saturday 28 November 2026 at 11:00 (Europe/London). " + NAMED]
 
     # The weekly schedule carries on as before, as a run of its own, quiet hours and all.
     scene.tick_at(LONDON_10)

@@ -19,7 +19,16 @@ from bot.core import Bot
 from bot.features import EVERY_FEATURE
 from bot.members import AccountRef, Role
 from bot.settings import Settings
-from storage.models import CheckIn, CheckInAnswer, CheckInPrompt, CheckInRun, FormDraft, Outbox
+from storage.models import (
+    Alert,
+    AnonymousAnswer,
+    CheckIn,
+    CheckInAnswer,
+    CheckInPrompt,
+    CheckInRun,
+    FormDraft,
+    Outbox,
+)
 from tests.conftest import START, Person, RecordingSender, deliver, member_named
 
 QUESTIONS = (
@@ -208,7 +217,7 @@ def test_a_coordinator_creates_a_checkin_with_the_two_page_form(engine, cora, pa
         {"kind": "text", "text": "Anything else?"},
     ]
     assert (made.schedule, made.weekdays, made.local_time, made.fixed_zone) == ("weekly", "0", 600, "")
-    assert (made.window_minutes, made.named, made.alert_level, made.audience_tags) == (2880, True, 1, [])
+    assert (made.window_minutes, made.visibility, made.alert_level, made.audience_tags) == (2880, "named", 1, [])
     assert made.created_by == member_named(engine, "cora").id
     assert made.active_since == START
     assert not made.paused and made.deleted_at is None
@@ -238,10 +247,10 @@ def test_a_checkin_with_tags_a_fixed_zone_and_totals_only_is_described_that_way(
         540,
         "Europe/Paris",
     )
-    assert (made.audience_tags, made.window_minutes, made.named, made.alert_level) == (
+    assert (made.audience_tags, made.window_minutes, made.visibility, made.alert_level) == (
         ["mental health", "pain"],
         720,
-        False,
+        "totals",
         None,
     )
 
@@ -405,7 +414,7 @@ def test_the_first_page_can_be_put_right_and_then_saved(engine, cora):
 
     assert cora.last.plain() == "Created check-in 1: Weekly wellbeing."
     [made] = rows(engine, CheckIn)
-    assert (made.weekdays, made.named) == ("4", False)
+    assert (made.weekdays, made.visibility) == ("4", "totals")
 
 
 # ---- who may do what --------------------------------------------------------------------------
@@ -578,7 +587,7 @@ def test_edit_offers_the_checkin_as_it_is_and_saves_the_changes(engine, cora):
     assert changed.questions == [
         {"kind": "scale", "text": "How is your mood?", "labels": ["awful", "poor", "okay", "good", "great"]}
     ]
-    assert (changed.window_minutes, changed.named, changed.alert_level) == (1440, False, 2)
+    assert (changed.window_minutes, changed.visibility, changed.alert_level) == (1440, "totals", 2)
 
 
 def test_an_edit_changes_the_questions_from_the_next_run(engine, bot, platform, clock, cora, pat):
@@ -673,7 +682,7 @@ def test_send_now_reaches_every_partner_at_once(engine, platform, clock, cora, p
         [prompt] = prompts_to(platform, user)
         assert shown(prompt) == (
             "Check-in: Weekly wellbeing. Tap one answer for each question. "
-            "You can change an answer until Saturday 28 November 2026 at 09:00 (Europe/London).\n"
+            "You can change an answer until Saturday 28 November 2026 at 09:00 (Europe/London). Coordinators see your answers with your name.\n"
             "[1 very low]\n[2 low]\n[3 okay]\n[4 good]\n[5 very good]\n[Yes]\n[No]\n[Write an answer]\n"
             "[Add a note]\n[Skip this time]\n[Pause check-ins]\n[I'd like someone to contact me]"
         )
@@ -1321,3 +1330,70 @@ def test_a_note_can_be_changed_and_taken_away(engine, platform, clock, cora, pat
 
     assert pat.text == "Your note is removed."
     assert prompt_row(engine, "pat").note == ""
+
+
+# ---- who sees the answers ------------------------------------------------------------------------
+
+
+def test_each_prompt_says_in_one_line_who_sees_the_answers(engine, bot, platform, clock, cora, pat):
+    sent_now(cora, engine, platform, clock, visibility="totals", alert_level="1")
+    [prompt] = prompts_to(platform, "pat")
+
+    assert prompt.plain().endswith(
+        "Coordinators see only totals, not who answered what. "
+        "If you answer 1 or lower, they are told your name at once, so someone can check in."
+    )
+
+
+def test_an_anonymous_checkin_keeps_no_link_between_a_person_and_their_answers(
+    engine, bot, platform, clock, cora, pat
+):
+    quinn = someone(bot, "Quinn")
+    sent_now(cora, engine, platform, clock, visibility="anonymous")
+    prompts = {who: prompts_to(platform, who)[0] for who in ("pat", "quinn")}
+
+    assert prompts["pat"].plain().endswith(
+        "Your answers are anonymous: nobody can tell they are yours. To ask for someone, type support."
+    )
+    assert "I'd like someone to contact me" not in [b.label for b in prompts["pat"].buttons]
+    answer_all(pat, prompts["pat"], "2 low", "No", "The new room is too cold")
+    answer_all(quinn, prompts["quinn"], "2 low", "Yes")
+    tap(pat, prompts["pat"], "Add a note")
+    pat.submit({"note": "Thanks for asking"})
+    tap(pat, prompts["pat"], "1 very low", ENERGY)  # a change of mind: not possible, said kindly
+    assert pat.text == "You answered this one already. Anonymous answers can't be changed. Thank you."
+
+    # Nothing ties a value to a person: no answer rows on prompts, counts without names.
+    assert rows(engine, CheckInAnswer) == []
+    assert [p.note for p in rows(engine, CheckInPrompt)] == ["", ""]
+    kept = sorted((a.position, a.value, a.count) for a in rows(engine, AnonymousAnswer))
+    assert kept == [
+        (-1, "Thanks for asking", 1),
+        (0, "2", 2),
+        (1, "no", 1),
+        (1, "yes", 1),
+        (2, "The new room is too cold", 1),
+    ]
+    assert {c.name for c in AnonymousAnswer.__table__.columns} == {"id", "run_id", "position", "value", "count"}
+
+    clock.advance(timedelta(days=3))
+    bot.tick()
+    deliver(engine, platform, clock)
+    [summary] = summaries_to(platform, "cora")
+    shown_fields = fields(summary)
+    assert shown_fields["How is your energy?"].startswith("1 very low: 0, 2 low: 2, 3 okay: 0")
+    assert shown_fields["Anything else?"] == "The new room is too cold"
+    assert shown_fields["Notes"] == "Thanks for asking"
+    assert "Pat" not in summary.plain() + "".join(shown_fields.values())
+    pat.says("checkin history")
+    assert "answered anonymously" in pat.text and "too cold" not in pat.text
+    assert rows(engine, Alert) == []
+
+
+def test_an_anonymous_checkin_cannot_have_an_alert_level(engine, cora):
+    create(cora, schedule="now", visibility="anonymous", alert_level="2")
+
+    assert cora.last.field_errors == {
+        "alert_level": "Anonymous answers can't alert anyone. Leave the alert level empty, or choose by name or totals."
+    }
+    assert rows(engine, CheckIn) == []

@@ -9,13 +9,14 @@ from sqlmodel import select
 
 from bot.care.words import after_a_low_answer, after_asking
 from bot.checkins.notices import alert_coordinators
+from bot.checkins.rules import NOTE, Visibility
 from bot.checks import Refusal
 from bot.conversation import Button, FormField, Reply, fill
 from bot.feature import Asked, ButtonSpec, FormSpec, Subject
 from bot.forms import note_field
 from bot.turn import Turn, moment_for, number_in
 from bot.words import N_
-from storage.models import CheckInAnswer, CheckInPrompt, CheckInRun
+from storage.models import AnonymousAnswer, CheckInAnswer, CheckInPrompt, CheckInRun
 
 NOT_YOURS = N_("That check-in isn't one of yours. Type checkin history to see your own.")
 
@@ -50,13 +51,25 @@ def _still_open(turn: Turn, prompt: CheckInPrompt, run: CheckInRun) -> None:
         raise Refusal("This check-in has closed. Thank you all the same. The next one will come as usual.")
 
 
-def _answered(turn: Turn, prompt: CheckInPrompt) -> dict[int, str]:
+def _answered(turn: Turn, prompt: CheckInPrompt, run: CheckInRun) -> dict[int, str]:
+    """What this prompt's questions were answered with (in an anonymous check-in, only which
+    were answered: the words are kept apart, with nothing that says whose they are)."""
+    if run.visibility == Visibility.ANONYMOUS:
+        return {position: "" for position in prompt.answered_anonymously if position != NOTE}
     rows = turn.db.exec(select(CheckInAnswer).where(CheckInAnswer.prompt_id == prompt.id))
     return {a.position: a.value for a in rows}
 
-
-def _save(turn: Turn, prompt: CheckInPrompt, position: int, value: str) -> None:
+def _save(turn: Turn, prompt: CheckInPrompt, run: CheckInRun, position: int, value: str) -> None:
+    """Keep an answer, or change it. An anonymous one goes with the run alone (a choice as a
+    count), can't be changed, and the prompt notes only that the question was answered."""
     assert prompt.id is not None
+    if run.visibility == Visibility.ANONYMOUS:
+        if position in prompt.answered_anonymously:
+            raise Refusal("You answered this one already. Anonymous answers can't be changed. Thank you.")
+        prompt.answered_anonymously = [*prompt.answered_anonymously, position]
+        turn.db.add(prompt)
+        count_anonymously(turn, run, position, value)
+        return
     found = turn.db.exec(
         select(CheckInAnswer).where(CheckInAnswer.prompt_id == prompt.id, CheckInAnswer.position == position)
     ).first()
@@ -66,6 +79,24 @@ def _save(turn: Turn, prompt: CheckInPrompt, position: int, value: str) -> None:
     turn.db.add(found)
     turn.db.flush()
 
+
+def count_anonymously(turn: Turn, run: CheckInRun, position: int, value: str) -> None:
+    """A choice adds one to its count; written words are a row of their own, with no time."""
+    assert run.id is not None
+    question = run.questions[position] if 0 <= position < len(run.questions) else {"kind": "text"}
+    if question["kind"] != "text":
+        found = turn.db.exec(
+            select(AnonymousAnswer).where(
+                AnonymousAnswer.run_id == run.id, AnonymousAnswer.position == position, AnonymousAnswer.value == value
+            )
+        ).first()
+        if found is not None:
+            found.count += 1
+            turn.db.add(found)
+            turn.db.flush()
+            return
+    turn.db.add(AnonymousAnswer(run_id=run.id, position=position, value=value))
+    turn.db.flush()
 
 def answer(turn: Turn, asked: Asked) -> Reply:
     prompt, run, rest = _own_prompt(turn, asked)
@@ -80,10 +111,15 @@ def answer(turn: Turn, asked: Asked) -> Reply:
         shown = turn._("Yes") if value == "yes" else turn._("No")
     else:
         raise Refusal("That button no longer works. Type guide to see what you can do.")
-    _save(turn, prompt, position, value)
+    _save(turn, prompt, run, position, value)
     _ = turn._
     words = _("Saved: {answer}.", answer=shown)
-    low = question["kind"] == "scale" and run.alert_level is not None and int(value) <= run.alert_level
+    low = (
+        question["kind"] == "scale"
+        and run.alert_level is not None
+        and run.visibility != Visibility.ANONYMOUS  # an anonymous answer has nobody to check in with
+        and int(value) <= run.alert_level
+    )
     if low:
         reached = alert_coordinators(turn, prompt, run, answer=(question["text"], shown))
         return turn.say(
@@ -93,7 +129,7 @@ def answer(turn: Turn, asked: Asked) -> Reply:
 
 
 def _all_done(turn: Turn, prompt: CheckInPrompt, run: CheckInRun) -> tuple[str, ...]:
-    if len(_answered(turn, prompt)) == len(run.questions):
+    if len(_answered(turn, prompt, run)) == len(run.questions):
         return (" ", turn._("That's everything. Thank you."))
     return ()
 
@@ -153,13 +189,15 @@ def _write_fields(turn: Turn, asked: Asked) -> list[FormField]:
     position = int(rest[0]) if rest and rest[0].isdigit() and int(rest[0]) < len(run.questions) else -1
     if position < 0 or run.questions[position]["kind"] != "text":
         raise Refusal("That button no longer works. Type guide to see what you can do.")
+    if run.visibility == Visibility.ANONYMOUS and position in prompt.answered_anonymously:
+        raise Refusal("You answered this one already. Anonymous answers can't be changed. Thank you.")
     return [
         FormField(
             "answer",
             run.questions[position]["text"],
             "long",
             max_length=1000,
-            initial=_answered(turn, prompt).get(position, ""),
+            initial=_answered(turn, prompt, run).get(position, ""),
         )
     ]
 
@@ -167,19 +205,29 @@ def _write_fields(turn: Turn, asked: Asked) -> list[FormField]:
 def _write_submit(turn: Turn, asked: Asked, values: dict[str, str]) -> Reply:
     prompt, run, rest = _own_prompt(turn, asked)
     _still_open(turn, prompt, run)
-    _save(turn, prompt, int(rest[0]), values["answer"])
+    _save(turn, prompt, run, int(rest[0]), values["answer"])
     return turn.say(turn._("Saved. Thank you."), *_all_done(turn, prompt, run))
 
 
 def _note_fields(turn: Turn, asked: Asked) -> list[FormField]:
     prompt, run, _rest = _own_prompt(turn, asked)
     _still_open(turn, prompt, run)
+    if run.visibility == Visibility.ANONYMOUS:
+        if NOTE in prompt.answered_anonymously:
+            raise Refusal("You added a note already. Anonymous notes can't be changed. Thank you.")
+        hint = turn._("Anonymous: nobody can tell it is yours, and it can't be changed once sent.")
+        return [note_field(turn, "", hint, 1000)]
     return [note_field(turn, prompt.note, turn._("Anything you'd like the coordinators to know"), 1000)]
 
 
 def _note_submit(turn: Turn, asked: Asked, values: dict[str, str]) -> Reply:
     prompt, run, _rest = _own_prompt(turn, asked)
     _still_open(turn, prompt, run)
+    if run.visibility == Visibility.ANONYMOUS:
+        if values["note"]:
+            _save(turn, prompt, run, NOTE, values["note"])
+            return turn.say(turn._("Thank you. Your note is saved, with no name."))
+        return turn.say(turn._("Nothing was sent."))
     prompt.note = values["note"]
     turn.db.add(prompt)
     if not prompt.note:

@@ -131,7 +131,7 @@ def start_run(db: Session, checkin: CheckIn, period: str, now: datetime) -> Chec
         period=period,
         name=checkin.name,
         questions=checkin.questions,
-        named=checkin.named,
+        visibility=checkin.visibility,
         alert_level=checkin.alert_level,
         window_minutes=checkin.window_minutes,
         created_at=now,

@@ -14,6 +14,7 @@ from bot import checks
 from bot.checkins.delivery import advance, audience, one_off_period, schedule_of, start_run
 from bot.checkins.rules import (
     Prompt,
+    Visibility,
     has_scale,
     questions_as_text,
     read_questions,
@@ -70,7 +71,13 @@ def describe(turn: Turn, checkin: CheckIn) -> str:
     parts = [when]
     parts.append(", ".join(checkin.audience_tags) if checkin.audience_tags else _("all partners"))
     parts.append(_("window {hours} h", hours=_hours(checkin.window_minutes)))
-    parts.append(_("answers by name") if checkin.named else _("totals only"))
+    parts.append(
+        {
+            Visibility.NAMED: _("answers by name"),
+            Visibility.TOTALS: _("totals only"),
+            Visibility.ANONYMOUS: _("anonymous"),
+        }.get(Visibility(checkin.visibility), checkin.visibility)
+    )
     if checkin.alert_level is not None:
         parts.append(_("alert at {level} or below", level=checkin.alert_level))
     if checkin.paused:
@@ -123,6 +130,11 @@ def history(turn: Turn, _asked: Asked) -> Reply:
         return turn.say(_("You have no check-in answers yet."))
     fields = []
     for prompt, run in rows:
+        if run.visibility == Visibility.ANONYMOUS:
+            said_anonymously = _("answered anonymously") if prompt.answered_anonymously else None
+            state = said_anonymously or (_("skipped") if prompt.skipped_at else _("not answered"))
+            fields.append(Field(f"{run.name}, {turn.moment(prompt.send_at).fallback}", (state,)))
+            continue
         answers = {
             a.position: a.value
             for a in turn.db.exec(select(CheckInAnswer).where(CheckInAnswer.prompt_id == prompt.id))
@@ -315,8 +327,13 @@ def _fields(turn: Turn, asked: Asked) -> list[FormField]:
             "visibility",
             _("Coordinators see answers"),
             "choice",
-            choices=(Option(_("by name"), "named"), Option(_("as totals only"), "totals")),
-            initial="named" if existing is None or existing.named else "totals",
+            choices=(
+                Option(_("by name"), Visibility.NAMED),
+                Option(_("as totals only"), Visibility.TOTALS),
+                Option(_("anonymously"), Visibility.ANONYMOUS),
+            ),
+            initial=existing.visibility if existing is not None else Visibility.NAMED,
+            hint=_("Anonymously: nobody can tell whose answers they are, so there are no alerts."),
         ),
         FormField(
             "alert_level",
@@ -368,6 +385,11 @@ def _submit(turn: Turn, asked: Asked, values: dict[str, str]) -> Reply:
             "An alert level needs a 1 to 5 scale question. Leave it empty, or add a scale question.",
             field="alert_level",
         )
+    if alert is not None and values["visibility"] == Visibility.ANONYMOUS:
+        raise Refusal(
+            "Anonymous answers can't alert anyone. Leave the alert level empty, or choose by name or totals.",
+            field="alert_level",
+        )
     existing: CheckIn | None = asked.subject
     sent_before = existing is not None and existing.schedule == "once"
     target = existing or CheckIn(
@@ -387,7 +409,7 @@ def _submit(turn: Turn, asked: Asked, values: dict[str, str]) -> Reply:
     target.local_time = schedule.local_time
     target.fixed_zone = schedule.fixed_zone
     target.window_minutes = round(float(values["window"]) * 60)
-    target.named = values["visibility"] == "named"
+    target.visibility = values["visibility"]
     target.alert_level = alert
     target.audience_tags = checks.interest_tags(values["audience"]) if values.get("audience") else []
     turn.db.add(target)

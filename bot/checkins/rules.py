@@ -213,3 +213,15 @@ class Prompt(StrEnum):
 
     SENT = "sent"
     PAUSED = "paused"
+
+
+class Visibility(StrEnum):
+    """Who sees a check-in's answers."""
+
+    NAMED = "named"  # coordinators, with each partner's name
+    TOTALS = "totals"  # coordinators, as totals and unnamed words
+    ANONYMOUS = "anonymous"  # kept with no link to the person at all, so no alerts
+
+
+# The position an anonymous note is kept at (questions are 0 and up).
+NOTE = -1

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
-from bot.checkins.rules import Prompt
-from storage.models import CheckInAnswer, CheckInPrompt, CheckInRun, Member
+from bot.checkins.rules import NOTE, Prompt, Visibility
+from storage.models import AnonymousAnswer, CheckInAnswer, CheckInPrompt, CheckInRun, Member
 
 
 @dataclass
@@ -38,6 +38,8 @@ def figures(db: Session, run: CheckInRun, compare: bool = True) -> Figures:
     prompts = db.exec(
         select(CheckInPrompt).where(CheckInPrompt.run_id == run.id, CheckInPrompt.status == Prompt.SENT)
     ).all()
+    if run.visibility == Visibility.ANONYMOUS:
+        return _anonymous(db, run, list(prompts), compare)
     ids = [p.id for p in prompts]
     answers = db.exec(select(CheckInAnswer).where(col(CheckInAnswer.prompt_id).in_(ids))).all()
     names = {
@@ -58,7 +60,7 @@ def figures(db: Session, run: CheckInRun, compare: bool = True) -> Figures:
             figures_.counts = [sum(a.value == "yes" for a in values), sum(a.value == "no" for a in values)]
         else:
             figures_.written = [
-                (names[owner[a.prompt_id]] if run.named else "", a.value)
+                (names[owner[a.prompt_id]] if run.visibility == Visibility.NAMED else "", a.value)
                 for a in sorted(values, key=lambda a: a.id or 0)
             ]
         questions.append(figures_)
@@ -70,7 +72,42 @@ def figures(db: Session, run: CheckInRun, compare: bool = True) -> Figures:
         skipped=sum(1 for p in prompts if p.skipped_at is not None and p.id not in answered),
         alerts=sum(1 for p in prompts if p.alerted_at is not None),
         questions=questions,
-        notes=[(names[p.member_id] if run.named else "", p.note) for p in prompts if p.note],
+        notes=[(names[p.member_id] if run.visibility == Visibility.NAMED else "", p.note) for p in prompts if p.note],
+    )
+
+
+def _anonymous(db: Session, run: CheckInRun, prompts: list[CheckInPrompt], compare: bool) -> Figures:
+    """The same figures from an anonymous run's counts and unnamed words."""
+    kept = db.exec(select(AnonymousAnswer).where(AnonymousAnswer.run_id == run.id).order_by(col(AnonymousAnswer.id)))
+    by_position: dict[int, list[AnonymousAnswer]] = {}
+    for row in kept:
+        by_position.setdefault(row.position, []).append(row)
+    questions = []
+    for position, question in enumerate(run.questions):
+        rows = by_position.get(position, [])
+        count = {row.value: 0 for row in rows}
+        for row in rows:
+            count[row.value] += row.count
+        figures_ = QuestionFigures(question["text"], question["kind"], question.get("labels", []), [])
+        if question["kind"] == "scale":
+            figures_.counts = [count.get(str(n), 0) for n in range(1, 6)]
+            total = sum(figures_.counts)
+            figures_.average = sum(n * c for n, c in enumerate(figures_.counts, start=1)) / total if total else None
+        elif question["kind"] == "yesno":
+            figures_.counts = [count.get("yes", 0), count.get("no", 0)]
+        else:
+            figures_.written = [("", row.value) for row in rows]
+        questions.append(figures_)
+    if compare:
+        _compare(db, run, questions)
+    answered = {p.id for p in prompts if [n for n in p.answered_anonymously if n != NOTE]}
+    return Figures(
+        asked=len(prompts),
+        answered=len(answered),
+        skipped=sum(1 for p in prompts if p.skipped_at is not None and p.id not in answered),
+        alerts=0,
+        questions=questions,
+        notes=[("", row.value) for row in by_position.get(NOTE, [])],
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.checkins.rules import Visibility, has_scale
 from bot.checkins.summary import Figures, QuestionFigures
 from bot.conversation import Button, Field, Message, Span, fill
 from bot.turn import moment_for
@@ -34,19 +35,38 @@ def prompt_buttons(run: CheckInRun, prompt: CheckInPrompt, reader: Member) -> tu
         Button(_("Add a note"), f"checkin.note:{prompt.id}"),
         Button(_("Skip this time"), f"checkin.skip:{prompt.id}"),
         Button(_("Pause check-ins"), f"checkin.pause:{prompt.id}"),
-        Button(_("I'd like someone to contact me"), f"checkin.contact:{prompt.id}", style="primary"),
     ]
+    if run.visibility != Visibility.ANONYMOUS:  # anonymous answers can alert nobody
+        buttons.append(Button(_("I'd like someone to contact me"), f"checkin.contact:{prompt.id}", style="primary"))
     return tuple(buttons)
 
 
 def prompt_message(run: CheckInRun, prompt: CheckInPrompt, reader: Member, now: datetime) -> Message:
     _ = translator(reader.language)
-    words = fill(
-        _("Check-in: {name}. Tap one answer for each question. You can change an answer until {when}."),
-        name=run.name,
-        when=moment_for(reader, prompt.closes_at),
+    lead = (
+        _("Check-in: {name}. Tap one answer for each question. It is open until {when}.")
+        if run.visibility == Visibility.ANONYMOUS
+        else _("Check-in: {name}. Tap one answer for each question. You can change an answer until {when}.")
     )
-    return Message(words, buttons=prompt_buttons(run, prompt, reader))
+    words = fill(lead, name=run.name, when=moment_for(reader, prompt.closes_at))
+    return Message((*words, " ", who_sees(_, run)), buttons=prompt_buttons(run, prompt, reader))
+
+
+def who_sees(_: Translate, run: CheckInRun) -> str:
+    """One line, where the question is asked: who will see the answers."""
+    if run.visibility == Visibility.ANONYMOUS:
+        return _("Your answers are anonymous: nobody can tell they are yours. To ask for someone, type support.")
+    said = (
+        _("Coordinators see your answers with your name.")
+        if run.visibility == Visibility.NAMED
+        else _("Coordinators see only totals, not who answered what.")
+    )
+    if run.alert_level is not None and has_scale(run.questions):
+        said += " " + _(
+            "If you answer {level} or lower, they are told your name at once, so someone can check in.",
+            level=run.alert_level,
+        )
+    return said
 
 
 def summary_message(run: CheckInRun, numbers: Figures, reader: Member) -> Message:
