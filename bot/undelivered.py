@@ -8,7 +8,7 @@ cause is put right, an admin tries it again; anything that changes it goes out a
 from __future__ import annotations
 
 from bot.checks import Refusal
-from bot.conversation import Button, Field, Reply, message_from_json
+from bot.conversation import Button, Field, Reply
 from bot.feature import Asked, ButtonSpec, CommandSpec, Feature, Verb
 from bot.members import AccountRef, Role, find_account
 from bot.outbox import CALENDAR, retry, undelivered
@@ -45,11 +45,9 @@ def _to_whom(turn: Turn, row: Outbox) -> str:
 
 
 def _why(turn: Turn, row: Outbox) -> str:
-    _ = turn._
-    words = "" if row.target_kind == CALENDAR else message_from_json(row.body).plain()
-    start = words if len(words) <= 60 else words[:59].rstrip() + "…"
-    reason = _("{reason}. Tries: {count}.", reason=row.last_error or "?", count=max(row.attempts, 1))
-    return f"{reason} {start}".strip()
+    """Why it could not be sent, and how often it was tried: never its words, which were meant
+    for someone else (a partner's alert, a check-in)."""
+    return turn._("{reason}. Tries: {count}.", reason=row.last_error or "?", count=max(row.attempts, 1))
 
 
 def try_again(turn: Turn, asked: Asked) -> Reply:
