@@ -460,6 +460,7 @@ def _members(connection: Any, made: Community, rng: random.Random, plan: Plan, n
             "checkins_paused_until": None,
             "checkins_off": rng.random() < 0.02,
             "consent_shown_at": created,
+            "consent_given_at": created,
             "created_at": created,
         }
         people.add(**row)
@@ -773,7 +774,7 @@ def _checkins(
         local_time=600,
         fixed_zone="",
         window_minutes=CHECKIN_WINDOW,
-        named=True,
+        visibility="named",
         alert_level=1,
         audience_tags=[],
         paused=False,
@@ -827,7 +828,7 @@ def _run(
         period=period.isoformat(),
         name=checkin.name,
         questions=QUESTIONS,
-        named=True,
+        visibility="named",
         alert_level=1,
         window_minutes=CHECKIN_WINDOW,
         created_at=created,
@@ -883,6 +884,7 @@ def _run(
             skipped_at=at + timedelta(hours=3) if sent and not answered and rng.random() < 0.1 else None,
             alerted_at=at + timedelta(hours=1) if low else None,
             note="",
+            answered_anonymously=[],
         )
         if sent:
             user = account_of(member.id, made.plan.platforms[0])

@@ -20,10 +20,11 @@ from bot.clock import Clock
 from bot.conversation import ButtonPress, Command, Event, FormSubmit, Message, Option, Reply, Who
 from bot.feature import Feature, Features
 from bot.members import AccountRef, Role, find_account, grant, member_for, revoke, roles_of
+from bot.privacy import notice
 from bot.router import route
 from bot.settings import Settings
 from bot.turn import MAX_SUGGESTIONS, Turn
-from bot.words import N_, translator
+from bot.words import translator
 from storage.models import Account, Member, SeenEvent
 
 log = logging.getLogger(__name__)
@@ -169,7 +170,7 @@ class Bot:
             member.consent_shown_at = now
             db.add(member)
             db.commit()
-            return Message((consent_text(self.settings, member.language),))
+            return notice(self.settings, member.language)
 
     def _zone_of(self, who: Who) -> str:
         """The zone the platform knows for someone new, if it is a real one; else the service's."""
@@ -224,20 +225,3 @@ def typed_words_only(event: Event) -> Event:
         values = {without_controls(k): without_controls(v) for k, v in event.values.items()}
         return replace(event, who=who, form_id=without_controls(event.form_id), values=values)
     return replace(event, who=who)
-
-
-DEFAULT_CONSENT = N_(
-    "Hello! Before we start, here is what I keep and why. "
-    "I keep your name, your chat account and the settings you choose, like your time zone. "
-    "Later I also keep your check-in answers and what you sign up for. "
-    "Coordinators use this to support you and to share work fairly. "
-    "If you ask for someone to contact you, or a check-in answer is very low, I tell the coordinators your name. "
-    "Nothing goes outside this service. "
-    "Type profile to see your settings."
-)
-
-
-def consent_text(settings: Settings, language: str) -> str:
-    if settings.consent_text:
-        return settings.consent_text
-    return translator(language)(DEFAULT_CONSENT)

@@ -98,6 +98,8 @@ class CommandSpec:
     aliases: tuple[str, ...] = ()
     roles: tuple[Role, ...] = ()
     refusal: str = ""
+    # Whether someone who said "No thanks" to what the bot keeps may still use it.
+    without_consent: bool = False
 
     def verb(self, word: str) -> Verb | None:
         for verb in self.verbs:
@@ -115,13 +117,14 @@ class ButtonSpec:
     roles: tuple[Role, ...] = ()
     subject: Subject | None = None
     refusal: str = ""
+    without_consent: bool = False
 
 
 @dataclass(frozen=True)
 class FormSpec:
     """A form: its title and fields for one person, and what happens when it is sent in full.
     Who may open it, go on to a later page and send it: `roles`, and `subject`'s check on the
-    thing it changes, checked at each of those steps."""
+    thing it changes, checked at each of those steps. (`without_consent`, as for a command.)"""
 
     name: str
     title: Callable[[Turn], str]
@@ -133,6 +136,7 @@ class FormSpec:
     roles: tuple[Role, ...] = ()
     subject: Subject | None = None
     refusal: str = ""
+    without_consent: bool = False
 
 
 @dataclass(frozen=True)
@@ -144,6 +148,7 @@ class Phrase:
     words: str
     run: Handler
     roles: tuple[Role, ...] = ()
+    without_consent: bool = False
 
 
 # Scheduled work: called with (engine, settings, now) on every beat of the leading process, and

@@ -116,7 +116,7 @@ def _spec(turn: Turn, form_id: str) -> tuple[FormSpec, Asked]:
     spec = turn.features.forms.get(name)
     if spec is None:
         raise Refusal("That form is no longer in use. Type guide to see what you can do.")
-    return spec, allowed(turn, spec.roles, spec.subject, subject, spec.refusal)
+    return spec, allowed(turn, spec.roles, spec.subject, subject, spec.refusal, without_consent=spec.without_consent)
 
 
 def _page(turn: Turn, spec: FormSpec, form_id: str, asked: Asked, page: int) -> Form:

@@ -17,12 +17,16 @@ def allowed(
     text: str,
     refusal: str,
     what: str = "",
+    without_consent: bool = False,
 ) -> Asked:
     """What was asked, with its subject found and allowed; or Refusal, and nothing changes.
 
     `what` names the command and verb ("sessions move") for the sentence that says who may
     use it; a button or a form says "that". `refusal` replaces the sentence when declared.
+    Someone who said "No thanks" to what the bot keeps may use only what is `without_consent`.
     """
+    if turn.member.consent_refused_at is not None and not without_consent:
+        raise Refusal("You said no thanks to what I keep, so I can't do that. If you change your mind, type privacy.")
     if roles and not turn.is_(*roles):
         if refusal:
             raise Refusal(refusal)

@@ -39,7 +39,8 @@ FEATURE = Feature(
             example="guide",
             run=guide,
             aliases=("help", "?", "start", "menu"),
+            without_consent=True,
         ),
     ),
-    buttons=(ButtonSpec("guide", guide),),
+    buttons=(ButtonSpec("guide", guide, without_consent=True),),
 )

@@ -39,7 +39,7 @@ def route(turn: Turn) -> Reply:
 def command(turn: Turn, event: Command) -> Reply:
     said = phrase(turn, f"{event.name} {event.text}")
     if said is not None:
-        allowed(turn, said.roles, None, "", "")
+        allowed(turn, said.roles, None, "", "", without_consent=said.without_consent)
         return said.run(turn, Asked(text=f"{event.name} {event.text}".strip()))
     name = event.name.strip().lstrip("/").lower() or "guide"
     spec = turn.features.command(name)
@@ -52,7 +52,7 @@ def command(turn: Turn, event: Command) -> Reply:
                 suggestion=close[0],
             )
         raise Refusal("I don't know '{name}'. Type guide to see what you can do.", name=name[:SAY_AT_MOST])
-    allowed(turn, spec.roles, None, "", "", spec.name)
+    allowed(turn, spec.roles, None, "", "", spec.name, spec.without_consent)
     text = event.text.strip()
     if not spec.verbs:
         assert spec.run is not None, f"{spec.name} has neither verbs nor a handler"
@@ -71,7 +71,9 @@ def command(turn: Turn, event: Command) -> Reply:
                 name=what,
                 other=f"{spec.name} {other.name} {rest.strip()}".strip(),
             )
-    asked = allowed(turn, verb.roles, verb.subject, rest.strip(), verb.refusal or spec.refusal, what)
+    asked = allowed(
+        turn, verb.roles, verb.subject, rest.strip(), verb.refusal or spec.refusal, what, spec.without_consent
+    )
     return verb.run(turn, asked)
 
 
@@ -137,5 +139,5 @@ def press(turn: Turn, event: ButtonPress) -> Reply:
     spec = turn.features.buttons.get(name)
     if spec is None:
         raise Refusal("That button no longer works. Type guide to see what you can do.")
-    asked = allowed(turn, spec.roles, spec.subject, subject, spec.refusal)
+    asked = allowed(turn, spec.roles, spec.subject, subject, spec.refusal, without_consent=spec.without_consent)
     return spec.run(turn, Asked(text=subject, subject=asked.subject, value=event.value))

@@ -49,6 +49,10 @@ class Member(SQLModel, table=True):
     checkins_paused_until: datetime | None = utc_column()
     checkins_off: bool = False
     consent_shown_at: datetime | None = utc_column()
+    # "OK" to what the bot keeps and why: until then it sends nothing unasked (no check-ins,
+    # invitations or reminders). "No thanks" is kept, with nothing else, so it is not asked again.
+    consent_given_at: datetime | None = utc_column()
+    consent_refused_at: datetime | None = utc_column()
     created_at: datetime = utc_column(nullable=False)
 
 

@@ -173,15 +173,21 @@ def platform() -> RecordingSender:
 
 @dataclass
 class Person:
-    """Someone typing into the core through the console platform."""
+    """Someone typing into the core through the console platform.
+
+    Shown the first-contact notice, they press OK at once (so check-ins and invitations may
+    reach them), unless `agrees` is False: tests of consent itself answer it themselves.
+    """
 
     bot: Bot
     who: Who
     last: Reply = field(default_factory=Reply)
+    agrees: bool = True
+    answered: bool = False
 
     def says(self, line: str, mentions: tuple[AccountRef, ...] = ()) -> Reply:
         name, _sep, rest = line.partition(" ")
-        self.last = self.bot.handle(Command(self.who, name, rest, mentions=mentions))
+        self.last = self._answering_the_notice(self.bot.handle(Command(self.who, name, rest, mentions=mentions)))
         return self.last
 
     def press(self, label: str) -> Reply:
@@ -189,7 +195,9 @@ class Person:
         for message in self.last.messages:
             for button in message.buttons:
                 if button.label == label:
-                    self.last = self.bot.handle(ButtonPress(self.who, button.action_id, button.value))
+                    self.last = self._answering_the_notice(
+                        self.bot.handle(ButtonPress(self.who, button.action_id, button.value))
+                    )
                     return self.last
         raise AssertionError(f"no button {label!r} in: {self.last.plain()}")
 
@@ -200,6 +208,14 @@ class Person:
         answers = {f.name: values.get(f.name, f.initial) for f in form.fields}
         self.last = self.bot.handle(FormSubmit(self.who, form.form_id, answers, page=form.page))
         return self.last
+
+    def _answering_the_notice(self, reply: Reply) -> Reply:
+        """OK to the notice the first time it comes (`privacy` shows it again: left to the test)."""
+        if self.agrees and not self.answered:
+            if any(b.action_id == "consent.ok" for m in reply.messages for b in m.buttons):
+                self.bot.handle(ButtonPress(self.who, "consent.ok"))
+                self.answered = True
+        return reply
 
     @property
     def text(self) -> str:

@@ -363,6 +363,25 @@ def test_only_partners_are_asked_not_staff_or_coordinators(scene, engine):
     assert sorted(r.name for r in prompt_rows(engine)) == ["Ada", "Lou"]
 
 
+def test_no_prompt_until_a_partner_says_ok_and_none_after_no_thanks(scene, engine):
+    cora = coordinator(scene)
+    partner(scene, "Lou")
+    new = Person(scene.bot, Who(AccountRef("console", "local", "nia"), "Nia"), agrees=False)
+    new.says("profile")  # saw the notice, has not answered
+    gone = Person(scene.bot, Who(AccountRef("console", "local", "rob"), "Rob"), agrees=False)
+    gone.says("profile")
+    gone.press("No thanks")
+    create_checkin(cora)
+
+    scene.tick_at(LONDON_10)
+    assert scene.counts("lou", "nia", "rob") == [1, 0, 0]
+    assert [r.name for r in prompt_rows(engine)] == ["Lou"]
+    new.says("privacy")
+    new.press("OK")
+    scene.tick_at(LONDON_10 + NEXT_WEEK)
+    assert scene.counts("lou", "nia", "rob") == [2, 1, 0]
+
+
 def test_an_audience_by_interest_asks_only_partners_with_a_matching_tag(scene, engine):
     cora = coordinator(scene)
     partner(scene, "Pia", interests="pain, research")

@@ -1,4 +1,7 @@
-"""What we keep and why: said once, on first contact, and recorded with the time it was said."""
+"""What we keep and why: said on first contact with "OK" and "No thanks", recorded with the time
+it was shown and the time it was answered. Until an OK, nothing unasked is sent (the gating of
+prompts, invitations and reminders is tested with each of them); after "No thanks" only the
+refusal is kept, and only `privacy`, `support` and `guide` still work."""
 
 from __future__ import annotations
 
@@ -13,9 +16,10 @@ from bot.feature import CommandSpec, Feature
 from bot.features import EVERY_FEATURE
 from bot.members import AccountRef
 from bot.settings import Settings
-from storage.models import Account, Member
+from storage.models import Account, Member, MemberInterest
 from tests.conftest import START, Person, member_named
 
+UNTIL_OK = "Until you press OK, I send you nothing you did not ask for."
 DEFAULT_WORDS = (
     "Hello! Before we start, here is what I keep and why. "
     "I keep your name, your chat account and the settings you choose, like your time zone. "
@@ -23,15 +27,17 @@ DEFAULT_WORDS = (
     "Coordinators use this to support you and to share work fairly. "
     "If you ask for someone to contact you, or a check-in answer is very low, I tell the coordinators your name. "
     "Nothing goes outside this service. "
-    "Type profile to see your settings."
+    "Type profile to see your settings. " + UNTIL_OK
 )
 
 
 def test_consent_is_the_first_message_of_the_first_reply(engine, person):
     sam = person("Sam")
+    sam.agrees = False
     reply = sam.says("profile")
 
     assert [m.plain() for m in reply.messages][0] == DEFAULT_WORDS
+    assert [b.label for b in reply.messages[0].buttons] == ["OK", "No thanks"]
     assert len(reply.messages) == 2
     assert reply.messages[1].plain() == "Your profile. Only you and the coordinators can see it."
     assert reply.messages[0].private
@@ -140,7 +146,7 @@ def test_consent_text_from_settings_replaces_the_default(engine, clock):
 
     reply = sam.says("profile")
 
-    assert reply.messages[0].plain() == words
+    assert reply.messages[0].plain() == f"{words} {UNTIL_OK}"
     assert DEFAULT_WORDS not in sam.text
     assert "Name: Sam" in sam.text
     assert member_named(engine, "sam").consent_shown_at == START
@@ -169,7 +175,7 @@ def test_consent_text_from_the_environment_is_used(engine, clock, monkeypatch):
     from_env = Bot(engine, Settings(_env_file=None), clock, EVERY_FEATURE)
     reply = from_env.handle(Command(Who(AccountRef("console", "local", "sam"), "Sam"), "profile"))
 
-    assert reply.messages[0].plain() == "We keep only what you tell us."
+    assert reply.messages[0].plain() == f"We keep only what you tell us. {UNTIL_OK}"
     with Session(engine) as session:
         member = session.exec(select(Member)).one()
     assert member.consent_shown_at == START
@@ -184,3 +190,81 @@ def test_the_console_trial_member_still_sees_consent_on_their_first_message(engi
 
     assert reply.messages[0].plain() == DEFAULT_WORDS
     assert member_named(engine, "sam").consent_shown_at == START
+
+
+# ---- OK and No thanks ------------------------------------------------------------------------
+
+
+def answering(bot: Bot, name: str) -> Person:
+    """Someone new who answers the notice themselves."""
+    return Person(bot, Who(AccountRef("console", "local", name.lower()), name), agrees=False)
+
+
+def test_ok_is_recorded_with_its_time_and_thanked(engine, bot, clock):
+    sam = answering(bot, "Sam")
+    sam.says("profile")
+    clock.advance(timedelta(minutes=2))
+
+    sam.press("OK")
+
+    assert sam.text == "Thank you. You can read this again, or change your mind, by typing privacy."
+    member = member_named(engine, "sam")
+    assert (member.consent_given_at, member.consent_refused_at) == (START + timedelta(minutes=2), None)
+
+
+def test_no_thanks_keeps_only_the_refusal_and_stops_everything_else(engine, bot, clock):
+    sam = answering(bot, "Sam")
+    sam.says("profile interests mental health")  # what they ask for works before they answer
+    with Session(engine) as session:
+        assert [i.tag for i in session.exec(select(MemberInterest))] == ["mental health"]
+    sam.last = bot.handle(Command(sam.who, "privacy"))
+    sam.press("No thanks")
+
+    assert sam.text == (
+        "Okay. I keep only that you said no thanks, so I don't ask again, and I send you nothing. "
+        "If you change your mind, type privacy."
+    )
+    member = member_named(engine, "sam")
+    assert (member.consent_given_at, member.consent_refused_at) == (None, START)
+    with Session(engine) as session:
+        assert session.exec(select(MemberInterest)).all() == []
+    refused = "You said no thanks to what I keep, so I can't do that. If you change your mind, type privacy."
+    for line in ("profile", "sessions", "openings", "checkin"):
+        sam.says(line)
+        assert sam.text == refused, line
+    sam.says("guide")
+    assert sam.text.startswith("Here is what you can do.")
+
+
+def test_someone_who_said_no_thanks_can_still_ask_for_support(engine, bot, clock):
+    sam = answering(bot, "Sam")
+    sam.says("guide")
+    sam.press("No thanks")
+
+    sam.says("support")
+
+    assert "You said no thanks" not in sam.text
+    assert "emergency" in sam.text.lower()
+
+
+def test_privacy_shows_the_notice_again_with_what_was_said(engine, bot, clock):
+    sam = answering(bot, "Sam")
+    sam.says("privacy")
+    assert sam.last.messages[0].plain() == DEFAULT_WORDS  # first contact: the notice, once
+    assert sam.last.messages[1].plain() == DEFAULT_WORDS + " You have not answered yet."
+    sam.press("OK")
+    clock.advance(timedelta(days=40))
+
+    sam.says("privacy")
+    assert sam.text == (
+        DEFAULT_WORDS + " You said OK on Thursday 26 November 2026 at 09:00 (Europe/London).\n[OK]\n[No thanks]"
+    )
+    sam.press("No thanks")
+    sam.says("privacy")
+    assert "You said no thanks on Tuesday 5 January 2027 at 09:00 (Europe/London)." in sam.text
+
+    sam.press("OK")  # a change of mind is taken at once
+    member = member_named(engine, "sam")
+    assert (member.consent_given_at, member.consent_refused_at) == (START + timedelta(days=40), None)
+    sam.says("profile")
+    assert sam.text.startswith("Your profile.")

@@ -86,9 +86,12 @@ def member(engine, user_id: str) -> Member:
 
 
 def met(world: DiscordWorld, *users: str) -> None:
-    """These people have talked to the bot once, so they exist and have had the welcome."""
+    """These people have talked to the bot once, so they exist, and said OK to the notice."""
     for user_id in users:
-        world.slash(user_id, "guide")
+        shown = world.slash(user_id, "guide")
+        notice = [a for a in shown.answers if seen(a).startswith("Hello! Before we start")]
+        if notice:
+            world.press(user_id, buttons(notice[0])["OK"])
     world.fake.forget()
 
 

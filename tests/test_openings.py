@@ -322,6 +322,16 @@ def test_an_invitation_goes_at_most_once_per_opening(engine, bot, platform, cloc
     assert len(received(platform, "alex")) == 2
 
 
+def test_no_invitation_before_an_ok_to_the_notice(engine, bot, platform, clock, jo, alex):
+    nia = Person(bot, Who(AccountRef("console", "local", "nia"), "Nia"), agrees=False)
+    nia.says("profile interests online booking")  # saw the notice; has not answered it
+
+    post(jo)
+    assert "Sent to partners with matching interests: 1." in jo.text
+    deliver(engine, platform, clock)
+    assert (len(received(platform, "alex")), received(platform, "nia")) == (1, [])
+
+
 def test_no_invitation_that_would_arrive_after_closing(engine, bot, platform, clock, jo):
     someone(bot, "Lee", interests="online booking")
     night = someone(bot, "Nia", interests="online booking")

@@ -61,6 +61,7 @@ def met(person, name: str):
 
 def test_profile_shows_every_setting_with_defaults(person, engine):
     sam = person("Sam")
+    sam.says("guide")  # past the notice of what is kept
     sam.says("profile")
     assert "Your profile. Only you and the coordinators can see it." in sam.text
     assert list(fields_of(sam.last)) == PROFILE_FIELDS

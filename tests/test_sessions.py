@@ -852,6 +852,17 @@ def test_no_reminder_to_someone_who_gave_their_place_back_or_is_still_waiting(
     assert [len(reminders_to(platform, p)) for p in ("alex", "priya", "quinn")] == [1, 1, 0]
 
 
+def test_no_reminder_before_an_ok_to_the_notice(engine, bot, clock, platform, cora, alex):
+    scheduled_one(cora)
+    nia = Person(bot, Who(AccountRef("console", "local", "nia"), "Nia"), agrees=False)
+    sign_up(alex)
+    sign_up(nia)  # her first press: she saw the notice, and has her place, but has not said OK
+    assert [s for s in signups(engine)] == [("Alex", "confirmed"), ("Nia", "confirmed")]
+
+    tick_at(bot, clock, platform, THURSDAY_2PM - 24 * HOUR)
+    assert [len(reminders_to(platform, p)) for p in ("alex", "nia")] == [1, 0]
+
+
 def test_reminders_are_kept_across_a_restart(engine, bot, settings, clock, platform, cora, alex):
     scheduled_one(cora)
     sign_up(alex)

@@ -131,9 +131,12 @@ def said(replies: list[dict]) -> list[str]:
 
 
 def met(world: SlackWorld, *users: str) -> None:
-    """These people have talked to the bot once, so they exist and have had the welcome."""
+    """These people have talked to the bot once, so they exist, and said OK to the notice."""
     for user in users:
-        world.slash(user, "/guide")
+        _answer, key = world.slash(user, "/guide")
+        notice = [r for r in world.fake.replies(key) if r["text"].startswith("Hello! Before we start")]
+        if notice:
+            world.press(user, button(notice[0]["blocks"], "OK"))
     world.fake.forget()
 
 

@@ -1,7 +1,7 @@
 """The console chat: reads lines, turns them into core events, prints what comes back.
 
-A line is a command ("profile"), a number or label pressing a button on your latest message,
-or, while a form is open, the answer to its next field. `:as NAME [ROLE]` switches who is
+A line is a command ("profile"), a number pressing a button on your latest message, a label
+pressing one on any message of your latest reply (or the latest with that label), or, while a form is open, the answer to its next field. `:as NAME [ROLE]` switches who is
 typing. Messages the outbox sends to other console users are printed as they are sent.
 """
 
@@ -58,6 +58,9 @@ class Console:
         # Buttons a number can press: each person's latest, and each channel's latest post.
         # A number presses whichever of those the person saw last.
         self.choices: dict[str, tuple[int, list[Choice]]] = {}
+        # Buttons a label can press as well: those on every message of each person's latest reply
+        # ("OK" under the notice, though the reply's last message has buttons of its own).
+        self.in_reply: dict[str, list[Choice]] = {}
         self.shown = 0
         self.forms: dict[str, OpenForm] = {}
         self.sender = ConsoleSender(self)
@@ -155,7 +158,7 @@ class Console:
         if text.isdigit():
             latest = newest_first[0]
             return latest[int(text) - 1] if 1 <= int(text) <= len(latest) else None
-        for choices in newest_first:
+        for choices in [*newest_first, self.in_reply.get(self.who.account.user_id, [])]:
             for choice in choices:
                 if choice.label.lower() == text.lower():
                     return choice
@@ -190,10 +193,14 @@ class Console:
 
     def show(self, reply: Reply, previous: OpenForm | None = None) -> None:
         user = self.who.account.user_id
+        in_reply: list[Choice] = []
         for message in reply.messages:
             self._print(render_message(message))
             if message.buttons or message.selects:
                 self._offer(user, message)
+                in_reply += choices_of(message)
+        if in_reply:
+            self.in_reply[user] = in_reply
         if reply.form is None:
             return
         if reply.field_errors and previous is not None:

@@ -57,6 +57,7 @@ FEATURE = Feature(
             summary=N_("Tells the coordinators you'd like someone to contact you. You can add a few words."),
             example="support",
             run=support.typed,
+            without_consent=True,  # a call for support is never refused
         ),
         CommandSpec(
             "alerts",
@@ -69,7 +70,7 @@ FEATURE = Feature(
     buttons=(ButtonSpec("alert.take", working.take, CARERS, AN_ALERT),),
     forms=(support.FORM, working.DONE_FORM),
     phrases=tuple(
-        Phrase(words, support.said)
+        Phrase(words, support.said, without_consent=True)
         for words in (
             N_("help me"),
             N_("contact me"),

@@ -72,4 +72,5 @@ FORM = FormSpec(
     fields=_fields,
     submit=_submit,
     submit_label=lambda turn: turn._("Send"),
+    without_consent=True,
 )

@@ -74,12 +74,12 @@ def schedule_of(checkin: CheckIn) -> Schedule:
 
 
 def audience(db: Session, checkin: CheckIn, without_prompt_in: int | None = None) -> list[Member]:
-    """Partners, or the partners with one of the check-in's interest tags; only those with no
-    prompt yet in run `without_prompt_in`, if given."""
+    """Partners who said OK to what the bot keeps, or those of them with one of the check-in's
+    interest tags; only those with no prompt yet in run `without_prompt_in`, if given."""
     query = (
         select(Member)
         .join(MemberRole, col(MemberRole.member_id) == col(Member.id))
-        .where(MemberRole.role == Role.PARTNER)
+        .where(MemberRole.role == Role.PARTNER, col(Member.consent_given_at).is_not(None))
     )
     if checkin.audience_tags:
         tagged = select(MemberInterest.member_id).where(col(MemberInterest.tag).in_(checkin.audience_tags))
@@ -288,6 +288,7 @@ def remind(db: Session, now: datetime) -> None:
         .where(CheckInPrompt.remind_at <= now, CheckInPrompt.closes_at > now)
         .where(col(CheckInPrompt.id).not_in(answered))
         .where(col(CheckInRun.closed_at).is_(None))
+        .where(col(Member.consent_given_at).is_not(None))  # nothing unasked after a "no thanks"
     ).all()
     for prompt, run, member in due:
         if is_paused(member, now) or prompt.note:
