@@ -49,6 +49,9 @@ OPEN = {
     "partnerbot": logging.DEBUG,
     "alembic": logging.DEBUG,
     "apscheduler": logging.DEBUG,
+    # Every beat's "Running job" and "executed successfully", four lines every few seconds that
+    # say nothing: a beat that sent something says so itself (bot/scheduling.py).
+    "apscheduler.executors": logging.WARNING,
     "aiohttp.access": logging.INFO,  # the request line, e.g. POST /slack/events
     "discord.client": logging.DEBUG,  # names of events
     "discord.gateway": logging.INFO,  # connected, resumed

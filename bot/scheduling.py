@@ -154,12 +154,15 @@ class Scheduler:
 
     def dispatch(self) -> int:
         try:
-            return dispatch_due(
+            sent = dispatch_due(
                 self.bot.engine, dict(self.senders), self.bot.clock, DISPATCH_LIMIT, self.pacer, self.workers
             )
         except Exception:  # nothing is marked sent that was not; the next beat tries again
             log.exception("sending from the outbox failed")
             return 0
+        if sent:  # a beat that did nothing leaves no line
+            log.info("sent %d from the outbox", sent)
+        return sent
 
     def start(self) -> None:
         self._scheduler.start()

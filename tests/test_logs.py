@@ -9,16 +9,20 @@ import logging
 import sys
 import threading
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 
 import pytest
+from apscheduler.executors.base import run_job
 from sqlalchemy import Engine, text
 
 from adapters.logs import configure_logging
+from bot.conversation import Who
 from bot.core import Bot
 from bot.features import EVERY_FEATURE
-from bot.members import Role
+from bot.members import AccountRef, Role
+from bot.scheduling import Scheduler
 from bot.settings import Settings
-from tests.conftest import deliver
+from tests.conftest import Person, deliver
 from tests.discord_fakes import DiscordWorld
 from tests.slack_fakes import BOT_TOKEN, SECRET, TEAM, FakeSlack, LoopThread, SlackWorld
 from tests.test_checkins import prompt_row, prompts_to, sent_now, someone, tap
@@ -213,3 +217,37 @@ def test_log_personal_text_shows_what_was_typed_but_never_a_token(slack, discord
     # Discord's interaction token, in the event received and in the address that answers it.
     assert "'token': '(secret)'" in written and "/interactions/100001/(secret)/callback" in written
     assert "token-1" not in written
+
+
+# ---- the scheduler's beat ----------------------------------------------------------------------
+
+
+def test_a_beat_leaves_a_line_only_when_it_sent_something(engine, clock, platform, log_to, request):
+    stream = log_to()  # LOG_LEVEL=DEBUG: the most a log can hold
+    bot = Bot(engine, Settings(_env_file=None, admins="console:ada"), clock, EVERY_FEATURE)
+    scheduler = Scheduler(bot, {"console": platform}, interval_seconds=5)
+    scheduler._scheduler.start(paused=True)  # its jobs as it keeps them; beats come only from the test
+    request.addfinalizer(scheduler.shutdown)
+
+    def beat() -> None:
+        """Each job run as APScheduler's own executor runs it, with the lines it logs."""
+        for job in scheduler._scheduler.get_jobs():
+            run_job(job, "default", [datetime.now(UTC)], "apscheduler.executors.default")
+
+    stream.truncate(0)  # the lines of starting, once, are not a beat's
+    stream.seek(0)
+    beat()
+    beat()
+    assert stream.getvalue() == ""
+    ada = Person(bot, Who(AccountRef("console", "local", "ada"), "Ada"))
+    Person(bot, Who(AccountRef("console", "local", "sam"), "Sam")).says("guide")
+    ada.says("roles grant Sam staff")  # a message to Sam, in the outbox
+    stream.truncate(0)
+    stream.seek(0)
+    beat()
+    beat()
+
+    assert [line.split(" ", 3)[-1] for line in stream.getvalue().splitlines()] == [
+        "bot.scheduling: sent 1 from the outbox"
+    ]
+    assert len(platform.texts_for("sam")) == 1
