@@ -33,3 +33,11 @@ test: install-test
 OTHER_DAYS ?= 2028-02-29T12:00 2027-03-27T23:30
 other-days: install-test
 	$(BIN)/python scripts/on_another_day.py $(OTHER_DAYS) -- $(BIN)/pytest -n auto -q -m wallclock -k "not postgresql"
+
+# Extract every marked sentence from the code into the catalogues (English in full).
+catalogue: install-test
+	$(BIN)/python scripts/catalogue.py
+
+# Run the console walk-throughs in README.md and docs/*.md and write their output into each page.
+readme: install
+	$(BIN)/python scripts/walkthroughs.py

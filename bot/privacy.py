@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from sqlmodel import col, delete, select
 
+from bot.checkins.words import also_a_partner
 from bot.conversation import Button, Message, Reply
 from bot.feature import Asked, ButtonSpec, CommandSpec, Feature
+from bot.members import roles_of
 from bot.settings import Settings
 from bot.turn import Turn
 from bot.words import N_, translator
@@ -63,7 +65,13 @@ def agree(turn: Turn, _asked: Asked) -> Reply:
     member.consent_given_at = turn.now
     member.consent_refused_at = None
     turn.db.add(member)
-    return turn.say(turn._("Thank you. You can read this again, or change your mind, by typing privacy."))
+    thanks = turn._("Thank you. You can read this again, or change your mind, by typing privacy.")
+    assert member.id is not None
+    also = also_a_partner(member, roles_of(turn.db, member.id))
+    if also is None:
+        return turn.say(thanks)
+    sentence, button = also
+    return turn.say(thanks, " ", sentence, buttons=(button,))
 
 
 def refuse(turn: Turn, _asked: Asked) -> Reply:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.checkins.words import also_a_partner
 from bot.checks import Refusal
 from bot.conversation import Field, Message
 from bot.feature import Asked, ButtonSpec, CommandSpec, Feature, Verb
@@ -108,6 +109,12 @@ def _change_role(turn: Turn, target: Member, role: Role, giving: bool) -> Reply:
                     role=role_name(_, role),
                 )
             )
+        if target.id == turn.member.id:  # no message about yourself, to yourself
+            said = _("Done. You now have the {role} role.", role=role_name(_, role))
+            also = also_a_partner(target, roles_of(turn.db, target.id))
+            if also is None:
+                return turn.say(said)
+            return turn.say(said, " ", also[0], buttons=(also[1],))
         _tell(turn, target, role, giving=True)
         return turn.say(
             _(
@@ -127,6 +134,8 @@ def _change_role(turn: Turn, target: Member, role: Role, giving: bool) -> Reply:
                 role=role_name(_, role),
             )
         )
+    if target.id == turn.member.id:
+        return turn.say(_("Done. You no longer have the {role} role.", role=role_name(_, role)))
     _tell(turn, target, role, giving=False)
     return turn.say(
         _(
@@ -166,9 +175,13 @@ def _tell(turn: Turn, target: Member, role: Role, giving: bool) -> None:
             by=turn.member.display_name,
             role=role_name(_, role),
         )
+    message = Message((words,))
+    also = also_a_partner(target, roles_of(turn.db, target.id)) if giving else None
+    if also is not None:
+        message = Message((words, " ", also[0]), buttons=(also[1],))
     # No dedupe key: grant and revoke already change nothing twice, and a key made of the time
     # would swallow the message for a grant, revoke and grant again within one moment.
-    enqueue_dm(turn.db, target.id, Message((words,)), turn.now)
+    enqueue_dm(turn.db, target.id, message, turn.now)
 
 
 def roles_held(turn: Turn, member_id: int) -> list[Role]:

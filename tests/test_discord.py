@@ -457,7 +457,7 @@ def test_a_short_rate_limit_is_waited_out_by_discord_py_and_the_message_goes_onc
     sends = [c for c in world.fake.calls if c.method == "POST" and c.path.endswith("/messages")]
     assert len(sends) == 2  # the 429, then the retry
     [sent] = world.fake.posts_in(world.fake.dm_of[CORA])
-    assert sent["content"] == "Ada gave you the coordinator role. Type guide to see what you can do now."
+    assert sent["content"] == "Ada gave you the coordinator role. Type guide to see what you can do now. You are a partner too, so check-ins come to you. If you don't want them, press No check-ins for me."
     with Session(engine) as session:
         [row] = session.exec(select(Outbox)).all()
     assert row.sent_at is not None and row.attempts == 0

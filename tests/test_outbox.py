@@ -30,7 +30,7 @@ def test_a_role_change_queues_one_message_and_it_is_sent_once(engine, bot, clock
     assert deliver(engine, platform, clock) == 1
     assert deliver(engine, platform, clock) == 0
     assert platform.texts_for("bob") == [
-        "Ada gave you the coordinator role. Type guide to see what you can do now."
+        "Ada gave you the coordinator role. Type guide to see what you can do now. You are a partner too, so check-ins come to you. If you don't want them, press No check-ins for me."
     ]
     with Session(engine) as session:
         row = session.exec(select(Outbox)).one()
@@ -184,7 +184,7 @@ def test_a_sender_that_breaks_does_not_block_the_others(engine, bot, clock, pers
 
     breaks = Breaks()
     assert deliver(engine, breaks, clock) == 1
-    assert breaks.texts_for("cal") == ["Ada gave you the staff role. Type guide to see what you can do now."]
+    assert breaks.texts_for("cal") == ["Ada gave you the staff role. Type guide to see what you can do now. You are a partner too, so check-ins come to you. If you don't want them, press No check-ins for me."]
     with Session(engine) as session:
         bob_row = session.exec(select(Outbox).where(Outbox.target_id == "bob")).one()
     assert (bob_row.sent_at, bob_row.attempts, bob_row.last_error) == (None, 1, "a bug in the sender")
@@ -222,7 +222,7 @@ def test_a_message_failing_again_and_again_is_set_aside_and_an_admin_tries_it_ag
     ada.press("Try them all again")
     assert ada.text == "Trying them again now. Messages: 1."
     assert deliver(engine, platform, clock) == 1
-    assert platform.texts_for("bob") == ["Ada gave you the staff role. Type guide to see what you can do now."]
+    assert platform.texts_for("bob") == ["Ada gave you the staff role. Type guide to see what you can do now. You are a partner too, so check-ins come to you. If you don't want them, press No check-ins for me."]
     ada.says("outbox")
     assert ada.text == "Every message was sent. Nothing is waiting."
 

@@ -136,7 +136,7 @@ def test_a_role_message_goes_to_the_platform_the_member_used_last(engine, bot, c
     console, slack = RecordingSender(), RecordingSender()
     assert dispatch_due(engine, {"console": console, "slack": slack}, clock) == 1
     assert console.sent == []
-    assert slack.texts_for("U1") == ["Ada gave you the staff role. Type guide to see what you can do now."]
+    assert slack.texts_for("U1") == ["Ada gave you the staff role. Type guide to see what you can do now. You are a partner too, so check-ins come to you. If you don't want them, press No check-ins for me."]
 
 
 # ---- ADMINS and the roles list ---------------------------------------------------------------
@@ -240,7 +240,7 @@ def test_a_coordinator_can_grant_staff_and_coordinator(engine, clock, person, pl
 
     assert deliver(engine, platform, clock) == 2
     assert platform.texts_for("cy") == [
-        f"Bo gave you the {role} role. Type guide to see what you can do now."
+        f"Bo gave you the {role} role. Type guide to see what you can do now. You are a partner too, so check-ins come to you. If you don't want them, press No check-ins for me."
     ]
     assert deliver(engine, platform, clock) == 0
     assert len(platform.texts_for("cy")) == 1
@@ -270,7 +270,7 @@ def test_an_admin_can_grant_admin(engine, clock, person, platform):
     assert ada.text == "Done. Bo now has the admin role. I have let them know."
     assert roles_in_db(engine, "bo") == {"partner", "admin"}
     deliver(engine, platform, clock)
-    assert platform.texts_for("bo") == ["Ada gave you the admin role. Type guide to see what you can do now."]
+    assert platform.texts_for("bo") == ["Ada gave you the admin role. Type guide to see what you can do now. You are a partner too, so check-ins come to you. If you don't want them, press No check-ins for me."]
     bo.says("profile")
     assert "Roles: partner, admin" in bo.text
 
@@ -399,7 +399,7 @@ def test_revoking_takes_the_role_away_and_tells_them(engine, clock, person, plat
     assert roles_in_db(engine, "bo") == {"partner"}
     assert deliver(engine, platform, clock) == 1
     assert platform.texts_for("bo") == [
-        "Ada gave you the coordinator role. Type guide to see what you can do now.",
+        "Ada gave you the coordinator role. Type guide to see what you can do now. You are a partner too, so check-ins come to you. If you don't want them, press No check-ins for me.",
         "Ada removed your coordinator role. Type guide to see what you can do now.",
     ]
     bo.says("roles grant Ada staff")
@@ -478,9 +478,43 @@ def test_the_last_admin_cannot_be_removed(engine, clock, person):
 
     ada_later.says("roles grant Bo admin")
     ada_later.says("roles revoke Ada admin")
-    assert ada_later.text == "Done. Ada no longer has the admin role. I have let them know."
+    assert ada_later.text == "Done. You no longer have the admin role."  # no message to herself
     assert roles_in_db(engine, "ada") == {"partner"}
     assert roles_in_db(engine, "bo") == {"partner", "admin"}
+    assert [row.target_id for row in outbox_rows(engine)] == ["bo"]
+
+
+ALSO = "You are a partner too, so check-ins come to you. If you don't want them, press No check-ins for me."
+
+
+def test_granting_yourself_a_role_tells_you_only_and_says_check_ins_still_come(engine, clock, person):
+    ada = person("Ada")  # an admin through ADMINS, and a partner, as everyone new is
+    ada.says("profile")
+
+    ada.says("roles grant Ada coordinator")
+
+    assert ada.text == f"Done. You now have the coordinator role. {ALSO}\n[No check-ins for me]"
+    assert outbox_rows(engine) == []
+    ada.press("No check-ins for me")
+    assert ada.text == "Check-ins are off. Type checkin on whenever you want them back."
+    assert member_named(engine, "ada").checkins_off
+    ada.says("roles grant Ada staff")
+    assert ada.text == "Done. You now have the staff role."  # check-ins are off: nothing to say
+
+
+def test_an_admin_through_admins_is_told_at_their_ok_that_check_ins_come_to_them(engine, bot):
+    ada = Person(bot, Who(AccountRef("console", "local", "ada"), "Ada"), agrees=False)
+    ada.says("guide")
+
+    ada.press("OK")
+
+    assert ada.text == (
+        f"Thank you. You can read this again, or change your mind, by typing privacy. {ALSO}\n[No check-ins for me]"
+    )
+    bo = Person(bot, Who(AccountRef("console", "local", "bo"), "Bo"), agrees=False)
+    bo.says("guide")
+    bo.press("OK")
+    assert bo.text == "Thank you. You can read this again, or change your mind, by typing privacy."
 
 
 # ---- finding the person -------------------------------------------------------------------------
@@ -522,7 +556,7 @@ def test_two_people_with_one_name_are_asked_about_and_a_mention_picks_one(
     deliver(engine, platform, clock)
     assert platform.texts_for("sam.a") == []
     assert platform.texts_for("sam.b") == [
-        "Ada gave you the staff role. Type guide to see what you can do now."
+        "Ada gave you the staff role. Type guide to see what you can do now. You are a partner too, so check-ins come to you. If you don't want them, press No check-ins for me."
     ]
 
 
@@ -573,9 +607,9 @@ def test_grant_revoke_grant_at_one_moment_tells_them_each_time(engine, clock, pe
     assert roles_in_db(engine, "bo") == {"partner", "staff"}
     deliver(engine, platform, clock)
     assert platform.texts_for("bo") == [
-        "Ada gave you the staff role. Type guide to see what you can do now.",
+        "Ada gave you the staff role. Type guide to see what you can do now. You are a partner too, so check-ins come to you. If you don't want them, press No check-ins for me.",
         "Ada removed your staff role. Type guide to see what you can do now.",
-        "Ada gave you the staff role. Type guide to see what you can do now.",
+        "Ada gave you the staff role. Type guide to see what you can do now. You are a partner too, so check-ins come to you. If you don't want them, press No check-ins for me.",
     ]
 
 
@@ -684,7 +718,7 @@ def test_two_people_with_one_name_are_asked_about_and_the_button_grants_the_one_
     deliver(engine, platform, clock)
     assert platform.texts_for("pp1") == []
     assert platform.texts_for("pp2") == [
-        "Ada gave you the staff role. Type guide to see what you can do now."
+        "Ada gave you the staff role. Type guide to see what you can do now. You are a partner too, so check-ins come to you. If you don't want them, press No check-ins for me."
     ]
 
 

@@ -436,7 +436,7 @@ def test_a_direct_message_the_outbox_opened_is_the_one_replies_use(world, clock)
     a_session(world)  # Cora's "you have the coordinator role" waits in the outbox
     world.dispatch(clock)
     assert said(world.fake.posts_in("DUCORA")) == [
-        "Ada gave you the coordinator role. Type guide to see what you can do now."
+        "Ada gave you the coordinator role. Type guide to see what you can do now. You are a partner too, so check-ins come to you. If you don't want them, press No check-ins for me."
     ]
 
     world.slash("UCORA", "/sessions", "calendar 1", channel="CGENERAL")
@@ -516,7 +516,7 @@ def test_a_short_rate_limit_is_waited_out_and_the_message_goes_once(world, engin
     assert len(sleeps.waits) == 1 and 2 <= sleeps.waits[0] < 3  # Retry-After, honoured
     assert [c.status for c in world.fake.calls if c.method == "chat.postMessage"] == [429, 200]
     assert said(world.fake.posts_in("DUCORA")) == [
-        "Ada gave you the coordinator role. Type guide to see what you can do now."
+        "Ada gave you the coordinator role. Type guide to see what you can do now. You are a partner too, so check-ins come to you. If you don't want them, press No check-ins for me."
     ]
     with Session(engine) as session:
         [row] = session.exec(select(Outbox)).all()
@@ -1087,7 +1087,7 @@ def test_a_stop_lets_a_message_being_sent_finish_so_a_restart_does_not_send_it_a
     rest = shown + "".join(iter_queue(lines))
     assert code == 0, rest
     assert said(fake.posts_in("DUCORA")) == [
-        "Ada gave you the coordinator role. Type guide to see what you can do now."
+        "Ada gave you the coordinator role. Type guide to see what you can do now. You are a partner too, so check-ins come to you. If you don't want them, press No check-ins for me."
     ]
     # Marked sent: after a restart it is not sent again.
     engine = make_engine(f"sqlite:///{tmp_path / 'data' / 'partnerbot.db'}")

@@ -8,9 +8,24 @@ from datetime import datetime
 from bot.checkins.rules import Visibility, has_scale
 from bot.checkins.summary import Figures, QuestionFigures
 from bot.conversation import Button, Field, Message, Span, fill
+from bot.members import Role
 from bot.turn import moment_for
 from bot.words import Translate, translator
 from storage.models import CheckInPrompt, CheckInRun, Member
+
+LEADING = {Role.STAFF, Role.COORDINATOR, Role.ADMIN}
+
+
+def also_a_partner(member: Member, held: set[Role]) -> tuple[str, Button] | None:
+    """For someone who is staff, a coordinator or an admin and a partner too (an admin through
+    ADMINS is both): check-ins come to them, and one press stops that. None if it does not apply."""
+    if Role.PARTNER not in held or not held & LEADING or member.checkins_off:
+        return None
+    _ = translator(member.language)
+    return (
+        _("You are a partner too, so check-ins come to you. If you don't want them, press No check-ins for me."),
+        Button(_("No check-ins for me"), "checkin.pause_for:off"),
+    )
 
 
 def prompt_buttons(run: CheckInRun, prompt: CheckInPrompt, reader: Member) -> tuple[Button, ...]:
