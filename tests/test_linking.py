@@ -464,3 +464,15 @@ def test_linking_two_accounts_in_the_console(bot, engine):
     console.line("unlink")
     assert "Done. This account is on its own now" in out.getvalue()
     assert counts(engine)["member"] == 2
+
+
+def test_codes_and_wrong_tries_are_forgotten_after_a_day(bot, engine, alex):
+    slack, discord = alex
+    code_for(slack)
+    discord.says("link AAA-AAA")
+    bot.clock.advance(timedelta(hours=23))
+    bot.tick()
+    assert (counts(engine)["link_code"], counts(engine)["link_try"]) == (1, 1)
+    bot.clock.advance(timedelta(hours=1, minutes=1))
+    bot.tick()
+    assert (counts(engine)["link_code"], counts(engine)["link_try"]) == (0, 0)
