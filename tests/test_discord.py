@@ -846,6 +846,10 @@ def test_a_slack_account_and_a_discord_account_become_one_member_and_messages_go
     )
     assert "**Time zone:** America/Toronto" in linked["content"]
     assert member(engine, "UALEX").id == member(engine, ALEX).id
+    on_slack.fake.forget()
+    on_slack.dispatch(clock)  # Slack, where the code was asked for, hears of it
+    [told] = on_slack.fake.made("chat.postMessage")
+    assert told["text"] == "Your account on Discord is now linked to this one. If that wasn't you, please tell a coordinator."
 
     # Messages go to Discord once chosen, said on Slack; a reply comes back where it was typed.
     _answer, key = on_slack.slash("UALEX", "/profile", "messages discord")

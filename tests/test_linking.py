@@ -276,6 +276,12 @@ def test_messages_go_to_the_platform_chosen_and_to_the_other_if_that_one_cannot_
 
         dispatch_due(engine, senders, clock)
 
+    send_all()  # the account that asked for the code hears that another was linked to it
+    assert senders["slack"].texts_for("UALEX") == [
+        "Your account on Discord is now linked to this one. If that wasn't you, please tell a coordinator."
+    ]
+    senders["slack"].sent.clear()
+
     ada.says("roles grant Alex staff")
     send_all()
     assert [t.split(".")[0] for t in senders["discord"].texts_for("42")] == ["Ada gave you the staff role"]

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, update
 from sqlmodel import Session, col, delete, func, select
 
 from bot.checks import Refusal
-from bot.conversation import Reply
+from bot.conversation import Message, Reply
 from bot.feature import Asked
 from bot.linking import words
 from bot.linking.merging import merge, older
@@ -30,9 +30,11 @@ from bot.linking.rules import (
     read_code,
 )
 from bot.members import Role, accounts_of, interests_of, platform_name, roles_of, set_interests
+from bot.outbox import enqueue
 from bot.profile import profile_view
 from bot.settings import Settings
 from bot.turn import Turn
+from bot.words import translator
 from storage.models import Account, LinkCode, LinkTry, Member, MemberRole
 
 
@@ -77,7 +79,9 @@ def use_code(turn: Turn, asked: Asked) -> Reply:
     into = turn.db.get_one(Member, found.member_id)
     kept = older(into, turn.member)
     kept_on = accounts_of(turn.db, kept.id)[0].platform
+    asked_on = accounts_of(turn.db, into.id)
     merge(turn.db, turn.settings, into, turn.member, turn.now)
+    _tell(turn, into, asked_on, found)
     now_one = replace(
         turn,
         member=into,
@@ -87,6 +91,16 @@ def use_code(turn: Turn, asked: Asked) -> Reply:
     _ = now_one._
     lead = f"{_(words.LINKED)} {_(words.KEPT, platform=platform_name(_, kept_on))}"
     return profile_view(now_one, lead)
+
+
+def _tell(turn: Turn, into: Member, accounts: list[Account], code: LinkCode) -> None:
+    """The accounts that asked for the code hear that another was linked to them: a code seen
+    by someone else would otherwise join a stranger's account to theirs unnoticed."""
+    _ = translator(into.language)
+    said = Message((_(words.TOLD, platform=platform_name(_, turn.account.platform)),))
+    for account in accounts:
+        key = f"link.told:{code.id}:{account.id}"
+        enqueue(turn.db, account.platform, account.workspace, "dm", account.user_id, said, turn.now, key)
 
 
 def unlink(turn: Turn, _asked: Asked) -> Reply:

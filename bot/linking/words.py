@@ -18,3 +18,4 @@ KEPT = N_("I kept the settings you had on {platform}, as they are older. Your ro
 ONLY_ONE = N_("You have only this account here, so there is nothing to unlink.")
 UNLINKED = N_("Done. This account is on its own now, with a copy of your settings.")
 HISTORY_STAYS = N_("Your history, sign-ups and roles other than partner stay with your account on {platform}.")
+TOLD = N_("Your account on {platform} is now linked to this one. If that wasn't you, please tell a coordinator.")
