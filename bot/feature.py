@@ -83,7 +83,8 @@ class Verb:
 @dataclass(frozen=True)
 class CommandSpec:
     """A command and its verbs (or, with none, its own handler). With nothing after it, the
-    first of `default` the person may use runs; a number straight after it (`sessions 3`) goes to the verb `by_number`.
+    first of `default` the person may use runs; a number straight after it (`sessions 3`) goes to the verb `by_number`,
+    and any other word that names no verb to `by_other`, if set.
     `refusal`, if set, is what someone without a verb's roles is told instead of the general
     "Only ... can use ..." sentence."""
 
@@ -95,6 +96,9 @@ class CommandSpec:
     run: Handler | None = None
     default: tuple[str, ...] = ()
     by_number: str = ""
+    # A word straight after the command that names no verb goes to this verb, with the word
+    # as what follows it (`link K7P-4QD` is `link join K7P-4QD`).
+    by_other: str = ""
     aliases: tuple[str, ...] = ()
     roles: tuple[Role, ...] = ()
     refusal: str = ""

@@ -3,7 +3,7 @@ command builds its bot from this list; a test may build one from fewer."""
 
 from __future__ import annotations
 
-from bot import care, checkins, guide, openings, privacy, profile, roles, sessions, undelivered
+from bot import care, checkins, guide, linking, openings, privacy, profile, roles, sessions, undelivered
 from bot.feature import Feature
 
 EVERY_FEATURE: tuple[Feature, ...] = (
@@ -12,6 +12,7 @@ EVERY_FEATURE: tuple[Feature, ...] = (
     openings.FEATURE,
     roles.FEATURE,
     profile.FEATURE,
+    linking.FEATURE,
     sessions.FEATURE,
     undelivered.FEATURE,
     care.FEATURE,

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
 from bot.words import N_, Translate
-from storage.models import Account, Member, MemberInterest, MemberRole
+from storage.models import Account, Member, MemberInterest, MemberRole, Outbox
 
 
 @dataclass(frozen=True)
@@ -170,13 +170,56 @@ def set_interests(db: Session, member_id: int, tags: Iterable[str]) -> None:
     db.flush()
 
 
+def accounts_of(db: Session, member_id: int | None) -> list[Account]:
+    """A member's accounts, the one used most recently first."""
+    return list(
+        db.exec(
+            select(Account)
+            .where(Account.member_id == member_id)
+            .order_by(col(Account.last_seen_at).desc().nulls_last(), col(Account.id))
+        )
+    )
+
+
+def platforms_of(db: Session, member_id: int | None) -> list[str]:
+    """The platforms a member has accounts on, the one used most recently first."""
+    return list(dict.fromkeys(a.platform for a in accounts_of(db, member_id)))
+
+
+_PLATFORMS = {"slack": N_("Slack"), "discord": N_("Discord"), "console": N_("the console")}
+
+
+def platform_name(_: Translate, platform: str) -> str:
+    """Slack, Discord, the console: as people say it."""
+    return _(_PLATFORMS[platform]) if platform in _PLATFORMS else platform
+
+
 def home_account(db: Session, member_id: int) -> Account | None:
-    """Where to reach a member: the account they used most recently."""
-    return db.exec(
-        select(Account)
-        .where(Account.member_id == member_id)
-        .order_by(col(Account.last_seen_at).desc().nulls_last(), col(Account.id))
+    """Where to reach a member: an account on the platform they chose for messages (`profile`),
+    else the one they used most recently. An account that can't receive (the last direct message
+    to it was set aside as undeliverable) is passed over for another that can."""
+    accounts = accounts_of(db, member_id)
+    if len(accounts) <= 1:
+        return accounts[0] if accounts else None
+    member = db.get(Member, member_id)
+    chosen = member.dm_platform if member is not None else None
+    accounts.sort(key=lambda a: a.platform != chosen)  # stable: most recent first on each side
+    for account in accounts:
+        if _receives(db, account):
+            return account
+    return accounts[0]
+
+
+def _receives(db: Session, account: Account) -> bool:
+    """Whether the last direct message that went to this account, or was given up on, went."""
+    last = db.exec(
+        select(Outbox.id, Outbox.dead_at)
+        .where(Outbox.platform == account.platform, Outbox.workspace == account.workspace)
+        .where(Outbox.target_kind == "dm", Outbox.target_id == account.user_id)
+        .where(or_(col(Outbox.sent_at).is_not(None), col(Outbox.dead_at).is_not(None)))
+        .order_by(func.coalesce(col(Outbox.sent_at), col(Outbox.dead_at)).desc(), col(Outbox.id).desc())
     ).first()
+    return last is None or last[1] is None
 
 
 def name_key(name: str) -> str:

@@ -12,7 +12,16 @@ from bot.checks import Refusal
 from bot.conversation import Button, Field, FormField, Option, Reply, Span
 from bot.feature import Asked, ButtonSpec, CommandSpec, Feature, FormSpec, Handler, Verb
 from bot.forms import open_form
-from bot.members import interests_of, members_called, name_key, role_name, set_interests
+from bot.members import (
+    home_account,
+    interests_of,
+    members_called,
+    name_key,
+    platform_name,
+    platforms_of,
+    role_name,
+    set_interests,
+)
 from bot.roles import roles_held
 from bot.turn import Turn, matching
 from bot.words import N_, language_name, languages
@@ -56,6 +65,19 @@ def check_language(turn: Turn, value: str) -> str:
     return code
 
 
+def check_messages(turn: Turn, value: str) -> str:
+    """One of the platforms this member has an account on: where their messages go."""
+    mine = platforms_of(turn.db, turn.member.id)
+    if len(mine) < 2:
+        raise Refusal("Your messages go to your only account. To add another, type link there.")
+    wanted = value.strip().lower()
+    for platform in mine:
+        if wanted in (platform, platform_name(turn._, platform).lower()):
+            return platform
+    names = ", ".join(platform_name(turn._, p) for p in mine)
+    raise Refusal("You have accounts on {platforms}. Please choose one of those.", platforms=names)
+
+
 def check_pause(turn: Turn, value: str) -> str:
     """A future time as ISO text (the form has already read the words), or '' for no pause."""
     if not value:
@@ -84,6 +106,8 @@ def apply(turn: Turn, values: dict[str, str]) -> None:
         set_interests(turn.db, member.id, checks.interest_tags(values["interests"]))
     if "language" in values:
         member.language = values["language"]
+    if "messages" in values:
+        member.dm_platform = values["messages"] or None
     if "paused_until" in values:
         member.paused_until = (
             datetime.fromisoformat(values["paused_until"]) if values["paused_until"] else None
@@ -112,6 +136,7 @@ def profile_view(turn: Turn, lead: str | None = None) -> Reply:
         Field(_("Messages paused"), paused),
         Field(_("Check-ins"), _checkins_state(turn)),
         Field(_("Roles"), (", ".join(role_name(_, r) for r in roles_held(turn, member.id)),)),
+        *_messages_go_to(turn),
     )
     pause_button = (
         Button(_("Resume messages"), "profile.resume")
@@ -123,6 +148,20 @@ def profile_view(turn: Turn, lead: str | None = None) -> Reply:
         fields=fields,
         buttons=(Button(_("Edit my profile"), "profile.edit", style="primary"), pause_button),
     )
+
+
+def _messages_go_to(turn: Turn) -> tuple[Field, ...]:
+    """With accounts on two platforms: the one direct messages go to."""
+    if len(platforms_of(turn.db, turn.member.id)) < 2:
+        return ()
+    return (Field(turn._("Messages go to"), (platform_name(turn._, _messages_platform(turn)),)),)
+
+
+def _messages_platform(turn: Turn) -> str:
+    """Where messages go now: the platform chosen, else the one used most recently."""
+    assert turn.member.id is not None
+    account = home_account(turn.db, turn.member.id)
+    return turn.member.dm_platform or (account.platform if account is not None else "")
 
 
 def _checkins_state(turn: Turn) -> tuple[Span, ...]:
@@ -143,6 +182,7 @@ _EXAMPLES = {
     "quiet": "profile quiet 22:00-08:00 (or profile quiet none)",
     "interests": "profile interests pain, research (or profile interests none to clear them)",
     "language": "profile language en",
+    "messages": "profile messages discord",
 }
 
 
@@ -247,7 +287,17 @@ def _fields(turn: Turn, _asked: Asked) -> list[FormField]:
             initial=_pause_as_typed(member, turn.now),
             hint=_("Leave empty to get messages. For example: next Monday 9am"),
         ),
+        *_messages_field(turn),
     ]
+
+
+def _messages_field(turn: Turn) -> list[FormField]:
+    """With accounts on two platforms, where messages go: a choice of those."""
+    mine = platforms_of(turn.db, turn.member.id)
+    if len(mine) < 2:
+        return []
+    choices = tuple(Option(platform_name(turn._, p), p) for p in mine)
+    return [FormField("messages", turn._("Messages go to"), "choice", choices=choices, initial=_messages_platform(turn))]
 
 
 def _pause_as_typed(member: Member, now: datetime) -> str:
@@ -332,6 +382,13 @@ FEATURE = Feature(
                     hint=N_("Until when, like next Monday 9am"),
                 ),
                 Verb("resume", resume, N_("Starts my messages again.")),
+                Verb(
+                    "messages",
+                    setting("messages", check_messages),
+                    N_("Chooses where my messages go, when I have accounts on Slack and Discord."),
+                    argument="platform",
+                    hint=N_("Like slack or discord"),
+                ),
             ),
             default=("show",),
         ),
@@ -353,6 +410,7 @@ FEATURE = Feature(
                 "interests": check_interests,
                 "language": check_language,
                 "paused_until": check_pause,
+                "messages": check_messages,
             },
             submit=_submit,
             submit_label=lambda turn: turn._("Save"),

@@ -61,6 +61,8 @@ def command(turn: Turn, event: Command) -> Reply:
     verb = _verb(turn, spec, word.lower())
     if verb.name == spec.by_number and word.removeprefix("#").isdecimal():
         rest = text  # "sessions 3": the number is the subject
+    elif word and verb.name == spec.by_other and spec.verb(word.lower()) is None:
+        rest = text  # "link K7P-4QD": the word is what the verb acts on
     what = f"{spec.name} {verb.name}"
     if verb.roles and not turn.is_(*verb.roles) and verb.instead:
         other = spec.verb(verb.instead)
@@ -107,7 +109,7 @@ def _verb(turn: Turn, spec: CommandSpec, word: str) -> Verb:
         found = spec.verb(spec.by_number)
         assert found is not None, f"{spec.name}'s by_number is not one of its verbs"
         return found
-    found = spec.verb(word)
+    found = spec.verb(word) or (spec.verb(spec.by_other) if spec.by_other else None)
     if found is not None:
         return found
     mine = [v for v in spec.verbs if usable_by(turn, v)]

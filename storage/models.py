@@ -54,6 +54,9 @@ class Member(SQLModel, table=True):
     consent_given_at: datetime | None = utc_column()
     consent_refused_at: datetime | None = utc_column()
     created_at: datetime = utc_column(nullable=False)
+    # With accounts on two platforms: where direct messages go ("slack", "discord"); empty for
+    # the one they used most recently.
+    dm_platform: str | None = Field(default=None, max_length=16)
 
 
 class Account(SQLModel, table=True):
@@ -86,6 +89,27 @@ class MemberInterest(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     member_id: int = Field(foreign_key="member.id", index=True)
     tag: str = Field(max_length=40, index=True)
+
+
+class LinkCode(SQLModel, table=True):
+    """A one-time code a member asked for, to type on their other account (bot/linking). Only
+    its hash is kept; it works once, for a few minutes."""
+
+    __tablename__ = "link_code"
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    code_hash: str = Field(max_length=64, index=True)
+    created_at: datetime = utc_column(nullable=False)
+    used_at: datetime | None = utc_column()
+
+
+class LinkTry(SQLModel, table=True):
+    """A wrong code typed on an account: a few an hour, then no more tries for a while."""
+
+    __tablename__ = "link_try"
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    tried_at: datetime = utc_column(nullable=False, index=True)
 
 
 class FormDraft(SQLModel, table=True):

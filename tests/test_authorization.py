@@ -281,3 +281,30 @@ def test_a_form_opened_by_rex_before_his_roles_went_is_refused_at_every_step(wor
         reply = world.bot.handle(event)
         assert reply.refused and reply.form is None
     assert everything(engine) == before
+
+
+def test_linking_is_for_everyone_but_a_refused_link_or_unlink_changes_nothing(world, engine):
+    """Anyone may ask for a code (only they see it) and type one; a code that is not theirs to
+    use, or an unlink with one account, is refused and leaves every table as it was. Linking
+    carries roles along, so a code is shown to nobody but the one who asked for it."""
+    for someone in world.people:
+        someone.says("link")
+        assert not someone.last.refused and all(m.private for m in someone.last.messages)
+    before = everything(engine)
+    for someone in world.people:
+        for typed in ("unlink", "link join", "link -"):
+            someone.says(typed)
+            assert someone.last.refused, (someone.who.display_name, typed)
+            assert everything(engine) == before
+    # A code from Pat, typed by Pat again: refused, nothing joined.
+    world.pat.says("link")
+    code = world.pat.text.rsplit(" ", 1)[-1]
+    after_code = everything(engine)
+    world.pat.says(f"link {code}")
+    assert world.pat.last.refused and everything(engine) == after_code
+    assert roles_of_named(engine, "Pat") == {Role.PARTNER}
+
+
+def roles_of_named(engine: Engine, user_id: str) -> set[Role]:
+    with Session(engine) as session:
+        return roles_of(session, member_named(engine, user_id.lower()).id)

@@ -4,6 +4,7 @@ them. The core and the database (SQLite and PostgreSQL) are behind it."""
 
 from __future__ import annotations
 
+import re
 import signal
 from datetime import UTC, datetime, timedelta
 
@@ -23,16 +24,28 @@ from adapters.discord.render import (
     time_tokens,
 )
 from adapters.discord.sender import event_fields
-from bot.conversation import Button, CalendarEvent, Form, FormField, Mention, Message, Moment, Option, Select
+from bot.conversation import (
+    Button,
+    CalendarEvent,
+    Form,
+    FormField,
+    Mention,
+    Message,
+    Moment,
+    Option,
+    Select,
+    Who,
+)
 from bot.core import Bot
 from bot.features import EVERY_FEATURE
 from bot.members import AccountRef
 from bot.settings import Settings
 from bot.words import translator
 from storage.models import Account, FormDraft, Member, Opening, OpeningInterest, Outbox, SessionSignup
+from tests.conftest import Person
 from tests.discord_fakes import ANNOUNCEMENTS, GENERAL, TOKEN, DiscordWorld, FakeDiscord, Shown, buttons
 from tests.hostile import AT, HOSTILE, NOTE, discord_reading, everywhere, typed_as_seen
-from tests.slack_fakes import LoopThread
+from tests.slack_fakes import FakeSlack, LoopThread, SlackWorld, texts
 from tests.test_slack import iter_queue, read_until, roles_of, start_partnerbot
 
 # Real programs or platform libraries run here: CI runs these tests again on other days.
@@ -774,3 +787,87 @@ def test_support_asks_for_someone_and_a_coordinator_takes_it_in_discord(world, e
     assert seen(edit.body) == "Lou would like someone to contact them. Taken by Cora."
     assert list(buttons(edit.body)) == ["Done"]
     assert seen(world.fake.posts_in(world.fake.dm_of[LOU])[-1]) == "Cora has your message and will be in touch."
+
+
+# ---- one person, every platform ------------------------------------------------------------------
+
+CODE = re.compile(r"link ([A-Z0-9]{3}-[A-Z0-9]{3})$")
+
+
+def test_link_on_discord_gives_a_code_only_the_person_sees_and_link_join_takes_one(world, engine):
+    met(world, ALEX)
+    [given] = world.slash(ALEX, "link", channel=GENERAL).answers  # `/link new`, the first subcommand
+    assert given["flags"] & 64  # only Alex sees the code
+    code = CODE.search(given["content"]).group(1)
+    commands = world.fake.commands
+    assert [o["name"] for o in commands["link"]["options"]] == ["new", "join"]
+
+    console = Person(world.bot, Who(AccountRef("console", "local", "alex"), "Alex"))
+    console.says(f"link {code}")
+    assert "Done. Your accounts are linked." in console.last.plain()
+
+    shown = world.slash(ALEX, "link", "join K7P-4QD")
+    assert shown.texts == ["That code doesn't work. Check it, or type link on your other account for a new one."]
+    [alone] = world.slash(ALEX, "unlink").answers
+    assert alone["content"].startswith("Done. This account is on its own now")
+
+
+@pytest.fixture
+def both(engine, clock):
+    """Slack and Discord at once, one bot behind both, as `partnerbot run` serves them."""
+    loop = LoopThread()
+    slack = FakeSlack()
+    loop.run(slack.start())
+    settings = Settings(
+        _env_file=None,
+        admins=f"discord:{ADA}",
+        default_timezone="Europe/London",
+        slack_api_url=slack.api_url,
+    )
+    bot = Bot(engine, settings, clock, EVERY_FEATURE)
+    on_slack, on_discord = SlackWorld(bot, loop, slack), DiscordWorld(bot)
+    yield on_slack, on_discord
+    on_discord.close()
+    on_slack.close()
+    loop.run(slack.stop())
+    loop.close()
+
+
+def test_a_slack_account_and_a_discord_account_become_one_member_and_messages_go_where_chosen(
+    both, engine, clock
+):
+    on_slack, on_discord = both
+    _answer, key = on_slack.slash("UALEX", "/profile", "timezone Toronto")
+    on_discord.slash(ALEX, "guide")
+    _answer, key = on_slack.slash("UALEX", "/link")
+    code = CODE.search(on_slack.fake.replies(key)[-1]["text"]).group(1)
+
+    [linked] = on_discord.slash(ALEX, "link", f"join {code}").answers
+    assert linked["content"].startswith(
+        "Done. Your accounts are linked. You are one member now, with one profile. "
+        "I kept the settings you had on Slack, as they are older."
+    )
+    assert "**Time zone:** America/Toronto" in linked["content"]
+    assert member(engine, "UALEX").id == member(engine, ALEX).id
+    on_slack.fake.forget()
+    on_slack.dispatch(clock)  # Slack, where the code was asked for, hears of it
+    [told] = on_slack.fake.made("chat.postMessage")
+    assert told["text"] == "Your account on Discord is now linked to this one. If that wasn't you, please tell a coordinator."
+
+    # Messages go to Discord once chosen, said on Slack; a reply comes back where it was typed.
+    _answer, key = on_slack.slash("UALEX", "/profile", "messages discord")
+    assert "*Messages go to:* Discord" in texts(on_slack.fake.replies(key)[-1]["blocks"])
+    on_discord.slash(ADA, "roles", f"grant <@{ALEX}> staff")
+    on_slack.fake.forget()
+    on_discord.dispatch(clock)
+    on_slack.dispatch(clock)
+    dm = on_discord.fake.dm_of[ALEX]
+    [told] = on_discord.fake.posts_in(dm)
+    assert told["content"].startswith("Ada gave you the staff role.")
+    assert on_slack.fake.made("chat.postMessage") == []
+
+    _answer, key = on_slack.slash("UALEX", "/profile", "messages slack")
+    on_discord.slash(ADA, "roles", f"revoke <@{ALEX}> staff")
+    on_slack.dispatch(clock)
+    [dm_on_slack] = on_slack.fake.made("chat.postMessage")
+    assert dm_on_slack["text"].startswith("Ada removed your staff role.")

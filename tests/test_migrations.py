@@ -70,3 +70,28 @@ def test_0005_adds_when_a_name_changed_empty_for_members_already_here(database_u
     engine.dispose()
     assert "name_changed_at" not in columns
     assert names == ["Priya Patel"]
+
+
+def test_0010_adds_linking_with_members_already_here_messaged_as_before(database_url):
+    """Members from before have no platform chosen for messages (the one used last serves);
+    going back drops the code tables and the column, and keeps them."""
+    engine = at_revision_with_a_member(
+        database_url,
+        "0009",
+        "INSERT INTO member (display_name, timezone, language, created_at, checkins_off) "
+        "VALUES ('Priya Patel', 'Europe/London', 'en', '2026-11-26 09:00:00', false)",
+    )
+    migrate(engine)
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT display_name, dm_platform FROM member")).all()
+    assert [tuple(r) for r in rows] == [("Priya Patel", None)]
+    assert {"link_code", "link_try"} <= set(inspect(engine).get_table_names())
+
+    command.downgrade(alembic_config(engine), "0009")
+    columns = {c["name"] for c in inspect(engine).get_columns("member")}
+    tables = set(inspect(engine).get_table_names())
+    with engine.connect() as connection:
+        names = connection.execute(text("SELECT display_name FROM member")).scalars().all()
+    engine.dispose()
+    assert "dm_platform" not in columns and not {"link_code", "link_try"} & tables
+    assert names == ["Priya Patel"]

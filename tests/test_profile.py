@@ -330,7 +330,7 @@ def test_an_unknown_profile_word_says_what_can_change(person, engine):
     sam = met(person, "Sam")
     sam.says("profile colour blue")
     assert sam.text == (
-        "Type profile and one of: show, edit, name, timezone, quiet, interests, language, pause, resume. "
+        "Type profile and one of: show, edit, name, timezone, quiet, interests, language, pause, resume, messages. "
         "Type guide to see more."
     )
     member = member_named(engine, "sam")

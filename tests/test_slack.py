@@ -39,7 +39,19 @@ from adapters.slack.render import (
     render_whole,
     split_text,
 )
-from bot.conversation import Button, File, Form, FormField, Mention, Message, Moment, Option, Reply, Select
+from bot.conversation import (
+    Button,
+    File,
+    Form,
+    FormField,
+    Mention,
+    Message,
+    Moment,
+    Option,
+    Reply,
+    Select,
+    Who,
+)
 from bot.core import Bot
 from bot.feature import Features
 from bot.features import EVERY_FEATURE
@@ -49,6 +61,7 @@ from bot.settings import Settings
 from bot.words import translator
 from storage.db import make_engine
 from storage.models import Account, Member, MemberRole, OpeningInterest, Outbox, SessionSignup
+from tests.conftest import Person
 from tests.hostile import AT, HOSTILE, NOTE, everywhere, slack_reading, typed_as_seen
 from tests.slack_fakes import (
     APP_TOKEN,
@@ -1133,3 +1146,28 @@ def test_words_typed_to_the_bot_ask_for_someone_and_a_coordinator_takes_it_in_sl
     assert edited["text"] == "Lou would like someone to contact them. They wrote: I'm not OK Taken by Cora."
     assert [e["text"]["text"] for e in elements(edited["blocks"])] == ["Done"]
     assert world.fake.posts_in("DULOU")[-1]["text"] == "Cora has your message and will be in touch."
+
+
+# ---- one person, every platform ------------------------------------------------------------------
+
+
+def test_link_gives_a_code_only_the_person_sees_and_the_code_joins_another_account(world, engine):
+    met(world, "UALEX")
+    _answer, key = world.slash("UALEX", "/link", channel="CGENERAL")
+    [given] = world.fake.replies(key)
+    assert given["response_type"] == "ephemeral"  # nobody else in the channel sees the code
+    code = re.search(r"link ([A-Z0-9]{3}-[A-Z0-9]{3})$", given["text"]).group(1)
+
+    elsewhere = Person(world.bot, Who(AccountRef("discord", "", "42"), "Alex D"))
+    elsewhere.says(f"link {code}")
+    assert "Done. Your accounts are linked." in elsewhere.last.plain()  # after the welcome
+    assert member(engine, "UALEX").id == member(engine, "42").id
+
+    world.fake.forget()
+    _answer, key = world.slash("UALEX", "/link", "K7P-4QD")  # a wrong code, typed after /link
+    assert said(world.fake.replies(key)) == [
+        "That code doesn't work. Check it, or type link on your other account for a new one."
+    ]
+    _answer, key = world.slash("UALEX", "/unlink")
+    assert said(world.fake.replies(key))[0].startswith("Done. This account is on its own now")
+    assert member(engine, "UALEX").id != member(engine, "42").id
