@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     emergency_text: str = ""
     # An alert nobody has taken by then goes again to every coordinator and admin, once.
     alert_escalate_minutes: int = 60
+    # Check-in answers, notes and alert notes older than this are deleted; summaries keep totals.
+    retention_days: int = 365
     # Where coordinators get alerts and summaries: a channel as platform:WORKSPACE/CHANNEL
     # (e.g. slack:T1/C2 or discord:345). Empty: each coordinator by direct message.
     coordinator_channel: str = ""
