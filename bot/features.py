@@ -3,7 +3,7 @@ command builds its bot from this list; a test may build one from fewer."""
 
 from __future__ import annotations
 
-from bot import care, checkins, guide, openings, profile, roles, sessions, undelivered
+from bot import care, checkins, guide, mydata, openings, profile, roles, sessions, undelivered
 from bot.feature import Feature
 
 EVERY_FEATURE: tuple[Feature, ...] = (
@@ -15,4 +15,5 @@ EVERY_FEATURE: tuple[Feature, ...] = (
     sessions.FEATURE,
     undelivered.FEATURE,
     care.FEATURE,
+    mydata.FEATURE,
 )

@@ -35,7 +35,7 @@ from bot.conversation import (
     message_to_json,
 )
 from bot.members import AccountRef, home_account
-from storage.models import Outbox
+from storage.models import Member, Outbox
 
 log = logging.getLogger(__name__)
 
@@ -105,8 +105,12 @@ def enqueue_dm(
 ) -> Outbox | None:
     """Queue a direct message to a member, on the platform they used most recently.
 
-    Returns None if the member has no account to reach, or if `dedupe_key` was queued before.
+    Returns None if the member has no account to reach, has left (`leave`: nothing goes to them
+    until they write again), or if `dedupe_key` was queued before.
     """
+    member = db.get(Member, member_id)
+    if member is None or member.left_at is not None:
+        return None
     account = home_account(db, member_id)
     if account is None:
         return None

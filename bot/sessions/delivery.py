@@ -112,6 +112,7 @@ def remind(db: Session, now: datetime) -> None:
         .join(Member, col(Member.id) == col(SessionSignup.member_id))
         .where(SessionSignup.status == Seat.CONFIRMED, WellbeingSession.status == Status.SCHEDULED)
         .where(WellbeingSession.starts_at > now, WellbeingSession.starts_at <= now + HORIZON)
+        .where(col(Member.left_at).is_(None))
         .order_by(col(WellbeingSession.starts_at), col(SessionSignup.id))
     ).all()
     for signup, target, member in rows:
