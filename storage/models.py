@@ -205,7 +205,7 @@ class CheckInRun(SQLModel, table=True):
     closed_at: datetime | None = utc_column(index=True)
     # The summary's totals, kept when the answers behind them are deleted after RETENTION_DAYS
     # (bot/mydata/retention.py): from then on the summary shows these, without words or names.
-    totals: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    totals: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON(none_as_null=True), nullable=True))
 
 
 class CheckInPrompt(SQLModel, table=True):
