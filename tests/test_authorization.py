@@ -177,6 +177,21 @@ def test_a_partner_cannot_read_the_time_or_place_of_a_session_for_staff(world):
     assert "Room 9" in world.cora.text
 
 
+def test_only_an_admin_erases_someone_elses_data_and_a_forged_press_changes_nothing(world, engine):
+    pat_id = world.member_ids["Pat"]
+    before = everything(engine)
+    for someone in (world.pat, world.jo, world.cora, world.rex, world.sly):
+        someone.says("mydata erase Pat")
+        assert someone.last.refused
+        assert someone.text == "Only admins can erase someone else's data. Type mydata erase to erase your own."
+        for action in (f"mydata.erase_member:{pat_id}", f"mydata.ask_for:{pat_id}"):
+            assert press(someone, action).refused
+    assert everything(engine) == before
+    press(world.ada, f"mydata.erase_member:{world.member_ids['Ada']}")
+    assert world.ada.text == "To erase your own data, type mydata erase."
+    assert everything(engine) == before
+
+
 # ---- the matrix --------------------------------------------------------------------------------
 
 
