@@ -107,6 +107,13 @@ class Settings(BaseSettings):
             raise ValueError(f"'{value}' is not a log level: DEBUG, INFO, WARNING or ERROR")
         return value
 
+    @field_validator("retention_days")
+    @classmethod
+    def _keeps_a_day(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError("give a number of days, 1 or more (365 unless set)")
+        return value
+
     @field_validator("default_timezone")
     @classmethod
     def _zone_exists(cls, value: str) -> str:

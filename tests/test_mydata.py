@@ -12,6 +12,8 @@ import io
 import json
 from datetime import timedelta
 
+import pytest
+from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
 from bot.conversation import ButtonPress, Message
@@ -375,6 +377,7 @@ def test_after_retention_days_answers_notes_and_alert_words_go_and_summaries_kee
     pat.says("support I feel low today")
     clock.advance(timedelta(days=2))
     bot.tick()  # the run closes
+    deliver(engine, platform, clock)  # its summary too, with Pat's note in it
     before = summary_of(cora)
     assert "Mornings are hard" in before
 
@@ -393,6 +396,8 @@ def test_after_retention_days_answers_notes_and_alert_words_go_and_summaries_kee
     totals = [line for line in before.splitlines() if "Mornings are hard" not in line]
     assert after.splitlines() == totals
     assert rows(engine, CheckInRun)[0].totals["answered"] == 1
+    # The bot's copies of what it sent a year ago hold no words now.
+    assert {str(o.body) for o in rows(engine, Outbox) if o.sent_at is not None} == {"{}"}
     bot.tick()  # again: nothing more to do, nothing changes
     assert summary_of(cora) == after
 
@@ -411,3 +416,8 @@ def test_retention_works_in_batches_and_honours_the_setting(engine, clock):
 
     assert rows(engine, AnonymousAnswer) == []
     assert sum(rows(engine, CheckInRun)[0].totals["questions"][0]["counts"]) == 1203
+
+
+def test_retention_days_must_keep_at_least_a_day():
+    with pytest.raises(ValidationError, match="1 or more"):
+        Settings(_env_file=None, retention_days=0)

@@ -5,20 +5,23 @@ A check-in run is old once it closed that long ago. Before its answers go, its s
 are kept on the run (how many were asked, answered, skipped and alerted, the spread of each
 answer): its summary then shows those, without any words or names, and the change since last
 time still counts it. Alerts stay (that someone was helped, and by whom) without the words:
-what the partner wrote, the answer that raised it and the coordinator's note."""
+what the partner wrote, the answer that raised it and the coordinator's note. The bot's own
+copies of messages sent that long ago are emptied too (a summary holds notes): the row stays,
+so a later edit of a post still finds the platform's message."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import asdict
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Engine, delete, func, or_, update
+from sqlalchemy import Engine, String, cast, delete, func, or_, update
 from sqlmodel import Session, col, select
 
 from bot.checkins.summary import figures
 from bot.settings import Settings
-from storage.models import Alert, AnonymousAnswer, CheckInAnswer, CheckInPrompt, CheckInRun
+from storage.models import Alert, AnonymousAnswer, CheckInAnswer, CheckInPrompt, CheckInRun, Outbox
 
 log = logging.getLogger(__name__)
 
@@ -48,14 +51,19 @@ def forget_old(engine: Engine, settings: Settings, now: datetime) -> None:
         ),
         {"message": "", "done_note": "", "answer": "", "question": ""},
     )
-    if runs or answers or anonymous or notes or alerts:
+    sent = _emptied(
+        engine, Outbox, (col(Outbox.sent_at) < cutoff, cast(col(Outbox.body), String) != "{}"), {"body": {}}
+    )
+    if runs or answers or anonymous or notes or alerts or sent:
         log.info(
-            "kept only totals: %s runs; deleted %s answers, %s anonymous answers, %s notes, %s alert notes",
+            "kept only totals: %s runs; deleted %s answers, %s anonymous answers, %s notes, %s alert notes, "
+            "the copies of %s messages sent",
             runs,
             answers,
             anonymous,
             notes,
             alerts,
+            sent,
         )
 
 
@@ -101,7 +109,7 @@ def _in_batches(engine: Engine, table: type, where) -> int:  # noqa: ANN001
         done += len(ids)
 
 
-def _emptied(engine: Engine, table: type, where: tuple, values: dict[str, str]) -> int:
+def _emptied(engine: Engine, table: type, where: tuple, values: dict[str, Any]) -> int:
     """Empty the words in the rows `where` picks, BATCH at a time."""
     done = 0
     while True:
