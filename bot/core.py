@@ -237,7 +237,7 @@ DEFAULT_CONSENT = N_(
     "Coordinators use this to support you and to share work fairly. "
     "If you ask for someone to contact you, or a check-in answer is very low, I tell the coordinators your name. "
     "Nothing goes outside this service. "
-    "Type profile to see your settings."
+    "Type profile to see your settings, and mydata to see or erase all I keep."
 )
 
 
