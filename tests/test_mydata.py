@@ -351,6 +351,11 @@ def test_leave_then_erase_from_the_same_message(engine, clock):
     bot = my_bot(engine, clock)
     pat = someone(bot, "Pat")
     pat.says("leave")
+    # With no coordinator, nobody could be told, and Pat is not told otherwise.
+    assert pat.last.messages[0].plain() == (
+        "You have left. I won't send you any more messages. "
+        "If you like, I can also erase your data. If you write to me again, you are welcome back."
+    )
 
     pat.press("Erase my data")
 

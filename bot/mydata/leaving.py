@@ -27,20 +27,23 @@ def leave(turn: Turn, _asked: Asked) -> Reply:
     member = turn.member
     assert member.id is not None
     _ = turn._
+    told = False  # leaving again: nobody is told twice
     if member.left_at is None:
         member.left_at = turn.now
         turn.db.add(member)
         turn.db.flush()
         drop_unsent(turn.db, member.id)
         name = member.display_name
-        tell_coordinators(
-            turn.db,
+        told = bool(
+            tell_coordinators(
+                turn.db,
             turn.settings,
-            lambda reader: has_left(name, reader),
-            turn.now,
-            key=f"member.left:{member.id}:{turn.now.isoformat()}",
+                lambda reader: has_left(name, reader),
+                turn.now,
+                key=f"member.left:{member.id}:{turn.now.isoformat()}",
+            )
         )
-    return turn.say(left(_), buttons=erase_buttons(_, "mydata.erase"))
+    return turn.say(left(_, told), buttons=erase_buttons(_, "mydata.erase"))
 
 
 def come_back(db: Session, member: Member, event: Event, now: datetime) -> Message | None:

@@ -131,11 +131,13 @@ def erased_for(_: Translate, was: str, name: str, kept_work: bool) -> str:
     return said + " " + _("I have noted that you did this, and when.")
 
 
-def left(_: Translate) -> str:
-    return _(
-        "You have left. I won't send you any more messages. I have told the coordinators. "
-        "If you like, I can also erase your data. If you write to me again, you are welcome back."
-    )
+def left(_: Translate, told: bool) -> str:
+    """Said to someone who left. That the coordinators were told is said only if they were."""
+    said = [_("You have left. I won't send you any more messages.")]
+    if told:
+        said.append(_("I have told the coordinators."))
+    said.append(_("If you like, I can also erase your data. If you write to me again, you are welcome back."))
+    return " ".join(said)
 
 
 def welcome_back(reader: Member) -> Message:
