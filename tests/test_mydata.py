@@ -426,3 +426,19 @@ def test_retention_works_in_batches_and_honours_the_setting(engine, clock):
 def test_retention_days_must_keep_at_least_a_day():
     with pytest.raises(ValidationError, match="1 or more"):
         Settings(_env_file=None, retention_days=0)
+
+
+def test_a_coordinators_note_on_an_alert_is_said_to_exist_but_stays_among_coordinators(engine, clock, platform):
+    bot = my_bot(engine, clock)
+    cora = someone(bot, "Cora", Role.COORDINATOR)
+    pat = someone(bot, "Pat")
+    pat.says("support")
+    press(cora, "alert.done:1")
+    cora.submit({"note": "Called Pat; follow up with the GP"})
+
+    pat.says("mydata")
+
+    everything = json.loads(files_of(pat)["my-data-2026-11-26.json"])
+    [alert] = everything["alerts"]
+    assert (alert["done_by"], alert["coordinators_note_kept"]) == ("Cora", True)
+    assert "follow up" not in json.dumps(everything)

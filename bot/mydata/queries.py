@@ -1,6 +1,7 @@
 """Everything the bot holds about one member, read in one place: what `mydata` shows and sends
 as a file, and what `mydata erase` counts before it asks. Answers in anonymous check-ins are
-not here: nothing links them to anyone."""
+not here: nothing links them to anyone. A coordinator's note on an alert is said to exist, not
+shown: the form it was written in promised coordinators and admins only."""
 
 from __future__ import annotations
 
@@ -208,7 +209,9 @@ def _alerts(db: Session, member: Member) -> list[dict[str, Any]]:
                 "taken_at": iso(alert.taken_at),
                 "done_by": _name(db, alert.done_by),
                 "done_at": iso(alert.done_at),
-                "coordinators_note": alert.done_note,
+                # The Done form promises coordinators their note stays among them: that one is
+                # kept is said, not its words (a person can ask the service for it).
+                "coordinators_note_kept": bool(alert.done_note),
             }
         )
     return found
