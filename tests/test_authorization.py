@@ -21,7 +21,7 @@ from bot.conversation import ButtonPress, Command, FormSubmit, Reply, Who
 from bot.core import Bot
 from bot.feature import Subject
 from bot.features import EVERY_FEATURE
-from bot.members import AccountRef, Role, roles_of
+from bot.members import AccountRef, Role, find_account, roles_of
 from bot.openings.queries import find_for, pressed
 from bot.sessions.queries import find as find_session
 from bot.sessions.queries import subject_session
@@ -240,6 +240,11 @@ class Attempts:
         if reply.refused:
             assert now == self.tables, f"{name}'s refused {what} changed something"
             assert reply.form is None
+        with Session(self.engine) as session:
+            erased = find_account(session, person.who.account) is None
+        if erased:  # they erased their own data: they come back as someone new, greeted first
+            person.says("profile")
+            now = everything(self.engine)
         self.tables = now
         return reply
 

@@ -442,3 +442,18 @@ def test_a_coordinators_note_on_an_alert_is_said_to_exist_but_stays_among_coordi
     [alert] = everything["alerts"]
     assert (alert["done_by"], alert["coordinators_note_kept"]) == ("Cora", True)
     assert "follow up" not in json.dumps(everything)
+
+
+def test_erase_pressed_twice_erases_once(engine, clock):
+    bot = my_bot(engine, clock)
+    pat = someone(bot, "Pat")
+    pat.says("mydata erase")
+    [erase] = [b for b in pat.last.messages[0].buttons if b.label == "Erase my data"]
+    press(pat, erase.action_id, erase.value)
+
+    again = press(pat, erase.action_id, erase.value)  # a double tap
+
+    assert again.refused
+    assert again.messages[-1].plain() == "That button no longer works. Type mydata erase to start again."
+    assert len(rows(engine, Erasure)) == 1
+    assert [m.display_name for m in rows(engine, Member)] == ["Former member 1", "Pat"]

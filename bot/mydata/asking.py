@@ -66,7 +66,9 @@ def _ask_for(turn: Turn, target: Member) -> Reply:
     return Reply(messages=(ask_to_erase_for(turn, target, held, pseudonym(turn.settings, target.id)),))
 
 
-def erase_mine(turn: Turn, _asked: Asked) -> Reply:
+def erase_mine(turn: Turn, asked: Asked) -> Reply:
+    if asked.value != str(turn.member.id):  # pressed again after the erasure, or forged
+        raise Refusal("That button no longer works. Type mydata erase to start again.")
     kept_work = bool(held_about(turn.db, turn.member)["selections"])
     name = erase(turn.db, turn.settings, turn.member, turn.now)
     return turn.say(erased(turn._, name, kept_work))

@@ -43,7 +43,7 @@ def leave(turn: Turn, _asked: Asked) -> Reply:
                 key=f"member.left:{member.id}:{turn.now.isoformat()}",
             )
         )
-    return turn.say(left(_, told), buttons=erase_buttons(_, "mydata.erase"))
+    return turn.say(left(_, told), buttons=erase_buttons(_, member))
 
 
 def come_back(db: Session, member: Member, event: Event, now: datetime) -> Message | None:

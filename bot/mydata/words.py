@@ -71,8 +71,12 @@ def summary_fields(turn: Turn, held: dict[str, Any]) -> tuple[Field, ...]:
     )
 
 
-def erase_buttons(_: Translate, erase: str) -> tuple[Button, ...]:
-    return (Button(_("Erase my data"), erase, style="danger"), Button(_("Keep it"), "mydata.keep"))
+def erase_buttons(_: Translate, member: Member) -> tuple[Button, ...]:
+    """Its value names whose data: a second press, once they are someone new, erases nothing."""
+    return (
+        Button(_("Erase my data"), "mydata.erase", str(member.id), style="danger"),
+        Button(_("Keep it"), "mydata.keep"),
+    )
 
 
 def what_goes_and_stays(_: Translate, held: dict[str, Any], name: str) -> tuple[Field, ...]:
@@ -100,7 +104,7 @@ def ask_to_erase(turn: Turn, held: dict[str, Any], name: str) -> Message:
     return Message(
         (_("Do you want me to erase your data? This cannot be undone."),),
         what_goes_and_stays(_, held, name),
-        erase_buttons(_, "mydata.erase"),
+        erase_buttons(_, turn.member),
     )
 
 
