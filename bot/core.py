@@ -20,6 +20,7 @@ from bot.clock import Clock
 from bot.conversation import ButtonPress, Command, Event, FormSubmit, Message, Option, Reply, Who
 from bot.feature import Feature, Features
 from bot.members import AccountRef, Role, find_account, grant, member_for, revoke, roles_of
+from bot.mydata.leaving import come_back
 from bot.privacy import notice
 from bot.router import route
 from bot.settings import Settings
@@ -52,7 +53,7 @@ class Bot:
         consent = None
         event = typed_words_only(event)
         try:
-            consent = self._first_contact(event.who)
+            consent = self._first_contact(event)
             with Session(self.engine) as db:
                 turn = self._turn(db, event)
                 reply = route(turn)
@@ -150,8 +151,10 @@ class Bot:
 
     # -- first contact -----------------------------------------------------------------------
 
-    def _first_contact(self, who: Who) -> Message | None:
-        """Make the member if they are new; say once what we keep and why, and record it."""
+    def _first_contact(self, event: Event) -> Message | None:
+        """Make the member if they are new; say once what we keep and why, and record it. Someone
+        who left and writes again is welcome back (bot/mydata/leaving.py)."""
+        who = event.who
         now = self.clock.now()
         with Session(self.engine) as db:
             zone = self._zone_of(who)
@@ -165,8 +168,9 @@ class Bot:
             )
             self._apply_configured_admin(db, who.account, member.id)
             if member.consent_shown_at is not None:
+                back = come_back(db, member, event, now)
                 db.commit()
-                return None
+                return back
             member.consent_shown_at = now
             db.add(member)
             db.commit()

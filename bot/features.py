@@ -3,7 +3,19 @@ command builds its bot from this list; a test may build one from fewer."""
 
 from __future__ import annotations
 
-from bot import care, checkins, guide, linking, openings, privacy, profile, roles, sessions, undelivered
+from bot import (
+    care,
+    checkins,
+    guide,
+    linking,
+    mydata,
+    openings,
+    privacy,
+    profile,
+    roles,
+    sessions,
+    undelivered,
+)
 from bot.feature import Feature
 
 EVERY_FEATURE: tuple[Feature, ...] = (
@@ -17,4 +29,5 @@ EVERY_FEATURE: tuple[Feature, ...] = (
     undelivered.FEATURE,
     care.FEATURE,
     privacy.FEATURE,
+    mydata.FEATURE,
 )

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import Engine, and_, not_, or_, update
+from sqlalchemy import Engine, and_, delete, not_, or_, update
 from sqlmodel import Session, col, func, select
 
 from bot.clock import Clock
@@ -35,7 +35,7 @@ from bot.conversation import (
     message_to_json,
 )
 from bot.members import AccountRef, home_account
-from storage.models import Outbox
+from storage.models import Account, Member, Outbox
 
 log = logging.getLogger(__name__)
 
@@ -105,8 +105,12 @@ def enqueue_dm(
 ) -> Outbox | None:
     """Queue a direct message to a member, on the platform they used most recently.
 
-    Returns None if the member has no account to reach, or if `dedupe_key` was queued before.
+    Returns None if the member has no account to reach, has left (`leave`: nothing goes to them
+    until they write again), or if `dedupe_key` was queued before.
     """
+    member = db.get(Member, member_id)
+    if member is None or member.left_at is not None:
+        return None
     account = home_account(db, member_id)
     if account is None:
         return None
@@ -121,6 +125,26 @@ def enqueue_dm(
         dedupe_key,
         due_at,
     )
+
+
+def direct_messages(db: Session, member_id: int) -> list[tuple[str, str, str]]:
+    """Where their direct messages go: each account's platform, workspace and user id."""
+    rows = db.exec(select(Account).where(Account.member_id == member_id))
+    return [(a.platform, a.workspace, a.user_id) for a in rows]
+
+
+def drop_unsent(db: Session, member_id: int) -> None:
+    """Every direct message to them not sent yet, on any of their accounts, is let go."""
+    for platform, workspace, user_id in direct_messages(db, member_id):
+        db.execute(
+            delete(Outbox).where(
+                col(Outbox.platform) == platform,
+                col(Outbox.workspace) == workspace,
+                col(Outbox.target_kind) == "dm",
+                col(Outbox.target_id) == user_id,
+                col(Outbox.sent_at).is_(None),
+            )
+        )
 
 
 def enqueue(

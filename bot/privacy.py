@@ -7,16 +7,17 @@ again; `privacy` shows the notice again at any time, with both answers.
 
 from __future__ import annotations
 
-from sqlmodel import col, delete, select
+from sqlmodel import col, delete
 
 from bot.checkins.words import also_a_partner
 from bot.conversation import Button, Message, Reply
 from bot.feature import Asked, ButtonSpec, CommandSpec, Feature
 from bot.members import roles_of
+from bot.outbox import drop_unsent
 from bot.settings import Settings
 from bot.turn import Turn
 from bot.words import N_, translator
-from storage.models import Account, FormDraft, MemberInterest, Outbox
+from storage.models import FormDraft, MemberInterest
 
 DEFAULT_NOTICE = N_(
     "Hello! Before we start, here is what I keep and why. "
@@ -25,7 +26,7 @@ DEFAULT_NOTICE = N_(
     "Coordinators use this to support you and to share work fairly. "
     "If you ask for someone to contact you, or a check-in answer is very low, I tell the coordinators your name. "
     "Nothing goes outside this service. "
-    "Type profile to see your settings."
+    "Type profile to see your settings, and mydata to see or erase all I keep."
 )
 UNTIL_OK = N_("Until you press OK, I send you nothing you did not ask for.")
 
@@ -83,26 +84,12 @@ def refuse(turn: Turn, _asked: Asked) -> Reply:
     turn.db.add(member)
     turn.db.exec(delete(MemberInterest).where(col(MemberInterest.member_id) == member.id))
     turn.db.exec(delete(FormDraft).where(col(FormDraft.member_id) == member.id))
-    _drop_unsent(turn)
+    drop_unsent(turn.db, member.id)
     return turn.say(
         turn._("Okay. I keep only that you said no thanks, so I don't ask again, and I send you nothing."),
         " ",
-        turn._("If you change your mind, type privacy."),
+        turn._("To erase what you did before, type mydata erase. If you change your mind, type privacy."),
     )
-
-
-def _drop_unsent(turn: Turn) -> None:
-    """Messages waiting to go to this person are let go."""
-    for account in turn.db.exec(select(Account).where(Account.member_id == turn.member.id)):
-        turn.db.exec(
-            delete(Outbox).where(
-                col(Outbox.sent_at).is_(None),
-                Outbox.target_kind == "dm",
-                Outbox.platform == account.platform,
-                Outbox.workspace == account.workspace,
-                Outbox.target_id == account.user_id,
-            )
-        )
 
 
 FEATURE = Feature(

@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     emergency_text: str = ""
     # An alert nobody has taken by then goes again to every coordinator and admin, once.
     alert_escalate_minutes: int = 60
+    # Check-in answers, notes and alert notes older than this are deleted; summaries keep totals.
+    retention_days: int = 365
     # Where coordinators get alerts and summaries: a channel as platform:WORKSPACE/CHANNEL
     # (e.g. slack:T1/C2 or discord:345). Empty: each coordinator by direct message.
     coordinator_channel: str = ""
@@ -103,6 +105,13 @@ class Settings(BaseSettings):
     def _level_exists(cls, value: str) -> str:
         if value.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
             raise ValueError(f"'{value}' is not a log level: DEBUG, INFO, WARNING or ERROR")
+        return value
+
+    @field_validator("retention_days")
+    @classmethod
+    def _keeps_a_day(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError("give a number of days, 1 or more (365 unless set)")
         return value
 
     @field_validator("default_timezone")

@@ -57,6 +57,24 @@ class Member(SQLModel, table=True):
     # With accounts on two platforms: where direct messages go ("slack", "discord"); empty for
     # the one they used most recently.
     dm_platform: str | None = Field(default=None, max_length=16)
+    # When they typed `leave`: no message goes to them until they write again.
+    left_at: datetime | None = utc_column()
+    # When their data was erased (bot/mydata/erasing.py): the row stays as a pseudonymous shell,
+    # so the record of paid work, and who took an alert, still point somewhere.
+    erased_at: datetime | None = utc_column()
+
+
+class Erasure(SQLModel, table=True):
+    """That someone's data was erased, who did it and when. Never their name or their words:
+    only the pseudonym their record of paid work now carries."""
+
+    __tablename__ = "erasure"
+    id: int | None = Field(default=None, primary_key=True)
+    member_pseudonym: str = Field(max_length=80)
+    # The admin who erased it at the person's request; empty when the person did it themselves.
+    erased_by_member_id: int | None = Field(default=None, foreign_key="member.id")
+    erased_at: datetime = utc_column(nullable=False)
+    on_request: bool = False
 
 
 class Account(SQLModel, table=True):
@@ -213,6 +231,9 @@ class CheckInRun(SQLModel, table=True):
     window_minutes: int = 48 * 60
     created_at: datetime = utc_column(nullable=False)
     closed_at: datetime | None = utc_column(index=True)
+    # The summary's totals, kept when the answers behind them are deleted after RETENTION_DAYS
+    # (bot/mydata/retention.py): from then on the summary shows these, without words or names.
+    totals: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON(none_as_null=True), nullable=True))
 
 
 class CheckInPrompt(SQLModel, table=True):

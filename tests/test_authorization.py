@@ -21,7 +21,7 @@ from bot.conversation import ButtonPress, Command, FormSubmit, Reply, Who
 from bot.core import Bot
 from bot.feature import Subject
 from bot.features import EVERY_FEATURE
-from bot.members import AccountRef, Role, roles_of
+from bot.members import AccountRef, Role, find_account, roles_of
 from bot.openings.queries import find_for, pressed
 from bot.sessions.queries import find as find_session
 from bot.sessions.queries import subject_session
@@ -177,6 +177,21 @@ def test_a_partner_cannot_read_the_time_or_place_of_a_session_for_staff(world):
     assert "Room 9" in world.cora.text
 
 
+def test_only_an_admin_erases_someone_elses_data_and_a_forged_press_changes_nothing(world, engine):
+    pat_id = world.member_ids["Pat"]
+    before = everything(engine)
+    for someone in (world.pat, world.jo, world.cora, world.rex, world.sly):
+        someone.says("mydata erase Pat")
+        assert someone.last.refused
+        assert someone.text == "Only admins can erase someone else's data. Type mydata erase to erase your own."
+        for action in (f"mydata.erase_member:{pat_id}", f"mydata.ask_for:{pat_id}"):
+            assert press(someone, action).refused
+    assert everything(engine) == before
+    press(world.ada, f"mydata.erase_member:{world.member_ids['Ada']}")
+    assert world.ada.text == "To erase your own data, type mydata erase."
+    assert everything(engine) == before
+
+
 # ---- the matrix --------------------------------------------------------------------------------
 
 
@@ -225,6 +240,11 @@ class Attempts:
         if reply.refused:
             assert now == self.tables, f"{name}'s refused {what} changed something"
             assert reply.form is None
+        with Session(self.engine) as session:
+            erased = find_account(session, person.who.account) is None
+        if erased:  # they erased their own data: they come back as someone new, greeted first
+            person.says("profile")
+            now = everything(self.engine)
         self.tables = now
         return reply
 

@@ -27,7 +27,7 @@ DEFAULT_WORDS = (
     "Coordinators use this to support you and to share work fairly. "
     "If you ask for someone to contact you, or a check-in answer is very low, I tell the coordinators your name. "
     "Nothing goes outside this service. "
-    "Type profile to see your settings. " + UNTIL_OK
+    "Type profile to see your settings, and mydata to see or erase all I keep. " + UNTIL_OK
 )
 
 
@@ -222,7 +222,7 @@ def test_no_thanks_keeps_only_the_refusal_and_stops_everything_else(engine, bot,
 
     assert sam.text == (
         "Okay. I keep only that you said no thanks, so I don't ask again, and I send you nothing. "
-        "If you change your mind, type privacy."
+        "To erase what you did before, type mydata erase. If you change your mind, type privacy."
     )
     member = member_named(engine, "sam")
     assert (member.consent_given_at, member.consent_refused_at) == (None, START)
@@ -234,6 +234,8 @@ def test_no_thanks_keeps_only_the_refusal_and_stops_everything_else(engine, bot,
         assert sam.text == refused, line
     sam.says("guide")
     assert sam.text.startswith("Here is what you can do.")
+    sam.says("mydata")  # what is kept is still theirs to see, erase, or leave
+    assert sam.text.startswith("Here is everything I keep about you.")
 
 
 def test_someone_who_said_no_thanks_can_still_ask_for_support(engine, bot, clock):

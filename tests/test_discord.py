@@ -4,6 +4,7 @@ them. The core and the database (SQLite and PostgreSQL) are behind it."""
 
 from __future__ import annotations
 
+import json
 import re
 import signal
 from datetime import UTC, datetime, timedelta
@@ -871,3 +872,32 @@ def test_a_slack_account_and_a_discord_account_become_one_member_and_messages_go
     on_slack.dispatch(clock)
     [dm_on_slack] = on_slack.fake.made("chat.postMessage")
     assert dm_on_slack["text"].startswith("Ada removed your staff role.")
+
+
+def test_mydata_arrives_as_files_in_discord_and_leave_stops_messages_and_offers_the_erase(world, engine, clock):
+    grant(world, CORA, "coordinator")
+    met(world, ALEX)
+
+    shown = world.slash(ALEX, "mydata", channel=GENERAL)
+    [answer] = shown.answers
+    assert seen(answer).startswith("Here is everything I keep about you. Only you can see this.")
+    assert answer["flags"] & 64  # in a channel, only Alex sees it
+    files = {name: data for a in shown.answers for name, data in a["files"].items()}
+    files |= {name: data for c in world.fake.calls if c.files for name, data in c.files.items()}
+    [data] = [json.loads(body) for name, body in files.items() if name.startswith("my-data-")]
+    assert data["profile"]["name"] == "Alex"
+    assert data["profile"]["accounts"][0]["user_id"] == ALEX
+    assert any(name.startswith("my-checkin-answers-") and name.endswith(".csv") for name in files)
+
+    [left] = world.slash(ALEX, "leave").answers
+    assert seen(left).startswith("You have left. I won't send you any more messages.")
+    world.dispatch(clock)
+    assert seen(world.fake.posts_in(world.fake.dm_of[CORA])[-1]) == "Alex has left."
+    assert member(engine, ALEX).left_at is not None
+
+    [erased] = world.press(ALEX, buttons(left)["Erase my data"]).answers
+    assert erased["content"] == (
+        "Done. I have erased your data. If you write to me again, I will greet you as someone new."
+    )
+    with Session(engine) as session:
+        assert session.exec(select(Account).where(Account.user_id == ALEX)).all() == []

@@ -234,6 +234,7 @@ def test_a_beat_leaves_a_line_only_when_it_sent_something(engine, clock, platfor
         for job in scheduler._scheduler.get_jobs():
             run_job(job, "default", [datetime.now(UTC)], "apscheduler.executors.default")
 
+    beat()  # on PostgreSQL, the first beat takes the lead, and says so once
     stream.truncate(0)  # the lines of starting, once, are not a beat's
     stream.seek(0)
     beat()

@@ -27,7 +27,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session, col, select
 
-from bot.conversation import Command, Who
+from bot.conversation import ButtonPress, Command, Who
 from bot.members import AccountRef, Role
 from bot.outbox import LEASE
 from bot.scheduling import DISPATCH_WORKERS, Leadership
@@ -118,7 +118,9 @@ def test_two_processes_share_a_fan_out_and_one_takes_over_when_the_other_is_kill
     cora = person("Cora")
     cora.says("profile")
     for number in range(PARTNERS):
-        bot.handle(Command(Who(AccountRef("fake", "", f"p{number}"), f"Partner {number}"), "profile"))
+        who = Who(AccountRef("fake", "", f"p{number}"), f"Partner {number}")
+        bot.handle(Command(who, "profile"))
+        bot.handle(ButtonPress(who, "consent.ok"))  # OK to the notice: check-ins may come
     create_checkin(cora, schedule="weekly thu 09:30")
     with Session(engine) as session:  # the partners' welcome messages came as replies, not here
         assert session.exec(select(Outbox)).all() == []

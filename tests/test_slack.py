@@ -1171,3 +1171,36 @@ def test_link_gives_a_code_only_the_person_sees_and_the_code_joins_another_accou
     _answer, key = world.slash("UALEX", "/unlink")
     assert said(world.fake.replies(key))[0].startswith("Done. This account is on its own now")
     assert member(engine, "UALEX").id != member(engine, "42").id
+
+
+def test_mydata_arrives_as_files_in_slack_and_leave_stops_messages_and_offers_the_erase(world, engine, clock):
+    grant(world, "UCORA", "coordinator")
+    met(world, "UALEX")
+
+    _answer, key = world.slash("UALEX", "/mydata", channel="CGENERAL")
+    [shown] = world.fake.replies(key)
+    assert shown["text"].startswith("Here is everything I keep about you. Only you can see this.")
+    assert shown["response_type"] == "ephemeral"
+    assert "*Roles:* partner" in texts(shown["blocks"])
+    names = sorted(c["filename"] for c in world.fake.made("files.getUploadURLExternal"))
+    assert [n.rsplit("-", 3)[0] for n in names] == ["my-checkin-answers", "my-data"]
+    # The files go to Alex's direct message, nowhere else.
+    assert {c["channel_id"] for c in world.fake.made("files.completeUploadExternal")} == {"DUALEX"}
+    [data] = [json.loads(body) for body in world.fake.uploads.values() if body.startswith(b"{")]
+    assert data["profile"]["name"] == "Alex"
+    assert data["profile"]["accounts"][0]["user_id"] == "UALEX"
+
+    world.fake.forget()
+    _answer, key = world.slash("UALEX", "/leave")
+    [left] = world.fake.replies(key)
+    assert left["text"].startswith("You have left. I won't send you any more messages.")
+    world.dispatch(clock)
+    assert said(world.fake.posts_in("DUCORA"))[-1] == "Alex has left."
+    assert member(engine, "UALEX").left_at is not None
+
+    _answer, key = world.press("UALEX", button(left["blocks"], "Erase my data"), channel="DUALEX")
+    assert said(world.fake.replies(key)) == [
+        "Done. I have erased your data. If you write to me again, I will greet you as someone new."
+    ]
+    with Session(engine) as session:
+        assert session.exec(select(Account).where(Account.user_id == "UALEX")).all() == []

@@ -75,11 +75,13 @@ def schedule_of(checkin: CheckIn) -> Schedule:
 
 def audience(db: Session, checkin: CheckIn, without_prompt_in: int | None = None) -> list[Member]:
     """Partners who said OK to what the bot keeps, or those of them with one of the check-in's
-    interest tags; only those with no prompt yet in run `without_prompt_in`, if given."""
+    interest tags; only those with no prompt yet in run `without_prompt_in`, if given. Never
+    someone who left."""
     query = (
         select(Member)
         .join(MemberRole, col(MemberRole.member_id) == col(Member.id))
         .where(MemberRole.role == Role.PARTNER, col(Member.consent_given_at).is_not(None))
+        .where(col(Member.left_at).is_(None))
     )
     if checkin.audience_tags:
         tagged = select(MemberInterest.member_id).where(col(MemberInterest.tag).in_(checkin.audience_tags))
@@ -287,7 +289,7 @@ def remind(db: Session, now: datetime) -> None:
         .where(col(CheckInPrompt.skipped_at).is_(None))
         .where(CheckInPrompt.remind_at <= now, CheckInPrompt.closes_at > now)
         .where(col(CheckInPrompt.id).not_in(answered))
-        .where(col(CheckInRun.closed_at).is_(None))
+        .where(col(CheckInRun.closed_at).is_(None), col(Member.left_at).is_(None))
         .where(col(Member.consent_given_at).is_not(None))  # nothing unasked after a "no thanks"
     ).all()
     for prompt, run, member in due:

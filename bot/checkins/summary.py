@@ -5,6 +5,7 @@ answered, the spread of each answer and its change since the previous run, alert
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -35,6 +36,8 @@ class Figures:
 
 
 def figures(db: Session, run: CheckInRun, compare: bool = True) -> Figures:
+    if run.totals is not None:  # its answers were deleted after RETENTION_DAYS: totals only
+        return kept(run.totals)
     prompts = db.exec(
         select(CheckInPrompt).where(CheckInPrompt.run_id == run.id, CheckInPrompt.status == Prompt.SENT)
     ).all()
@@ -74,6 +77,12 @@ def figures(db: Session, run: CheckInRun, compare: bool = True) -> Figures:
         questions=questions,
         notes=[(names[p.member_id] if run.visibility == Visibility.NAMED else "", p.note) for p in prompts if p.note],
     )
+
+
+def kept(totals: dict[str, Any]) -> Figures:
+    """The figures kept on a run whose answers are gone (bot/mydata/retention.py)."""
+    questions = [QuestionFigures(**q) for q in totals["questions"]]
+    return Figures(**{**totals, "questions": questions})
 
 
 def _anonymous(db: Session, run: CheckInRun, prompts: list[CheckInPrompt], compare: bool) -> Figures:

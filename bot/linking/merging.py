@@ -58,6 +58,7 @@ MEMBER_COLUMNS = {
     ("wellbeing_session", "facilitator_id"): "moved",
     ("wellbeing_session", "created_by"): "moved",
     ("session_signup", "member_id"): "one each",
+    ("erasure", "erased_by_member_id"): "moved",
 }
 
 # A member's own settings: the older profile's are kept, all together.

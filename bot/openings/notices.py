@@ -41,7 +41,7 @@ def invite_matching(db: Session, opening: Opening, now: datetime) -> int:
         .join(MemberInterest, col(MemberInterest.member_id) == col(Member.id))
         .where(col(MemberInterest.tag).in_(opening.tags), col(Member.id).in_(partners))
         .where(col(Member.consent_given_at).is_not(None))  # an invitation goes only after an OK
-        .where(col(Member.id) != opening.posted_by)
+        .where(col(Member.id) != opening.posted_by, col(Member.left_at).is_(None))
         .order_by(col(Member.id), col(MemberInterest.tag))
     ).all()
     matches: dict[int, tuple[Member, list[str]]] = {}

@@ -113,6 +113,7 @@ def remind(db: Session, now: datetime) -> None:
         .where(SessionSignup.status == Seat.CONFIRMED, WellbeingSession.status == Status.SCHEDULED)
         .where(WellbeingSession.starts_at > now, WellbeingSession.starts_at <= now + HORIZON)
         .where(col(Member.consent_given_at).is_not(None))  # a reminder is sent only after an OK
+        .where(col(Member.left_at).is_(None))
         .order_by(col(WellbeingSession.starts_at), col(SessionSignup.id))
     ).all()
     for signup, target, member in rows:
