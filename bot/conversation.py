@@ -199,6 +199,9 @@ class FormField:
     choices: tuple[Option, ...] = ()
     initial: str = ""
     hint: str = ""
+    # What to put right in this field, when its page comes back after a mistake: shown under its
+    # label where the platform can (a Discord modal opened again; Slack's own errors otherwise).
+    problem: str = ""
 
 
 MAX_FIELDS_PER_PAGE = 5  # a Discord modal holds five inputs

@@ -17,6 +17,11 @@ from bot.turn import Turn, split_id
 from storage.models import FormDraft
 
 
+# A page sent back to put right keeps, in the draft, what was typed and what was wrong, so the
+# page opened again (Discord's "Open the form again") shows both: nothing typed is lost.
+TYPED, PROBLEM = "~typed:", "~problem:"
+
+
 def pages_of(fields: list[FormField]) -> list[list[FormField]]:
     return [fields[i : i + MAX_FIELDS_PER_PAGE] for i in range(0, len(fields), MAX_FIELDS_PER_PAGE)] or [[]]
 
@@ -42,9 +47,19 @@ def continue_form(turn: Turn, form_id: str, page: int) -> Reply:
     pages = pages_of(spec.fields(turn, asked))
     draft = _draft(turn.db, turn.member.id, form_id)
     earlier = {f.name for p in pages[: page - 1] for f in p}
-    if 1 < page <= len(pages) and draft is not None and earlier <= draft.values.keys():
-        return Reply(form=_page(turn, spec, form_id, asked, page))
-    return open_form(turn, form_id)
+    if not 1 <= page <= len(pages) or draft is None or not earlier <= draft.values.keys():
+        return open_form(turn, form_id)
+    form = _page(turn, spec, form_id, asked, page)
+    sent_back = draft.values
+    if any(TYPED + f.name in sent_back for f in form.fields):  # to put right: as it was typed
+        fields = tuple(
+            replace(f, initial=sent_back.get(TYPED + f.name, f.initial), problem=sent_back.get(PROBLEM + f.name, ""))
+            for f in form.fields
+        )
+        return Reply(form=replace(form, fields=fields))
+    if page == 1:
+        return open_form(turn, form_id)
+    return Reply(form=form)
 
 
 def submit_form(turn: Turn, form_id: str, page: int, values: dict[str, str]) -> Reply:
@@ -61,7 +76,7 @@ def submit_form(turn: Turn, form_id: str, page: int, values: dict[str, str]) -> 
 
     cleaned: dict[str, str] = {}
     errors: dict[str, str] = {}
-    earlier_zone = (draft.values if draft else {}).get("timezone") or turn.member.timezone
+    earlier_zone = _answers(draft).get("timezone") or turn.member.timezone
     for field in pages[page - 1]:
         raw = values.get(field.name, "")
         # A date is read in the time zone chosen in this form (once checked), else the member's.
@@ -73,7 +88,7 @@ def submit_form(turn: Turn, form_id: str, page: int, values: dict[str, str]) -> 
     if errors:
         return _put_right(turn, spec, form_id, asked, page, values, errors)
 
-    gathered = {**(draft.values if draft else {}), **cleaned}
+    gathered = {**_answers(draft), **cleaned}
     if page < len(pages):
         if draft is None:
             draft = FormDraft(member_id=turn.member.id, form_id=form_id, values={}, updated_at=turn.now)
@@ -103,10 +118,30 @@ def _put_right(
     values: dict[str, str],
     errors: dict[str, str],
 ) -> Reply:
-    """The same page again, with what was typed and what to put right on each field."""
+    """The same page again, with what was typed and what to put right on each field; both kept
+    in the draft too, for a platform that must open the page again later."""
     form = _page(turn, spec, form_id, asked, page)
-    with_answers = tuple(replace(f, initial=values.get(f.name, f.initial)) for f in form.fields)
+    with_answers = tuple(
+        replace(f, initial=values.get(f.name, f.initial), problem=errors.get(f.name, "")) for f in form.fields
+    )
+    draft = _draft(turn.db, turn.member.id, form_id)
+    if draft is None:
+        draft = FormDraft(member_id=turn.member.id, form_id=form_id, values={}, updated_at=turn.now)
+    draft.values = {
+        **_answers(draft),
+        **{TYPED + f.name: values.get(f.name, "") for f in form.fields},
+        **{PROBLEM + name: problem for name, problem in errors.items()},
+    }
+    draft.updated_at = turn.now
+    turn.db.add(draft)
     return Reply(form=replace(form, fields=with_answers), field_errors=errors)
+
+
+def _answers(draft: FormDraft | None) -> dict[str, str]:
+    """The answers of the pages done, without what a page sent back holds."""
+    if draft is None:
+        return {}
+    return {k: v for k, v in draft.values.items() if not k.startswith((TYPED, PROBLEM))}
 
 
 def _spec(turn: Turn, form_id: str) -> tuple[FormSpec, Asked]:

@@ -599,6 +599,11 @@ class DiscordWorld:
         """Send a modal as shown, with these values typed over what it offered."""
         rows: list[dict[str, Any]] = []
         for row in modal["components"]:
+            if row["type"] == 18 and row["component"]["type"] == 4:  # a label over a text input
+                item = row["component"]
+                typed = values.get(item["custom_id"], item.get("value") or "")
+                rows.append({"type": 18, "component": {"type": 4, "custom_id": item["custom_id"], "value": typed}})
+                continue
             if row["type"] == 18:  # a label over a select: the option picked, or the one offered
                 select = row["component"]
                 offered = [o["value"] for o in select["options"] if o.get("default")]

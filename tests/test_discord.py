@@ -293,6 +293,34 @@ def test_profile_edit_is_a_modal_of_two_pages_with_a_mistake_shown(world, engine
     assert (priya.display_name, priya.timezone) == ("Priya S", "Pacific/Auckland")
 
 
+def test_a_form_sent_back_keeps_every_value_and_says_what_to_put_right_under_its_label(world, engine):
+    grant(world, CORA, "coordinator")
+    modal = world.slash(CORA, "sessions", "new").modal
+    typed = {
+        "title": "Chair yoga",
+        "description": ("Gentle stretches you can do sitting down, at your own pace. " * 30)[:1500],
+        "facilitator": "Jo Bloggs",
+        "timezone": "Mars/Base",
+        "start": "3 Dec 2pm",
+    }
+    [problem] = world.submit(CORA, modal, typed).answers
+    assert "I don't know the time zone 'Mars/Base'." in problem["content"]
+
+    world.restart()  # kept in the database, not in memory
+    again = world.press(CORA, buttons(problem)["Open the form again"]).modal
+
+    assert again["custom_id"] == "f:1:session.new"
+    assert {item["custom_id"]: item.get("value") for item in inputs(again)} == typed  # 5 of 5 kept
+    [label] = [row for row in again["components"] if row["type"] == 18]
+    assert label["label"] == "Time zone"
+    assert label["description"].startswith("I don't know the time zone 'Mars/Base'.")
+    [go_on] = world.submit(CORA, again, {"timezone": "Europe/London"}).answers
+    assert go_on["content"] == "Page 1 of 3 is kept. Press Continue for the next page."
+    second = world.press(CORA, buttons(go_on)["Continue"]).modal
+    assert second["custom_id"] == "f:2:session.new"
+    assert [row["type"] for row in second["components"]] == [1, 1, 1, 1, 18]  # nothing sent back there
+
+
 def test_a_whole_number_field_says_which_numbers_it_takes(world):
     # A Discord modal has no number input: the hint under the field says it.
     grant(world, CORA, "coordinator")

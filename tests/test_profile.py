@@ -281,7 +281,8 @@ def test_the_form_refuses_a_name_someone_else_uses_on_its_field(person, engine):
     assert sam.last.field_errors == {
         "name": "Someone here already uses the name JO. Please add something, like an initial."
     }
-    assert drafts_in_db(engine) == []
+    [draft] = drafts_in_db(engine)  # only to show the page again as typed; no answer is kept
+    assert {k for k in draft.values if not k.startswith(("~typed:", "~problem:"))} == set()
     member = member_named(engine, "sam")
     assert (member.display_name, member.timezone) == ("Sam", "Europe/London")
 
@@ -474,6 +475,11 @@ def test_page_one_with_bad_values_returns_field_errors_and_saves_nothing(person,
     # The same page again, with what was typed, so nothing has to be typed twice.
     assert reply.form is not None and reply.form.page == 1
     assert {f.name: f.initial for f in reply.form.fields}["timezone"] == "Mars/Base"
+    assert reply.form.fields[1].problem == reply.field_errors["timezone"]
+    [draft] = drafts_in_db(engine)  # only to show the page again as typed; no answer is kept
+    assert {k for k in draft.values if not k.startswith(("~typed:", "~problem:"))} == set()
+    sam.says("profile edit")  # starting the form again starts afresh
+    assert {f.name: f.initial for f in sam.last.form.fields}["timezone"] == "Europe/London"
     assert drafts_in_db(engine) == []
     member = member_named(engine, "sam")
     assert (member.display_name, member.timezone, member.quiet_start) == ("Sam", "Europe/London", None)

@@ -319,7 +319,8 @@ def render_whole(message: Message) -> DiscordMessage:
 
 
 def _input(form_field: FormField) -> discord.ui.Item[discord.ui.Modal]:
-    """A text input; or, for a choice of at most 25, a select under its label."""
+    """A text input; or, for a choice of at most 25, a select under its label. A field sent back
+    to put right is under its label too, with what to put right just below the label."""
     if form_field.kind == "choice" and 0 < len(form_field.choices) <= MAX_OPTIONS:
         select: discord.ui.Select[discord.ui.Modal] = discord.ui.Select(
             custom_id=form_field.name,
@@ -336,21 +337,28 @@ def _input(form_field: FormField) -> discord.ui.Item[discord.ui.Modal]:
         )
         return discord.ui.Label(
             text=shorten(form_field.label, MAX_INPUT_LABEL),
-            description=shorten(form_field.hint, MAX_PLACEHOLDER) or None,
+            description=shorten(form_field.problem or form_field.hint, MAX_PLACEHOLDER) or None,
             component=select,
         )
     hint = form_field.hint
     if form_field.kind == "choice" and form_field.choices:
         # Too many to pick from: typed, and the core reads a label, a value or a position.
         hint = ", ".join(o.label for o in form_field.choices)
-    return discord.ui.TextInput(
-        label=shorten(form_field.label, MAX_INPUT_LABEL),
+    text_input: discord.ui.TextInput[discord.ui.Modal] = discord.ui.TextInput(
+        label=None if form_field.problem else shorten(form_field.label, MAX_INPUT_LABEL),
         custom_id=form_field.name,
         style=discord.TextStyle.paragraph if form_field.kind == "long" else discord.TextStyle.short,
         required=form_field.required,
         max_length=max(1, min(form_field.max_length, MAX_INPUT)),
         default=form_field.initial[:MAX_INPUT] or None,
         placeholder=shorten(hint, MAX_PLACEHOLDER) or None,
+    )
+    if not form_field.problem:
+        return text_input
+    return discord.ui.Label(
+        text=shorten(form_field.label, MAX_INPUT_LABEL),
+        description=shorten(form_field.problem, MAX_PLACEHOLDER),
+        component=text_input,
     )
 
 
