@@ -16,7 +16,6 @@ from bot.guard import allowed
 from bot.turn import Turn, split_id
 from storage.models import FormDraft
 
-
 # A page sent back to put right keeps, in the draft, what was typed and what was wrong, so the
 # page opened again (Discord's "Open the form again") shows both: nothing typed is lost.
 TYPED, PROBLEM = "~typed:", "~problem:"

@@ -17,7 +17,7 @@ from sqlmodel import col, select
 
 from bot.checks import Refusal
 from bot.conversation import Button, Command, Field, Mention, Message, Span
-from bot.members import AccountRef, find_account, member_with_user_id, members_called
+from bot.members import AccountRef, find_account, member_for, member_with_user_id, members_called
 from bot.turn import Turn
 from storage.models import Account, Member
 
@@ -34,15 +34,24 @@ class Unsure:
     members: tuple[Member, ...]
 
 
-def named_person(turn: Turn, name: str) -> Member | Unsure | None:
+def named_person(turn: Turn, name: str, welcome: bool = False) -> Member | Unsure | None:
     """The member a command names, an `Unsure` to ask about, or None if nobody fits.
 
-    A mention of someone who never wrote to the bot is refused: they have no member yet.
+    A mention is exact. Of someone who never wrote to the bot, it makes them a member when
+    `welcome` (a role given to someone new: they see the notice at their first message), and is
+    refused otherwise.
     """
     event = turn.event
     mentions = event.mentions if isinstance(event, Command) else ()
     if mentions:
         account = find_account(turn.db, mentions[0])
+        if account is None and welcome:
+            seen_as = name.strip().removeprefix("@").strip()
+            settings = turn.settings
+            member, _account = member_for(
+                turn.db, mentions[0], seen_as, settings.default_timezone, settings.default_language, turn.now
+            )
+            return member
         if account is None:
             raise Refusal(
                 "{name} hasn't talked to me yet. Ask them to send me a message first.",

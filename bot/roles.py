@@ -60,10 +60,10 @@ def _change(turn: Turn, rest: str, giving: bool) -> Reply:
         )
     _may_change(turn, role)
     name = " ".join(words[:-1] if role_from(words[-1]) == role else words[1:])
-    target = named_person(turn, name)
+    target = named_person(turn, name, welcome=giving)
     if target is None:
         raise Refusal(
-            "I can't find anyone called {name}. They may need to send me a message first.", name=name[:80]
+            "I can't find anyone called {name}. Try @ and their name, so the platform picks them.", name=name[:80]
         )
     if isinstance(target, Unsure):
         verb = "grant" if giving else "revoke"

@@ -9,6 +9,7 @@ import asyncio
 import itertools
 import json
 import random
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -80,7 +81,11 @@ class FakeDiscord:
         self.nonces: dict[str, dict[str, Any]] = {}  # enforced nonce -> the message it made
         self.events: dict[str, dict[str, Any]] = {}  # the server's Scheduled Events, by id
         self.bot_permissions = CREATE_EVENTS  # what the bot's role allows, sent in GUILD_CREATE
-        self.commands: dict[str, dict[str, Any]] = {}  # the slash commands synced, by name
+        # The slash commands synced, by name: to the server, and globally (where, for a bot with
+        # a server, they are for direct messages only).
+        self.commands: dict[str, dict[str, Any]] = {}
+        self.global_commands: dict[str, dict[str, Any]] = {}
+        self.posted: dict[str, asyncio.Event] = {}  # channel id -> set at its next message
         self.deferred = threading.Event()  # set when an interaction is answered "thinking"
         # Discord's global rate limit, when set (requests a second, a second's worth at once),
         # and a share of requests answered 429 anyway (for bench/fanout.py).
@@ -183,6 +188,20 @@ class FakeDiscord:
             "guild_scheduled_events": [],
         }
 
+    async def direct_message(self, user_id: str, content: str, deadline: float = 5.0) -> str:
+        """Someone types a line in their direct message with the bot (a MESSAGE_CREATE with no
+        server); returns the channel, once the bot's first answer is in it."""
+        channel = self.dm_of.setdefault(user_id, str(next(self.ids)))
+        answered = self.posted[channel] = asyncio.Event()
+        message = {
+            **self._message({"content": content}, channel, {}),
+            "author": user(user_id),
+            "mentions": [user(found) for found in re.findall(r"<@!?(\d+)>", content)],
+        }
+        await self._send(self.sockets[-1], "MESSAGE_CREATE", message)
+        await asyncio.wait_for(answered.wait(), deadline)
+        return channel
+
     async def interact(self, payload: dict[str, Any], deadline: float = 5.0) -> float:
         """Send an INTERACTION_CREATE; return how many seconds the first answer took."""
         answered = self.callbacks.setdefault(payload["id"], asyncio.Event())
@@ -244,11 +263,17 @@ class FakeDiscord:
             return refused
         if (method, path) == ("GET", "/users/@me"):
             return _json(BOT_USER)
+        if method == "GET" and parts[0] == "users" and parts[1] in NAMES:
+            return _json(user(parts[1]))
         if (method, path) == ("GET", "/oauth2/applications/@me"):
             return _json(self._application())
         if method == "PUT" and parts[0] == "applications" and parts[-1] == "commands":
             made = [self._command(c, n) for n, c in enumerate(body)]
-            self.commands = {c["name"]: c for c in made}
+            if "guilds" in parts:
+                self.commands = {c["name"]: c for c in made}
+            else:
+                self.global_commands = {c["name"]: c for c in made}
+                self.commands = self.commands or self.global_commands
             return _json(made)
         if method == "POST" and parts[0] == "interactions":
             return self._callback(parts[1], parts[2], body, files)
@@ -270,6 +295,8 @@ class FakeDiscord:
             self.messages.setdefault(parts[1], []).append(
                 {**made, "allowed_mentions": body.get("allowed_mentions"), "nonce": body.get("nonce")}
             )
+            if parts[1] in self.posted:
+                self.posted[parts[1]].set()
             if body.get("enforce_nonce"):
                 self.nonces[str(body["nonce"])] = made
             if self.refusals:  # made, but the answer is lost on the way back
@@ -554,6 +581,13 @@ class DiscordWorld:
 
     def settle(self) -> None:
         self.loop.run(self.adapter.settle())
+
+    def direct_message(self, user_id: str, text: str) -> list[dict[str, Any]]:
+        """A line typed to the bot in a direct message; what the bot posted back there."""
+        before = len(self.fake.posts_in(self.fake.dm_of.get(user_id, "")))
+        channel = self.loop.run(self.fake.direct_message(user_id, text))
+        self.settle()
+        return self.fake.posts_in(channel)[before:]
 
     def slash(self, user_id: str, name: str, text: str = "", channel: str | None = None) -> Shown:
         """Use a slash command as a person picks it in Discord: `text` is the subcommand, then

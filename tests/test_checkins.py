@@ -369,7 +369,7 @@ def test_a_mistake_on_the_first_page_is_named_on_its_field_and_nothing_is_saved(
     assert offered[field] == change[field]  # what they typed is kept, not wiped
     assert rows(engine, CheckIn) == []
     assert rows(engine, CheckInRun) == []
-    assert rows(engine, FormDraft) == []
+    assert [d for d in rows(engine, FormDraft) if any(not k.startswith("~") for k in d.values)] == []
 
 
 @pytest.mark.parametrize(

@@ -228,6 +228,33 @@ def test_every_command_and_verb_of_the_core_is_a_slash_command(world):
             assert world.slash(PRIYA, name, typed).answers, f"/{name} {typed} was not answered"
 
 
+def test_commands_work_in_a_direct_message_and_a_line_typed_there_is_a_command(world, engine):
+    # The server has its commands; the global copies are for direct messages only, so nobody
+    # sees a command twice in the server.
+    assert set(world.fake.global_commands) == set(world.fake.commands) == set(world.bot.features.commands)
+    assert {tuple(c.get("contexts") or ()) for c in world.fake.global_commands.values()} == {(1,)}
+
+    [notice, unknown] = world.direct_message(LOU, "hi")  # no slash: a line typed to the bot
+    assert seen(notice).startswith("Hello! Before we start")
+    assert seen(unknown) == "I don't know 'hi'. Type guide to see what you can do."
+    world.press(LOU, buttons(notice)["OK"])
+    [guide, *_rest] = world.direct_message(LOU, "guide")
+    assert seen(guide).startswith("Here is what you can do.")
+    [edit] = world.direct_message(LOU, "profile edit")  # a form opens from a button there
+    opened = world.press(LOU, buttons(edit)["Edit your profile"]).modal
+    assert opened["custom_id"] == "f:1:profile.edit"
+    assert member(engine, LOU).consent_given_at is not None
+
+
+def test_granting_a_role_to_someone_the_bot_has_not_met_works_from_a_mention(world, engine):
+    met(world, ADA)
+    shown = world.slash(ADA, "roles", f"grant <@{CORA}> coordinator")
+    assert shown.texts == ["Done. Cora now has the coordinator role. I have let them know."]
+    assert roles_of(engine, CORA) == {"partner", "coordinator"}
+    [first, *_guide] = world.slash(CORA, "guide").answers  # Cora's own first message: the notice
+    assert seen(first).startswith("Hello! Before we start")
+
+
 def test_suggestions_as_people_type_sessions_openings_and_time_zones(world, engine, clock):
     grant(world, CORA, "coordinator")
     fill_form(world, CORA, world.slash(CORA, "sessions", "new"), SESSION)

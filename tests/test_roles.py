@@ -526,7 +526,7 @@ def test_an_unknown_person_is_not_made_up(engine, person):
 
     ada.says("roles grant Zed staff")
 
-    assert ada.text == "I can't find anyone called Zed. They may need to send me a message first."
+    assert ada.text == "I can't find anyone called Zed. Try @ and their name, so the platform picks them."
     with Session(engine) as session:
         assert [m.display_name for m in session.exec(select(Member))] == ["Ada"]
     assert outbox_rows(engine) == []
@@ -571,16 +571,21 @@ def test_a_mention_wins_over_the_name_typed(engine, bot, person):
     assert roles_in_db(engine, "bo") == {"partner"}
 
 
-def test_a_mention_of_someone_who_never_wrote_is_refused(engine, person):
+def test_a_role_given_by_mention_to_someone_who_never_wrote_makes_them_a_member(engine, person, platform, clock):
     ada = person("Ada")
     ada.says("profile")
 
     ada.says("roles grant @newbie staff", mentions=(AccountRef("console", "local", "newbie"),))
 
-    assert ada.text == "@newbie hasn't talked to me yet. Ask them to send me a message first."
+    assert ada.text == "Done. newbie now has the staff role. I have let them know."
+    assert roles_in_db(engine, "newbie") == {"partner", "staff"}
+    assert member_named(engine, "newbie").consent_shown_at is None  # their first message: the notice
+    deliver(engine, platform, clock)
+    assert platform.texts_for("newbie")[0].startswith("Ada gave you the staff role.")
+    ada.says("roles revoke @nobody staff", mentions=(AccountRef("console", "local", "nobody"),))
+    assert ada.text == "@nobody hasn't talked to me yet. Ask them to send me a message first."
     with Session(engine) as session:
-        assert len(session.exec(select(Account)).all()) == 1
-    assert outbox_rows(engine) == []
+        assert len(session.exec(select(Account)).all()) == 2  # a revoke makes nobody up
 
 
 def test_a_user_id_finds_the_person_even_after_they_change_their_name(engine, person):

@@ -67,6 +67,12 @@ class DiscordAdapter(discord.Client):
         self._ = translator(bot.settings.default_language)
         self._answering: set[asyncio.Task[Any]] = set()
         self.tree = app_commands.CommandTree(self)
+        # Every command works in a direct message with the bot. With a server set, the server
+        # has its own copies (they update at once), so the global ones are for direct messages
+        # only: nobody sees each command twice.
+        self.contexts = app_commands.AppCommandContext(
+            guild=self.guild is None, dm_channel=True, private_channel=False
+        )
         for spec in bot.features.commands.values():
             self.tree.add_command(self._slash(spec))
 
@@ -74,8 +80,10 @@ class DiscordAdapter(discord.Client):
         """`/guide`; or a group of subcommands, one per verb: `/sessions join session:3`."""
         summary = shorten(self._(spec.summary), 100)
         if not spec.verbs:
-            return self._subcommand(spec.name, spec.name, "", summary, None)
-        group = app_commands.Group(name=spec.name, description=summary)
+            made = self._subcommand(spec.name, spec.name, "", summary, None)
+            made.allowed_contexts = self.contexts
+            return made
+        group = app_commands.Group(name=spec.name, description=summary, allowed_contexts=self.contexts)
         for verb in spec.verbs[:MAX_SUBCOMMANDS]:
             group.add_command(
                 self._subcommand(spec.name, verb.name, verb.name, shorten(self._(verb.summary), 100), verb)
@@ -96,7 +104,8 @@ class DiscordAdapter(discord.Client):
 
         async def run_with(interaction: discord.Interaction, value: str) -> None:
             typed = f"{words} {value}"
-            await self._answer(interaction, translate.slash_command(interaction, command, typed))
+            known = await self._names_of(translate.mentioned_ids(typed))
+            await self._answer(interaction, translate.slash_command(interaction, command, typed, known))
 
         hint = shorten(self._(verb.hint) if verb.hint else verb.argument, 100)
         callback = app_commands.rename(value=verb.argument)(app_commands.describe(value=hint)(run_with))
@@ -104,6 +113,18 @@ class DiscordAdapter(discord.Client):
         if verb.argument in self.bot.features.suggestions:
             made.autocomplete("value")(self._suggestions(verb.argument))
         return made
+
+    async def _names_of(self, user_ids: list[str]) -> dict[str, str]:
+        """The names Discord shows for people mentioned in a text option (Discord sends only
+        their ids there), so someone the bot has not met yet is named as Discord names them."""
+        names: dict[str, str] = {}
+        for user_id in user_ids:
+            try:
+                found = self.get_user(int(user_id)) or await self.fetch_user(int(user_id))
+            except (ValueError, discord.HTTPException):
+                continue
+            names[user_id] = found.display_name
+        return names
 
     def _suggestions(self, argument: str) -> Any:
         async def suggest(interaction: discord.Interaction, typed: str) -> list[app_commands.Choice[str]]:
@@ -117,8 +138,32 @@ class DiscordAdapter(discord.Client):
         if self.guild is not None:
             self.tree.copy_global_to(guild=self.guild)
             await self.tree.sync(guild=self.guild)
-        else:
-            await self.tree.sync()
+        await self.tree.sync()
+
+    async def on_message(self, message: discord.Message) -> None:
+        """A line typed in a direct message with the bot is a command line, as in Slack's:
+        `guide`, `help me`, or a greeting, which the core answers with where to start."""
+        if message.guild is not None or message.author.bot or not message.content.strip():
+            return
+        if not await asyncio.to_thread(self.bot.first_time, translate.PLATFORM, f"m{message.id}"):
+            return  # sent again by a resumed connection: answered already
+        task = asyncio.current_task()
+        if task is not None:
+            self._answering.add(task)
+        try:
+            reply = await asyncio.to_thread(self.bot.handle, translate.direct_message(message))
+            messages = list(reply.messages)
+            if reply.form is not None:  # a modal opens only from an interaction: a button does
+                messages.append(form_offer(reply.form, self._))
+            number = 0
+            for core_message in messages:
+                for part, files in parts(core_message):
+                    number += 1
+                    await self.poster.post(message.channel, part, files, nonce=f"r{message.id}.{number}"[:25])
+        except Exception:
+            log.exception("could not answer a Discord direct message")
+        finally:
+            self._answering.discard(task)  # type: ignore[arg-type]
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         """Buttons, selects and modal submissions, understood from their own custom_id."""

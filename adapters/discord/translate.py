@@ -40,13 +40,30 @@ def typed_text(text: str, names: Mapping[str, str]) -> tuple[str, tuple[AccountR
     return _USER.sub(one, text), tuple(mentioned)
 
 
-def slash_command(interaction: discord.Interaction, name: str, text: str) -> Command:
-    """`/profile edit` -> Command("profile", "edit"); `/roles grant who:@Cora staff` keeps Cora."""
+def mentioned_ids(text: str) -> list[str]:
+    """The user ids of the people `<@123>` mentions in what was typed."""
+    return _USER.findall(text or "")
+
+
+def slash_command(
+    interaction: discord.Interaction, name: str, text: str, known: Mapping[str, str] | None = None
+) -> Command:
+    """`/profile edit` -> Command("profile", "edit"); `/roles grant who:@Cora staff` keeps Cora.
+    `known` names people mentioned whom the interaction does not name itself."""
     data: Mapping[str, Any] = interaction.data or {}  # type: ignore[assignment]
     users = ((data.get("resolved") or {}).get("users")) or {}
-    names = {uid: str(u.get("global_name") or u.get("username") or uid) for uid, u in users.items()}
+    names = {**(known or {})}
+    names |= {uid: str(u.get("global_name") or u.get("username") or uid) for uid, u in users.items()}
     words, mentions = typed_text(text or "", names)
     return Command(who(interaction.user), name, words.strip(), where(interaction), mentions)
+
+
+def direct_message(message: discord.Message) -> Command:
+    """A line typed to the bot in a direct message, read as a command line: `profile edit`."""
+    names = {str(u.id): u.display_name for u in message.mentions}
+    words, mentions = typed_text(message.content.strip(), names)
+    name, _sep, rest = words.partition(" ")
+    return Command(who(message.author), name.lstrip("/"), rest.strip(), Where("dm", str(message.channel.id)), mentions)
 
 
 def form_values(components: Any) -> dict[str, str]:
