@@ -180,6 +180,35 @@ def interest_tags(value: str) -> list[str]:
     return sorted(tags)
 
 
+_YEAR = re.compile(r"\b\d{4}\b")
+_HALF_A_YEAR = timedelta(days=183)
+# A pause until the person says resume (`stop`): far enough that no clock reaches it.
+UNTIL_RESUMED = datetime(9999, 12, 31, tzinfo=UTC)
+_SPAN = re.compile(r"^(?:for\s+)?(a|an|one|two|three|four|\d{1,3})\s+(day|week|month)s?$")
+_COUNTS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4}
+_SPAN_DAYS = {"day": 1, "week": 7, "month": 30}
+_TIME_ON_THE_DAY = "What time on that day?"
+
+
+def pause_end(value: str, zone: str, now: datetime, language: str = "en") -> datetime:
+    """When a pause typed as people say it ends: "2 weeks", "a month", "until Monday" (a day
+    with no time means 9:00 that day), "next Friday 5pm"."""
+    text = " ".join(value.split())
+    span = _SPAN.match(text.lower())
+    if span:
+        count = _COUNTS.get(span[1]) or int(span[1])
+        return now + timedelta(days=count * _SPAN_DAYS[span[2]])
+    for word in ("until ", "till "):
+        if text.lower().startswith(word):
+            text = text[len(word) :]
+    try:
+        return moment(text, zone, now, language)
+    except Refusal as refusal:
+        if not refusal.msgid.startswith(_TIME_ON_THE_DAY):
+            raise
+    return moment(f"{text} 9am", zone, now, language)
+
+
 def moment(value: str, zone: str, now: datetime, language: str = "en") -> datetime:
     """A date and time typed in words ("next Tuesday 2pm", "3 Dec 14:00") in the person's zone.
 
@@ -212,6 +241,14 @@ def moment(value: str, zone: str, now: datetime, language: str = "en") -> dateti
             "What time on that day? Please add a time with am, pm or a colon, like 'Friday 2pm' or 'Friday 14:00'."
         )
     wall = data.date_obj.replace(tzinfo=None)
+    typed = value.strip().lower()
+    if wall - local_now > _HALF_A_YEAR and not _YEAR.search(typed) and not typed.startswith("in "):
+        # "29 Nov" on 1 December: it has passed this year; next year is a guess worth asking.
+        raise Refusal(
+            "{day} has passed this year. Did you mean {date}? If so, please type the year too.",
+            day=value.strip()[:40],
+            date=f"{wall.day} {wall:%B %Y}",
+        )
     at = wall.replace(tzinfo=ZoneInfo(zone))
     back = at.astimezone(UTC).astimezone(ZoneInfo(zone)).replace(tzinfo=None)
     if back != wall:

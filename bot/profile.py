@@ -124,7 +124,9 @@ def profile_view(turn: Turn, lead: str | None = None) -> Reply:
     member = turn.member
     assert member.id is not None
     paused: tuple = (_("no"),)
-    if member.paused_until and member.paused_until > turn.now:
+    if member.paused_until and member.paused_until >= checks.UNTIL_RESUMED:
+        paused = (_("until you type resume"),)
+    elif member.paused_until and member.paused_until > turn.now:
         paused = turn.spans("until {when}", when=turn.moment(member.paused_until))
     quiet = checks.format_quiet_hours(member.quiet_start, member.quiet_end)
     fields = (
@@ -208,18 +210,27 @@ def edit(turn: Turn, _asked: Asked) -> Reply:
 
 
 def pause(turn: Turn, asked: Asked) -> Reply:
+    """`pause` (a week), `pause 2 weeks`, `pause until Monday`, `pause next Friday 5pm`."""
     if not asked.text:
-        raise Refusal("Until when? For example: profile pause next Monday 9am.")
-    at = checks.moment(asked.text, turn.member.timezone, turn.now, turn.member.language)
+        return pause_week(turn, asked)
+    at = checks.pause_end(asked.text, turn.member.timezone, turn.now, turn.member.language)
     apply(turn, {"paused_until": check_pause(turn, at.isoformat())})
+    return _paused(turn)
+
+
+def stop(turn: Turn, _asked: Asked) -> Reply:
+    """`stop`: every message paused until the person types resume."""
+    apply(turn, {"paused_until": checks.UNTIL_RESUMED.isoformat()})
     return _paused(turn)
 
 
 def _paused(turn: Turn) -> Reply:
     assert turn.member.paused_until is not None
+    if turn.member.paused_until >= checks.UNTIL_RESUMED:
+        return turn.say(turn._("Messages are paused until you type resume. Take the time you need."))
     return turn.say(
         *turn.spans(
-            "Messages are paused until {when}. Take the time you need. Type profile resume to start again sooner.",
+            "Messages are paused until {when}. Take the time you need. Type resume to start again sooner.",
             when=turn.moment(turn.member.paused_until),
         )
     )
@@ -391,6 +402,20 @@ FEATURE = Feature(
                 ),
             ),
             default=("show",),
+        ),
+        # The words people use for a break, as they type them: no need to know `profile`.
+        CommandSpec(
+            "pause",
+            summary=N_("Pauses all my messages: for a week, or as long as you say."),
+            example="pause 2 weeks",
+            run=pause,
+        ),
+        CommandSpec("resume", summary=N_("Starts my messages again."), example="resume", run=resume),
+        CommandSpec(
+            "stop",
+            summary=N_("Pauses all my messages until you type resume."),
+            example="stop",
+            run=stop,
         ),
     ),
     buttons=(

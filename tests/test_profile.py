@@ -346,7 +346,7 @@ def test_profile_pause_next_tuesday_2pm(person, engine):
     sam.says("profile pause next Tuesday 2pm")
     assert sam.text == (
         "Messages are paused until Tuesday 1 December 2026 at 14:00 (Europe/London). "
-        "Take the time you need. Type profile resume to start again sooner."
+        "Take the time you need. Type resume to start again sooner."
     )
     assert member_named(engine, "sam").paused_until == datetime(2026, 12, 1, 14, 0, tzinfo=UTC)
     sam.says("profile")
@@ -362,22 +362,50 @@ def test_pause_is_read_in_the_members_own_zone(person, engine):
     assert member_named(engine, "sam").paused_until == datetime(2026, 12, 3, 19, 0, tzinfo=UTC)
 
 
-def test_pause_with_a_day_but_no_time_asks_again(person, engine):
-    sam = met(person, "Sam")
-    for typed in ("friday", "tomorrow at 10"):  # dateparser reads "at 10" as a day, not a time
-        sam.says(f"profile pause {typed}")
-        assert sam.text == (
-            "What time on that day? Please add a time with am, pm or a colon, "
-            "like 'Friday 2pm' or 'Friday 14:00'."
-        )
+def test_pause_as_people_say_it(person, engine, clock):
+    sam = met(person, "Sam")  # Thursday 26 November 2026, 09:00 in London
+    said = {
+        "pause": datetime(2026, 12, 3, 9, 0, tzinfo=UTC),  # a week
+        "pause 2 weeks": datetime(2026, 12, 10, 9, 0, tzinfo=UTC),
+        "pause for a month": datetime(2026, 12, 26, 9, 0, tzinfo=UTC),
+        "pause 3 days": datetime(2026, 11, 29, 9, 0, tzinfo=UTC),
+        "pause until Monday": datetime(2026, 11, 30, 9, 0, tzinfo=UTC),  # a day alone: 9:00 then
+        "profile pause friday": datetime(2026, 11, 27, 9, 0, tzinfo=UTC),
+        "pause next Tuesday 2pm": datetime(2026, 12, 1, 14, 0, tzinfo=UTC),
+    }
+    for typed, until in said.items():
+        sam.says(typed)
+        assert sam.text.startswith("Messages are paused until "), (typed, sam.text)
+        assert member_named(engine, "sam").paused_until == until, typed
+        sam.says("resume")
+        assert sam.text.startswith("Welcome back. Messages are on again.")
         assert member_named(engine, "sam").paused_until is None
 
 
-def test_pause_with_no_words_asks_until_when(person, engine):
+def test_stop_pauses_until_resume_and_nothing_reaches_them_meanwhile(person, engine, clock):
     sam = met(person, "Sam")
-    sam.says("profile pause")
-    assert sam.text == "Until when? For example: profile pause next Monday 9am."
+    sam.says("stop")
+    assert sam.text == "Messages are paused until you type resume. Take the time you need."
+    clock.advance(timedelta(days=400))
+    sam.says("profile")
+    assert fields_of(sam.last)["Messages paused"] == "until you type resume"
+    assert buttons_of(sam.last) == ["Edit my profile", "Resume messages"]
+    sam.says("resume")
     assert member_named(engine, "sam").paused_until is None
+
+
+def test_a_date_without_a_year_that_has_passed_is_asked_about(person, engine, clock):
+    sam = met(person, "Sam")
+    clock.advance(timedelta(days=5))  # Tuesday 1 December 2026
+    sam.says("pause 29 Nov 10:00")
+    assert sam.text == (
+        "29 Nov 10:00 has passed this year. Did you mean 29 November 2027? If so, please type the year too."
+    )
+    assert member_named(engine, "sam").paused_until is None
+    sam.says("pause 3 Jan 10:00")  # a month ahead: plainly next year, not asked
+    assert member_named(engine, "sam").paused_until == datetime(2027, 1, 3, 10, 0, tzinfo=UTC)
+    sam.says("pause 29 Nov 2027 10:00")
+    assert member_named(engine, "sam").paused_until == datetime(2027, 11, 29, 10, 0, tzinfo=UTC)
 
 
 def test_pause_that_is_not_a_date_is_refused(person, engine):
@@ -418,7 +446,7 @@ def test_the_pause_for_a_week_button_and_the_resume_button(person, engine):
     sam.press("Pause for a week")
     assert sam.text == (
         "Messages are paused until Thursday 3 December 2026 at 09:00 (Europe/London). "
-        "Take the time you need. Type profile resume to start again sooner."
+        "Take the time you need. Type resume to start again sooner."
     )
     assert member_named(engine, "sam").paused_until == datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
     sam.says("profile")

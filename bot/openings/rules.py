@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
 
-from bot.checks import Refusal, after_quiet_hours
+from bot.checks import UNTIL_RESUMED, Refusal, after_quiet_hours
 from bot.members import Role
 from bot.turn import Turn
 from bot.words import N_
@@ -71,6 +71,8 @@ def still_open(opening: Opening, now: datetime) -> None:
 def send_at(member: Member, now: datetime) -> datetime:
     """When news for this member may go out: after a pause they chose, outside quiet hours."""
     start = member.paused_until if member.paused_until and member.paused_until > now else now
+    if start >= UNTIL_RESUMED:  # paused until they say resume: no day to move it to
+        return start
     return after_quiet_hours(start, member.timezone, member.quiet_start, member.quiet_end)
 
 
