@@ -193,7 +193,8 @@ class CheckIn(SQLModel, table=True):
     name: str = Field(max_length=80)
     # [{"kind": "scale"|"yesno"|"text", "text": "...", "labels": [five words] (scale only)}]
     questions: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
-    # "weekly" (on `weekdays`), "every" (every `every_days` days from `anchor`), "once".
+    # "weekly" (on `weekdays`; `every_days` 14 for every other week), "every" (every `every_days`
+    # days from `anchor`), "monthly" (`every_days` says which: 1 first... -1 last), "once".
     schedule: str = Field(max_length=8)
     weekdays: str = Field(default="", max_length=40)  # "0,3" = Monday and Thursday
     every_days: int | None = None

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from bot.checks import Refusal
 from bot.conversation import ButtonPress, Who
 from bot.core import Bot
 from bot.features import EVERY_FEATURE
@@ -344,6 +345,54 @@ def test_every_two_days_counts_from_the_day_it_was_created(scene, engine):
     assert seen == [1, 1, 2, 2, 3, 3]
     assert [r.period for r in runs(engine)] == ["2026-11-26", "2026-11-28", "2026-11-30"]
     assert [r.send_at for r in rows_for(engine, "Lou")] == [utc(2026, 11, d, 10) for d in (26, 28, 30)]
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["fortnightly mon 10:00", "biweekly monday 10:00", "every other Monday 10am", "every 2 weeks on Monday at 10:00"],
+)
+def test_every_other_week_as_people_say_it(scene, engine, typed):
+    # Created on Thursday 26 November: Monday 30 November, then every second Monday.
+    cora = coordinator(scene)
+    create_checkin(cora, schedule=typed, window="24")
+    partner(scene, "Lou")
+    for week in range(5):
+        scene.tick_at(LONDON_10 + week * NEXT_WEEK)
+    assert [r.period for r in runs(engine)] == ["2026-11-30", "2026-12-14", "2026-12-28"]
+    cora.says("checkin list")
+    assert "every 2 weeks mon 10:00 (each partner's own time)" in cora.text
+    assert "next Monday 11 January 2027 at 10:00 (Europe/London)" in cora.text
+
+
+def test_the_first_and_the_last_weekday_of_each_month(scene, engine):
+    cora = coordinator(scene)
+    create_checkin(cora, schedule="first Monday of the month 10:00", window="24")
+    partner(scene, "Lou")
+    cora.says("checkin list")
+    assert "first mon of the month 10:00" in cora.text
+    assert "next Monday 7 December 2026 at 10:00 (Europe/London)" in cora.text
+    for day in (utc(2026, 11, 30, 10), utc(2026, 12, 7, 10), utc(2026, 12, 14, 10), utc(2027, 1, 4, 10)):
+        scene.tick_at(day)
+    assert [r.period for r in runs(engine)] == ["2026-12-07", "2027-01-04"]
+
+
+def test_a_schedule_reads_back_as_it_was_typed_and_the_last_friday_is_the_last():
+    from bot.checkins.rules import occurs_on, read_schedule, schedule_as_text
+
+    for typed in ("every 3 weeks tue, thu 09:30", "last fri of the month 17:00", "second wed of the month 12:00"):
+        schedule = read_schedule(typed)
+        assert read_schedule(schedule_as_text(schedule)) == schedule
+        assert schedule_as_text(schedule) == typed
+    last = read_schedule("last friday of the month 5pm")
+    fridays = [date(2026, 11, d) for d in (6, 13, 20, 27)]
+    assert [occurs_on(last, day, date(2026, 11, 1)) for day in fridays] == [False, False, False, True]
+    for wrong, said in (
+        ("first of the month 10:00", "Which day of the month?"),
+        ("every 20 weeks mon 10:00", "Every how many weeks?"),
+    ):
+        with pytest.raises(Refusal) as refused:
+            read_schedule(wrong)
+        assert refused.value.msgid.startswith(said)
 
 
 # ---- who is asked ----------------------------------------------------------------------------

@@ -203,7 +203,7 @@ def test_a_coordinator_creates_a_checkin_with_the_two_page_form(engine, cora, pa
     assert cora.text == (
         "Created check-in 1: Weekly wellbeing.\n"
         "Details: weekly mon 10:00 (each partner's own time); all partners; window 48 h; "
-        "answers by name; alert at 1 or below"
+        "answers by name; alert at 1 or below; next Monday 30 November 2026 at 10:00 (Europe/London)"
     )
     [made] = rows(engine, CheckIn)
     assert made.name == "Weekly wellbeing"
@@ -238,7 +238,8 @@ def test_a_checkin_with_tags_a_fixed_zone_and_totals_only_is_described_that_way(
 
     assert cora.text == (
         "Created check-in 1: Pain group.\n"
-        "Details: every 3 days 09:00 Europe/Paris; mental health, pain; window 12 h; totals only"
+        "Details: every 3 days 09:00 Europe/Paris; mental health, pain; window 12 h; totals only; "
+        "next Sunday 29 November 2026 at 08:00 (Europe/London)"
     )
     [made] = rows(engine, CheckIn)
     assert (made.schedule, made.every_days, made.local_time, made.fixed_zone) == (
@@ -508,8 +509,9 @@ def test_list_shows_each_checkin_with_its_details(engine, cora):
     assert cora.text == (
         "Check-ins. Type checkin send, pause, resume, edit, delete or summary with a number, like: checkin send 1.\n"
         "#1 Weekly wellbeing: weekly mon 10:00 (each partner's own time); all partners; window 48 h; "
-        "answers by name\n"
-        "#2 Sleep: daily 20:00 (each partner's own time); all partners; window 2 h; answers by name"
+        "answers by name; next Monday 30 November 2026 at 10:00 (Europe/London)\n"
+        "#2 Sleep: daily 20:00 (each partner's own time); all partners; window 2 h; answers by name; "
+        "next Thursday 26 November 2026 at 20:00 (Europe/London)"
     )
     cora.says("checkin")  # a coordinator's short form is the list
     assert cora.text.startswith("Check-ins.")
@@ -579,7 +581,8 @@ def test_edit_offers_the_checkin_as_it_is_and_saves_the_changes(engine, cora):
 
     assert cora.text == (
         "Saved Morning check.\n"
-        "Details: weekly mon 10:00 (each partner's own time); pain; window 24 h; totals only; alert at 2 or below"
+        "Details: weekly mon 10:00 (each partner's own time); pain; window 24 h; totals only; alert at 2 or below; "
+        "next Monday 30 November 2026 at 10:00 (Europe/London)"
     )
     [changed] = rows(engine, CheckIn)
     assert changed.id == 1

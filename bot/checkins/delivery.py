@@ -13,7 +13,7 @@ from sqlalchemy import Engine, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
-from bot.checkins.rules import Prompt, Schedule, candidate_days, occurs_on, wall_time
+from bot.checkins.rules import Prompt, Schedule, candidate_days, occurs_on, stored_schedule, wall_time
 from bot.checkins.words import prompt_buttons, prompt_message
 from bot.checks import after_quiet_hours, in_quiet_hours
 from bot.conversation import Message, fill
@@ -64,13 +64,8 @@ def tick(engine: Engine, settings: Settings, now: datetime) -> None:
 
 
 def schedule_of(checkin: CheckIn) -> Schedule:
-    return Schedule(
-        kind=checkin.schedule,
-        weekdays=tuple(int(d) for d in checkin.weekdays.split(",") if d),
-        every_days=checkin.every_days,
-        local_time=checkin.local_time,
-        fixed_zone=checkin.fixed_zone,
-    )
+    weekdays = tuple(int(d) for d in checkin.weekdays.split(",") if d)
+    return stored_schedule(checkin.schedule, weekdays, checkin.every_days, checkin.local_time, checkin.fixed_zone)
 
 
 def audience(db: Session, checkin: CheckIn, without_prompt_in: int | None = None) -> list[Member]:

@@ -4,7 +4,7 @@ summaries; partners see their own answers and turn check-ins back on."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
@@ -16,6 +16,7 @@ from bot.checkins.rules import (
     Prompt,
     Visibility,
     has_scale,
+    next_send,
     questions_as_text,
     read_questions,
     read_schedule,
@@ -24,7 +25,7 @@ from bot.checkins.rules import (
 from bot.checkins.summary import Figures, figures, latest_summary
 from bot.checkins.words import summary_message
 from bot.checks import Refusal
-from bot.conversation import Button, Field, FormField, Option, Reply
+from bot.conversation import Button, Field, FormField, Option, Reply, Span
 from bot.feature import Asked, FormSpec, Subject
 from bot.forms import open_form
 from bot.members import Role
@@ -85,6 +86,16 @@ def describe(turn: Turn, checkin: CheckIn) -> str:
     return "; ".join(parts)
 
 
+def described(turn: Turn, checkin: CheckIn) -> tuple[Span | str, ...]:
+    """`describe`, then when it next goes out, in the reader's own time."""
+    schedule = schedule_of(checkin)
+    anchor = date.fromisoformat(checkin.anchor) if checkin.anchor else checkin.created_at.date()
+    at = None if checkin.paused else next_send(schedule, anchor, turn.now, turn.member.timezone)
+    if at is None:
+        return (describe(turn, checkin),)
+    return (describe(turn, checkin), "; ", *turn.spans("next {when}", when=turn.moment(at)))
+
+
 def _hours(minutes: int) -> str:
     return str(minutes // 60) if minutes % 60 == 0 else f"{minutes / 60:.1f}"
 
@@ -112,7 +123,7 @@ def list_checkins(turn: Turn, _asked: Asked) -> Reply:
         _(
             "Check-ins. Type checkin send, pause, resume, edit, delete or summary with a number, like: checkin send 1."
         ),
-        fields=tuple(Field(f"#{c.id} {c.name}", (describe(turn, c),)) for c in found),
+        fields=tuple(Field(f"#{c.id} {c.name}", described(turn, c)) for c in found),
     )
 
 
@@ -306,7 +317,7 @@ def _fields(turn: Turn, asked: Asked) -> list[FormField]:
             "short",
             max_length=80,
             initial=schedule_as_text(schedule_of(existing)) if existing else "",
-            hint=_("For example: weekly mon 10:00, every 3 days 9am, or now"),
+            hint=_("Like: weekly mon 10:00, fortnightly mon 10:00, first mon of the month 10:00, or now"),
         ),
         FormField(
             "audience",
@@ -405,7 +416,7 @@ def _submit(turn: Turn, asked: Asked, values: dict[str, str]) -> Reply:
     target.questions = questions
     target.schedule = schedule.kind
     target.weekdays = ",".join(str(d) for d in schedule.weekdays)
-    target.every_days = schedule.every_days
+    target.every_days = schedule.stored_every
     target.local_time = schedule.local_time
     target.fixed_zone = schedule.fixed_zone
     target.window_minutes = round(float(values["window"]) * 60)
@@ -422,7 +433,7 @@ def _submit(turn: Turn, asked: Asked, values: dict[str, str]) -> Reply:
         lead = _("Saved {name}.", name=target.name)
     else:
         lead = _("Created check-in {number}: {name}.", number=target.id, name=target.name)
-    return turn.say(lead, fields=(Field(_("Details"), (describe(turn, target),)),))
+    return turn.say(lead, fields=(Field(_("Details"), described(turn, target)),))
 
 
 def _new_or_existing(turn: Turn, text: str) -> CheckIn | None:

@@ -78,18 +78,49 @@ DAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sun
 _TIME = re.compile(r"^(\d{1,2})(?::(\d{2}))?(am|pm)?$")
 
 
+ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "last": -1}
+_ORDINAL_WORDS = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
+
+
 @dataclass(frozen=True)
 class Schedule:
-    kind: str  # "weekly", "every" or "once"
+    """When a check-in goes out. "weekly": on `weekdays`, every `every_weeks` weeks (counted from
+    the first of those days on or after the check-in's anchor date); "every": every `every_days`
+    days from the anchor; "monthly": on the `nth` (1 to 4, or -1 for the last) of `weekdays` in
+    each month; "once": now."""
+
+    kind: str  # "weekly", "every", "monthly" or "once"
     weekdays: tuple[int, ...] = ()
     every_days: int | None = None
     local_time: int = 600
     fixed_zone: str = ""
+    every_weeks: int = 1
+    nth: int | None = None
+
+    @property
+    def stored_every(self) -> int | None:
+        """What the check-in's `every_days` column holds: the days, the weeks as days, or the nth."""
+        if self.kind == "weekly":
+            return 7 * self.every_weeks if self.every_weeks > 1 else None
+        if self.kind == "monthly":
+            return self.nth
+        return self.every_days
+
+
+def stored_schedule(kind: str, weekdays: tuple[int, ...], every: int | None, local_time: int, zone: str) -> Schedule:
+    """A schedule as a check-in row keeps it (see `Schedule.stored_every`)."""
+    if kind == "weekly":
+        return Schedule(kind, weekdays, None, local_time, zone, every_weeks=(every or 7) // 7)
+    if kind == "monthly":
+        return Schedule(kind, weekdays, None, local_time, zone, nth=every)
+    return Schedule(kind, weekdays, every, local_time, zone)
 
 
 def read_schedule(text: str) -> Schedule:
-    """'weekly mon, thu 10:00', 'every 3 days 9am', 'daily 18:30 Europe/London' or 'now'."""
-    typed = re.sub(r"[,;]|\b(and|at|on|of|the)\b", " ", text, flags=re.IGNORECASE).split()
+    """'weekly mon, thu 10:00', 'every 3 days 9am', 'daily 18:30 Europe/London', 'fortnightly
+    mon 10:00' (or 'biweekly', 'every other monday', 'every 2 weeks on monday'), 'first monday of
+    the month 10:00', or 'now'."""
+    typed = re.sub(r"[,;]|\b(and|at|on|of|the|in)\b", " ", text, flags=re.IGNORECASE).split()
     words = [word.lower() for word in typed]
     if not words:
         raise Refusal("Please give a schedule, like: weekly mon 10:00, every 3 days 10:00, or now.")
@@ -100,14 +131,33 @@ def read_schedule(text: str) -> Schedule:
     minutes: int | None = None
     zone = ""
     daily = False
+    weeks = 1
+    nth: int | None = None
+    monthly = False
     position = 0
     while position < len(words):
         word = words[position]
         position += 1
+        if word in ("fortnightly", "biweekly", "bi-weekly"):
+            weeks = 2
+            continue
+        if word == "every" and position < len(words) and words[position] in ("other", "second"):
+            weeks, position = 2, position + 1
+            continue
+        if word in ORDINALS:
+            nth = ORDINALS[word]
+            continue
+        if word in ("month", "monthly", "months"):
+            monthly = True
+            continue
         if word in ("weekly", "every", "each", "week", "weeks"):
             if word == "every" and position < len(words) and words[position].isdigit():
-                every = int(words[position])
+                count = int(words[position])
                 position += 1
+                if position < len(words) and words[position] in ("week", "weeks"):
+                    weeks, position = count, position + 1
+                    continue
+                every = count
                 if position < len(words) and words[position] in ("day", "days"):
                     position += 1
             continue
@@ -143,9 +193,16 @@ def read_schedule(text: str) -> Schedule:
         return Schedule("every", every_days=every, local_time=minutes, fixed_zone=zone)
     if daily:
         days = list(range(7))
+    if nth is not None or monthly:
+        if nth is None or len(set(days)) != 1:
+            raise Refusal("Which day of the month? For example: first monday of the month 10:00.")
+        return Schedule("monthly", weekdays=(days[0],), local_time=minutes, fixed_zone=zone, nth=nth)
     if not days:
         raise Refusal("Which days? For example: weekly mon, thu 10:00, or every 3 days 10:00.")
-    return Schedule("weekly", weekdays=tuple(sorted(set(days))), local_time=minutes, fixed_zone=zone)
+    if not 1 <= weeks <= 12:
+        raise Refusal("Every how many weeks? Please choose from 1 to 12.")
+    weekdays = tuple(sorted(set(days)))
+    return Schedule("weekly", weekdays=weekdays, local_time=minutes, fixed_zone=zone, every_weeks=weeks)
 
 
 def _day(word: str) -> int | None:
@@ -179,19 +236,52 @@ def schedule_as_text(schedule: Schedule) -> str:
     zone = f" {schedule.fixed_zone}" if schedule.fixed_zone else ""
     if schedule.kind == "every":
         return f"every {schedule.every_days} days {clock}{zone}"
+    days = ", ".join(DAYS[d][:3] for d in schedule.weekdays)
+    if schedule.kind == "monthly":
+        return f"{_ORDINAL_WORDS[schedule.nth or 1]} {days} of the month {clock}{zone}"
+    if schedule.every_weeks > 1:
+        return f"every {schedule.every_weeks} weeks {days} {clock}{zone}"
     if len(schedule.weekdays) == 7:
         return f"daily {clock}{zone}"
-    days = ", ".join(DAYS[d][:3] for d in schedule.weekdays)
     return f"weekly {days} {clock}{zone}"
 
 
 def occurs_on(schedule: Schedule, day: date, anchor: date) -> bool:
     if schedule.kind == "weekly":
-        return day.weekday() in schedule.weekdays
+        if day.weekday() not in schedule.weekdays:
+            return False
+        if schedule.every_weeks == 1:
+            return True
+        # Weeks count from the week of the first of its days on or after the anchor.
+        first = next(anchor + timedelta(days=n) for n in range(7) if (anchor + timedelta(days=n)).weekday() in schedule.weekdays)
+        weeks = ((day - timedelta(days=day.weekday())) - (first - timedelta(days=first.weekday()))).days // 7
+        return day >= first and weeks % schedule.every_weeks == 0
     if schedule.kind == "every":
         assert schedule.every_days
         return day >= anchor and (day - anchor).days % schedule.every_days == 0
+    if schedule.kind == "monthly":
+        if day.weekday() not in schedule.weekdays:
+            return False
+        if schedule.nth == -1:
+            return (day + timedelta(days=7)).month != day.month
+        return (day.day - 1) // 7 + 1 == schedule.nth
     return False
+
+
+def next_send(schedule: Schedule, anchor: date, after: datetime, zone: str) -> datetime | None:
+    """The next time this schedule sends, after `after`, at its local time in `zone` (the
+    check-in's own zone if it has one); None if it sends no more."""
+    if schedule.kind == "once":
+        return None
+    where = schedule.fixed_zone or zone
+    today = after.astimezone(ZoneInfo(where)).date()
+    for offset in range(0, 7 * 13 + 31):
+        day = today + timedelta(days=offset)
+        if occurs_on(schedule, day, anchor):
+            at = wall_time(day, schedule.local_time, where)
+            if at > after:
+                return at
+    return None
 
 
 def wall_time(day: date, minutes: int, zone: str) -> datetime:
