@@ -81,9 +81,10 @@ def console(
         print(
             _(
                 "Demo community ready: {names}. Sam is a coordinator and Jo is staff. "
-                "Type :as sam to speak as Sam.",
+                "There is a wellbeing session to join, an opening, and a check-in waiting for Alex and Priya.",
                 names=", ".join(names),
             ),
+            _("To try it first, type :as alex and press 4 to answer the check-in. Then type sessions."),
             file=stdout,
         )
     app.become(name or "you", role)

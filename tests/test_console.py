@@ -12,7 +12,7 @@ import pytest
 from sqlmodel import Session, select
 
 from storage.db import make_engine
-from storage.models import Member, MemberInterest
+from storage.models import CheckIn, Member, MemberInterest, Opening, WellbeingSession
 from tests.conftest import START
 
 # Real programs or platform libraries run here: CI runs these tests again on other days.
@@ -173,17 +173,29 @@ def test_as_switches_people_and_messages_for_others_are_shown(tmp_path):
     assert out.rsplit("Bob> guide", 1)[1].count("roles grant:") == 1
 
 
-def test_demo_starts_with_a_small_community(tmp_path):
-    done = partnerbot(["console", "--demo"], script(":as sam", "roles", ":as priya", "profile"), tmp_path)
+def test_demo_starts_with_a_small_community_and_something_to_try(tmp_path):
+    done = partnerbot(["console", "--demo"], script(":as alex", "4", "sessions", ":as sam", "roles"), tmp_path)
     out = done.stdout
     assert "Demo community ready: Sam, Jo, Alex, Priya." in out
+    assert "To try it first, type :as alex and press 4 to answer the check-in." in out
+    assert "Wellbeing session: Chair yoga. Press Sign up to take a place." in out
+    assert "New opening: Online booking working group." in out
+    assert "--- message for alex ---\nA new opening matches your interests (online booking)" in out
+    assert "alex> 4\nSaved: good." in out
+    assert "#1 Chair yoga" in out
     assert "Coordinators: Sam" in out and "Staff:        Jo" in out
-    assert "Time zone:       America/Toronto" in out
-    assert "Interests:       mental health, wellbeing" in out
     engine = make_engine(f"sqlite:///{tmp_path / 'data' / 'partnerbot.db'}")
     with Session(engine) as session:
         assert len(session.exec(select(Member)).all()) == 4
         assert len(session.exec(select(MemberInterest)).all()) == 7
+        counts = [len(session.exec(select(t)).all()) for t in (WellbeingSession, Opening, CheckIn)]
+    assert counts == [1, 1, 1]
+    # Started again on the same data, nothing doubles.
+    again = partnerbot(["console", "--demo"], script(":as priya", "profile"), tmp_path)
+    assert "Time zone:       America/Toronto" in again.stdout
+    with Session(engine) as session:
+        assert len(session.exec(select(Member)).all()) == 4
+        assert [len(session.exec(select(t)).all()) for t in (WellbeingSession, Opening, CheckIn)] == [1, 1, 1]
 
 
 def test_run_without_a_platform_says_so_and_starts_the_console(tmp_path):
