@@ -59,6 +59,12 @@ def when(at: datetime, zone: str, language: str) -> str:
     return translator(language)("{day} at {time} ({zone})", day=day, time=hour, zone=zone)
 
 
+def short_when(at: datetime, zone: str, language: str) -> str:
+    """A moment short enough for a button, in the reader's zone: "Thu 3 Dec, 14:00"."""
+    local = at.astimezone(ZoneInfo(zone))
+    return format_datetime(local, "EEE d MMM, HH:mm", locale=language)
+
+
 def N_(msgid: str) -> str:
     """Marks English text for the catalogue where it is translated later, at the reader."""
     return msgid

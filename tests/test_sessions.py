@@ -475,8 +475,8 @@ def test_everyone_lists_sessions_coming_up_with_places_left_and_their_own(
         "#1 Chair yoga: Thursday 3 December 2026 at 14:00 (Europe/London). Full, 1 on the waitlist. "
         "You have a place.\n"
         "#2 Mindful walk: Saturday 5 December 2026 at 10:00 (Europe/London). 3 places left.\n"
-        "[#1 Chair yoga]\n"
-        "[#2 Mindful walk]"
+        "[Chair yoga, Thu 3 Dec, 14:00]\n"
+        "[Mindful walk, Sat 5 Dec, 10:00]"
     )
     quinn.says("sessions")
     assert "Full, 1 on the waitlist. You are number 1 on the waitlist." in quinn.text
@@ -484,6 +484,7 @@ def test_everyone_lists_sessions_coming_up_with_places_left_and_their_own(
     assert (
         "#2 Mindful walk: Saturday 5 December 2026 at 05:00 (America/Toronto). 3 places left." in priya.text
     )
+    assert "[Mindful walk, Sat 5 Dec, 05:00]" in priya.text  # buttons tell the days apart, in her time
     # Coordinators see every session, whoever it is for.
     cora.says("sessions")
     assert "#3 Staff debrief" in cora.text
@@ -492,7 +493,7 @@ def test_everyone_lists_sessions_coming_up_with_places_left_and_their_own(
     assert alex.text == (
         "Your sessions coming up. Only you can see this.\n"
         "#1 Chair yoga: Thursday 3 December 2026 at 14:00 (Europe/London). You have a place.\n"
-        "[#1 Chair yoga]"
+        "[Chair yoga, Thu 3 Dec, 14:00]"
     )
     priya.says("sessions mine")
     assert priya.text == "You have no sessions coming up. Type sessions to see what is on."
@@ -613,7 +614,7 @@ def test_signing_up_gives_a_place_with_the_time_in_ones_zone_and_a_calendar_file
     assert message.private is True
     assert shown(message) == (
         "You have a place at Chair yoga, Thursday 3 December 2026 at 09:00 (America/Toronto). "
-        "Your calendar file is below. If you have access needs, press Add a note. Only the coordinators see it.\n"
+        "Your calendar file comes with this message. If you have access needs, press Add a note. Only the coordinators see it.\n"
         "Where: https://meet.example.org/yoga\n"
         "[Add a note]\n"
         "[Cancel my place]"
@@ -793,6 +794,42 @@ def test_coming_back_after_giving_a_place_up_joins_at_the_end(engine, cora, alex
     sign_up(alex)
     assert "you are number 2 on the waitlist" in alex.text
     assert signups(engine) == [("Priya", "confirmed"), ("Quinn", "waitlisted"), ("Alex", "waitlisted")]
+
+
+def test_a_weekly_series_is_signed_up_for_in_one_press_and_given_up_the_same_way(
+    engine, bot, clock, platform, cora, alex, quinn
+):
+    scheduled_one(cora, capacity="1", weeks="3")  # Thursdays 3, 10 and 17 December
+    sign_up(quinn, 2)  # the second week is full before Alex comes
+    alex.says("sessions 1")
+    assert "[Sign up for every week]" in alex.text
+
+    alex.press("Sign up for every week")
+
+    assert alex.text == (
+        "You have a place at Chair yoga for 2 weeks, from Thursday 3 December 2026 at 14:00 (Europe/London) "
+        "to Thursday 17 December 2026 at 14:00 (Europe/London). Your calendar file comes with this message. "
+        "These weeks are full, so you are on their waitlist: Thu 10 Dec, 14:00.\n[Cancel every week]"
+    )
+    [calendar] = [f for m in alex.last.messages for f in m.files]
+    events = icalendar.Calendar.from_ical(calendar.content).walk("VEVENT")
+    assert [e.decoded("dtstart").day for e in events] == [3, 17]
+    assert [signups(engine, n) for n in (1, 2, 3)] == [
+        [("Alex", "confirmed")],
+        [("Quinn", "confirmed"), ("Alex", "waitlisted")],
+        [("Alex", "confirmed")],
+    ]
+    press(alex, "session.signup_all:1")  # again: nothing doubles
+    assert alex.text == "You already have every week you can sign up for. Nothing changed."
+
+    clock.set(THURSDAY_2PM + HOUR)  # the first week has started: it stays as it was
+    press(alex, "session.cancel_all:1")
+    assert alex.text == "Your places at Chair yoga are cancelled, 2 weeks in all. Thank you for letting us know."
+    assert [signups(engine, n) for n in (1, 2, 3)] == [
+        [("Alex", "confirmed")],
+        [("Quinn", "confirmed"), ("Alex", "cancelled")],
+        [("Alex", "cancelled")],
+    ]
 
 
 def test_giving_a_place_back_after_the_start_is_refused_kindly(engine, clock, cora, alex, quinn):

@@ -403,11 +403,12 @@ def test_a_session_sign_up_gives_a_calendar_file_and_the_count_is_edited(world, 
     assert "*Places:* 0 of 2 places taken" in texts(announced["blocks"])
 
     _answer, key = world.press("UALEX", button(announced["blocks"], "Sign up"), channel=ANNOUNCEMENTS)
-    [placed] = world.fake.replies(key)
+    [placed, where] = world.fake.replies(key)
     assert "Chair yoga" in placed["text"]
     with Session(engine) as session:
         assert [s.status for s in session.exec(select(SessionSignup)).all()] == ["confirmed"]
-    # The calendar file goes to Alex's direct message.
+    # The calendar file goes to Alex's direct message, and Alex is told so where Alex pressed.
+    assert (where["text"], where["response_type"]) == ("Your file is in your direct message with me.", "ephemeral")
     [completed] = world.fake.made("files.completeUploadExternal")
     assert completed["channel_id"] == "DUALEX"
     [uploaded] = world.fake.uploads.values()
@@ -1178,7 +1179,8 @@ def test_mydata_arrives_as_files_in_slack_and_leave_stops_messages_and_offers_th
     met(world, "UALEX")
 
     _answer, key = world.slash("UALEX", "/mydata", channel="CGENERAL")
-    [shown] = world.fake.replies(key)
+    [shown, where] = world.fake.replies(key)
+    assert where["text"] == "Your file is in your direct message with me."
     assert shown["text"].startswith("Here is everything I keep about you. Only you can see this.")
     assert shown["response_type"] == "ephemeral"
     assert "*Roles:* partner" in texts(shown["blocks"])

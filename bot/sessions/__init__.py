@@ -108,6 +108,8 @@ COMMAND = CommandSpec(
 BUTTONS = (
     ButtonSpec("session.signup", seats.sign_up, subject=A_PRESSED_SESSION),
     ButtonSpec("session.cancel", seats.give_up, subject=A_PRESSED_SESSION),
+    ButtonSpec("session.signup_all", seats.sign_up_every_week, subject=A_PRESSED_SESSION),
+    ButtonSpec("session.cancel_all", seats.give_up_every_week, subject=A_PRESSED_SESSION),
     ButtonSpec("session.show", seats.show, subject=A_PRESSED_SESSION),
     ButtonSpec("session.calendar", seats.calendar, subject=A_PRESSED_SESSION),
     ButtonSpec("session.people", attendance.people, COORDINATORS, A_PRESSED_SESSION, NOT_COORDINATOR),

@@ -14,6 +14,7 @@ from bot.sessions.rules import HOLDING, Status
 from bot.sessions.seats import own_signup, save_note
 from bot.sessions.words import left_text, place_words
 from bot.turn import Turn, matching
+from bot.words import short_when
 from storage.models import SessionSignup, WellbeingSession
 
 LISTED = 10
@@ -37,7 +38,7 @@ def upcoming(turn: Turn, _asked: Asked) -> Reply:
     return turn.say(
         _("Wellbeing sessions coming up. Press one to see it, sign up or cancel."),
         fields=tuple(fields),
-        buttons=tuple(Button(f"#{t.id} {t.title}", f"session.show:{t.id}") for t in found),
+        buttons=tuple(Button(button_label(turn, t), f"session.show:{t.id}") for t in found),
     )
 
 
@@ -59,8 +60,15 @@ def mine(turn: Turn, _asked: Asked) -> Reply:
     return turn.say(
         _("Your sessions coming up. Only you can see this."),
         fields=fields,
-        buttons=tuple(Button(f"#{t.id} {t.title}", f"session.show:{t.id}") for _s, t in rows),
+        buttons=tuple(Button(button_label(turn, t), f"session.show:{t.id}") for _s, t in rows),
     )
+
+
+def button_label(turn: Turn, target: WellbeingSession) -> str:
+    """A session on a button, told apart from the same session on other days: "Chair yoga, Thu
+    3 Dec, 14:00", in the reader's own time."""
+    member = turn.member
+    return f"{target.title}, {short_when(target.starts_at, member.timezone, member.language)}"
 
 
 def note(turn: Turn, asked: Asked) -> Reply:

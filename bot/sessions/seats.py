@@ -16,16 +16,17 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from bot.checks import Refusal
-from bot.conversation import Button, FormField, Message, Reply
+from bot.conversation import Button, FormField, Message, Reply, Span
 from bot.feature import Asked, FormSpec
 from bot.forms import note_field
 from bot.outbox import enqueue_dm
 from bot.sessions.calendar import calendar_file
 from bot.sessions.notices import refresh_announcement
-from bot.sessions.queries import A_PRESSED_SESSION, lock, position, signup_of, waitlist
+from bot.sessions.queries import A_PRESSED_SESSION, later_in_series, lock, position, signup_of, waitlist
 from bot.sessions.rules import Seat, Status
 from bot.sessions.words import card, confirmation, moved_up, when
 from bot.turn import Turn
+from bot.words import short_when
 from storage.models import Member, SessionSignup, WellbeingSession
 
 
@@ -51,6 +52,26 @@ def sign_up(turn: Turn, asked: Asked) -> Reply:
                 title=target.title,
             )
         )
+    signup = _take(turn, target)
+    if signup.status == Seat.CONFIRMED:
+        return confirmation(turn, target)
+    return turn.say(
+        *turn.spans(
+            "{title} is full, so you are number {position} on the waitlist. "
+            "If a place comes up, it is yours and I will send you a message.",
+            title=target.title,
+            position=str(position(turn.db, signup)),
+        ),
+        buttons=(
+            Button(turn._("Add a note"), f"session.note:{target.id}"),
+            Button(turn._("Leave the waitlist"), f"session.cancel:{target.id}"),
+        ),
+    )
+
+
+def _take(turn: Turn, target: WellbeingSession) -> SessionSignup:
+    """A place for this person, or a place on the waitlist when it is full. Call with the
+    session's row locked, open for sign-up, and no place of theirs in it."""
     earlier = turn.db.exec(
         select(SessionSignup).where(
             SessionSignup.session_id == target.id, SessionSignup.member_id == turn.member.id
@@ -82,19 +103,63 @@ def sign_up(turn: Turn, asked: Asked) -> Reply:
     turn.db.flush()
     turn.db.refresh(target)
     refresh_announcement(turn.db, turn.settings, target, turn.now)
-    if confirmed:
-        return confirmation(turn, target)
+    return signup
+
+
+def sign_up_every_week(turn: Turn, asked: Asked) -> Reply:
+    """"Sign up for every week": this session and the later weeks of its series, in one press.
+    A full week puts them on its waitlist; a week they already hold or that closed is left as it is."""
+    weeks = [asked.subject, *later_in_series(turn, asked.subject)]
+    placed: list[WellbeingSession] = []
+    waiting: list[WellbeingSession] = []
+    for week in sorted(weeks, key=lambda w: w.id or 0):  # rows locked in one order: no deadlock
+        target = lock(turn.db, week.id)
+        open_now = target.status == Status.SCHEDULED and turn.now < target.signup_closes_at
+        if not open_now or signup_of(turn.db, target.id, turn.member.id) is not None:
+            continue
+        (placed if _take(turn, target).status == Seat.CONFIRMED else waiting).append(target)
+    if not placed and not waiting:
+        return turn.say(turn._("You already have every week you can sign up for. Nothing changed."))
+    placed.sort(key=lambda w: w.starts_at)
+    waiting.sort(key=lambda w: w.starts_at)
+    _ = turn._
+    words: list[Span] = []
+    if placed:
+        words += turn.spans(
+            "You have a place at {title} for {count} weeks, from {first} to {last}.",
+            title=placed[0].title,
+            count=str(len(placed)),
+            first=turn.moment(placed[0].starts_at),
+            last=turn.moment(placed[-1].starts_at),
+        )
+        words += [" ", _("Your calendar file comes with this message.")]
+    if waiting:
+        days = ", ".join(short_when(w.starts_at, turn.member.timezone, turn.member.language) for w in waiting)
+        words += [" " if words else "", _("These weeks are full, so you are on their waitlist: {days}.", days=days)]
+    files = (calendar_file(placed, turn.now, _),) if placed else ()
+    buttons = (Button(_("Cancel every week"), f"session.cancel_all:{asked.subject.id}"),)
+    return Reply(messages=(Message(tuple(words), files=files, buttons=buttons),))
+
+
+def give_up_every_week(turn: Turn, asked: Asked) -> Reply:
+    """"Cancel every week": their places from this session on in its series, given back."""
+    weeks = [asked.subject, *later_in_series(turn, asked.subject)]
+    given: list[WellbeingSession] = []
+    for week in sorted(weeks, key=lambda w: w.id or 0):
+        target = lock(turn.db, week.id)
+        mine = signup_of(turn.db, target.id, turn.member.id)
+        if mine is None or target.status != Status.SCHEDULED or turn.now >= target.starts_at:
+            continue
+        _give_back(turn, target, mine)
+        given.append(target)
+    if not given:
+        return turn.say(turn._("You have no places in these weeks, so there is nothing to cancel."))
     return turn.say(
-        *turn.spans(
-            "{title} is full, so you are number {position} on the waitlist. "
-            "If a place comes up, it is yours and I will send you a message.",
-            title=target.title,
-            position=str(position(turn.db, signup)),
-        ),
-        buttons=(
-            Button(turn._("Add a note"), f"session.note:{target.id}"),
-            Button(turn._("Leave the waitlist"), f"session.cancel:{target.id}"),
-        ),
+        turn._(
+            "Your places at {title} are cancelled, {count} weeks in all. Thank you for letting us know.",
+            title=given[0].title,
+            count=len(given),
+        )
     )
 
 
@@ -115,6 +180,17 @@ def give_up(turn: Turn, asked: Asked) -> Reply:
         return turn.say(
             turn._("You don't have a place at {title}, so there is nothing to cancel.", title=target.title)
         )
+    was = _give_back(turn, target, mine)
+    if was == Seat.WAITLISTED:
+        return turn.say(turn._("You have left the waitlist for {title}.", title=target.title))
+    return turn.say(
+        turn._("Your place at {title} is cancelled. Thank you for letting us know.", title=target.title)
+    )
+
+
+def _give_back(turn: Turn, target: WellbeingSession, mine: SessionSignup) -> str:
+    """Their place or waitlist entry given up; a place freed goes to the first waiting. Call
+    with the session's row locked. Returns what they held."""
     was = mine.status
     mine.status = Seat.GIVEN_UP
     mine.cancelled_at = turn.now
@@ -123,11 +199,7 @@ def give_up(turn: Turn, asked: Asked) -> Reply:
     if was == Seat.CONFIRMED:
         free_seat(turn.db, target, turn.now)
     refresh_announcement(turn.db, turn.settings, target, turn.now)
-    if was == Seat.WAITLISTED:
-        return turn.say(turn._("You have left the waitlist for {title}.", title=target.title))
-    return turn.say(
-        turn._("Your place at {title} is cancelled. Thank you for letting us know.", title=target.title)
-    )
+    return was
 
 
 def free_seat(db: Session, target: WellbeingSession, now: datetime) -> None:

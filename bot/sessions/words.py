@@ -9,7 +9,7 @@ from datetime import datetime
 from bot.conversation import Button, Field, Message, Reply, Span, fill
 from bot.members import Role
 from bot.sessions.calendar import calendar_file
-from bot.sessions.queries import position, signup_of, waiting
+from bot.sessions.queries import later_in_series, position, signup_of, waiting
 from bot.sessions.rules import Seat, Status, audience_name, may_join
 from bot.turn import Turn, moment_for
 from bot.words import N_, Translate, translator
@@ -80,11 +80,16 @@ def card(turn: Turn, session: WellbeingSession, lead: tuple[Span, ...] = ()) -> 
     buttons = []
     scheduled = session.status == Status.SCHEDULED
     subject = session.id
+    weekly = scheduled and bool(later_in_series(turn, session))
     if scheduled and mine is None and turn.now < session.signup_closes_at and may_join(turn, session):
         buttons.append(Button(_("Sign up"), f"session.signup:{subject}", style="primary"))
+        if weekly:
+            buttons.append(Button(_("Sign up for every week"), f"session.signup_all:{subject}"))
     if scheduled and mine is not None and turn.now < session.starts_at:
         label = _("Cancel my place") if mine.status == Seat.CONFIRMED else _("Leave the waitlist")
         buttons.append(Button(label, f"session.cancel:{subject}"))
+        if weekly:
+            buttons.append(Button(_("Cancel every week"), f"session.cancel_all:{subject}"))
     if scheduled and mine is not None:
         buttons.append(Button(_("Add a note"), f"session.note:{subject}"))
     if scheduled:
@@ -115,6 +120,8 @@ def announcement(session: WellbeingSession, waiting_now: int, reader: Member, no
     else:
         lead = _("Wellbeing session: {title}. Press Sign up to take a place.", title=session.title)
         buttons.append(Button(_("Sign up"), f"session.signup:{session.id}", style="primary"))
+    if session.series_id is not None and buttons:  # the first week of a weekly series
+        buttons.append(Button(_("Sign up for every week"), f"session.signup_all:{session.id}"))
     if session.status == Status.SCHEDULED and now < session.starts_at:
         buttons.append(Button(_("Cancel my place"), f"session.cancel:{session.id}"))
     return Message(
@@ -140,7 +147,7 @@ def confirmation(turn: Turn, target: WellbeingSession) -> Reply:
     _ = turn._
     words = (
         *turn.spans(
-            "You have a place at {title}, {when}. Your calendar file is below.",
+            "You have a place at {title}, {when}. Your calendar file comes with this message.",
             title=target.title,
             when=when(turn, target),
         ),
