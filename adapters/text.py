@@ -43,3 +43,45 @@ def runs(spans: Sequence[Span]) -> Iterator[Span]:
             yield span
     if words:
         yield "".join(words)
+
+
+# "Type guide", "type checkin on", "Try: sessions": what to type, said as the console takes it.
+_HINT = re.compile(r"\b(?P<lead>[Tt]ype|Try:) (?P<command>[a-z]+)(?: (?P<verb>[a-z]+))?")
+
+
+def _commands() -> dict[str, tuple[str, ...]]:
+    """Each command of the bot and the words that may follow it, the one it takes alone first."""
+    from bot.feature import Features
+    from bot.features import EVERY_FEATURE
+
+    found: dict[str, tuple[str, ...]] = {}
+    for name, spec in Features(EVERY_FEATURE).commands.items():
+        verbs = [verb.name for verb in spec.verbs]
+        first = [word for word in spec.default if word in verbs][:1]
+        found[name] = tuple(dict.fromkeys([*first, *verbs]))
+    return found
+
+
+_COMMANDS: dict[str, tuple[str, ...]] = {}
+
+
+def as_slash_commands(text: str, verb_needed: bool) -> str:
+    """What to type, said as a platform of slash commands takes it: "Type guide" is "Type /guide",
+    wherever it is read. `verb_needed`: a command of several words needs one of them (Discord's
+    subcommands), so "Type sessions" is "Type /sessions list"."""
+    if not _COMMANDS:
+        _COMMANDS.update(_commands())
+
+    def one(hint: re.Match[str]) -> str:
+        verbs = _COMMANDS.get(hint["command"])
+        if verbs is None:
+            return hint[0]
+        verb = hint["verb"]
+        if verb in verbs:
+            return f"{hint['lead']} /{hint['command']} {verb}"
+        rest = f" {verb}" if verb else ""
+        if verb_needed and verbs:
+            return f"{hint['lead']} /{hint['command']} {verbs[0]}{rest}"
+        return f"{hint['lead']} /{hint['command']}{rest}"
+
+    return _HINT.sub(one, text)

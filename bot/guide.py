@@ -12,7 +12,11 @@ from bot.words import N_
 
 def guide(turn: Turn, _asked: Asked) -> Reply:
     _ = turn._
-    allowed = [spec for spec in turn.features.commands.values() if not spec.roles or turn.is_(*spec.roles)]
+    allowed = [
+        spec
+        for spec in turn.features.commands.values()
+        if (not spec.roles or turn.is_(*spec.roles)) and (spec.run is not guide or spec.name == "guide")
+    ]
     lines = [(spec.name, spec.summary, spec.example) for spec in allowed]
     lines += [
         (f"{spec.name} {verb.name}", verb.summary, verb.example)
@@ -38,9 +42,11 @@ FEATURE = Feature(
             summary=N_("Shows what you can do here."),
             example="guide",
             run=guide,
-            aliases=("help", "?", "start", "menu"),
+            aliases=("?", "start", "menu"),
             without_consent=True,
         ),
+        # `help` is the guide too, and a slash command of its own: people try /help first.
+        CommandSpec("help", summary=N_("Shows what you can do here."), example="help", run=guide, without_consent=True),
     ),
     buttons=(ButtonSpec("guide", guide, without_consent=True),),
 )

@@ -236,7 +236,7 @@ def test_commands_work_in_a_direct_message_and_a_line_typed_there_is_a_command(w
 
     [notice, unknown] = world.direct_message(LOU, "hi")  # no slash: a line typed to the bot
     assert seen(notice).startswith("Hello! Before we start")
-    assert seen(unknown) == "I don't know 'hi'. Type guide to see what you can do."
+    assert seen(unknown) == "I don't know 'hi'. Type /guide to see what you can do."  # works everywhere
     world.press(LOU, buttons(notice)["OK"])
     [guide, *_rest] = world.direct_message(LOU, "guide")
     assert seen(guide).startswith("Here is what you can do.")
@@ -244,6 +244,19 @@ def test_commands_work_in_a_direct_message_and_a_line_typed_there_is_a_command(w
     opened = world.press(LOU, buttons(edit)["Edit your profile"]).modal
     assert opened["custom_id"] == "f:1:profile.edit"
     assert member(engine, LOU).consent_given_at is not None
+
+
+def test_what_to_type_is_said_as_discord_takes_it_and_help_is_a_command(world):
+    met(world, PRIYA)
+    [guide] = world.slash(PRIYA, "help").answers  # /help is the guide
+    lines = seen(guide).splitlines()
+    assert lines[0] == "Here is what you can do. Type a command, or press a button."
+    # A command of several words needs one of them on Discord: the guide says which.
+    assert "Lists wellbeing sessions with places left, and your own places. Try: /sessions list" in seen(guide)
+    assert "Try: /profile timezone Europe/London" in seen(guide)
+    assert "Try: /guide" in seen(guide) and "Try: /help" not in seen(guide)  # listed once
+    [paused] = world.slash(PRIYA, "pause").answers
+    assert seen(paused).endswith("Take the time you need. Type /resume to start again sooner.")
 
 
 def test_granting_a_role_to_someone_the_bot_has_not_met_works_from_a_mention(world, engine):
@@ -526,7 +539,7 @@ def test_a_short_rate_limit_is_waited_out_by_discord_py_and_the_message_goes_onc
     sends = [c for c in world.fake.calls if c.method == "POST" and c.path.endswith("/messages")]
     assert len(sends) == 2  # the 429, then the retry
     [sent] = world.fake.posts_in(world.fake.dm_of[CORA])
-    assert sent["content"] == "Ada gave you the coordinator role. Type guide to see what you can do now. You are a partner too, so check-ins come to you. If you don't want them, press No check-ins for me."
+    assert sent["content"] == "Ada gave you the coordinator role. Type /guide to see what you can do now. You are a partner too, so check-ins come to you. If you don't want them, press No check-ins for me."
     with Session(engine) as session:
         [row] = session.exec(select(Outbox)).all()
     assert row.sent_at is not None and row.attempts == 0
@@ -863,7 +876,7 @@ def test_link_on_discord_gives_a_code_only_the_person_sees_and_link_join_takes_o
     assert "Done. Your accounts are linked." in console.last.plain()
 
     shown = world.slash(ALEX, "link", "join K7P-4QD")
-    assert shown.texts == ["That code doesn't work. Check it, or type link on your other account for a new one."]
+    assert shown.texts == ["That code doesn't work. Check it, or type /link new on your other account for a new one."]
     [alone] = world.slash(ALEX, "unlink").answers
     assert alone["content"].startswith("Done. This account is on its own now")
 

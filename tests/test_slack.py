@@ -266,6 +266,18 @@ def test_a_form_finished_after_its_response_url_expired_is_answered_by_direct_me
     assert member(engine, "UPRIYA").quiet_start is not None
 
 
+def test_what_to_type_is_said_as_a_slash_command_and_help_is_one(world):
+    met(world, "UPRIYA")
+    _answer, key = world.slash("UPRIYA", "/help", channel="CGENERAL")
+    [guide] = world.fake.replies(key)
+    assert guide["text"].startswith("Here is what you can do.")
+    shown = texts(guide["blocks"])
+    assert "Try: /sessions" in shown and "Try: /profile timezone Europe/London" in shown
+    _answer, key = world.slash("UPRIYA", "/pause", "2 weeks")
+    [paused] = world.fake.replies(key)
+    assert texts(paused["blocks"]).endswith("Take the time you need. Type /resume to start again sooner.")
+
+
 def test_a_line_typed_to_the_bot_is_a_command_and_a_form_opens_from_a_button(world):
     met(world, "UPRIYA")
     world.dm("UPRIYA", "profile", "Ev1")
@@ -450,7 +462,7 @@ def test_a_direct_message_the_outbox_opened_is_the_one_replies_use(world, clock)
     a_session(world)  # Cora's "you have the coordinator role" waits in the outbox
     world.dispatch(clock)
     assert said(world.fake.posts_in("DUCORA")) == [
-        "Ada gave you the coordinator role. Type guide to see what you can do now. You are a partner too, so check-ins come to you. If you don't want them, press No check-ins for me."
+        "Ada gave you the coordinator role. Type /guide to see what you can do now. You are a partner too, so check-ins come to you. If you don't want them, press No check-ins for me."
     ]
 
     world.slash("UCORA", "/sessions", "calendar 1", channel="CGENERAL")
@@ -530,7 +542,7 @@ def test_a_short_rate_limit_is_waited_out_and_the_message_goes_once(world, engin
     assert len(sleeps.waits) == 1 and 2 <= sleeps.waits[0] < 3  # Retry-After, honoured
     assert [c.status for c in world.fake.calls if c.method == "chat.postMessage"] == [429, 200]
     assert said(world.fake.posts_in("DUCORA")) == [
-        "Ada gave you the coordinator role. Type guide to see what you can do now. You are a partner too, so check-ins come to you. If you don't want them, press No check-ins for me."
+        "Ada gave you the coordinator role. Type /guide to see what you can do now. You are a partner too, so check-ins come to you. If you don't want them, press No check-ins for me."
     ]
     with Session(engine) as session:
         [row] = session.exec(select(Outbox)).all()
@@ -1101,7 +1113,7 @@ def test_a_stop_lets_a_message_being_sent_finish_so_a_restart_does_not_send_it_a
     rest = shown + "".join(iter_queue(lines))
     assert code == 0, rest
     assert said(fake.posts_in("DUCORA")) == [
-        "Ada gave you the coordinator role. Type guide to see what you can do now. You are a partner too, so check-ins come to you. If you don't want them, press No check-ins for me."
+        "Ada gave you the coordinator role. Type /guide to see what you can do now. You are a partner too, so check-ins come to you. If you don't want them, press No check-ins for me."
     ]
     # Marked sent: after a restart it is not sent again.
     engine = make_engine(f"sqlite:///{tmp_path / 'data' / 'partnerbot.db'}")
@@ -1167,7 +1179,7 @@ def test_link_gives_a_code_only_the_person_sees_and_the_code_joins_another_accou
     world.fake.forget()
     _answer, key = world.slash("UALEX", "/link", "K7P-4QD")  # a wrong code, typed after /link
     assert said(world.fake.replies(key)) == [
-        "That code doesn't work. Check it, or type link on your other account for a new one."
+        "That code doesn't work. Check it, or type /link on your other account for a new one."
     ]
     _answer, key = world.slash("UALEX", "/unlink")
     assert said(world.fake.replies(key))[0].startswith("Done. This account is on its own now")

@@ -15,7 +15,7 @@ from typing import Literal
 
 import discord
 
-from adapters.text import runs
+from adapters.text import as_slash_commands, runs
 from adapters.text import split_text as split_by_atoms
 from bot.conversation import Button, Form, FormField, Mention, Message, Moment, Reply, Select, Span
 from bot.words import Translate
@@ -146,7 +146,7 @@ def markdown(spans: Sequence[Span]) -> str:
             return time_tokens(run)
         if isinstance(run, Mention):
             return mention_token(run)
-        return escape(run)
+        return escape(as_slash_commands(run, verb_needed=True))
 
     return "".join(one(run) for run in runs(spans))
 

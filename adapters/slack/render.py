@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from adapters.text import runs
+from adapters.text import as_slash_commands, runs
 from adapters.text import split_text as split_by_atoms
 from bot.conversation import (
     Button,
@@ -83,7 +83,7 @@ def mrkdwn(spans: Sequence[Span], private: bool = True) -> str:
             return date_token(run)
         if isinstance(run, Mention):
             return mention_token(run, private)
-        return escape(run)
+        return escape(as_slash_commands(run, verb_needed=False))
 
     return "".join(one(run) for run in runs(spans))
 
@@ -235,6 +235,7 @@ def fallback(message: Message) -> str:
     lines = [f"{f.label}: {plain(f.value)}" for f in message.fields]
     if lines:
         words = "\n".join([words, *lines])
+    words = as_slash_commands(words, verb_needed=False)
     if len(words) > MAX_FALLBACK:
         words = words[: MAX_FALLBACK - 1] + "…"
     return escape(words)
