@@ -1424,10 +1424,10 @@ def test_a_ready_set_fills_the_checkin_form_and_is_saved_as_it_was_offered(engin
     cora.press("Weekly wellbeing")
     assert cora.text == (
         "You chose Weekly wellbeing. Questions so far: 4 of 5.\n"
-        "1. How are you feeling this week?: Scale: awful, poor, okay, good, great\n"
-        "2. How is your energy?: Scale: very low, low, okay, good, very good\n"
-        "3. Did you sleep well?: Yes or no\n"
-        "4. Anything you'd like us to know?: Short text\n"
+        "Question 1: How are you feeling this week? Answer: awful, poor, okay, good, great.\n"
+        "Question 2: How is your energy? Answer: very low, low, okay, good, very good.\n"
+        "Question 3: Did you sleep well? Answer: yes or no.\n"
+        "Question 4: Anything you'd like us to know? Answer: short text.\n"
         "[Add another]\n[Done]\n[Remove the last one]"
     )
     cora.press("Done")
@@ -1470,7 +1470,7 @@ def test_questions_added_one_at_a_time_with_their_kind_chosen_from_a_list(engine
     cora.submit({"text": "How is your pain today?", "labels": "very bad, bad, okay, good, very good"})
     assert cora.text == (
         "Added. Questions so far: 1 of 5.\n"
-        "1. How is your pain today?: Scale: very bad, bad, okay, good, very good\n"
+        "Question 1: How is your pain today? Answer: very bad, bad, okay, good, very good.\n"
         "[Add another]\n[Done]\n[Remove the last one]"
     )
     cora.press("Add another")
@@ -1501,7 +1501,7 @@ def test_the_list_being_built_survives_a_restart_and_checkin_new_starts_with_it(
 
     again = Person(Bot(engine, settings, clock, EVERY_FEATURE), cora.who, answered=True)  # a restart
     again.says("checkin questions")
-    assert again.text.startswith("Questions so far: 1 of 5.\n1. How are you?: Scale: awful, poor, okay, good, great")
+    assert again.text.startswith("Questions so far: 1 of 5.\nQuestion 1: How are you? Answer: awful, poor, okay, good, great.")
     again.says("checkin new")
     assert {f.name: f.initial for f in again.last.form.fields}["questions"] == (
         "How are you? | awful, poor, okay, good, great"

@@ -394,7 +394,7 @@ def test_check_in_questions_are_built_one_at_a_time_in_slack_modals(world, engin
     done = world.submit("UCORA", view, {"text": "Did you sleep well?", "kind": "yesno"})
     assert (done.status, done.body) == (200, "")
     [added] = world.fake.replies(key)  # where the button was pressed
-    assert added["text"] == "Added. Questions so far: 1 of 5.\n1. Did you sleep well?: Yes or no"
+    assert added["text"] == "Added. Questions so far: 1 of 5.\nQuestion 1: Did you sleep well? Answer: yes or no."
 
     world.fake.forget()
     world.press("UCORA", button(added["blocks"], "Done"))

@@ -101,16 +101,16 @@ def initial_questions(turn: Turn) -> tuple[str, str]:
 # ---- what the coordinator sees ---------------------------------------------------------------
 
 
-def _kind_said(turn: Turn, question: dict[str, Any]) -> str:
+def _answer_said(turn: Turn, question: dict[str, Any]) -> str:
     _ = turn._
     if question["kind"] == "scale":
-        return _("Scale: {words}", words=", ".join(question["labels"]))
-    return _("Yes or no") if question["kind"] == "yesno" else _("Short text")
+        return _("Answer: {words}.", words=", ".join(question["labels"]))
+    return _("Answer: yes or no.") if question["kind"] == "yesno" else _("Answer: short text.")
 
 
 def _listed(turn: Turn, questions: list[dict[str, Any]]) -> tuple[Field, ...]:
     return tuple(
-        Field(f"{number}. {question['text']}", (_kind_said(turn, question),))
+        Field(turn._("Question {number}", number=number), (f"{question['text']} {_answer_said(turn, question)}",))
         for number, question in enumerate(questions, start=1)
     )
 
