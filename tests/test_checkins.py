@@ -501,7 +501,14 @@ def test_history_before_any_checkin_and_after_a_skip(engine, platform, clock, co
 
 def test_list_shows_each_checkin_with_its_details(engine, cora):
     cora.says("checkin list")
-    assert cora.text == "There are no check-ins yet. Type checkin new to create one."
+    assert cora.text == (
+        "There are no check-ins yet. Type checkin new to create one.\n[New check-in]\n[Help me write questions]"
+    )
+    cora.press("Help me write questions")
+    assert cora.last.plain() == "How would you like to write the questions?"
+    cora.says("checkin list")
+    cora.press("New check-in")
+    assert cora.last.form is not None and cora.last.form.form_id == "checkin.edit"
 
     create(cora)
     create(cora, name="Sleep", questions="Did you sleep well? | yes/no", schedule="daily 20:00", window="2")
@@ -656,7 +663,7 @@ def test_delete_closes_open_runs_and_nothing_more_is_sent(engine, bot, platform,
     assert "How is your energy? 3 okay" in pat.text
 
     cora.says("checkin list")
-    assert cora.text == "There are no check-ins yet. Type checkin new to create one."
+    assert cora.last.plain() == "There are no check-ins yet. Type checkin new to create one."
     cora.says("checkin send 1")
     assert cora.text == "Which check-in? Type its number, like 1. Type checkin list to see them."
 

@@ -267,6 +267,7 @@ QUESTION = FormSpec(
 )
 
 BUTTONS = (
+    ButtonSpec("checkin.build", questions, COORDINATORS, refusal=NOT_COORDINATOR),
     ButtonSpec("checkin.sets", sets, COORDINATORS, refusal=NOT_COORDINATOR),
     ButtonSpec("checkin.set", use_set, COORDINATORS, Subject(find_set), NOT_COORDINATOR),
     ButtonSpec("checkin.unadd", unadd, COORDINATORS, refusal=NOT_COORDINATOR),

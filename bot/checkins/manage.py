@@ -119,7 +119,13 @@ def list_checkins(turn: Turn, _asked: Asked) -> Reply:
     _ = turn._
     found = current(turn)
     if not found:
-        return turn.say(_("There are no check-ins yet. Type checkin new to create one."))
+        return turn.say(
+            _("There are no check-ins yet. Type checkin new to create one."),
+            buttons=(
+                Button(_("New check-in"), "checkin.edit"),
+                Button(_("Help me write questions"), "checkin.build"),
+            ),
+        )
     return turn.say(
         _(
             "Check-ins. Type checkin send, pause, resume, edit, delete or summary with a number, like: checkin send 1."
