@@ -1530,9 +1530,14 @@ def test_a_wrong_question_is_sent_back_on_its_field_and_nothing_is_added(engine,
     assert {f.name: f.initial for f in cora.last.form.fields}["labels"] == "bad, okay, good"  # kept as typed
     cora.submit({"text": "Pain? | yes/no; Sleep?", "labels": "awful, poor, okay, good, great"})
     assert cora.last.field_errors == {"text": "Please leave out ; and | in a question."}
+    cora.submit({"text": "How are you?", "labels": "awful, poor, okay, good, " + "great " * 10})
+    assert cora.last.field_errors == {
+        "labels": "A scale word can be up to 30 characters. Yours has 59. Please make it shorter."
+    }
     # Words for a scale are not needed for yes or no.
-    cora.submit({"text": "Did you sleep?", "kind": "yesno", "labels": ""})
+    cora.submit({"text": "Did you\nsleep?", "kind": "yesno", "labels": ""})
     assert cora.last.plain() == "Added. Questions so far: 1 of 5."
+    assert rows(engine, FormDraft)[0].values["questions"] == "Did you sleep? | yes/no"
 
 
 def test_five_questions_are_the_most_and_a_sixth_is_refused(engine, cora):

@@ -232,14 +232,18 @@ def _question(text: str, kind: str, labels: str) -> dict[str, Any]:
 
 
 def _submit(turn: Turn, _asked: Asked, values: dict[str, str]) -> Reply:
-    text = values["text"]
+    text = " ".join(values["text"].split())  # one line, as the check-in form reads it
     if any(mark in text for mark in ";|"):
         raise Refusal("Please leave out ; and | in a question.", field="text")
     kind = values["kind"]
-    labels = values.get("labels", "") if kind == SCALE else ""
+    labels = ""
     if kind == SCALE:
-        words = [clean_text(word, "a scale word", 30) for word in labels.split(",") if word.strip()]
-        if len(words) != SCALE_POINTS or any(mark in labels for mark in ";|"):
+        typed = values.get("labels", "")
+        try:
+            words = [clean_text(" ".join(word.split()), "a scale word", 30) for word in typed.split(",") if word.strip()]
+        except Refusal as refusal:
+            raise Refusal(refusal.msgid, field="labels", **refusal.values) from None
+        if len(words) != SCALE_POINTS or any(mark in typed for mark in ";|"):
             raise Refusal(
                 "Please give five words for the scale, split by commas, like: awful, poor, okay, good, great.",
                 field="labels",
