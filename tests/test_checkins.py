@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import Session, col, select
 
-from bot.conversation import ButtonPress, Message, Reply, Who, plain
+from bot.conversation import ButtonPress, FormSubmit, Message, Reply, Who, plain
 from bot.core import Bot
 from bot.features import EVERY_FEATURE
 from bot.members import AccountRef, Role
@@ -426,6 +426,7 @@ def test_the_first_page_can_be_put_right_and_then_saved(engine, cora):
     "line",
     [
         "checkin new",
+        "checkin questions",
         "checkin list",
         "checkin send 1",
         "checkin pause 1",
@@ -500,7 +501,14 @@ def test_history_before_any_checkin_and_after_a_skip(engine, platform, clock, co
 
 def test_list_shows_each_checkin_with_its_details(engine, cora):
     cora.says("checkin list")
-    assert cora.text == "There are no check-ins yet. Type checkin new to create one."
+    assert cora.text == (
+        "There are no check-ins yet. Type checkin new to create one.\n[New check-in]\n[Help me write questions]"
+    )
+    cora.press("Help me write questions")
+    assert cora.last.plain() == "How would you like to write the questions?"
+    cora.says("checkin list")
+    cora.press("New check-in")
+    assert cora.last.form is not None and cora.last.form.form_id == "checkin.edit"
 
     create(cora)
     create(cora, name="Sleep", questions="Did you sleep well? | yes/no", schedule="daily 20:00", window="2")
@@ -655,7 +663,7 @@ def test_delete_closes_open_runs_and_nothing_more_is_sent(engine, bot, platform,
     assert "How is your energy? 3 okay" in pat.text
 
     cora.says("checkin list")
-    assert cora.text == "There are no check-ins yet. Type checkin new to create one."
+    assert cora.last.plain() == "There are no check-ins yet. Type checkin new to create one."
     cora.says("checkin send 1")
     assert cora.text == "Which check-in? Type its number, like 1. Type checkin list to see them."
 
@@ -1400,3 +1408,168 @@ def test_an_anonymous_checkin_cannot_have_an_alert_level(engine, cora):
         "alert_level": "Anonymous answers can't alert anyone. Leave the alert level empty, or choose by name or totals."
     }
     assert rows(engine, CheckIn) == []
+
+
+# ---- building the questions without the typed syntax ---------------------------------------------
+
+
+def buttons_of(member: Person) -> list[str]:
+    return [b.label for m in member.last.messages for b in m.buttons]
+
+
+def test_a_ready_set_fills_the_checkin_form_and_is_saved_as_it_was_offered(engine, cora, pat):
+    cora.says("checkin questions")
+    assert cora.text == (
+        "How would you like to write the questions?\n"
+        "[Use a ready set]\n[Add questions one at a time]\n[Type them myself]"
+    )
+    cora.press("Use a ready set")
+    assert cora.last.plain() == "Ready sets. Press one to use it. You can change it after."
+    assert buttons_of(cora) == ["Weekly wellbeing", "After a meeting", "Before an event"]
+    assert "Weekly wellbeing: How are you feeling this week? How is your energy?" in cora.text
+
+    cora.press("Weekly wellbeing")
+    assert cora.text == (
+        "You chose Weekly wellbeing. Questions so far: 4 of 5.\n"
+        "Question 1: How are you feeling this week? Answer: awful, poor, okay, good, great.\n"
+        "Question 2: How is your energy? Answer: very low, low, okay, good, very good.\n"
+        "Question 3: Did you sleep well? Answer: yes or no.\n"
+        "Question 4: Anything you'd like us to know? Answer: short text.\n"
+        "[Add another]\n[Done]\n[Remove the last one]"
+    )
+    cora.press("Done")
+    form = cora.last.form
+    assert form is not None and (form.form_id, form.page) == ("checkin.edit", 1)
+    initial = {f.name: f.initial for f in form.fields}
+    assert initial["name"] == "Weekly wellbeing"
+    assert initial["questions"] == (
+        "How are you feeling this week? | awful, poor, okay, good, great; "
+        "How is your energy? | very low, low, okay, good, very good; "
+        "Did you sleep well? | yes/no; Anything you'd like us to know? | text"
+    )
+    cora.submit({"schedule": "weekly mon 10:00"})
+    cora.submit({"visibility": "named", "alert_level": "1"})
+
+    assert cora.last.plain() == "Created check-in 1: Weekly wellbeing."
+    [made] = rows(engine, CheckIn)
+    assert [q["kind"] for q in made.questions] == ["scale", "scale", "yesno", "text"]
+    assert rows(engine, FormDraft) == []  # the list is used: nothing left behind
+    cora.says("checkin new")  # and the next one starts empty, as before
+    assert [f.initial for f in cora.last.form.fields] == ["", "", "", "", "48"]
+
+
+def test_questions_added_one_at_a_time_with_their_kind_chosen_from_a_list(engine, cora):
+    cora.says("checkin questions")
+    cora.press("Add questions one at a time")
+    form = cora.last.form
+    assert form is not None and (form.form_id, form.title, form.submit_label) == (
+        "checkin.question",
+        "Add a question",
+        "Add",
+    )
+    assert [(f.name, f.kind, f.initial) for f in form.fields] == [
+        ("text", "short", ""),
+        ("kind", "choice", "scale"),
+        ("labels", "short", "awful, poor, okay, good, great"),
+    ]
+    assert [o.label for o in form.fields[1].choices] == ["Scale of 5", "Yes or no", "Short text"]
+
+    cora.submit({"text": "How is your pain today?", "labels": "very bad, bad, okay, good, very good"})
+    assert cora.text == (
+        "Added. Questions so far: 1 of 5.\n"
+        "Question 1: How is your pain today? Answer: very bad, bad, okay, good, very good.\n"
+        "[Add another]\n[Done]\n[Remove the last one]"
+    )
+    cora.press("Add another")
+    cora.submit({"text": "Did you sleep well?", "kind": "yesno"})
+    cora.press("Add another")
+    cora.submit({"text": "Anything else?", "kind": "text"})
+    assert cora.last.plain() == "Added. Questions so far: 3 of 5."
+
+    cora.press("Remove the last one")
+    assert cora.last.plain() == "Removed: Anything else? Questions so far: 2 of 5."
+    cora.press("Done")
+    initial = {f.name: f.initial for f in cora.last.form.fields}
+    assert (initial["name"], initial["questions"]) == (
+        "",
+        "How is your pain today? | very bad, bad, okay, good, very good; Did you sleep well? | yes/no",
+    )
+    # The typed syntax is still there to change what was built.
+    cora.submit({"name": "Pain", "questions": initial["questions"] + "; Any news? | text", "schedule": "daily 9:00"})
+    cora.submit({})
+    [made] = rows(engine, CheckIn)
+    assert [q["text"] for q in made.questions] == ["How is your pain today?", "Did you sleep well?", "Any news?"]
+
+
+def test_the_list_being_built_survives_a_restart_and_checkin_new_starts_with_it(engine, settings, clock, cora):
+    cora.says("checkin questions")
+    cora.press("Add questions one at a time")
+    cora.submit({"text": "How are you?"})
+
+    again = Person(Bot(engine, settings, clock, EVERY_FEATURE), cora.who, answered=True)  # a restart
+    again.says("checkin questions")
+    assert again.text.startswith("Questions so far: 1 of 5.\nQuestion 1: How are you? Answer: awful, poor, okay, good, great.")
+    again.says("checkin new")
+    assert {f.name: f.initial for f in again.last.form.fields}["questions"] == (
+        "How are you? | awful, poor, okay, good, great"
+    )
+    # Removing the last one leaves nothing kept, and the ways to start again.
+    again.says("checkin questions")
+    again.press("Remove the last one")
+    assert again.text.startswith("Removed: How are you? How would you like to write the questions?")
+    assert rows(engine, FormDraft) == []
+
+
+def test_a_wrong_question_is_sent_back_on_its_field_and_nothing_is_added(engine, cora):
+    cora.says("checkin questions")
+    cora.press("Add questions one at a time")
+    cora.submit({"text": "How are you?", "labels": "bad, okay, good"})
+    assert cora.last.field_errors == {
+        "labels": "Please give five words for the scale, split by commas, like: awful, poor, okay, good, great."
+    }
+    assert {f.name: f.initial for f in cora.last.form.fields}["labels"] == "bad, okay, good"  # kept as typed
+    cora.submit({"text": "Pain? | yes/no; Sleep?", "labels": "awful, poor, okay, good, great"})
+    assert cora.last.field_errors == {"text": "Please leave out ; and | in a question."}
+    cora.submit({"text": "How are you?", "labels": "awful, poor, okay, good, " + "great " * 10})
+    assert cora.last.field_errors == {
+        "labels": "A scale word can be up to 30 characters. Yours has 59. Please make it shorter."
+    }
+    # Words for a scale are not needed for yes or no.
+    cora.submit({"text": "Did you\nsleep?", "kind": "yesno", "labels": ""})
+    assert cora.last.plain() == "Added. Questions so far: 1 of 5."
+    assert rows(engine, FormDraft)[0].values["questions"] == "Did you sleep? | yes/no"
+
+
+def test_five_questions_are_the_most_and_a_sixth_is_refused(engine, cora):
+    cora.says("checkin questions")
+    cora.press("Use a ready set")
+    cora.press("Weekly wellbeing")
+    cora.press("Add another")
+    cora.submit({"text": "Did you eat well?", "kind": "yesno"})
+    assert cora.text.startswith("Added. That is 5 questions, the most a check-in can have.")
+    assert buttons_of(cora) == ["Done", "Remove the last one"]
+
+    # A question form opened earlier, sent now, cannot make a sixth.
+    reply = cora.bot.handle(FormSubmit(cora.who, "checkin.question", {"text": "Six?", "kind": "text"}))
+    assert reply.refused
+    assert reply.plain() == "A check-in can have up to 5 questions. Press Done, or remove one first."
+    [kept] = rows(engine, FormDraft)
+    assert kept.values["questions"].endswith("Did you eat well? | yes/no")
+    assert "Six?" not in kept.values["questions"]
+
+
+@pytest.mark.parametrize("role", [Role.PARTNER, Role.STAFF])
+def test_only_coordinators_build_questions(engine, bot, cora, role):
+    other = someone(bot, "Sam", role)
+    for event in (
+        ButtonPress(other.who, "checkin.sets"),
+        ButtonPress(other.who, "checkin.set:weekly"),
+        ButtonPress(other.who, "checkin.question"),
+        ButtonPress(other.who, "checkin.done"),
+        ButtonPress(other.who, "checkin.unadd"),
+        FormSubmit(other.who, "checkin.question", {"text": "Bank details?", "kind": "text"}),
+    ):
+        reply = bot.handle(event)
+        assert reply.refused and reply.form is None
+        assert reply.plain() == NOT_ALLOWED
+    assert rows(engine, FormDraft) == []

@@ -42,7 +42,16 @@ from bot.features import EVERY_FEATURE
 from bot.members import AccountRef
 from bot.settings import Settings
 from bot.words import translator
-from storage.models import Account, FormDraft, Member, Opening, OpeningInterest, Outbox, SessionSignup
+from storage.models import (
+    Account,
+    CheckIn,
+    FormDraft,
+    Member,
+    Opening,
+    OpeningInterest,
+    Outbox,
+    SessionSignup,
+)
 from tests.conftest import Person
 from tests.discord_fakes import ANNOUNCEMENTS, GENERAL, TOKEN, DiscordWorld, FakeDiscord, Shown, buttons
 from tests.hostile import AT, HOSTILE, NOTE, discord_reading, everywhere, typed_as_seen
@@ -415,6 +424,40 @@ def test_a_checkin_prompt_in_a_direct_message_is_answered_with_one_tap_after_a_r
     world.restart()  # the buttons still work: they carry what they answer
     [saved] = world.press(LOU, buttons(first)["3 okay"]).answers
     assert saved["content"] == "Saved: okay."
+
+
+def test_a_ready_set_and_one_more_question_make_a_checkin_in_discord_across_a_restart(world, engine):
+    grant(world, CORA, "coordinator")
+    [ways] = world.slash(CORA, "checkin", "questions").answers
+    assert seen(ways) == "How would you like to write the questions?"
+    [sets] = world.press(CORA, buttons(ways)["Use a ready set"]).answers
+    assert list(buttons(sets)) == ["Weekly wellbeing", "After a meeting", "Before an event"]
+    [chosen] = world.press(CORA, buttons(sets)["After a meeting"]).answers
+    assert seen(chosen).startswith("You chose After a meeting. Questions so far: 3 of 5.")
+    assert list(buttons(chosen)) == ["Add another", "Done", "Remove the last one"]
+
+    modal = world.press(CORA, buttons(chosen)["Add another"]).modal
+    assert modal["custom_id"] == "f:1:checkin.question"
+    [kind] = [row["component"] for row in modal["components"] if row["type"] == 18]
+    assert [(o["label"], o["value"]) for o in kind["options"]] == [
+        ("Scale of 5", "scale"),
+        ("Yes or no", "yesno"),
+        ("Short text", "text"),
+    ]
+    [added] = world.submit(CORA, modal, {"text": "Was the room easy to reach?", "kind": "yesno"}).answers
+    assert seen(added).startswith("Added. Questions so far: 4 of 5.")
+
+    world.restart()  # the list is in the database, and the buttons carry what they do
+    form = world.press(CORA, buttons(added)["Done"]).modal
+    assert form["custom_id"] == "f:1:checkin.edit"
+    values = {item["custom_id"]: item.get("value") for item in inputs(form)}
+    assert values["name"] == "After a meeting"
+    assert values["questions"].endswith("; Was the room easy to reach? | yes/no")
+    fill_form(world, CORA, Shown(0, [form]), {"schedule": "weekly mon 10:00", "visibility": "named"})
+    with Session(engine) as session:
+        [made] = session.exec(select(CheckIn)).all()
+    assert [q["kind"] for q in made.questions] == ["scale", "yesno", "text", "yesno"]
+    assert made.name == "After a meeting"
 
 
 def test_an_opening_is_announced_and_a_partner_says_they_are_interested(world, engine, clock):

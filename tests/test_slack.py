@@ -60,7 +60,7 @@ from bot.outbox import Delivery, SendFailed, retry
 from bot.settings import Settings
 from bot.words import translator
 from storage.db import make_engine
-from storage.models import Account, Member, MemberRole, OpeningInterest, Outbox, SessionSignup
+from storage.models import Account, CheckIn, Member, MemberRole, OpeningInterest, Outbox, SessionSignup
 from tests.conftest import Person
 from tests.hostile import AT, HOSTILE, NOTE, everywhere, slack_reading, typed_as_seen
 from tests.slack_fakes import (
@@ -377,6 +377,46 @@ def test_a_checkin_prompt_in_a_direct_message_is_answered_with_one_tap(world, en
     [saved] = world.fake.replies(key)
     assert saved["text"] == "Saved: okay."
     assert saved["response_type"] == "in_channel"  # it is their direct message
+
+
+def test_check_in_questions_are_built_one_at_a_time_in_slack_modals(world, engine):
+    grant(world, "UCORA", "coordinator")
+    _answer, key = world.slash("UCORA", "/checkin", "questions")
+    [ways] = world.fake.replies(key)
+    assert ways["text"] == "How would you like to write the questions?"
+    assert [e["text"]["text"] for e in elements(ways["blocks"])] == [
+        "Use a ready set",
+        "Add questions one at a time",
+        "Type them myself",
+    ]
+
+    _answer, key = world.press("UCORA", button(ways["blocks"], "Add questions one at a time"))
+    [opened] = world.fake.made("views.open")
+    view = opened["view"]
+    assert (view["callback_id"], view["title"]["text"], view["submit"]["text"]) == (
+        "checkin.question",
+        "Add a question",
+        "Add",
+    )
+    [kind] = [b["element"] for b in view["blocks"] if b.get("block_id") == "kind"]
+    assert kind["type"] == "static_select"
+    assert [o["text"]["text"] for o in kind["options"]] == ["Scale of 5", "Yes or no", "Short text"]
+    assert view_problem(view) == ""
+
+    done = world.submit("UCORA", view, {"text": "Did you sleep well?", "kind": "yesno"})
+    assert (done.status, done.body) == (200, "")
+    [added] = world.fake.replies(key)  # where the button was pressed
+    assert added["text"] == "Added. Questions so far: 1 of 5.\nQuestion 1: Did you sleep well? Answer: yes or no."
+
+    world.fake.forget()
+    world.press("UCORA", button(added["blocks"], "Done"))
+    [form] = world.fake.made("views.open")
+    questions = [b["element"] for b in form["view"]["blocks"] if b.get("block_id") == "questions"]
+    assert questions[0]["initial_value"] == "Did you sleep well? | yes/no"
+    assert fill_form(world, "UCORA", {"name": "Sleep", "schedule": "weekly mon 10:00"}) == "closed"
+    with Session(engine) as session:
+        [made] = session.exec(select(CheckIn)).all()
+    assert made.questions == [{"kind": "yesno", "text": "Did you sleep well?"}]
 
 
 def test_an_opening_is_announced_and_a_partner_says_they_are_interested(world, engine, clock):

@@ -7,7 +7,7 @@ verb, button and form does, and who may use it, is declared here.
 
 from __future__ import annotations
 
-from bot.checkins import answering, delivery, home, manage
+from bot.checkins import answering, building, delivery, home, manage
 from bot.feature import ButtonSpec, CommandSpec, Feature, Subject, Verb
 from bot.words import N_
 
@@ -21,6 +21,14 @@ COMMAND = CommandSpec(
         Verb("history", manage.history, N_("Shows your past check-in answers."), aliases=("mine",)),
         Verb("on", manage.turn_on, N_("Turns your check-ins back on after a pause."), aliases=("resume-mine",)),
         Verb("new", manage.new, N_("Creates a check-in."), manage.COORDINATORS, example="checkin new"),
+        Verb(
+            "questions",
+            building.questions,
+            N_("Helps you write a check-in's questions: a ready set, or one at a time."),
+            manage.COORDINATORS,
+            example="checkin questions",
+            aliases=("build",),
+        ),
         Verb(
             "list",
             manage.list_checkins,
@@ -62,8 +70,8 @@ SUMMARY_BUTTON = ButtonSpec("checkin.summary", manage.summary_button, manage.COO
 FEATURE = Feature(
     "checkins",
     commands=(COMMAND,),
-    buttons=(SUMMARY_BUTTON, *answering.BUTTONS),
-    forms=(manage.EDIT_FORM, *answering.FORMS),
+    buttons=(SUMMARY_BUTTON, *answering.BUTTONS, *building.BUTTONS),
+    forms=(manage.EDIT_FORM, building.QUESTION, *answering.FORMS),
     scheduled=(delivery.tick,),
     home=(home.waiting, home.recent_alerts),
     suggestions={"checkin": manage.suggest_checkin},

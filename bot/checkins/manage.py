@@ -11,6 +11,7 @@ from babel.dates import format_date
 from sqlmodel import col, select
 
 from bot import checks
+from bot.checkins.building import forget, initial_questions
 from bot.checkins.delivery import advance, audience, one_off_period, schedule_of, start_run
 from bot.checkins.rules import (
     Prompt,
@@ -118,7 +119,13 @@ def list_checkins(turn: Turn, _asked: Asked) -> Reply:
     _ = turn._
     found = current(turn)
     if not found:
-        return turn.say(_("There are no check-ins yet. Type checkin new to create one."))
+        return turn.say(
+            _("There are no check-ins yet. Type checkin new to create one."),
+            buttons=(
+                Button(_("New check-in"), "checkin.edit"),
+                Button(_("Help me write questions"), "checkin.build"),
+            ),
+        )
     return turn.say(
         _(
             "Check-ins. Type checkin send, pause, resume, edit, delete or summary with a number, like: checkin send 1."
@@ -292,13 +299,15 @@ def run_named(turn: Turn, text: str) -> CheckInRun:
 def _fields(turn: Turn, asked: Asked) -> list[FormField]:
     _ = turn._
     existing: CheckIn | None = asked.subject
+    # A new one starts with the questions built with `checkin questions`, if any.
+    built, built_name = ("", "") if existing else initial_questions(turn)
     return [
         FormField(
             "name",
             _("Name"),
             "short",
             max_length=80,
-            initial=existing.name if existing else "",
+            initial=existing.name if existing else built_name,
             hint=_("For example: Weekly wellbeing"),
         ),
         FormField(
@@ -306,10 +315,8 @@ def _fields(turn: Turn, asked: Asked) -> list[FormField]:
             _("Questions"),
             "long",
             max_length=1500,
-            initial=questions_as_text(existing.questions) if existing else "",
-            hint=_(
-                "Up to 5, split by ; or new lines. After each, a | and five scale words, yes/no, or text."
-            ),
+            initial=questions_as_text(existing.questions) if existing else built,
+            hint=_("Up to 5, split by ;. After each, a | and 5 scale words, yes/no, or text. Or type checkin questions."),
         ),
         FormField(
             "schedule",
@@ -425,6 +432,8 @@ def _submit(turn: Turn, asked: Asked, values: dict[str, str]) -> Reply:
     target.audience_tags = checks.interest_tags(values["audience"]) if values.get("audience") else []
     turn.db.add(target)
     turn.db.flush()
+    if existing is None:
+        forget(turn)  # the questions built for it are used
     _ = turn._
     if schedule.kind == "once" and not sent_before:  # editing a one-off does not send it again
         return send_now(turn, target)
