@@ -689,6 +689,9 @@ def test_links_in_an_opening_and_in_a_note_reach_staff_and_partners_as_plain_wor
 
     with Session(engine) as session:
         assert session.exec(select(OpeningInterest)).one().note == NOTE  # kept as typed
+    # Never selected is said once, not again as "not in the last 6 months".
+    assert "Never selected before." in texts(review["blocks"])
+    assert "never selected" not in texts(review["blocks"]) and "last 6 months" not in texts(review["blocks"])
     for message in (announced, invited, review):
         for text in (texts(message["blocks"]), message["text"]):  # what is shown, what notifies
             reading = slack_reading(text)

@@ -58,11 +58,12 @@ def _describe(turn: Turn, candidate: Candidate) -> Field:
     name = candidate.member.display_name
     if candidate.interest.selected_at is not None:
         label = _("{name}, selected for this one", name=name)
-    elif candidate.last is None:
-        label = _("{name}, never selected before", name=name)
     else:
         label = name
-    if candidate.lately == 0:
+    # Said once: never selected says more than "not in the last 6 months".
+    if candidate.last is None and candidate.interest.selected_at is None:
+        parts = [_("Never selected before.")]
+    elif candidate.lately == 0:
         parts = [_("Not selected in the last 6 months.")]
     elif candidate.lately == 1:
         parts = [_("Selected once in the last 6 months.")]
