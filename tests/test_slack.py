@@ -393,6 +393,33 @@ def test_an_opening_is_announced_and_a_partner_says_they_are_interested(world, e
     assert interest.availability == "Weekday mornings"
 
 
+def test_staff_get_the_involvement_record_of_their_own_openings_as_a_file(world, engine, clock):
+    grant(world, "UJO", "staff")
+    world.slash("UJO", "/openings", "new")
+    assert fill_form(world, "UJO", OPENING) == "closed"
+    met(world, "UALEX")
+    world.dispatch(clock)
+    [announced] = world.fake.posts_in(ANNOUNCEMENTS)
+    world.press("UALEX", button(announced["blocks"], "I'm interested"), channel=ANNOUNCEMENTS)
+    assert fill_form(world, "UALEX", {}) == "closed"
+    _answer, key = world.slash("UJO", "/openings", "review 1")
+    [review] = world.fake.replies(key)
+    world.press("UJO", button(review["blocks"], "Select Alex"))
+    assert fill_form(world, "UJO", {"next_steps": "Meet on Teams", "hours": "6"}) == "closed"
+    world.fake.forget()
+
+    _answer, key = world.slash("UJO", "/openings", "export 2026-11-01 2026-11-30", channel="CGENERAL")
+
+    [shown] = world.fake.replies(key)
+    assert shown["text"].startswith("The involvement record of your openings from 2026-11-01 to 2026-11-30.")
+    assert shown["response_type"] == "ephemeral"
+    [asked] = world.fake.made("files.getUploadURLExternal")
+    assert asked["filename"] == "involvement-2026-11-01-to-2026-11-30.csv"
+    assert {c["channel_id"] for c in world.fake.made("files.completeUploadExternal")} == {"DUJO"}
+    [csv_file] = world.fake.uploads.values()
+    assert ",Alex,Online booking working group,Digital services,6," in csv_file.decode()
+
+
 def test_a_session_sign_up_gives_a_calendar_file_and_the_count_is_edited(world, engine, clock):
     grant(world, "UCORA", "coordinator")
     world.slash("UCORA", "/sessions", "new")
