@@ -22,6 +22,7 @@ from bot.members import (
     role_name,
     set_interests,
 )
+from bot.openings.notices import invite_to_open
 from bot.roles import roles_held
 from bot.turn import Turn, matching
 from bot.words import N_, language_name, languages
@@ -102,8 +103,12 @@ def apply(turn: Turn, values: dict[str, str]) -> None:
     if "quiet" in values:
         hours = checks.quiet_hours(values["quiet"])
         member.quiet_start, member.quiet_end = hours if hours else (None, None)
+    added: set[str] = set()
     if "interests" in values:
-        set_interests(turn.db, member.id, checks.interest_tags(values["interests"]))
+        before = set(interests_of(turn.db, member.id))
+        held = checks.interest_tags(values["interests"])
+        set_interests(turn.db, member.id, held)
+        added = set(held) - before
     if "language" in values:
         member.language = values["language"]
     if "messages" in values:
@@ -114,6 +119,8 @@ def apply(turn: Turn, values: dict[str, str]) -> None:
         )
     turn.db.add(member)
     turn.db.flush()
+    # An opening still open that matches a new interest is sent to them, as at posting.
+    invite_to_open(turn.db, member.id, added, turn.now)
 
 
 # ---- showing ---------------------------------------------------------------------------------

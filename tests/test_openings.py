@@ -353,6 +353,73 @@ def test_an_invitation_still_waiting_is_dropped_when_the_opening_closes(engine, 
     assert received(platform, "nina") == []
 
 
+def test_a_partner_who_adds_a_matching_interest_hears_of_an_opening_still_open(
+    engine, bot, platform, clock, jo, alex, quinn
+):
+    post(jo)
+    post(jo, title="Patient panel", tags="mental health", seats="1")
+    post(jo, title="Closed study", tags="online booking", closes_at="today 10am")
+    deliver(engine, platform, clock)
+    assert received(platform, "quinn") == []
+    clock.advance(timedelta(hours=2))  # the study has closed
+    bot.tick()
+
+    quinn.says("profile interests gardening, online booking")
+    deliver(engine, platform, clock)
+
+    [invitation] = received(platform, "quinn")
+    assert shown(invitation).startswith(
+        "An opening still open matches your interests (online booking): Online booking working group. "
+        "To change your interests, type profile interests.\n" + ANNOUNCED
+    )
+    assert [b.label for b in invitation.buttons] == ["I'm interested", "More details"]
+    # Told once: the same interests again, or taken away and added back, change nothing.
+    quinn.says("profile interests gardening, online booking")
+    quinn.says("profile interests none")
+    quinn.says("profile interests online booking")
+    # Alex was invited when it was posted, so an interest added now is no news about it.
+    invited = len(received(platform, "alex"))
+    alex.says("profile interests online booking, research")
+    deliver(engine, platform, clock)
+    assert len(received(platform, "quinn")) == 1
+    assert len(received(platform, "alex")) == invited
+
+
+def test_an_added_interest_follows_the_rules_of_an_invitation(engine, bot, platform, clock, jo, alex, priya):
+    post(jo, tags="mental health", seats="1")  # Priya is invited
+    post(jo, title="Patient panel", tags="mental health")
+    deliver(engine, platform, clock)
+    interested(priya)  # in the first, and the second still has her interest too
+    press(priya, "opening.interested:2")
+    priya.submit({})
+    choose(jo, "Priya")  # the first is full now
+    sam = someone(bot, "Sam")
+    sam.says("profile pause 2 days")
+    nina = someone(bot, "Nina")
+    nina.says("profile quiet 08:00-12:00")
+    nia = Person(bot, Who(AccountRef("console", "local", "nia"), "Nia"), agrees=False)
+    nia.says("profile name Nia")  # saw the notice; has not answered it
+    deliver(engine, platform, clock)
+    before = len(platform.sent)
+
+    for member in (alex, sam, nina, nia):
+        member.says("profile interests mental health")
+    priya.says("profile interests mental health, pain")
+    deliver(engine, platform, clock)
+
+    # Alex gets the panel, not the full one; a pause, no OK, or having said so already: nothing.
+    new = [d for d in platform.sent[before:] if d.target_kind == "dm"]
+    assert [(d.target_id, d.message.plain()) for d in new] == [
+        (
+            "alex",
+            "An opening still open matches your interests (mental health): Patient panel. "
+            "To change your interests, type profile interests.",
+        )
+    ]
+    [waiting] = [r for r in outbox(engine, "opening.invite:2:") if r.target_id == "nina"]
+    assert waiting.due_at == START + timedelta(hours=3)  # after her quiet hours
+
+
 def test_without_an_announcements_channel_partners_still_find_openings(engine, clock, platform):
     bot = Bot(engine, Settings(_env_file=None, default_timezone="Europe/London"), clock, EVERY_FEATURE)
     jo = someone(bot, "Jo", Role.STAFF)

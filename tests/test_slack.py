@@ -393,6 +393,24 @@ def test_an_opening_is_announced_and_a_partner_says_they_are_interested(world, e
     assert interest.availability == "Weekday mornings"
 
 
+def test_a_partner_who_adds_a_matching_interest_gets_the_opening_in_a_direct_message(world, clock):
+    grant(world, "UJO", "staff")
+    world.slash("UJO", "/openings", "new")
+    assert fill_form(world, "UJO", {**OPENING, "tags": "online booking"}) == "closed"
+    met(world, "UALEX")
+    world.dispatch(clock)
+    assert world.fake.posts_in("DUALEX") == []
+
+    world.slash("UALEX", "/profile", "interests online booking", channel="CGENERAL")
+    world.dispatch(clock)
+
+    [invited] = world.fake.posts_in("DUALEX")
+    assert invited["text"].startswith(
+        "An opening still open matches your interests (online booking): Online booking working group."
+    )
+    assert button(invited["blocks"], "I'm interested")["action_id"] == "opening.interested:1"
+
+
 def test_staff_get_the_involvement_record_of_their_own_openings_as_a_file(world, engine, clock):
     grant(world, "UJO", "staff")
     world.slash("UJO", "/openings", "new")

@@ -87,14 +87,23 @@ def announcement(db: Session, settings: Settings, opening: Opening, now: datetim
     return Message((text,), fields(opening, reader, taken, closing=still), buttons, private=False)
 
 
-def invitation(opening: Opening, reader: Member, matched: list[str]) -> Message:
+def invitation(opening: Opening, reader: Member, matched: list[str], added: bool = False) -> Message:
+    """`added`: the opening was posted before, and an interest they just added matches it."""
     _ = translator(reader.language)
-    words: tuple[Span, ...] = (
-        _(
+    if added:
+        lead = _(
+            "An opening still open matches your interests ({tags}): {title}.",
+            tags=", ".join(matched),
+            title=opening.title,
+        )
+    else:
+        lead = _(
             "A new opening matches your interests ({tags}): {title}.",
             tags=", ".join(matched),
             title=opening.title,
-        ),
+        )
+    words: tuple[Span, ...] = (
+        lead,
         " ",
         _("To change your interests, type profile interests."),
     )
