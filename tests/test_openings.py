@@ -1197,6 +1197,146 @@ def test_cancelling_tells_everyone_interested(engine, bot, platform, clock, jo, 
     assert len(outbox(engine, "opening.cancelled:")) == 2
 
 
+# ---- changing an opening, and undoing a choice -------------------------------------------------
+
+
+def test_the_poster_edits_an_opening_and_the_announcement_shows_it(engine, platform, clock, jo, alex, quinn):
+    post(jo)
+    deliver(engine, platform, clock)
+    jo.says("openings edit 1")
+    form = jo.last.form
+    assert form is not None and form.form_id == "opening.edit:1"
+    assert {f.name: f.initial for f in form.fields}["title"] == "Online booking working group"
+    jo.submit({"title": "Booking pages group"})
+    assert {f.name: f.initial for f in jo.last.form.fields}["tags"] == "online booking"
+    jo.submit({"seats": "3", "tags": "online booking, gardening"})
+    assert {f.name: f.initial for f in jo.last.form.fields}["closes_at"] == "27 Nov 2026 17:00"
+    jo.submit({})
+
+    assert jo.text == (
+        "Saved. Booking pages group is up to date. The announcement shows the changes. "
+        "Sent to more partners with matching interests: 1. "
+        "It closes Friday 27 November 2026 at 17:00 (Europe/London)."
+    )
+    [opening] = rows(engine, Opening)
+    assert (opening.title, opening.seats, opening.tags) == ("Booking pages group", 3, ["gardening", "online booking"])
+    deliver(engine, platform, clock)
+    edited, text = posts(platform)[-1]
+    assert edited is not None and text.startswith("New opening: Booking pages group.")
+    assert "Places: 3" in text
+    assert len(received(platform, "alex")) == 1  # invited once, when it was posted
+    [invitation] = received(platform, "quinn")  # gardening is a tag now
+    assert invitation.plain().startswith("A new opening matches your interests (gardening): Booking pages group.")
+
+
+def test_an_edit_keeps_the_places_already_filled_and_only_while_open(engine, bot, clock, jo, alex, priya):
+    post(jo)
+    interested(alex)
+    interested(priya)
+    choose(jo, "Alex")
+    choose(jo, "Priya")
+    jo.says("openings edit 1")
+    jo.submit({})
+    jo.submit({"seats": "1"})
+    jo.submit({})
+    assert jo.text == (
+        "2 people are selected already, so please keep at least 2 places. Type openings edit 1 to try again."
+    )
+    assert [o.seats for o in rows(engine, Opening)] == [2]
+
+    clock.set(CLOSES)
+    bot.tick()
+    jo.says("openings edit 1")
+    assert jo.text == "Online booking working group has closed. Type openings to see what is open now."
+    assert jo.last.form is None
+
+
+@pytest.mark.parametrize("who", ["alex", "kim"])
+def test_only_the_poster_and_coordinators_edit_an_opening(engine, jo, kim, cora, alex, who):
+    post(jo)
+    member = {"alex": alex, "kim": kim}[who]
+    member.says("openings edit 1")
+    assert member.text == "Only the person who posted an opening, and coordinators, can change it."
+    assert member.last.form is None
+    press(member, "opening.edit:1")
+    assert member.last.refused and member.last.form is None
+    cora.says("openings edit 1")
+    assert cora.last.form is not None
+
+
+def test_unselecting_before_it_closes_frees_the_place_and_tells_them_kindly(engine, platform, clock, jo, alex, priya):
+    post(jo)
+    interested(alex)
+    interested(priya)
+    choose(jo, "Alex")
+    deliver(engine, platform, clock)
+    assert len(received(platform, "alex")) == 2  # the invitation, then the good news
+
+    jo.says("openings review 1")
+    jo.press("Un-select Alex")
+    assert jo.text == (
+        "Un-select Alex from Online booking working group? The place is free again, and I will tell them kindly.\n"
+        "[Yes, un-select Alex]\n[No, keep them]"
+    )
+    assert len(rows(engine, Involvement)) == 1  # nothing yet
+    jo.press("Yes, un-select Alex")
+
+    assert jo.text == (
+        "Alex is no longer selected for Online booking working group. I have told them kindly. "
+        "Places filled: 0 of 2.\n[Who is interested]"
+    )
+    assert rows(engine, Involvement) == []
+    deliver(engine, platform, clock)
+    assert received(platform, "alex")[-1].plain() == (
+        "Sorry, there is a change of plan for Online booking working group. "
+        "Jo can no longer offer you a place. "
+        "You don't need to do anything. You are still on the list of people interested."
+    )
+    assert [p for _e, p in posts(platform)][-1].count("Places: 2") == 1
+    # Back on the list, not selected: they can be chosen again, and hear the good news again.
+    jo.says("openings review 1")
+    assert "Alex: Never selected before." in jo.text
+    choose(jo, "Alex")
+    deliver(engine, platform, clock)
+    assert received(platform, "alex")[-1].plain().startswith("Good news! You have been selected")
+
+
+def test_unselecting_someone_who_has_not_heard_yet_sends_nothing(engine, bot, platform, clock, jo):
+    nina = someone(bot, "Nina")
+    nina.says("profile quiet 08:00-12:00")
+    post(jo, tags="")
+    interested(nina)
+    choose(jo, "Nina")
+    jo.says("openings review 1")
+    jo.press("Un-select Nina")
+    jo.press("Yes, un-select Nina")
+    assert jo.text == "Nina is no longer selected for Online booking working group. Places filled: 0 of 2.\n[Who is interested]"
+    assert outbox(engine, "opening.selected:") == [] and outbox(engine, "opening.unselected:") == []
+    clock.advance(timedelta(hours=4))
+    deliver(engine, platform, clock)
+    assert received(platform, "nina") == []
+
+
+def test_unselecting_is_refused_once_closed_and_for_others(engine, bot, clock, jo, kim, alex):
+    post(jo)
+    interested(alex)
+    choose(jo, "Alex")
+    alex_id = member_id(engine, "alex")
+    for member in (kim, alex):
+        press(member, f"opening.unselect:1:{alex_id}")
+        assert member.text == NOT_CHOOSING
+        press(member, f"opening.unselect:1:{alex_id}")
+    clock.set(CLOSES)
+    bot.tick()
+    member = jo
+    member.last = member.bot.handle(ButtonPress(jo.who, f"opening.unselect:1:{alex_id}", "yes"))
+    assert jo.text == (
+        "Online booking working group has closed, so the choice is final here. "
+        "If plans have changed, please tell them yourself."
+    )
+    assert len(rows(engine, Involvement)) == 1
+
+
 def test_cancelling_after_closing_tells_those_selected(engine, platform, clock, jo, alex, priya):
     post(jo)
     interested(alex)
@@ -1448,7 +1588,7 @@ def test_an_unknown_word_says_what_can_be_typed(jo, alex):
     alex.says("openings frobnicate")
     assert alex.text == "Type openings and one of: list, show. Type guide to see more."
     jo.says("openings frobnicate")
-    assert jo.text == "Type openings and one of: list, show, new, review, close, cancel, export. Type guide to see more."
+    assert jo.text == "Type openings and one of: list, show, new, review, edit, close, cancel, export. Type guide to see more."
 
 
 @pytest.mark.parametrize(

@@ -411,6 +411,36 @@ def test_a_partner_who_adds_a_matching_interest_gets_the_opening_in_a_direct_mes
     assert button(invited["blocks"], "I'm interested")["action_id"] == "opening.interested:1"
 
 
+def test_unselecting_in_slack_asks_once_and_tells_the_partner_kindly(world, clock):
+    grant(world, "UJO", "staff")
+    world.slash("UJO", "/openings", "new")
+    assert fill_form(world, "UJO", OPENING) == "closed"
+    met(world, "UALEX")
+    world.dispatch(clock)
+    [announced] = world.fake.posts_in(ANNOUNCEMENTS)
+    world.press("UALEX", button(announced["blocks"], "I'm interested"), channel=ANNOUNCEMENTS)
+    assert fill_form(world, "UALEX", {}) == "closed"
+    _answer, key = world.slash("UJO", "/openings", "review 1")
+    world.press("UJO", button(world.fake.replies(key)[0]["blocks"], "Select Alex"))
+    assert fill_form(world, "UJO", {"next_steps": "Meet on Teams", "hours": "6"}) == "closed"
+    world.dispatch(clock)
+    world.fake.forget()
+
+    _answer, key = world.slash("UJO", "/openings", "review 1")
+    _answer, key = world.press("UJO", button(world.fake.replies(key)[0]["blocks"], "Un-select Alex"))
+    [asked] = world.fake.replies(key)
+    assert asked["text"].startswith("Un-select Alex from Online booking working group?")
+    _answer, key = world.press("UJO", button(asked["blocks"], "Yes, un-select Alex"))
+    assert said(world.fake.replies(key))[0].startswith("Alex is no longer selected for Online booking working group.")
+    world.dispatch(clock)
+
+    [told] = world.fake.posts_in("DUALEX")
+    assert told["text"] == (
+        "Sorry, there is a change of plan for Online booking working group. Jo can no longer offer you a place. "
+        "You don't need to do anything. You are still on the list of people interested."
+    )
+
+
 def test_staff_get_the_involvement_record_of_their_own_openings_as_a_file(world, engine, clock):
     grant(world, "UJO", "staff")
     world.slash("UJO", "/openings", "new")

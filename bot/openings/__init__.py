@@ -10,7 +10,7 @@ from __future__ import annotations
 from bot.feature import ButtonSpec, CommandSpec, Feature, Subject, Verb
 from bot.openings import choosing, closing, export, home, interest, manage
 from bot.openings.queries import A_PRESSED_OPENING, AN_OPENING, find_for, pressed
-from bot.openings.rules import NOT_SEEN, NOT_YOURS, STAFF_ROLES, managed
+from bot.openings.rules import NOT_CHOOSING, NOT_SEEN, NOT_YOURS, STAFF_ROLES, managed
 from bot.words import N_
 
 THE_OPENING = N_("The opening's number, like 1")
@@ -41,6 +41,17 @@ COMMAND = CommandSpec(
             hint=THE_OPENING,
             example="openings review 1",
             refusal=NOT_SEEN,
+        ),
+        Verb(
+            "edit",
+            manage.edit,
+            N_("Changes an opening you posted. The announcement shows the changes."),
+            STAFF_ROLES,
+            Subject(find_for, managed(manage.NOT_EDITING)),
+            argument="opening",
+            hint=THE_OPENING,
+            example="openings edit 1",
+            refusal=manage.NOT_EDITING,
         ),
         Verb(
             "close",
@@ -86,13 +97,16 @@ BUTTONS = (
     ButtonSpec(
         "opening.close", closing.close_by_hand, STAFF_ROLES, Subject(pressed, managed(NOT_YOURS)), NOT_YOURS
     ),
+    ButtonSpec(
+        "opening.unselect", choosing.unselect, STAFF_ROLES, Subject(pressed, managed(NOT_CHOOSING)), NOT_CHOOSING
+    ),
 )
 
 FEATURE = Feature(
     "openings",
     commands=(COMMAND,),
     buttons=(*BUTTONS, *interest.BUTTONS),
-    forms=(manage.NEW_FORM, interest.NOTE_FORM, choosing.SELECT_FORM),
+    forms=(manage.NEW_FORM, manage.EDIT_FORM, interest.NOTE_FORM, choosing.SELECT_FORM),
     scheduled=(closing.close_due,),
     home=(home.open_to_me, home.my_interest, home.my_openings),
     suggestions={"opening": manage.suggest_opening},

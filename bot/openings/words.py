@@ -196,3 +196,17 @@ def selected_message(opening: Opening, involvement: Involvement, reader: Member,
         tuple(shown),
         (Button(_("I'd rather not be paid"), f"opening.payment:{opening.id}:decline"),),
     )
+
+
+def unselected_message(opening: Opening, reader: Member, by: str) -> Message:
+    """Kind words for someone un-selected before it closed: no blame, nothing to do."""
+    _ = translator(reader.language)
+    return Message(
+        (
+            _("Sorry, there is a change of plan for {title}.", title=opening.title)
+            + " "
+            + _("{name} can no longer offer you a place.", name=by)
+            + " "
+            + _("You don't need to do anything. You are still on the list of people interested."),
+        )
+    )
