@@ -420,6 +420,102 @@ def test_an_added_interest_follows_the_rules_of_an_invitation(engine, bot, platf
     assert waiting.due_at == START + timedelta(hours=3)  # after her quiet hours
 
 
+# ---- how often a partner hears of openings ----------------------------------------------------------
+
+MONDAY_9 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # the first digest time after START (London)
+
+
+def test_each_partner_chooses_each_opening_a_weekly_digest_or_none(engine, bot, platform, clock, jo, alex, priya):
+    quinn = someone(bot, "Quinn", interests="online booking")
+    priya.says("profile openings weekly")
+    assert priya.last.messages[0].fields[4].label == "Openings"
+    assert plain(priya.last.messages[0].fields[4].value) == "a weekly digest, on Mondays at 09:00"
+    quinn.says("profile openings none")
+    assert plain(quinn.last.messages[0].fields[4].value) == "no messages. Type openings to see them"
+
+    post(jo, closes_at="10 Dec 2026 5pm")
+    assert "Sent to partners with matching interests: 1." in jo.text  # only Alex, at once
+    post(jo, title="Full panel", seats="1", closes_at="10 Dec 2026 5pm")
+    interested(alex)  # the first is offered first; then the panel
+    press(alex, "opening.interested:2")
+    alex.submit({})
+    choose(jo, "Alex")  # opening 1 now has one of two places taken
+    jo.says("openings review 2")
+    jo.press("Select Alex")
+    jo.submit({"next_steps": "Thanks"})  # the panel is full
+    deliver(engine, platform, clock)
+    assert [len(received(platform, name)) for name in ("alex", "priya", "quinn")][1:] == [0, 0]
+
+    clock.set(MONDAY_9 - timedelta(minutes=1))
+    bot.tick()
+    deliver(engine, platform, clock)
+    assert received(platform, "priya") == []
+    clock.set(MONDAY_9)
+    bot.tick()
+    bot.tick()  # a second beat, or a second process, sends nothing more
+    deliver(engine, platform, clock)
+
+    [weekly] = received(platform, "priya")
+    assert shown(weekly) == (
+        "This week's new openings that match your interests: 1. "
+        "Press a button to say you're interested, or for more details. "
+        "To change how you hear about openings, type profile openings.\n"
+        "#1 Online booking working group: Digital services; Remote; places: 1 of 2 filled. "
+        "It closes Thursday 10 December 2026 at 17:00 (Europe/London).\n"
+        "[I'm interested]\n[More details]"
+    )
+    assert received(platform, "quinn") == []  # none: never a message
+    tap(priya, weekly, "I'm interested")
+    assert priya.last.form is not None
+
+    # The next week's digest holds only what was posted since: nothing, so no message.
+    clock.set(MONDAY_9 + timedelta(days=7))
+    bot.tick()
+    deliver(engine, platform, clock)
+    assert len(received(platform, "priya")) == 1
+
+
+def test_the_digest_goes_at_the_day_and_time_set_in_each_partners_own_time(engine, clock, platform):
+    settings = Settings(
+        _env_file=None,
+        default_timezone="Europe/London",
+        announcements_channel=f"console:local/{CHANNEL}",
+        digest_day="Wednesday",
+        digest_time="17:30",
+    )
+    bot = Bot(engine, settings, clock, EVERY_FEATURE)
+    jo = someone(bot, "Jo", Role.STAFF)
+    nina = someone(bot, "Nina", interests="online booking")
+    nina.says("profile timezone America/New_York")
+    nina.says("profile openings weekly")
+    assert plain(nina.last.messages[0].fields[4].value) == "a weekly digest, on Wednesdays at 17:30"
+    lee = someone(bot, "Lee", interests="online booking")
+    lee.says("profile openings digest")
+    lee.says("profile quiet 17:00-20:00")
+    post(jo, closes_at="10 Dec 2026 5pm")
+    assert "No partners have matching interests" in jo.text
+
+    wednesday = datetime(2026, 12, 2, 17, 30, tzinfo=UTC)  # 17:30 in London
+    clock.set(wednesday)
+    bot.tick()
+    assert [(r.target_id, r.due_at) for r in outbox(engine, "opening.digest:")] == [
+        ("lee", datetime(2026, 12, 2, 20, 0, tzinfo=UTC))  # after his quiet hours
+    ]
+    clock.set(wednesday + timedelta(hours=5))  # 17:30 in New York
+    bot.tick()
+    deliver(engine, platform, clock)
+    assert [len(received(platform, name)) for name in ("lee", "nina")] == [1, 1]
+
+
+def test_a_digest_setting_that_cannot_be_read_is_refused_kindly(alex):
+    alex.says("profile openings sometimes")
+    assert alex.text == "Please choose each, weekly or none. For example: profile openings weekly."
+    with pytest.raises(ValueError, match="not a day of the week"):
+        Settings(_env_file=None, digest_day="someday")
+    with pytest.raises(ValueError, match="not a time of day"):
+        Settings(_env_file=None, digest_time="25:00")
+
+
 def test_without_an_announcements_channel_partners_still_find_openings(engine, clock, platform):
     bot = Bot(engine, Settings(_env_file=None, default_timezone="Europe/London"), clock, EVERY_FEATURE)
     jo = someone(bot, "Jo", Role.STAFF)

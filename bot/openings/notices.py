@@ -10,7 +10,7 @@ from sqlmodel import Session, col, delete, select
 
 from bot.members import Role
 from bot.openings.queries import interest_of, is_full
-from bot.openings.rules import Status, is_paused, send_at
+from bot.openings.rules import News, Status, is_paused, send_at
 from bot.openings.words import announcement, invitation
 from bot.outbox import enqueue_channel, enqueue_dm, enqueue_edit
 from bot.settings import Settings
@@ -45,6 +45,7 @@ def invite_matching(db: Session, opening: Opening, now: datetime, only: int | No
         .where(col(MemberInterest.tag).in_(opening.tags), col(Member.id).in_(partners))
         .where(col(Member.consent_given_at).is_not(None))  # an invitation goes only after an OK
         .where(col(Member.id) != opening.posted_by, col(Member.left_at).is_(None))
+        .where(col(Member.openings_news) == News.EACH)  # the others: a weekly digest, or nothing
         .order_by(col(Member.id), col(MemberInterest.tag))
     )
     if only is not None:

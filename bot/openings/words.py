@@ -4,6 +4,7 @@ being selected."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from sqlmodel import Session, select
@@ -209,4 +210,27 @@ def unselected_message(opening: Opening, reader: Member, by: str) -> Message:
             + " "
             + _("You don't need to do anything. You are still on the list of people interested."),
         )
+    )
+
+
+def digest(reader: Member, found: list[tuple[Opening, int]]) -> Message:
+    """The weekly digest: the openings posted in the week before, still open, that match."""
+    _ = translator(reader.language)
+    shown: list[Field] = []
+    buttons: list[Button] = []
+    for opening, taken in found:
+        label = f"#{opening.id} {opening.title}"
+        summary = [opening.team, where(_, opening), _("places: {places}", places=seats_taken(_, opening, taken))]
+        shown.append(Field(label, ("; ".join(summary) + ". ", *closes_words(reader, opening))))
+        buttons += [replace(b, group=label) for b in interest_buttons(reader, opening)]
+    return Message(
+        (
+            _("This week's new openings that match your interests: {count}.", count=len(found))
+            + " "
+            + _("Press a button to say you're interested, or for more details.")
+            + " "
+            + _("To change how you hear about openings, type profile openings."),
+        ),
+        tuple(shown),
+        tuple(buttons),
     )
