@@ -441,6 +441,26 @@ def test_unselecting_in_slack_asks_once_and_tells_the_partner_kindly(world, cloc
     )
 
 
+def test_the_weekly_digest_of_openings_reaches_slack_with_its_buttons(world, clock):
+    met(world, "UALEX")
+    world.slash("UALEX", "/profile", "interests online booking")
+    _answer, key = world.slash("UALEX", "/profile", "openings weekly")
+    assert "*Openings:* a weekly digest, on Mondays at 09:00" in texts(world.fake.replies(key)[0]["blocks"])
+    grant(world, "UJO", "staff")
+    world.slash("UJO", "/openings", "new")
+    assert fill_form(world, "UJO", {**OPENING, "tags": "online booking", "closes_at": "10 Dec 2026 5pm"}) == "closed"
+    world.dispatch(clock)
+    assert world.fake.posts_in("DUALEX") == []  # not at once: in the digest
+
+    clock.set(datetime(2026, 11, 30, 9, 0, tzinfo=UTC))  # Monday 09:00 in London
+    world.bot.tick()
+    world.dispatch(clock)
+
+    [weekly] = world.fake.posts_in("DUALEX")
+    assert weekly["text"].startswith("This week's new openings that match your interests: 1.")
+    assert button(weekly["blocks"], "I'm interested")["action_id"] == "opening.interested:1"
+
+
 def test_staff_get_the_involvement_record_of_their_own_openings_as_a_file(world, engine, clock):
     grant(world, "UJO", "staff")
     world.slash("UJO", "/openings", "new")
