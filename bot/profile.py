@@ -22,6 +22,8 @@ from bot.members import (
     role_name,
     set_interests,
 )
+from bot.openings.notices import invite_to_open
+from bot.openings.rules import News
 from bot.roles import roles_held
 from bot.turn import Turn, matching
 from bot.words import N_, language_name, languages
@@ -78,6 +80,30 @@ def check_messages(turn: Turn, value: str) -> str:
     raise Refusal("You have accounts on {platforms}. Please choose one of those.", platforms=names)
 
 
+# What people may type for each way of hearing about openings.
+_NEWS_WORDS = {
+    "each": News.EACH,
+    "each one": News.EACH,
+    "at once": News.EACH,
+    "all": News.EACH,
+    "weekly": News.WEEKLY,
+    "week": News.WEEKLY,
+    "digest": News.WEEKLY,
+    "weekly digest": News.WEEKLY,
+    "none": News.NONE,
+    "no": News.NONE,
+    "off": News.NONE,
+}
+
+
+def check_openings_news(turn: Turn, value: str) -> str:
+    """Each opening at once, a weekly digest, or none."""
+    found = _NEWS_WORDS.get(" ".join(value.strip().lower().split()))
+    if found is None:
+        raise Refusal("Please choose each, weekly or none. For example: profile openings weekly.")
+    return found.value
+
+
 def check_pause(turn: Turn, value: str) -> str:
     """A future time as ISO text (the form has already read the words), or '' for no pause."""
     if not value:
@@ -102,18 +128,26 @@ def apply(turn: Turn, values: dict[str, str]) -> None:
     if "quiet" in values:
         hours = checks.quiet_hours(values["quiet"])
         member.quiet_start, member.quiet_end = hours if hours else (None, None)
+    added: set[str] = set()
     if "interests" in values:
-        set_interests(turn.db, member.id, checks.interest_tags(values["interests"]))
+        before = set(interests_of(turn.db, member.id))
+        held = checks.interest_tags(values["interests"])
+        set_interests(turn.db, member.id, held)
+        added = set(held) - before
     if "language" in values:
         member.language = values["language"]
     if "messages" in values:
         member.dm_platform = values["messages"] or None
+    if "openings" in values:
+        member.openings_news = values["openings"]
     if "paused_until" in values:
         member.paused_until = (
             datetime.fromisoformat(values["paused_until"]) if values["paused_until"] else None
         )
     turn.db.add(member)
     turn.db.flush()
+    # An opening still open that matches a new interest is sent to them, as at posting.
+    invite_to_open(turn.db, member.id, added, turn.now)
 
 
 # ---- showing ---------------------------------------------------------------------------------
@@ -134,6 +168,7 @@ def profile_view(turn: Turn, lead: str | None = None) -> Reply:
         Field(_("Time zone"), (member.timezone,)),
         Field(_("Quiet hours"), (quiet or _("none"),)),
         Field(_("Interests"), (", ".join(interests_of(turn.db, member.id)) or _("none yet"),)),
+        Field(_("Openings"), (_news_words(turn),)),
         Field(_("Language"), (language_name(member.language),)),
         Field(_("Messages paused"), paused),
         Field(_("Check-ins"), _checkins_state(turn)),
@@ -150,6 +185,28 @@ def profile_view(turn: Turn, lead: str | None = None) -> Reply:
         fields=fields,
         buttons=(Button(_("Edit my profile"), "profile.edit", style="primary"), pause_button),
     )
+
+
+_DAYS = {
+    "monday": N_("on Mondays at {time}"),
+    "tuesday": N_("on Tuesdays at {time}"),
+    "wednesday": N_("on Wednesdays at {time}"),
+    "thursday": N_("on Thursdays at {time}"),
+    "friday": N_("on Fridays at {time}"),
+    "saturday": N_("on Saturdays at {time}"),
+    "sunday": N_("on Sundays at {time}"),
+}
+
+
+def _news_words(turn: Turn) -> str:
+    """How they hear of openings that match their interests, in words."""
+    _ = turn._
+    if turn.member.openings_news == News.WEEKLY:
+        when = _(_DAYS[turn.settings.digest_day], time=turn.settings.digest_time)
+        return _("a weekly digest, {when}", when=when)
+    if turn.member.openings_news == News.NONE:
+        return _("no messages. Type openings to see them")
+    return _("each one, as it is posted")
 
 
 def _messages_go_to(turn: Turn) -> tuple[Field, ...]:
@@ -185,6 +242,7 @@ _EXAMPLES = {
     "interests": "profile interests pain, research (or profile interests none to clear them)",
     "language": "profile language en",
     "messages": "profile messages discord",
+    "openings": "profile openings weekly (or each, or none)",
 }
 
 
@@ -299,6 +357,17 @@ def _fields(turn: Turn, _asked: Asked) -> list[FormField]:
             hint=_("Leave empty to get messages. For example: next Monday 9am"),
         ),
         *_messages_field(turn),
+        FormField(
+            "openings",
+            _("Openings that match my interests"),
+            "choice",
+            choices=(
+                Option(_("Each one, as it is posted"), News.EACH.value),
+                Option(_("A weekly digest"), News.WEEKLY.value),
+                Option(_("No messages"), News.NONE.value),
+            ),
+            initial=member.openings_news,
+        ),
     ]
 
 
@@ -379,6 +448,13 @@ FEATURE = Feature(
                     hint=N_("Like pain, research, or none"),
                 ),
                 Verb(
+                    "openings",
+                    setting("openings", check_openings_news),
+                    N_("Chooses how you hear of openings: each one, a weekly digest, or none."),
+                    argument="news",
+                    hint=N_("each, weekly or none"),
+                ),
+                Verb(
                     "language",
                     setting("language", check_language),
                     N_("Sets the language I write in."),
@@ -436,6 +512,7 @@ FEATURE = Feature(
                 "language": check_language,
                 "paused_until": check_pause,
                 "messages": check_messages,
+                "openings": check_openings_news,
             },
             submit=_submit,
             submit_label=lambda turn: turn._("Save"),

@@ -29,6 +29,9 @@ def parse_account_refs(text: str) -> list[AccountRef]:
     return refs
 
 
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
 class Settings(BaseSettings):
     # An empty line in .env (SLACK_BOT_TOKEN=) means "not set".
     model_config = SettingsConfigDict(
@@ -53,6 +56,10 @@ class Settings(BaseSettings):
     # Where openings and wellbeing sessions are announced, in the same form. Empty: not posted
     # in a channel (partners still find them with the openings and sessions commands).
     announcements_channel: str = ""
+    # The weekly digest of openings, for partners who choose it in `profile`: the day and the
+    # time it goes, in each partner's own time zone (then moved out of their quiet hours).
+    digest_day: str = "monday"
+    digest_time: str = "09:00"
     default_timezone: str = "Europe/London"
     default_language: str = "en"
     dispatch_interval_seconds: float = 5.0
@@ -113,6 +120,21 @@ class Settings(BaseSettings):
         if value < 1:
             raise ValueError("give a number of days, 1 or more (365 unless set)")
         return value
+
+    @field_validator("digest_day")
+    @classmethod
+    def _a_weekday(cls, value: str) -> str:
+        if value.strip().lower() not in WEEKDAYS:
+            raise ValueError(f"'{value}' is not a day of the week, e.g. monday")
+        return value.strip().lower()
+
+    @field_validator("digest_time")
+    @classmethod
+    def _a_time(cls, value: str) -> str:
+        hours, _sep, minutes = value.strip().partition(":")
+        if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
+            raise ValueError(f"'{value}' is not a time of day, e.g. 09:00")
+        return f"{int(hours):02d}:{int(minutes):02d}"
 
     @field_validator("default_timezone")
     @classmethod

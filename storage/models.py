@@ -59,6 +59,9 @@ class Member(SQLModel, table=True):
     dm_platform: str | None = Field(default=None, max_length=16)
     # When they typed `leave`: no message goes to them until they write again.
     left_at: datetime | None = utc_column()
+    # How they hear of openings that match their interests: "each" one at once, a "weekly"
+    # digest (DIGEST_DAY and DIGEST_TIME, in their own time), or "none".
+    openings_news: str = Field(default="each", max_length=10, sa_column_kwargs={"server_default": "each"})
     # When their data was erased (bot/mydata/erasing.py): the row stays as a pseudonymous shell,
     # so the record of paid work, and who took an alert, still point somewhere.
     erased_at: datetime | None = utc_column()

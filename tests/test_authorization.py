@@ -162,6 +162,12 @@ def test_staff_whose_role_was_taken_away_no_longer_manage_their_openings(world, 
     assert jo.last.refused and jo.last.form is None
     jo.says("openings cancel 1")
     assert jo.text == "Only the person who posted an opening, and coordinators, can close or cancel it."
+    jo.says("openings edit 1")
+    assert jo.text == "Only the person who posted an opening, and coordinators, can change it."
+    press(jo, f"opening.unselect:1:{world.member_ids['Pat']}", "yes")
+    assert jo.last.refused
+    jo.says("openings export 2026-11-01 2026-11-30")
+    assert jo.text == "Only staff and coordinators can export the involvement record."
     assert everything(engine) == before
     with Session(engine) as session:
         assert session.get_one(Opening, 1).status == "open"

@@ -100,6 +100,7 @@ def test_buttons_by_number_and_label_and_a_form_field_by_field(tmp_path):
             "",
             "",
             "",
+            "",  # how I hear of openings: kept as it was
             "profile",
         ),
         tmp_path,

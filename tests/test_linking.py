@@ -312,7 +312,7 @@ def test_choosing_where_messages_go_is_in_the_profile_form_and_checked(bot, engi
     slack.says("profile edit")
     slack.submit({})
     assert slack.last.form.page == 2
-    assert [f.name for f in slack.last.form.fields] == ["paused_until", "messages"]
+    assert [f.name for f in slack.last.form.fields] == ["paused_until", "messages", "openings"]
     slack.submit({"messages": "discord"})
     assert "Messages go to: Discord" in slack.text
     assert member_of(engine, slack).dm_platform == "discord"

@@ -20,6 +20,7 @@ PROFILE_FIELDS = [
     "Time zone",
     "Quiet hours",
     "Interests",
+    "Openings",
     "Language",
     "Messages paused",
     "Check-ins",
@@ -70,6 +71,7 @@ def test_profile_shows_every_setting_with_defaults(person, engine):
         "Time zone": "Europe/London",
         "Quiet hours": "none",
         "Interests": "none yet",
+        "Openings": "each one, as it is posted",
         "Language": "English",
         "Messages paused": "no",
         "Check-ins": "on",
@@ -331,7 +333,7 @@ def test_an_unknown_profile_word_says_what_can_change(person, engine):
     sam = met(person, "Sam")
     sam.says("profile colour blue")
     assert sam.text == (
-        "Type profile and one of: show, edit, name, timezone, quiet, interests, language, pause, resume, messages. "
+        "Type profile and one of: show, edit, name, timezone, quiet, interests, openings, language, pause, resume, messages. "
         "Type guide to see more."
     )
     member = member_named(engine, "sam")
@@ -530,7 +532,7 @@ def test_the_whole_form_saves_everything_at_the_end(person, engine):
     page_two = sam.last.form
     assert page_two is not None
     assert (page_two.page, page_two.pages, page_two.submit_label) == (2, 2, "Save")
-    assert [f.name for f in page_two.fields] == ["paused_until"]
+    assert [f.name for f in page_two.fields] == ["paused_until", "openings"]
     # Between pages nothing is saved on the member; the answers wait in a draft.
     assert member_named(engine, "sam").timezone == "Europe/London"
     [draft] = drafts_in_db(engine)
@@ -542,13 +544,14 @@ def test_the_whole_form_saves_everything_at_the_end(person, engine):
         "language": "en",
     }
 
-    sam.submit({"paused_until": ""})
+    sam.submit({"paused_until": "", "openings": "weekly"})
     assert sam.text.startswith("Saved. Here is your profile now.")
     assert fields_of(sam.last) == {
         "Name": "Sam O",
         "Time zone": "America/Toronto",
         "Quiet hours": "22:00-07:00",
         "Interests": "pain, research",
+        "Openings": "a weekly digest, on Mondays at 09:00",
         "Language": "English",
         "Messages paused": "no",
         "Check-ins": "on",

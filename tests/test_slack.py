@@ -445,6 +445,102 @@ def test_an_opening_is_announced_and_a_partner_says_they_are_interested(world, e
     assert interest.availability == "Weekday mornings"
 
 
+def test_a_partner_who_adds_a_matching_interest_gets_the_opening_in_a_direct_message(world, clock):
+    grant(world, "UJO", "staff")
+    world.slash("UJO", "/openings", "new")
+    assert fill_form(world, "UJO", {**OPENING, "tags": "online booking"}) == "closed"
+    met(world, "UALEX")
+    world.dispatch(clock)
+    assert world.fake.posts_in("DUALEX") == []
+
+    world.slash("UALEX", "/profile", "interests online booking", channel="CGENERAL")
+    world.dispatch(clock)
+
+    [invited] = world.fake.posts_in("DUALEX")
+    assert invited["text"].startswith(
+        "An opening still open matches your interests (online booking): Online booking working group."
+    )
+    assert button(invited["blocks"], "I'm interested")["action_id"] == "opening.interested:1"
+
+
+def test_unselecting_in_slack_asks_once_and_tells_the_partner_kindly(world, clock):
+    grant(world, "UJO", "staff")
+    world.slash("UJO", "/openings", "new")
+    assert fill_form(world, "UJO", OPENING) == "closed"
+    met(world, "UALEX")
+    world.dispatch(clock)
+    [announced] = world.fake.posts_in(ANNOUNCEMENTS)
+    world.press("UALEX", button(announced["blocks"], "I'm interested"), channel=ANNOUNCEMENTS)
+    assert fill_form(world, "UALEX", {}) == "closed"
+    _answer, key = world.slash("UJO", "/openings", "review 1")
+    world.press("UJO", button(world.fake.replies(key)[0]["blocks"], "Select Alex"))
+    assert fill_form(world, "UJO", {"next_steps": "Meet on Teams", "hours": "6"}) == "closed"
+    world.dispatch(clock)
+    world.fake.forget()
+
+    _answer, key = world.slash("UJO", "/openings", "review 1")
+    _answer, key = world.press("UJO", button(world.fake.replies(key)[0]["blocks"], "Un-select Alex"))
+    [asked] = world.fake.replies(key)
+    assert asked["text"].startswith("Un-select Alex from Online booking working group?")
+    _answer, key = world.press("UJO", button(asked["blocks"], "Yes, un-select Alex"))
+    assert said(world.fake.replies(key))[0].startswith("Alex is no longer selected for Online booking working group.")
+    world.dispatch(clock)
+
+    [told] = world.fake.posts_in("DUALEX")
+    assert told["text"] == (
+        "Sorry, there is a change of plan for Online booking working group. Jo can no longer offer you a place. "
+        "You don't need to do anything. You are still on the list of people interested."
+    )
+
+
+def test_the_weekly_digest_of_openings_reaches_slack_with_its_buttons(world, clock):
+    met(world, "UALEX")
+    world.slash("UALEX", "/profile", "interests online booking")
+    _answer, key = world.slash("UALEX", "/profile", "openings weekly")
+    assert "*Openings:* a weekly digest, on Mondays at 09:00" in texts(world.fake.replies(key)[0]["blocks"])
+    grant(world, "UJO", "staff")
+    world.slash("UJO", "/openings", "new")
+    assert fill_form(world, "UJO", {**OPENING, "tags": "online booking", "closes_at": "10 Dec 2026 5pm"}) == "closed"
+    world.dispatch(clock)
+    assert world.fake.posts_in("DUALEX") == []  # not at once: in the digest
+
+    clock.set(datetime(2026, 11, 30, 9, 0, tzinfo=UTC))  # Monday 09:00 in London
+    world.bot.tick()
+    world.dispatch(clock)
+
+    [weekly] = world.fake.posts_in("DUALEX")
+    assert weekly["text"].startswith("This week's new openings that match your interests: 1.")
+    assert button(weekly["blocks"], "I'm interested")["action_id"] == "opening.interested:1"
+
+
+def test_staff_get_the_involvement_record_of_their_own_openings_as_a_file(world, engine, clock):
+    grant(world, "UJO", "staff")
+    world.slash("UJO", "/openings", "new")
+    assert fill_form(world, "UJO", OPENING) == "closed"
+    met(world, "UALEX")
+    world.dispatch(clock)
+    [announced] = world.fake.posts_in(ANNOUNCEMENTS)
+    world.press("UALEX", button(announced["blocks"], "I'm interested"), channel=ANNOUNCEMENTS)
+    assert fill_form(world, "UALEX", {}) == "closed"
+    _answer, key = world.slash("UJO", "/openings", "review 1")
+    [review] = world.fake.replies(key)
+    world.press("UJO", button(review["blocks"], "Select Alex"))
+    assert fill_form(world, "UJO", {"next_steps": "Meet on Teams", "hours": "6"}) == "closed"
+    world.fake.forget()
+
+    _answer, key = world.slash("UJO", "/openings", "export 2026-11-01 2026-11-30", channel="CGENERAL")
+
+    [shown, where] = world.fake.replies(key)
+    assert where["text"] == "Your file is in your direct message with me."
+    assert shown["text"].startswith("The involvement record of your openings from 2026-11-01 to 2026-11-30.")
+    assert shown["response_type"] == "ephemeral"
+    [asked] = world.fake.made("files.getUploadURLExternal")
+    assert asked["filename"] == "involvement-2026-11-01-to-2026-11-30.csv"
+    assert {c["channel_id"] for c in world.fake.made("files.completeUploadExternal")} == {"DUJO"}
+    [csv_file] = world.fake.uploads.values()
+    assert ",Alex,Online booking working group,Digital services,6," in csv_file.decode()
+
+
 def test_a_session_sign_up_gives_a_calendar_file_and_the_count_is_edited(world, engine, clock):
     grant(world, "UCORA", "coordinator")
     world.slash("UCORA", "/sessions", "new")
@@ -742,6 +838,9 @@ def test_links_in_an_opening_and_in_a_note_reach_staff_and_partners_as_plain_wor
 
     with Session(engine) as session:
         assert session.exec(select(OpeningInterest)).one().note == NOTE  # kept as typed
+    # Never selected is said once, not again as "not in the last 6 months".
+    assert "Never selected before." in texts(review["blocks"])
+    assert "never selected" not in texts(review["blocks"]) and "last 6 months" not in texts(review["blocks"])
     for message in (announced, invited, review):
         for text in (texts(message["blocks"]), message["text"]):  # what is shown, what notifies
             reading = slack_reading(text)

@@ -121,6 +121,7 @@ def unlink(turn: Turn, _asked: Asked) -> Reply:
             "paused_until",
             "checkins_paused_until",
             "checkins_off",
+            "openings_news",
             "consent_shown_at",
             "consent_given_at",
             "consent_refused_at",

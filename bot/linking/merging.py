@@ -72,6 +72,7 @@ SETTINGS = (
     "paused_until",
     "checkins_paused_until",
     "checkins_off",
+    "openings_news",
     "dm_platform",
 )
 # Times kept as the earliest of the two.

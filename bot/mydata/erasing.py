@@ -102,6 +102,7 @@ def erase(db: Session, settings: Settings, target: Member, now: datetime, by: Me
     target.quiet_start = target.quiet_end = None
     target.paused_until = target.checkins_paused_until = None
     target.checkins_off = False
+    target.openings_news = "each"
     target.consent_shown_at = target.consent_given_at = target.consent_refused_at = None
     target.dm_platform = None
     target.left_at = None

@@ -68,6 +68,7 @@ def _profile(db: Session, member: Member) -> dict[str, Any]:
         "messages_paused_until": iso(member.paused_until),
         "checkins_paused_until": iso(member.checkins_paused_until),
         "checkins_off": member.checkins_off,
+        "openings_news": member.openings_news,
         "joined_at": iso(member.created_at),
         "welcome_shown_at": iso(member.consent_shown_at),
         "left_at": iso(member.left_at),

@@ -1,20 +1,18 @@
 """Opportunity announcements: staff post openings, partners say they are interested, places go fairly.
 
-Everyone sees what is open; staff and coordinators post, review, close and cancel openings (only
-their own, while they are staff; coordinators any); coordinators export the involvement record.
+Everyone sees what is open; staff and coordinators post, review, close and cancel openings, and
+export the involvement record (only their own, while they are staff; coordinators any).
 What each verb, button and form does, and who may use it, is declared here.
 """
 
 from __future__ import annotations
 
 from bot.feature import ButtonSpec, CommandSpec, Feature, Subject, Verb
-from bot.members import Role
-from bot.openings import choosing, closing, export, home, interest, manage
+from bot.openings import choosing, closing, digest, export, home, interest, manage
 from bot.openings.queries import A_PRESSED_OPENING, AN_OPENING, find_for, pressed
-from bot.openings.rules import NOT_SEEN, NOT_YOURS, STAFF_ROLES, managed
+from bot.openings.rules import NOT_CHOOSING, NOT_SEEN, NOT_YOURS, STAFF_ROLES, managed
 from bot.words import N_
 
-COORDINATORS = (Role.COORDINATOR,)
 THE_OPENING = N_("The opening's number, like 1")
 
 COMMAND = CommandSpec(
@@ -45,6 +43,17 @@ COMMAND = CommandSpec(
             refusal=NOT_SEEN,
         ),
         Verb(
+            "edit",
+            manage.edit,
+            N_("Changes an opening you posted. The announcement shows the changes."),
+            STAFF_ROLES,
+            Subject(find_for, managed(manage.NOT_EDITING)),
+            argument="opening",
+            hint=THE_OPENING,
+            example="openings edit 1",
+            refusal=manage.NOT_EDITING,
+        ),
+        Verb(
             "close",
             closing.close_by_hand,
             N_("Closes an opening and thanks those not selected."),
@@ -70,11 +79,11 @@ COMMAND = CommandSpec(
             "export",
             export.export,
             N_("Gives who took part and when, as a file for payments."),
-            COORDINATORS,
+            STAFF_ROLES,  # staff: their own openings only
             argument="dates",
             hint=N_("From and to, like 2026-11-01 2026-11-30"),
             example="openings export 2026-11-01 2026-11-30",
-            refusal=N_("Only coordinators can export the involvement record."),
+            refusal=N_("Only staff and coordinators can export the involvement record."),
         ),
     ),
     default=("list",),
@@ -88,14 +97,17 @@ BUTTONS = (
     ButtonSpec(
         "opening.close", closing.close_by_hand, STAFF_ROLES, Subject(pressed, managed(NOT_YOURS)), NOT_YOURS
     ),
+    ButtonSpec(
+        "opening.unselect", choosing.unselect, STAFF_ROLES, Subject(pressed, managed(NOT_CHOOSING)), NOT_CHOOSING
+    ),
 )
 
 FEATURE = Feature(
     "openings",
     commands=(COMMAND,),
     buttons=(*BUTTONS, *interest.BUTTONS),
-    forms=(manage.NEW_FORM, interest.NOTE_FORM, choosing.SELECT_FORM),
-    scheduled=(closing.close_due,),
+    forms=(manage.NEW_FORM, manage.EDIT_FORM, interest.NOTE_FORM, choosing.SELECT_FORM),
+    scheduled=(closing.close_due, digest.send_digests),
     home=(home.open_to_me, home.my_interest, home.my_openings),
     suggestions={"opening": manage.suggest_opening},
 )

@@ -15,10 +15,10 @@ from bot.feature import Asked, FormSpec, Subject
 from bot.openings.notices import refresh_announcement
 from bot.openings.queries import filled, interested, pressed
 from bot.openings.rules import NOT_CHOOSING, STAFF_ROLES, Status, managed, send_at, still_open
-from bot.openings.words import selected_message
+from bot.openings.words import selected_message, unselected_message
 from bot.outbox import enqueue_dm
 from bot.turn import Turn, number_in
-from storage.models import Involvement, Member, Opening, OpeningInterest
+from storage.models import Involvement, Member, Opening, OpeningInterest, Outbox
 
 # "Lately", for sharing places fairly.
 LATELY = timedelta(days=183)
@@ -58,11 +58,12 @@ def _describe(turn: Turn, candidate: Candidate) -> Field:
     name = candidate.member.display_name
     if candidate.interest.selected_at is not None:
         label = _("{name}, selected for this one", name=name)
-    elif candidate.last is None:
-        label = _("{name}, never selected before", name=name)
     else:
         label = name
-    if candidate.lately == 0:
+    # Said once: never selected says more than "not in the last 6 months".
+    if candidate.last is None and candidate.interest.selected_at is None:
+        parts = [_("Never selected before.")]
+    elif candidate.lately == 0:
         parts = [_("Not selected in the last 6 months.")]
     elif candidate.lately == 1:
         parts = [_("Selected once in the last 6 months.")]
@@ -100,6 +101,15 @@ def review(turn: Turn, opening: Opening, by_time: bool = False) -> Reply:
     lead += " " + _("Places filled: {filled} of {places}.", filled=taken, places=opening.seats)
     buttons: list[Button] = []
     if opening.status == Status.OPEN and turn.now < opening.closes_at:
+        # Until it closes, a choice can be undone; the person is told kindly.
+        buttons += [
+            Button(
+                _("Un-select {name}", name=c.member.display_name),
+                f"opening.unselect:{opening.id}:{c.member.id}",
+            )
+            for c in found
+            if c.interest.selected_at is not None
+        ]
         if taken < opening.seats:
             buttons += [
                 Button(
@@ -215,7 +225,7 @@ def _select_submit(turn: Turn, asked: Asked, values: dict[str, str]) -> Reply:
         member.id,
         selected_message(opening, involvement, member, turn.member.display_name),
         turn.now,
-        dedupe_key=f"opening.selected:{opening.id}:{member.id}",
+        dedupe_key=_selected_key(opening, involvement),
         due_at=send_at(member, turn.now),
     )
     refresh_announcement(turn.db, turn.settings, opening, turn.now)
@@ -231,6 +241,86 @@ def _select_submit(turn: Turn, asked: Asked, values: dict[str, str]) -> Reply:
         return turn.say(words, buttons=(Button(_("Who is interested"), f"opening.review:{opening.id}"),))
     words += " " + _("All places are filled. Close it to thank the others.")
     return turn.say(words, buttons=(Button(_("Close now"), f"opening.close:{opening.id}"),))
+
+
+def _selected_key(opening: Opening, involvement: Involvement) -> str:
+    """The good news, once per selection (un-selecting frees the key, see `unselect`)."""
+    return f"opening.selected:{opening.id}:{involvement.member_id}"
+
+
+def unselect(turn: Turn, asked: Asked) -> Reply:
+    """Un-select someone before the opening closes: asked once, then the place is free again
+    and they are told kindly. They stay on the list of people interested."""
+    opening: Opening = asked.subject
+    _ = turn._
+    if opening.status != Status.OPEN or turn.now >= opening.closes_at:
+        raise Refusal(
+            "{title} has closed, so the choice is final here. If plans have changed, please tell them yourself.",
+            title=opening.title,
+        )
+    member_id = number_in(asked.text.partition(":")[2])
+    found = {c.member.id: c for c in candidates(turn.db, opening, turn.now, by_time=True)}
+    candidate = found.get(member_id) if member_id is not None else None
+    if candidate is None or candidate.interest.selected_at is None:
+        raise Refusal(
+            "That person is not selected for {title}. Nothing changed.", title=opening.title
+        )
+    member = candidate.member
+    if asked.value != "yes":
+        return turn.say(
+            _(
+                "Un-select {name} from {title}? The place is free again, and I will tell them kindly.",
+                name=member.display_name,
+                title=opening.title,
+            ),
+            buttons=(
+                Button(
+                    _("Yes, un-select {name}", name=member.display_name),
+                    f"opening.unselect:{opening.id}:{member.id}",
+                    value="yes",
+                    style="danger",
+                ),
+                Button(_("No, keep them"), f"opening.review:{opening.id}"),
+            ),
+        )
+    claimed = turn.db.execute(
+        update(OpeningInterest)
+        .where(col(OpeningInterest.id) == candidate.interest.id, col(OpeningInterest.selected_at).is_not(None))
+        .values(selected_at=None)
+    )
+    if not claimed.rowcount:  # type: ignore[attr-defined]
+        raise Refusal("That changed a moment ago. Please press the button again.")
+    involvement = turn.db.exec(
+        select(Involvement).where(Involvement.opening_id == opening.id, Involvement.member_id == member.id)
+    ).one()
+    good_news = turn.db.exec(select(Outbox).where(Outbox.dedupe_key == _selected_key(opening, involvement))).first()
+    told = good_news is None or good_news.sent_at is not None
+    if good_news is not None and good_news.sent_at is None:
+        turn.db.delete(good_news)  # not sent yet: they never heard, so there is nothing to undo
+    else:
+        assert member.id is not None
+        sent = good_news.id if good_news is not None else 0
+        if good_news is not None:  # chosen again later, they hear the good news again
+            good_news.dedupe_key = f"{good_news.dedupe_key}:undone:{sent}"
+            turn.db.add(good_news)
+        enqueue_dm(
+            turn.db,
+            member.id,
+            unselected_message(opening, member, turn.member.display_name),
+            turn.now,
+            dedupe_key=f"opening.unselected:{opening.id}:{member.id}:{sent}",
+            due_at=send_at(member, turn.now),
+        )
+    turn.db.delete(involvement)
+    turn.db.flush()
+    refresh_announcement(turn.db, turn.settings, opening, turn.now)
+    words = _("{name} is no longer selected for {title}.", name=member.display_name, title=opening.title)
+    if told:
+        words += " " + _("I have told them kindly.")
+    words += " " + _(
+        "Places filled: {filled} of {places}.", filled=filled(turn.db, opening.id), places=opening.seats
+    )
+    return turn.say(words, buttons=(Button(_("Who is interested"), f"opening.review:{opening.id}"),))
 
 
 SELECT_FORM = FormSpec(

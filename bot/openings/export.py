@@ -1,4 +1,5 @@
-"""`openings export FROM TO`: the involvement record as a CSV file, for payments.
+"""`openings export FROM TO`: the involvement record as a CSV file, for payments. Coordinators
+get every opening's; staff get the openings they posted.
 
 Columns: date (of selection, in the coordinator's zone), partner, opening, team, hours_agreed,
 payment_offered, payment_declined (yes or no). Openings that were cancelled are left out."""
@@ -16,6 +17,7 @@ from sqlmodel import col, select
 from bot.checks import Refusal
 from bot.conversation import File, Message, Reply
 from bot.feature import Asked
+from bot.members import Role
 from bot.openings.rules import Status, hours_text
 from bot.turn import Turn
 from storage.models import Involvement, Member, Opening
@@ -39,17 +41,25 @@ def export(turn: Turn, asked: Asked) -> Reply:
     zone = ZoneInfo(turn.member.timezone)
     start = datetime.combine(first, time(0), zone).astimezone(UTC)
     end = datetime.combine(last + timedelta(days=1), time(0), zone).astimezone(UTC)
-    rows = turn.db.exec(
+    query = (
         select(Involvement, Member, Opening)
         .join(Member, col(Member.id) == col(Involvement.member_id))
         .join(Opening, col(Opening.id) == col(Involvement.opening_id))
         .where(Involvement.selected_at >= start, Involvement.selected_at < end)
         .where(Opening.status != Status.CANCELLED)
         .order_by(col(Involvement.selected_at), col(Involvement.id))
-    ).all()
+    )
+    everyone = turn.is_(Role.COORDINATOR)
+    if not everyone:  # staff: the openings they posted
+        query = query.where(Opening.posted_by == turn.member.id)
+    rows = turn.db.exec(query).all()
     _ = turn._
     span = {"first": first.isoformat(), "last": last.isoformat()}
     if not rows:
+        if not everyone:
+            return turn.say(
+                _("Nobody was selected for your openings from {first} to {last}, so there is nothing to export.", **span)
+            )
         return turn.say(
             _("Nobody was selected from {first} to {last}, so there is nothing to export.", **span)
         )
@@ -71,13 +81,17 @@ def export(turn: Turn, asked: Asked) -> Reply:
         )
     hours = sum(i.hours_agreed or 0 for i, _m, _o in rows)
     declined = sum(1 for i, _m, _o in rows if i.payment_declined)
-    words = _(
-        "The involvement record from {first} to {last}. Selections: {count}. Hours agreed: {hours}. Chose not to be paid: {declined}.",
-        count=len(rows),
-        hours=hours_text(hours),
-        declined=declined,
-        **span,
-    )
+    figures = {"count": len(rows), "hours": hours_text(hours), "declined": declined, **span}
+    if everyone:
+        words = _(
+            "The involvement record from {first} to {last}. Selections: {count}. Hours agreed: {hours}. Chose not to be paid: {declined}.",
+            **figures,
+        )
+    else:
+        words = _(
+            "The involvement record of your openings from {first} to {last}. Selections: {count}. Hours agreed: {hours}. Chose not to be paid: {declined}.",
+            **figures,
+        )
     name = f"involvement-{first.isoformat()}-to-{last.isoformat()}.csv"
     return Reply(messages=(Message((words,), files=(File(name, "text/csv", out.getvalue()),)),))
 

@@ -3,25 +3,29 @@ openings; coordinators export the involvement record."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
 
 from bot import checks
 from bot.checks import Refusal
 from bot.conversation import Button, Field, FormField, Message, Option, Reply
-from bot.feature import Asked, FormSpec
+from bot.feature import Asked, FormSpec, Subject
 from bot.forms import open_form
 from bot.members import Role
-from bot.openings.notices import announce
-from bot.openings.queries import filled, interest_of
+from bot.openings.notices import announce, invite_matching, refresh_announcement
+from bot.openings.queries import filled, interest_of, pressed
 from bot.openings.rules import (
     PLACE_KINDS,
     STAFF_ROLES,
     Status,
     is_open,
+    managed,
     may_manage,
+    still_open,
 )
 from bot.openings.words import closes_words, fields, interest_buttons, seats_taken, where
 from bot.turn import Turn, matching
@@ -121,29 +125,56 @@ def details(turn: Turn, opening: Opening) -> Reply:
 # ---- the form for a new opening ---------------------------------------------------------------
 
 
-def _fields(turn: Turn, _asked: Asked) -> list[FormField]:
+def _fields(turn: Turn, asked: Asked) -> list[FormField]:
+    """The form's fields: empty for a new opening; for `openings edit`, as the opening stands."""
     _ = turn._
+    opening: Opening | None = asked.subject
+    was: dict[str, str] = {"seats": "1"}
+    if opening is not None:
+        still_open(opening, turn.now)
+        was = {
+            "title": opening.title,
+            "team": opening.team,
+            "involves": opening.involves,
+            "commitment": opening.commitment,
+            "dates": opening.dates,
+            "seats": str(opening.seats),
+            "payment": opening.payment,
+            "access": opening.access,
+            "tags": ", ".join(opening.tags),
+            "place_kind": opening.place_kind,
+            "place": opening.place,
+            # As a person would type it, in their own zone: '27 Nov 2026 17:00'.
+            "closes_at": opening.closes_at.astimezone(ZoneInfo(turn.member.timezone)).strftime("%d %b %Y %H:%M"),
+        }
     return [
         FormField(
-            "title", _("Title"), "short", max_length=100, hint=_("For example: Online booking working group")
+            "title",
+            _("Title"),
+            "short",
+            max_length=100,
+            hint=_("For example: Online booking working group"),
+            initial=was.get("title", ""),
         ),
-        FormField("team", _("Team or working group"), "short", max_length=80),
-        FormField("involves", _("What it involves"), "long", max_length=1500),
+        FormField("team", _("Team or working group"), "short", max_length=80, initial=was.get("team", "")),
+        FormField("involves", _("What it involves"), "long", max_length=1500, initial=was.get("involves", "")),
         FormField(
             "commitment",
             _("Time commitment"),
             "short",
             max_length=100,
             hint=_("For example: 2 hours a month"),
+            initial=was.get("commitment", ""),
         ),
-        FormField("dates", _("When"), "short", max_length=200, hint=_("Dates, or ongoing")),
-        FormField("seats", _("Places"), "number", minimum=1, maximum=100, whole=True, initial="1"),
+        FormField("dates", _("When"), "short", max_length=200, hint=_("Dates, or ongoing"), initial=was.get("dates", "")),
+        FormField("seats", _("Places"), "number", minimum=1, maximum=100, whole=True, initial=was["seats"]),
         FormField(
             "payment",
             _("Payment and expenses"),
             "short",
             max_length=200,
             hint=_("For example: £25 an hour plus travel"),
+            initial=was.get("payment", ""),
         ),
         FormField(
             "access",
@@ -152,6 +183,7 @@ def _fields(turn: Turn, _asked: Asked) -> list[FormField]:
             required=False,
             max_length=600,
             hint=_("For example: captions, step-free rooms, breaks"),
+            initial=was.get("access", ""),
         ),
         FormField(
             "tags",
@@ -160,6 +192,7 @@ def _fields(turn: Turn, _asked: Asked) -> list[FormField]:
             required=False,
             max_length=300,
             hint=_("Partners with these interests get a message. Separate them with commas."),
+            initial=was.get("tags", ""),
         ),
         FormField(
             "place_kind",
@@ -170,10 +203,17 @@ def _fields(turn: Turn, _asked: Asked) -> list[FormField]:
                 Option(_("In person"), "in_person"),
                 Option(_("Hybrid"), "hybrid"),
             ),
+            initial=was.get("place_kind", ""),
         ),
         # On the last page, so "needed unless remote" can be shown on this field.
         FormField(
-            "place", _("Place"), "short", required=False, max_length=200, hint=_("Needed unless it is remote")
+            "place",
+            _("Place"),
+            "short",
+            required=False,
+            max_length=200,
+            hint=_("Needed unless it is remote"),
+            initial=was.get("place", ""),
         ),
         FormField(
             "closes_at",
@@ -181,6 +221,7 @@ def _fields(turn: Turn, _asked: Asked) -> list[FormField]:
             "datetime",
             max_length=60,
             hint=_("For example: next Friday 5pm"),
+            initial=was.get("closes_at", ""),
         ),
     ]
 
@@ -200,11 +241,27 @@ def _check_closes(turn: Turn, value: str) -> str:
     return value
 
 
-def _submit(turn: Turn, _asked: Asked, values: dict[str, str]) -> Reply:
+_ONLINE = re.compile(r"\b(online|remote|remotely|virtual|video|zoom|teams|meet|skype|webex)\b", re.IGNORECASE)
+
+
+def _place_kind(values: dict[str, str]) -> str:
+    """Where the work happens, checked against the place given: in person needs a place that is
+    not a video call ("In person" at "online" is asked about, not saved)."""
     kind = values["place_kind"]
     assert kind in PLACE_KINDS
-    if kind != "remote" and not values.get("place"):
+    place = values.get("place", "")
+    if kind != "remote" and not place:
         raise Refusal("Please add the place, because this opening is in person or hybrid.", field="place")
+    if kind == "in_person" and _ONLINE.search(place):
+        raise Refusal(
+            "This opening is in person, but the place sounds online. Please choose Remote or Hybrid, or give the place.",
+            field="place",
+        )
+    return kind
+
+
+def _submit(turn: Turn, _asked: Asked, values: dict[str, str]) -> Reply:
+    kind = _place_kind(values)
     assert turn.member.id is not None
     opening = Opening(
         title=values["title"],
@@ -238,6 +295,53 @@ def _submit(turn: Turn, _asked: Asked, values: dict[str, str]) -> Reply:
     return turn.say(*words)
 
 
+def edit(turn: Turn, asked: Asked) -> Reply:
+    """`openings edit 1`: the form again, filled in as it stands (the router checked it is theirs)."""
+    opening: Opening = asked.subject
+    still_open(opening, turn.now)
+    return open_form(turn, f"opening.edit:{opening.id}")
+
+
+def _edit_submit(turn: Turn, asked: Asked, values: dict[str, str]) -> Reply:
+    """Save the changes: the channel post shows them, and partners whose interests match a tag
+    added now are invited (those invited before are not asked twice)."""
+    opening: Opening = asked.subject
+    still_open(opening, turn.now)
+    kind = _place_kind(values)
+    seats = int(float(values["seats"]))
+    taken = filled(turn.db, opening.id)
+    if seats < taken:
+        raise Refusal(
+            "{count} people are selected already, so please keep at least {count} places. Type openings edit {number} to try again.",
+            count=taken,
+            number=opening.id,
+        )
+    opening.title = values["title"]
+    opening.team = values["team"]
+    opening.involves = values["involves"]
+    opening.commitment = values["commitment"]
+    opening.dates = values["dates"]
+    opening.place_kind = kind
+    opening.place = values.get("place", "") if kind != "remote" else ""
+    opening.seats = seats
+    opening.payment = values["payment"]
+    opening.access = values.get("access", "")
+    opening.tags = checks.interest_tags(values["tags"]) if values.get("tags") else []
+    opening.closes_at = datetime.fromisoformat(values["closes_at"])
+    turn.db.add(opening)
+    turn.db.flush()
+    refresh_announcement(turn.db, turn.settings, opening, turn.now)
+    invited = invite_matching(turn.db, opening, turn.now)
+    _ = turn._
+    words = [_("Saved. {title} is up to date.", title=opening.title), " "]
+    if opening.announcement_id is not None:
+        words += [_("The announcement shows the changes."), " "]
+    if invited:
+        words += [_("Sent to more partners with matching interests: {count}.", count=invited), " "]
+    words += closes_words(turn.member, opening)
+    return turn.say(*words)
+
+
 NOT_STAFF = N_("Only staff and coordinators can post openings. Type openings to see what is open.")
 
 NEW_FORM = FormSpec(
@@ -249,4 +353,18 @@ NEW_FORM = FormSpec(
     submit_label=lambda turn: turn._("Post"),
     roles=STAFF_ROLES,
     refusal=NOT_STAFF,
+)
+
+NOT_EDITING = N_("Only the person who posted an opening, and coordinators, can change it.")
+
+EDIT_FORM = FormSpec(
+    name="opening.edit",
+    title=lambda turn: turn._("Change the opening"),
+    fields=_fields,
+    checks={"tags": _check_tags, "closes_at": _check_closes},
+    submit=_edit_submit,
+    submit_label=lambda turn: turn._("Save"),
+    roles=STAFF_ROLES,
+    subject=Subject(pressed, managed(NOT_EDITING)),
+    refusal=NOT_EDITING,
 )

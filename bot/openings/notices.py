@@ -3,12 +3,14 @@ change: the channel post and its edits, and a message to each partner whose inte
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlmodel import Session, col, delete, select
 
 from bot.members import Role
-from bot.openings.rules import is_paused, send_at
+from bot.openings.queries import interest_of, is_full
+from bot.openings.rules import News, Status, is_paused, send_at
 from bot.openings.words import announcement, invitation
 from bot.outbox import enqueue_channel, enqueue_dm, enqueue_edit
 from bot.settings import Settings
@@ -30,20 +32,25 @@ def announce(db: Session, settings: Settings, opening: Opening, now: datetime) -
     return invite_matching(db, opening, now)
 
 
-def invite_matching(db: Session, opening: Opening, now: datetime) -> int:
+def invite_matching(db: Session, opening: Opening, now: datetime, only: int | None = None) -> int:
     """A message to each partner with a matching interest who has not paused, once per opening;
-    someone in quiet hours gets it when those end, unless it has closed by then."""
+    someone in quiet hours gets it when those end, unless it has closed by then. With `only`,
+    just that member, who has just added an interest to an opening already posted."""
     if not opening.tags:
         return 0
     partners = select(MemberRole.member_id).where(MemberRole.role == Role.PARTNER)
-    rows = db.exec(
+    query = (
         select(Member, MemberInterest.tag)
         .join(MemberInterest, col(MemberInterest.member_id) == col(Member.id))
         .where(col(MemberInterest.tag).in_(opening.tags), col(Member.id).in_(partners))
         .where(col(Member.consent_given_at).is_not(None))  # an invitation goes only after an OK
         .where(col(Member.id) != opening.posted_by, col(Member.left_at).is_(None))
+        .where(col(Member.openings_news) == News.EACH)  # the others: a weekly digest, or nothing
         .order_by(col(Member.id), col(MemberInterest.tag))
-    ).all()
+    )
+    if only is not None:
+        query = query.where(col(Member.id) == only)
+    rows = db.exec(query).all()
     matches: dict[int, tuple[Member, list[str]]] = {}
     for member, tag in rows:
         assert member.id is not None
@@ -56,12 +63,32 @@ def invite_matching(db: Session, opening: Opening, now: datetime) -> int:
         queued = enqueue_dm(
             db,
             member_id,
-            invitation(opening, member, tags),
+            invitation(opening, member, tags, added=only is not None),
             now,
             dedupe_key=f"opening.invite:{opening.id}:{member_id}",
             due_at=due,
         )
         invited += queued is not None
+    return invited
+
+
+def invite_to_open(db: Session, member_id: int, added: Iterable[str], now: datetime) -> int:
+    """Someone who adds an interest hears of each opening still open that matches it, with the
+    same rules as at posting: once per opening, after quiet hours, not while paused. Not for
+    one that is full, or one they already said they are interested in."""
+    new = set(added)
+    if not new:
+        return 0
+    still = db.exec(
+        select(Opening)
+        .where(Opening.status == Status.OPEN, col(Opening.closes_at) > now)
+        .order_by(col(Opening.id))
+    ).all()
+    invited = 0
+    for opening in still:
+        if new.isdisjoint(opening.tags) or is_full(db, opening) or interest_of(db, opening.id, member_id):
+            continue
+        invited += invite_matching(db, opening, now, only=member_id)
     return invited
 
 

@@ -29,6 +29,14 @@ NOT_CHOOSING = N_("Only the person who posted an opening, and coordinators, can 
 
 
 
+class News(StrEnum):
+    """How a partner hears of openings that match their interests (chosen in `profile`)."""
+
+    EACH = "each"  # each one, as it is posted
+    WEEKLY = "weekly"  # one digest a week, on DIGEST_DAY at DIGEST_TIME in their own time
+    NONE = "none"  # no messages; they still find openings with `openings`
+
+
 class Status(StrEnum):
     """Where an opening stands: taking interest, closed (places chosen), or not going ahead."""
 

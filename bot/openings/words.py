@@ -4,6 +4,7 @@ being selected."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from sqlmodel import Session, select
@@ -87,14 +88,23 @@ def announcement(db: Session, settings: Settings, opening: Opening, now: datetim
     return Message((text,), fields(opening, reader, taken, closing=still), buttons, private=False)
 
 
-def invitation(opening: Opening, reader: Member, matched: list[str]) -> Message:
+def invitation(opening: Opening, reader: Member, matched: list[str], added: bool = False) -> Message:
+    """`added`: the opening was posted before, and an interest they just added matches it."""
     _ = translator(reader.language)
-    words: tuple[Span, ...] = (
-        _(
+    if added:
+        lead = _(
+            "An opening still open matches your interests ({tags}): {title}.",
+            tags=", ".join(matched),
+            title=opening.title,
+        )
+    else:
+        lead = _(
             "A new opening matches your interests ({tags}): {title}.",
             tags=", ".join(matched),
             title=opening.title,
-        ),
+        )
+    words: tuple[Span, ...] = (
+        lead,
         " ",
         _("To change your interests, type profile interests."),
     )
@@ -186,4 +196,41 @@ def selected_message(opening: Opening, involvement: Involvement, reader: Member,
         (words,),
         tuple(shown),
         (Button(_("I'd rather not be paid"), f"opening.payment:{opening.id}:decline"),),
+    )
+
+
+def unselected_message(opening: Opening, reader: Member, by: str) -> Message:
+    """Kind words for someone un-selected before it closed: no blame, nothing to do."""
+    _ = translator(reader.language)
+    return Message(
+        (
+            _("Sorry, there is a change of plan for {title}.", title=opening.title)
+            + " "
+            + _("{name} can no longer offer you a place.", name=by)
+            + " "
+            + _("You don't need to do anything. You are still on the list of people interested."),
+        )
+    )
+
+
+def digest(reader: Member, found: list[tuple[Opening, int]]) -> Message:
+    """The weekly digest: the openings posted in the week before, still open, that match."""
+    _ = translator(reader.language)
+    shown: list[Field] = []
+    buttons: list[Button] = []
+    for opening, taken in found:
+        label = f"#{opening.id} {opening.title}"
+        summary = [opening.team, where(_, opening), _("places: {places}", places=seats_taken(_, opening, taken))]
+        shown.append(Field(label, ("; ".join(summary) + ". ", *closes_words(reader, opening))))
+        buttons += [replace(b, group=label) for b in interest_buttons(reader, opening)]
+    return Message(
+        (
+            _("This week's new openings that match your interests: {count}.", count=len(found))
+            + " "
+            + _("Press a button to say you're interested, or for more details.")
+            + " "
+            + _("To change how you hear about openings, type profile openings."),
+        ),
+        tuple(shown),
+        tuple(buttons),
     )
