@@ -22,6 +22,7 @@ from bot.members import (
     role_name,
     set_interests,
 )
+from bot.openings.digest import DAY_WORDS, digest_when
 from bot.openings.notices import invite_to_open
 from bot.openings.rules import News
 from bot.roles import roles_held
@@ -187,22 +188,14 @@ def profile_view(turn: Turn, lead: str | None = None) -> Reply:
     )
 
 
-_DAYS = {
-    "monday": N_("on Mondays at {time}"),
-    "tuesday": N_("on Tuesdays at {time}"),
-    "wednesday": N_("on Wednesdays at {time}"),
-    "thursday": N_("on Thursdays at {time}"),
-    "friday": N_("on Fridays at {time}"),
-    "saturday": N_("on Saturdays at {time}"),
-    "sunday": N_("on Sundays at {time}"),
-}
 
 
 def _news_words(turn: Turn) -> str:
     """How they hear of openings that match their interests, in words."""
     _ = turn._
     if turn.member.openings_news == News.WEEKLY:
-        when = _(_DAYS[turn.settings.digest_day], time=turn.settings.digest_time)
+        day, at = digest_when(turn.db, turn.settings)
+        when = _(DAY_WORDS[day], time=at)
         return _("a weekly digest, {when}", when=when)
     if turn.member.openings_news == News.NONE:
         return _("no messages. Type openings to see them")

@@ -67,6 +67,17 @@ class Member(SQLModel, table=True):
     erased_at: datetime | None = utc_column()
 
 
+class ServiceSetting(SQLModel, table=True):
+    """A choice coordinators make for the whole service in the bot itself (the weekly openings
+    digest's day and time: key "openings.digest", value "monday 09:00"), with who made it."""
+
+    __tablename__ = "service_setting"
+    key: str = Field(primary_key=True, max_length=60)
+    value: str = Field(max_length=200)
+    changed_by: int | None = Field(default=None, foreign_key="member.id")
+    changed_at: datetime = utc_column(nullable=False)
+
+
 class Erasure(SQLModel, table=True):
     """That someone's data was erased, who did it and when. Never their name or their words:
     only the pseudonym their record of paid work now carries."""

@@ -95,3 +95,21 @@ def test_0010_adds_linking_with_members_already_here_messaged_as_before(database
     engine.dispose()
     assert "dm_platform" not in columns and not {"link_code", "link_try"} & tables
     assert names == ["Priya Patel"]
+
+
+def test_0013_adds_service_settings_and_going_back_drops_them(database_url):
+    engine = at_revision_with_a_member(
+        database_url,
+        "0012",
+        "INSERT INTO member (display_name, timezone, language, created_at, checkins_off) "
+        "VALUES ('Priya Patel', 'Europe/London', 'en', '2026-11-26 09:00:00', false)",
+    )
+    migrate(engine)
+    assert "service_setting" in inspect(engine).get_table_names()
+    command.downgrade(alembic_config(engine), "0012")
+    tables = set(inspect(engine).get_table_names())
+    with engine.connect() as connection:
+        names = connection.execute(text("SELECT display_name FROM member")).scalars().all()
+    engine.dispose()
+    assert "service_setting" not in tables
+    assert names == ["Priya Patel"]

@@ -20,7 +20,7 @@ from bot.core import Bot
 from bot.features import EVERY_FEATURE
 from bot.members import AccountRef, Role
 from bot.settings import Settings
-from storage.models import FormDraft, Involvement, Opening, OpeningInterest, Outbox
+from storage.models import FormDraft, Involvement, Opening, OpeningInterest, Outbox, ServiceSetting
 from tests.conftest import START, Person, RecordingSender, deliver, member_named
 
 # "Friday 5pm" typed on Thursday 26 November 2026 (Europe/London is on UTC in winter).
@@ -516,6 +516,31 @@ def test_the_digest_goes_at_the_day_and_time_set_in_each_partners_own_time(engin
     bot.tick()
     deliver(engine, platform, clock)
     assert [len(received(platform, name)) for name in ("lee", "nina")] == [1, 1]
+
+
+def test_coordinators_set_the_digests_day_and_time_in_the_bot(engine, bot, clock, platform, jo, cora, alex):
+    cora.says("openings digest")
+    assert cora.text == "The weekly digest of openings: It goes out on Mondays at 09:00, in each partner's own time."
+    cora.says("openings digest Fri 2pm")
+    assert cora.text == "Done. It goes out on Fridays at 14:00, in each partner's own time."
+    with Session(engine) as session:
+        [chosen] = session.exec(select(ServiceSetting)).all()
+    assert (chosen.key, chosen.value, chosen.changed_at) == ("openings.digest", "friday 14:00", clock.now())
+    jo.says("openings digest monday 09:00")  # staff may not
+    assert jo.text.startswith("Only coordinators can use openings digest.")
+    cora.says("openings digest soon")
+    assert cora.text == "Please give a day and a time, like: openings digest monday 09:00."
+    alex.says("profile openings weekly")
+    assert "a weekly digest, on Fridays at 14:00" in alex.text
+
+    post(jo)
+    friday = datetime(2026, 11, 27, 14, 0, tzinfo=UTC)  # 14:00 in London
+    clock.set(friday - timedelta(minutes=1))
+    bot.tick()
+    assert outbox(engine, "opening.digest:") == []
+    clock.set(friday)
+    bot.tick()
+    assert [(r.target_id, r.due_at) for r in outbox(engine, "opening.digest:")] == [("alex", friday)]
 
 
 def test_a_digest_setting_that_cannot_be_read_is_refused_kindly(alex):

@@ -59,6 +59,7 @@ MEMBER_COLUMNS = {
     ("wellbeing_session", "created_by"): "moved",
     ("session_signup", "member_id"): "one each",
     ("erasure", "erased_by_member_id"): "moved",
+    ("service_setting", "changed_by"): "moved",
 }
 
 # A member's own settings: the older profile's are kept, all together.

@@ -85,6 +85,15 @@ COMMAND = CommandSpec(
             example="openings export 2026-11-01 2026-11-30",
             refusal=N_("Only staff and coordinators can export the involvement record."),
         ),
+        Verb(
+            "digest",
+            digest.digest_setting,
+            N_("Shows or sets the day and time of the weekly digest of openings."),
+            manage.COORDINATORS,
+            argument="when",
+            hint=N_("A day and a time, like monday 09:00"),
+            example="openings digest monday 09:00",
+        ),
     ),
     default=("list",),
 )

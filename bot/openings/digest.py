@@ -8,31 +8,52 @@ message. Safe to run on every beat: one digest per person per week (an outbox de
 from __future__ import annotations
 
 import logging
+import re
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from bot.checks import Refusal
+from bot.conversation import Reply
+from bot.feature import Asked
 from bot.members import Role, interests_of
 from bot.openings.queries import filled, interest_of
 from bot.openings.rules import News, Status, is_paused, send_at
 from bot.openings.words import digest
 from bot.outbox import enqueue_dm
 from bot.settings import WEEKDAYS, Settings
-from storage.models import Member, MemberRole, Opening, Outbox
+from bot.turn import Turn
+from bot.words import N_
+from storage.models import Member, MemberRole, Opening, Outbox, ServiceSetting
 
 log = logging.getLogger(__name__)
 
 WEEK = timedelta(days=7)
 
 
-def latest_digest_time(settings: Settings, zone: str, now: datetime) -> datetime:
-    """The latest DIGEST_DAY at DIGEST_TIME in this time zone that is not after `now`."""
+DIGEST_KEY = "openings.digest"
+_TIME = re.compile(r"^(\d{1,2})(?::(\d{2}))?(am|pm)?$")
+
+
+def digest_when(db: Session, settings: Settings) -> tuple[str, str]:
+    """The digest's day and time: as coordinators set them (`openings digest`), else DIGEST_DAY
+    and DIGEST_TIME."""
+    chosen = db.get(ServiceSetting, DIGEST_KEY)
+    if chosen is not None:
+        day, _sep, at = chosen.value.partition(" ")
+        return day, at
+    return settings.digest_day, settings.digest_time
+
+
+def latest_digest_time(day_and_time: tuple[str, str], zone: str, now: datetime) -> datetime:
+    """The latest digest day at the digest time in this time zone that is not after `now`."""
+    digest_day, digest_time = day_and_time
     here = ZoneInfo(zone)
     local = now.astimezone(here)
-    hours, minutes = (int(part) for part in settings.digest_time.split(":"))
-    day = local.date() - timedelta(days=(local.weekday() - WEEKDAYS.index(settings.digest_day)) % 7)
+    hours, minutes = (int(part) for part in digest_time.split(":"))
+    day = local.date() - timedelta(days=(local.weekday() - WEEKDAYS.index(digest_day)) % 7)
     at = datetime.combine(day, time(hours, minutes), here)
     if at > now:
         at = datetime.combine(day - WEEK, time(hours, minutes), here)
@@ -64,7 +85,7 @@ def digest_for(db: Session, settings: Settings, member: Member, now: datetime) -
     assert member.id is not None
     if is_paused(member, now):
         return False  # as with an invitation: not while paused
-    moment = latest_digest_time(settings, member.timezone, now)
+    moment = latest_digest_time(digest_when(db, settings), member.timezone, now)
     key = f"opening.digest:{member.id}:{moment.isoformat()}"
     if db.exec(select(Outbox.id).where(Outbox.dedupe_key == key)).first() is not None:
         return False
@@ -92,3 +113,51 @@ def digest_for(db: Session, settings: Settings, member: Member, now: datetime) -
     if not found:
         return False
     return enqueue_dm(db, member.id, digest(member, found), now, dedupe_key=key, due_at=due) is not None
+
+
+def read_day_and_time(text: str) -> tuple[str, str]:
+    """"monday 9am", "Fri 14:30": a day of the week and a time of day, or Refusal."""
+    day = at = None
+    for word in text.lower().replace(",", " ").split():
+        found = [d for d in WEEKDAYS if len(word) >= 3 and d.startswith(word.removesuffix("s"))]
+        clock = _TIME.match(word)
+        if found:
+            day = found[0]
+        elif clock and (clock[2] or clock[3]):
+            hours, minutes = int(clock[1]), int(clock[2] or 0)
+            if clock[3]:
+                hours = hours % 12 + (12 if clock[3] == "pm" else 0) if 1 <= hours <= 12 else 99
+            if hours < 24 and minutes < 60:
+                at = f"{hours:02d}:{minutes:02d}"
+    if day is None or at is None:
+        raise Refusal("Please give a day and a time, like: openings digest monday 09:00.")
+    return day, at
+
+
+def digest_setting(turn: Turn, asked: Asked) -> Reply:
+    """`openings digest`: when the weekly digest goes out; with a day and a time, a coordinator
+    changes it for everyone who chose the digest."""
+    _ = turn._
+    if asked.text.strip():
+        day, at = read_day_and_time(asked.text)
+        chosen = turn.db.get(ServiceSetting, DIGEST_KEY) or ServiceSetting(key=DIGEST_KEY, value="")
+        chosen.value, chosen.changed_by, chosen.changed_at = f"{day} {at}", turn.member.id, turn.now
+        turn.db.add(chosen)
+        lead = _("Done.")
+    else:
+        day, at = digest_when(turn.db, turn.settings)
+        lead = _("The weekly digest of openings:")
+    return turn.say(
+        lead, " ", _("It goes out {when}, in each partner's own time.", when=_(DAY_WORDS[day], time=at))
+    )
+
+
+DAY_WORDS = {
+    "monday": N_("on Mondays at {time}"),
+    "tuesday": N_("on Tuesdays at {time}"),
+    "wednesday": N_("on Wednesdays at {time}"),
+    "thursday": N_("on Thursdays at {time}"),
+    "friday": N_("on Fridays at {time}"),
+    "saturday": N_("on Saturdays at {time}"),
+    "sunday": N_("on Sundays at {time}"),
+}
