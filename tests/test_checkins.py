@@ -1138,7 +1138,7 @@ def test_the_summary_when_the_window_closes_and_its_change_since_last_time(
             "1 very low: 0, 2 low: 0, 3 okay: 1, 4 good: 0, 5 very good: 1. Average 4.0. Up 1.0 since last time."
         ),
         "Did you sleep well?": "Yes: 1. No: 0.",
-        "Anything else?": "No answers yet.",
+        "Anything else?": "Nobody answered this one.",  # closed: never "yet"
     }
     assert second_sent == START + timedelta(days=7)
 

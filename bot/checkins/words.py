@@ -97,33 +97,37 @@ def summary_message(run: CheckInRun, numbers: Figures, reader: Member) -> Messag
         skipped=str(numbers.skipped),
         alerts=str(numbers.alerts),
     )
-    fields = [Field(q.text, (_describe(q, _),)) for q in numbers.questions]
+    fields = [Field(q.text, (_describe(q, _, run),)) for q in numbers.questions]
     if numbers.notes:
         fields.append(Field(_("Notes"), ("; ".join(_named(name, words) for name, words in numbers.notes),)))
     return Message(lead, fields=tuple(fields))
 
 
-def _describe(question: QuestionFigures, tr: Translate) -> str:
+def _describe(question: QuestionFigures, _: Translate, run: CheckInRun) -> str:
+    # A question nobody answered says "yet" only while its run is still open.
+    none = _("No answers yet.") if run.closed_at is None else _("Nobody answered this one.")
     if question.kind == "scale":
         spread = ", ".join(
             f"{n} {label}: {count}"
             for n, (label, count) in enumerate(zip(question.labels, question.counts, strict=True), start=1)
         )
         if question.average is None:
-            return spread + ". " + tr("No answers yet.")
-        text = spread + ". " + tr("Average {average}.", average=f"{question.average:.1f}")
+            return spread + ". " + none
+        text = spread + ". " + _("Average {average}.", average=f"{question.average:.1f}")
         if question.change is not None:
             if abs(question.change) < 0.05:
-                text += " " + tr("The same as last time.")
+                text += " " + _("The same as last time.")
             elif question.change > 0:
-                text += " " + tr("Up {change} since last time.", change=f"{question.change:.1f}")
+                text += " " + _("Up {change} since last time.", change=f"{question.change:.1f}")
             else:
-                text += " " + tr("Down {change} since last time.", change=f"{-question.change:.1f}")
+                text += " " + _("Down {change} since last time.", change=f"{-question.change:.1f}")
         return text
     if question.kind == "yesno":
-        return tr("Yes: {yes}. No: {no}.", yes=question.counts[0], no=question.counts[1])
+        return _("Yes: {yes}. No: {no}.", yes=question.counts[0], no=question.counts[1])
+    if not question.written and run.totals is not None:
+        return _("The words are no longer kept: they are deleted after a while.")
     if not question.written:
-        return tr("No answers yet.")
+        return none
     return "; ".join(_named(name, words) for name, words in question.written)
 
 
