@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
@@ -260,25 +261,29 @@ def _place_kind(values: dict[str, str]) -> str:
     return kind
 
 
-def _submit(turn: Turn, _asked: Asked, values: dict[str, str]) -> Reply:
+def _as_typed(values: dict[str, str]) -> dict[str, Any]:
+    """An opening's columns from its form, checked: the same for a new opening and an edit."""
     kind = _place_kind(values)
+    return {
+        "title": values["title"],
+        "team": values["team"],
+        "involves": values["involves"],
+        "commitment": values["commitment"],
+        "dates": values["dates"],
+        "place_kind": kind,
+        "place": values.get("place", "") if kind != "remote" else "",
+        "seats": int(float(values["seats"])),
+        "payment": values["payment"],
+        "access": values.get("access", ""),
+        "tags": checks.interest_tags(values["tags"]) if values.get("tags") else [],
+        "closes_at": datetime.fromisoformat(values["closes_at"]),
+    }
+
+
+def _submit(turn: Turn, _asked: Asked, values: dict[str, str]) -> Reply:
+    typed = _as_typed(values)
     assert turn.member.id is not None
-    opening = Opening(
-        title=values["title"],
-        team=values["team"],
-        involves=values["involves"],
-        commitment=values["commitment"],
-        dates=values["dates"],
-        place_kind=kind,
-        place=values.get("place", "") if kind != "remote" else "",
-        seats=int(float(values["seats"])),
-        payment=values["payment"],
-        access=values.get("access", ""),
-        tags=checks.interest_tags(values["tags"]) if values.get("tags") else [],
-        closes_at=datetime.fromisoformat(values["closes_at"]),
-        posted_by=turn.member.id,
-        created_at=turn.now,
-    )
+    opening = Opening(**typed, posted_by=turn.member.id, created_at=turn.now)
     turn.db.add(opening)
     turn.db.flush()
     invited = announce(turn.db, turn.settings, opening, turn.now)
@@ -307,27 +312,16 @@ def _edit_submit(turn: Turn, asked: Asked, values: dict[str, str]) -> Reply:
     added now are invited (those invited before are not asked twice)."""
     opening: Opening = asked.subject
     still_open(opening, turn.now)
-    kind = _place_kind(values)
-    seats = int(float(values["seats"]))
+    typed = _as_typed(values)
     taken = filled(turn.db, opening.id)
-    if seats < taken:
+    if typed["seats"] < taken:
         raise Refusal(
             "{count} people are selected already, so please keep at least {count} places. Type openings edit {number} to try again.",
             count=taken,
             number=opening.id,
         )
-    opening.title = values["title"]
-    opening.team = values["team"]
-    opening.involves = values["involves"]
-    opening.commitment = values["commitment"]
-    opening.dates = values["dates"]
-    opening.place_kind = kind
-    opening.place = values.get("place", "") if kind != "remote" else ""
-    opening.seats = seats
-    opening.payment = values["payment"]
-    opening.access = values.get("access", "")
-    opening.tags = checks.interest_tags(values["tags"]) if values.get("tags") else []
-    opening.closes_at = datetime.fromisoformat(values["closes_at"])
+    for column, value in typed.items():
+        setattr(opening, column, value)
     turn.db.add(opening)
     turn.db.flush()
     refresh_announcement(turn.db, turn.settings, opening, turn.now)
