@@ -18,7 +18,7 @@ from bot.checks import Refusal
 from bot.conversation import Message, Reply
 from bot.feature import Asked
 from bot.linking import words
-from bot.linking.merging import merge, older
+from bot.linking.merging import CONSENT, SETTINGS, merge, older
 from bot.linking.rules import (
     KEPT_FOR,
     LIFETIME,
@@ -110,23 +110,10 @@ def unlink(turn: Turn, _asked: Asked) -> Reply:
     accounts = accounts_of(turn.db, old.id)
     if len(accounts) < 2:
         raise Refusal(words.ONLY_ONE)
-    copied = {
-        name: getattr(old, name)
-        for name in (
-            "display_name",
-            "timezone",
-            "language",
-            "quiet_start",
-            "quiet_end",
-            "paused_until",
-            "checkins_paused_until",
-            "checkins_off",
-            "openings_news",
-            "consent_shown_at",
-            "consent_given_at",
-            "consent_refused_at",
-        )
-    }
+    # The profile's settings and the answer to the notice; not where messages go (one account
+    # now) nor when the name last changed (a new member has not changed it).
+    kept = [name for name in SETTINGS if name not in ("name_changed_at", "dm_platform")]
+    copied = {name: getattr(old, name) for name in (*kept, *CONSENT)}
     alone = Member(**copied, created_at=turn.now)
     turn.db.add(alone)
     turn.db.flush()

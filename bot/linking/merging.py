@@ -76,6 +76,8 @@ SETTINGS = (
     "openings_news",
     "dm_platform",
 )
+# The answer to the notice of what is kept, and when it was shown.
+CONSENT = ("consent_shown_at", "consent_given_at", "consent_refused_at")
 # Times kept as the earliest of the two.
 EARLIEST = ("created_at", "consent_shown_at")
 
