@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from functools import partial
 from typing import Any
 
@@ -147,9 +148,10 @@ class DiscordAdapter(discord.Client):
             return
         if not await asyncio.to_thread(self.bot.first_time, translate.PLATFORM, f"m{message.id}"):
             return  # sent again by a resumed connection: answered already
-        task = asyncio.current_task()
-        if task is not None:
-            self._answering.add(task)
+        with self._answering_now():
+            await self._answer_line(message)
+
+    async def _answer_line(self, message: discord.Message) -> None:
         try:
             reply = await asyncio.to_thread(self.bot.handle, translate.direct_message(message))
             messages = list(reply.messages)
@@ -162,8 +164,6 @@ class DiscordAdapter(discord.Client):
                     await self.poster.post(message.channel, part, files, nonce=f"r{message.id}.{number}"[:25])
         except Exception:
             log.exception("could not answer a Discord direct message")
-        finally:
-            self._answering.discard(task)  # type: ignore[arg-type]
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         """Buttons, selects and modal submissions, understood from their own custom_id."""
@@ -173,10 +173,22 @@ class DiscordAdapter(discord.Client):
 
     # -- answering ---------------------------------------------------------------------------
 
-    async def _answer(self, interaction: discord.Interaction, event: Event) -> None:
+    @contextmanager
+    def _answering_now(self) -> Iterator[None]:
+        """This task is showing an answer: `settle` waits for it."""
         task = asyncio.current_task()
         if task is not None:
             self._answering.add(task)
+        try:
+            yield
+        finally:
+            self._answering.discard(task)  # type: ignore[arg-type]
+
+    async def _answer(self, interaction: discord.Interaction, event: Event) -> None:
+        with self._answering_now():
+            await self._answer_interaction(interaction, event)
+
+    async def _answer_interaction(self, interaction: discord.Interaction, event: Event) -> None:
         try:
             # The core is synchronous (a database transaction): keep it off the event loop.
             work = asyncio.ensure_future(asyncio.to_thread(self.bot.handle, event))
@@ -190,8 +202,6 @@ class DiscordAdapter(discord.Client):
             await self.show(interaction, await work)
         except Exception:
             log.exception("could not answer a Discord interaction")
-        finally:
-            self._answering.discard(task)  # type: ignore[arg-type]
 
     async def settle(self, timeout: float = 10) -> None:
         """Wait for answers still being shown (for a clean stop, and for tests)."""
