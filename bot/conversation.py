@@ -8,6 +8,7 @@ own zone; its `fallback` is already written in the reader's zone for places that
 
 from __future__ import annotations
 
+import base64
 import string
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -144,11 +145,14 @@ class Select:
 
 @dataclass(frozen=True)
 class File:
-    """A file that goes with a message: a calendar file (.ics), a CSV export."""
+    """A file that goes with a message: a calendar file (.ics), a CSV export, a chart (PNG bytes)."""
 
     name: str
     mime: str
-    content: str
+    content: str | bytes
+    # What the file shows, in words, for whoever can't see it: a chart's numbers. Slack puts it in
+    # the message beside the image, Discord in the attachment's description, the console prints it.
+    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -277,7 +281,7 @@ def message_to_json(message: Message) -> dict[str, Any]:
             for s in message.selects
         ],
         "private": message.private,
-        "files": [{"name": f.name, "mime": f.mime, "content": f.content} for f in message.files],
+        "files": [file_to_json(f) for f in message.files],
     }
 
 
@@ -301,8 +305,23 @@ def message_from_json(data: dict[str, Any]) -> Message:
             for s in data["selects"]
         ),
         private=data["private"],
-        files=tuple(File(**f) for f in data.get("files", [])),
+        files=tuple(file_from_json(f) for f in data.get("files", [])),
     )
+
+
+def file_to_json(file: File) -> dict[str, Any]:
+    if isinstance(file.content, bytes):
+        content: dict[str, str] | str = {"base64": base64.b64encode(file.content).decode("ascii")}
+    else:
+        content = file.content
+    return {"name": file.name, "mime": file.mime, "content": content, "description": file.description}
+
+
+def file_from_json(data: dict[str, Any]) -> File:
+    content = data["content"]
+    if isinstance(content, dict):
+        content = base64.b64decode(content["base64"])
+    return File(data["name"], data["mime"], content, data.get("description", ""))
 
 
 def event_to_json(event: CalendarEvent) -> dict[str, Any]:
