@@ -1605,7 +1605,7 @@ def test_a_name_that_looks_like_a_formula_stays_text_in_the_export(engine, jo, c
         ("soon later", "I couldn't read 'soon' as a date. Try a date like 2026-11-30 or 30 Nov."),
         (
             "2026-12-01 2026-11-01",
-            "The first date needs to be on or before the second. For example: openings export 1 Nov to 30 Nov.",
+            "The first date needs to be on or before the second. For example: 1 Sep to 30 Nov.",
         ),
     ],
 )

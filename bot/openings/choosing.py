@@ -4,7 +4,7 @@ places. A selection records the involvement and tells the partner the next steps
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from bot.checks import Refusal
 from bot.conversation import Button, Field, FormField, Reply
 from bot.feature import Asked, FormSpec, Subject
+from bot.openings.fairness import LATELY, Record, records
 from bot.openings.notices import refresh_announcement
 from bot.openings.queries import filled, interested, pressed
 from bot.openings.rules import NOT_CHOOSING, STAFF_ROLES, Status, managed, send_at, still_open
@@ -20,9 +21,6 @@ from bot.outbox import enqueue_dm
 from bot.turn import Turn, number_in
 from storage.models import Involvement, Member, Opening, OpeningInterest, Outbox
 
-# "Lately", for sharing places fairly.
-LATELY = timedelta(days=183)
-
 
 @dataclass
 class Candidate:
@@ -30,22 +28,18 @@ class Candidate:
     member: Member
     lately: int  # selections in other openings in the last six months
     last: datetime | None  # their latest selection in another opening, ever
+    hours: float = 0.0  # the hours of those selections in the last six months
 
 
 def candidates(db: Session, opening: Opening, now: datetime, by_time: bool = False) -> list[Candidate]:
     """Everyone still interested. Least involved first: fewest selections lately, then those
     never selected, then those selected longest ago, then who said so first."""
+    people = interested(db, opening.id)
+    counted = records(db, now - LATELY, now, (m.id for _i, m in people), leaving_out=opening.id)
     found = []
-    for interest, member in interested(db, opening.id):
-        # Selections for an opening that was cancelled did not happen, so they do not count.
-        past = db.exec(
-            select(Involvement.selected_at)
-            .join(Opening, col(Opening.id) == col(Involvement.opening_id))
-            .where(Involvement.member_id == member.id, Involvement.opening_id != opening.id)
-            .where(Opening.status != Status.CANCELLED)
-        ).all()
-        lately = sum(1 for at in past if at >= now - LATELY)
-        found.append(Candidate(interest, member, lately, max(past, default=None)))
+    for interest, member in people:
+        record = counted.get(member.id, Record())
+        found.append(Candidate(interest, member, record.selected, record.last, record.hours))
     if by_time:
         return found
     never = datetime.min.replace(tzinfo=UTC)

@@ -8,17 +8,15 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from dateparser.date import DateDataParser
 from sqlmodel import col, select
 
-from bot.checks import Refusal
 from bot.conversation import File, Message, Reply
 from bot.feature import Asked
 from bot.members import Role
 from bot.openings.rules import Status, hours_text
+from bot.periods import bounds, period
 from bot.turn import Turn
 from storage.models import Involvement, Member, Opening
 
@@ -37,10 +35,9 @@ EXAMPLE = (
 
 
 def export(turn: Turn, asked: Asked) -> Reply:
-    first, last = _range(turn, asked.text)
+    first, last = period(turn, asked.text, EXAMPLE)
     zone = ZoneInfo(turn.member.timezone)
-    start = datetime.combine(first, time(0), zone).astimezone(UTC)
-    end = datetime.combine(last + timedelta(days=1), time(0), zone).astimezone(UTC)
+    start, end = bounds(turn, first, last)
     query = (
         select(Involvement, Member, Opening)
         .join(Member, col(Member.id) == col(Involvement.member_id))
@@ -99,37 +96,3 @@ def export(turn: Turn, asked: Asked) -> Reply:
 def _safe(value: str) -> str:
     """A name like "=SUM(A1)" would run as a formula in a spreadsheet; a quote keeps it text."""
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
-def _range(turn: Turn, text: str) -> tuple[date, date]:
-    words = text.strip()
-    lowered = words.lower()
-    if " to " in lowered:
-        index = lowered.index(" to ")
-        parts = [words[:index], words[index + 4 :]]
-    else:
-        parts = words.split()
-    if len(parts) != 2 or not all(p.strip() for p in parts):
-        raise Refusal(EXAMPLE)
-    first, last = (_day(turn, p.strip()) for p in parts)
-    if first > last:
-        raise Refusal(
-            "The first date needs to be on or before the second. For example: openings export 1 Nov to 30 Nov."
-        )
-    return first, last
-
-
-def _day(turn: Turn, value: str) -> date:
-    """A date typed in words or as 2026-11-30, read in the coordinator's own zone."""
-    today = turn.now.astimezone(ZoneInfo(turn.member.timezone)).replace(tzinfo=None)
-    language = turn.member.language
-    parser = DateDataParser(
-        languages=[language, "en"] if language != "en" else ["en"],
-        settings={"RELATIVE_BASE": today, "PREFER_DAY_OF_MONTH": "first"},
-    )
-    found = parser.get_date_data(value).date_obj
-    if found is None:
-        raise Refusal(
-            "I couldn't read '{value}' as a date. Try a date like 2026-11-30 or 30 Nov.", value=value[:60]
-        )
-    return found.date()

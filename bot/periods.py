@@ -1,0 +1,113 @@
+"""A period typed in words, read in the person's own zone: "last 3 months", "this month",
+"1 Sep to 30 Nov", "2026-09-01 2026-11-30". Used by every verb that looks back over a stretch of
+time (`openings export`, `report`, `mywork`)."""
+
+from __future__ import annotations
+
+import re
+from calendar import monthrange
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from dateparser.date import DateDataParser
+
+from bot.checks import Refusal
+from bot.turn import Turn
+
+_UNITS = {"day": "days", "days": "days", "week": "weeks", "weeks": "weeks", "month": "months",
+          "months": "months", "year": "years", "years": "years"}
+_LAST = re.compile(r"^(?:the\s+)?(?:last|past)\s+(\d{1,3})?\s*(day|days|week|weeks|month|months|year|years)$")
+_THIS = re.compile(r"^this\s+(week|month|year)$")
+
+
+def period(turn: Turn, text: str, example: str) -> tuple[date, date]:
+    """The first and last day (both included) of the period in `text`. `example` is the whole
+    sentence to say when there is nothing to read, e.g. "Which dates? For example: report last 3 months."."""
+    words = " ".join(text.split())
+    if not words:
+        raise Refusal(example)
+    today = turn.now.astimezone(ZoneInfo(turn.member.timezone)).date()
+    lowered = words.lower()
+    named = _named(lowered, today)
+    if named is not None:
+        return named
+    if " to " in lowered:
+        index = lowered.index(" to ")
+        parts = [words[:index], words[index + 4 :]]
+    else:
+        parts = words.split()
+    if len(parts) != 2 or not all(p.strip() for p in parts):
+        raise Refusal(example)
+    first, last = (_day(turn, p.strip()) for p in parts)
+    if first > last:
+        raise Refusal("The first date needs to be on or before the second. For example: 1 Sep to 30 Nov.")
+    return first, last
+
+
+def bounds(turn: Turn, first: date, last: date) -> tuple[datetime, datetime]:
+    """The period as UTC moments: from the start of `first` to the end of `last`, in the person's zone."""
+    zone = ZoneInfo(turn.member.timezone)
+    start = datetime.combine(first, time(0), zone).astimezone(UTC)
+    end = datetime.combine(last + timedelta(days=1), time(0), zone).astimezone(UTC)
+    return start, end
+
+
+def months_back(day: date, months: int) -> date:
+    """The same day `months` months earlier (the month's last day when it is shorter)."""
+    month = day.month - months
+    year = day.year + (month - 1) // 12
+    month = (month - 1) % 12 + 1
+    return date(year, month, min(day.day, monthrange(year, month)[1]))
+
+
+def _named(lowered: str, today: date) -> tuple[date, date] | None:
+    """"last 3 months" ends today and starts the day after the same day 3 months ago."""
+    if lowered in ("last month", "the last month", "past month"):
+        # Said alone, "last month" most often means the calendar month before this one.
+        end = today.replace(day=1) - timedelta(days=1)
+        return end.replace(day=1), end
+    if lowered == "last year":
+        return date(today.year - 1, 1, 1), date(today.year - 1, 12, 31)
+    if lowered == "last week":
+        monday = today - timedelta(days=today.weekday())
+        return monday - timedelta(days=7), monday - timedelta(days=1)
+    found = _THIS.match(lowered)
+    if found:
+        unit = found.group(1)
+        if unit == "week":
+            return today - timedelta(days=today.weekday()), today
+        if unit == "month":
+            return today.replace(day=1), today
+        return date(today.year, 1, 1), today
+    found = _LAST.match(lowered)
+    if not found:
+        return None
+    count = int(found.group(1) or 1)
+    if count < 1:
+        return None
+    unit = _UNITS[found.group(2)]
+    if unit == "days":
+        start = today - timedelta(days=count - 1)
+    elif unit == "weeks":
+        start = today - timedelta(days=7 * count - 1)
+    elif unit == "months":
+        start = months_back(today, count) + timedelta(days=1)
+    else:
+        start = months_back(today, 12 * count) + timedelta(days=1)
+    return start, today
+
+
+def _day(turn: Turn, value: str) -> date:
+    """A date typed in words or as 2026-11-30, read in the person's own zone."""
+    today = turn.now.astimezone(ZoneInfo(turn.member.timezone)).replace(tzinfo=None)
+    language = turn.member.language
+    parser = DateDataParser(
+        languages=[language, "en"] if language != "en" else ["en"],
+        settings={"RELATIVE_BASE": today, "PREFER_DAY_OF_MONTH": "first"},
+    )
+    found = parser.get_date_data(value).date_obj
+    if found is None:
+        raise Refusal(
+            "I couldn't read '{value}' as a date. Try a date like 2026-11-30 or 30 Nov.", value=value[:60]
+        )
+    return found.date()
