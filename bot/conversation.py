@@ -63,6 +63,8 @@ class FormSubmit:
     values: dict[str, str] = field(default_factory=dict)
     page: int = 1
     where: Where = Where()
+    # A "file" field's upload, by field name (a receipt): the adapter fetched its bytes.
+    files: dict[str, File] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -186,7 +188,8 @@ class CalendarEvent:
     cancelled: bool = False
 
 
-FieldKind = Literal["short", "long", "number", "choice", "datetime"]
+# "file": an optional upload (a receipt), on a form's last page; it arrives in FormSubmit.files.
+FieldKind = Literal["short", "long", "number", "choice", "datetime", "file"]
 
 
 @dataclass(frozen=True)
