@@ -15,8 +15,11 @@ from bot.conversation import MAX_FILE_BYTES
 from bot.core import Bot
 from bot.features import EVERY_FEATURE
 from bot.settings import Settings
+from tests.discord_fakes import DiscordWorld, attached, buttons
 from tests.file_features import CHART, CSV, DESCRIPTION, FILE_TESTS
 from tests.slack_fakes import BOT_TOKEN, TEAM, FakeSlack, LoopThread, SlackWorld
+from tests.test_discord import ADA, PRIYA
+from tests.test_discord import met as discord_met
 from tests.test_slack import met as slack_met
 from tests.test_slack import said
 
@@ -190,3 +193,80 @@ def test_a_receipt_slack_cannot_give_leaves_the_modal_open_with_a_kind_word(slac
         "response_action": "errors",
         "errors": {"receipt": "I could not fetch that file from Slack. Please try again in a minute."},
     }
+
+
+# ---- Discord --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def on_discord(engine, clock):
+    settings = Settings(_env_file=None, admins=f"discord:{ADA}", default_timezone="Europe/London")
+    made = DiscordWorld(Bot(engine, settings, clock, (*EVERY_FEATURE, FILE_TESTS)))
+    yield made
+    made.close()
+
+
+def test_discord_gets_the_chart_unchanged_with_its_description_on_the_attachment(on_discord):
+    discord_met(on_discord, PRIYA)
+    [answer] = on_discord.slash(PRIYA, "chart").answers
+
+    assert answer["content"] == "Your chart."
+    assert attached(answer) == [
+        ("answered.png", DESCRIPTION, CHART),  # the PNG's bytes, unchanged, with its words
+        ("answered.csv", None, CSV.encode()),
+    ]
+
+
+def receipt_form(on_discord: DiscordWorld, user_id: str) -> dict:
+    modal = on_discord.slash(user_id, "receipt").modal
+    [_what, receipt] = modal["components"]
+    assert receipt["type"] == 18 and receipt["label"] == "Receipt"  # a label over a file upload
+    assert {k: receipt["component"][k] for k in ("type", "custom_id", "required", "min_values", "max_values")} == {
+        "type": 19,
+        "custom_id": "receipt",
+        "required": False,
+        "min_values": 0,
+        "max_values": 1,
+    }
+    return modal
+
+
+def test_a_receipt_uploaded_in_a_discord_modal_reaches_the_core_with_its_bytes(on_discord):
+    discord_met(on_discord, PRIYA)
+    uploaded = on_discord.fake.offer("ticket.png", "image/png", CHART)
+
+    shown = on_discord.submit(PRIYA, receipt_form(on_discord, PRIYA), {"what": "Train", "receipt": uploaded})
+
+    assert shown.texts == [f"Saved Train, with ticket.png (image/png, {len(CHART)} bytes)."]
+    shown = on_discord.submit(PRIYA, receipt_form(on_discord, PRIYA), {"what": "Bus"})
+    assert shown.texts == ["Saved Bus, with no receipt."]
+
+
+def test_a_receipt_over_the_limit_is_refused_kindly_on_discord_and_what_was_typed_kept(on_discord):
+    discord_met(on_discord, PRIYA)
+    big = on_discord.fake.offer("scan.pdf", "application/pdf", b"%PDF" + b"0" * MAX_FILE_BYTES)
+
+    shown = on_discord.submit(PRIYA, receipt_form(on_discord, PRIYA), {"what": "Taxi", "receipt": big})
+
+    [problem] = shown.answers
+    assert problem["content"] == (
+        "Please put this right, then open the form again:\n"
+        "Receipt: That file is bigger than 5 MB. Please choose a smaller one, or leave it out."
+    )
+    again = on_discord.press(PRIYA, buttons(problem)["Open the form again"]).modal
+    [what, receipt] = again["components"]
+    assert what["components"][0]["value"] == "Taxi"  # what was typed is kept
+    assert receipt["description"].startswith("That file is bigger than 5 MB.")
+    small = on_discord.fake.offer("scan.pdf", "application/pdf", b"%PDF-1.4 small")
+    shown = on_discord.submit(PRIYA, again, {"receipt": small})
+    assert shown.texts == ["Saved Taxi, with scan.pdf (application/pdf, 14 bytes)."]
+
+
+def test_a_receipt_discord_cannot_give_is_answered_kindly_and_nothing_saved(on_discord):
+    discord_met(on_discord, PRIYA)
+    gone = {**on_discord.fake.offer("ticket.png", "image/png", CHART), "id": "1", "filename": "gone.png"}
+    gone["url"] = gone["url"].rsplit("/", 2)[0] + "/1/gone.png"
+
+    shown = on_discord.submit(PRIYA, receipt_form(on_discord, PRIYA), {"what": "Train", "receipt": gone})
+
+    assert shown.texts == ["I could not fetch that file from Discord. Please try again in a minute."]
