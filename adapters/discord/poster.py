@@ -21,6 +21,8 @@ from adapters.discord.render import NO_PINGS, DiscordMessage, render_message
 from bot.conversation import File, Message
 
 MAX_DESCRIPTION = 1024  # Discord's limit for an attachment's description
+# A receipt is read while the person waits (Discord shows "thinking" after a moment).
+DOWNLOAD_TIMEOUT = aiohttp.ClientTimeout(total=20)
 
 
 def attachments(files: Sequence[File]) -> list[discord.File]:
@@ -40,7 +42,7 @@ async def download(attachment: discord.Attachment, most: int) -> File:
     """A file someone uploaded in a form (a receipt), read up to `most` bytes: past that the form
     refuses it, and more is not needed."""
     content = bytearray()
-    async with aiohttp.ClientSession() as session, session.get(attachment.url) as got:
+    async with aiohttp.ClientSession(timeout=DOWNLOAD_TIMEOUT) as session, session.get(attachment.url) as got:
         got.raise_for_status()
         while len(content) < most and (chunk := await got.content.read(most - len(content))):
             content += chunk

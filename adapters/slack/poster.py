@@ -32,6 +32,9 @@ log = logging.getLogger(__name__)
 # Longer waits go back to the outbox rather than hold up every other message.
 MAX_WAIT_SECONDS = 30
 MAX_ALT_TEXT = 1000  # Slack's limit for an image's alt text
+# A receipt is read before the modal is answered, and Slack waits 3 seconds for that answer: a
+# slower download says so on the field, in time, rather than leave Slack showing an error.
+DOWNLOAD_TIMEOUT = aiohttp.ClientTimeout(total=2.5)
 
 
 def retry_after(headers: Any) -> float | None:
@@ -123,7 +126,10 @@ class SlackPoster:
         found = (await self.client.files_info(file=file_id))["file"]
         url = found.get("url_private_download") or found.get("url_private")
         headers = {"Authorization": f"Bearer {self.client.token}"}
-        async with aiohttp.ClientSession() as session, session.get(url, headers=headers) as got:
+        async with (
+            aiohttp.ClientSession(timeout=DOWNLOAD_TIMEOUT) as session,
+            session.get(url, headers=headers) as got,
+        ):
             got.raise_for_status()
             content = bytearray()
             while len(content) < most and (chunk := await got.content.read(most - len(content))):
