@@ -11,6 +11,7 @@ import zlib
 from bot.conversation import File, FormField, FormSubmit, Message, Reply
 from bot.feature import Asked, CommandSpec, Feature, FormSpec
 from bot.forms import open_form
+from bot.outbox import enqueue_dm
 from bot.turn import Turn
 
 
@@ -30,10 +31,20 @@ DESCRIPTION = "Check-ins answered went from 3 in September to 5 in November."
 CSV = "month,answered\n2026-09,3\n2026-11,5\n"
 
 
-def _chart(turn: Turn, asked: Asked) -> Reply:
+def chart_message() -> Message:
     chart = File("answered.png", "image/png", CHART, DESCRIPTION)
     numbers = File("answered.csv", "text/csv", CSV)
-    return Reply(messages=(Message(("Your chart.",), files=(chart, numbers)),))
+    return Message(("Your chart.",), files=(chart, numbers))
+
+
+def _chart(turn: Turn, asked: Asked) -> Reply:
+    return Reply(messages=(chart_message(),))
+
+
+def _chart_later(turn: Turn, asked: Asked) -> Reply:
+    """The chart through the outbox, as a report made later would go (kept there as base64)."""
+    enqueue_dm(turn.db, turn.member.id, chart_message(), turn.now)
+    return turn.say("It is on its way.")
 
 
 def _receipt_fields(turn: Turn, asked: Asked) -> list[FormField]:
@@ -56,6 +67,7 @@ FILE_TESTS = Feature(
     "filetests",
     commands=(
         CommandSpec("chart", "A test chart.", "chart", run=_chart),
+        CommandSpec("chartlater", "A test chart, sent later.", "chartlater", run=_chart_later),
         CommandSpec("receipt", "A test form with a file.", "receipt", run=lambda turn, asked: open_form(turn, "test.receipt")),
     ),
     forms=(

@@ -59,6 +59,11 @@ def test_the_console_saves_a_chart_says_its_numbers_and_prints_text_files_inline
     assert f"Saved as {tmp_path / 'files' / 'answered-2.png'}" in out.getvalue()
     assert saved.read_bytes() == CHART
 
+    console.line("chartlater")  # through the outbox, kept there as base64
+    later = tmp_path / "files" / "answered-3.png"
+    assert f"Your chart.\n  Chart: {DESCRIPTION} Saved as {later}\n  File answered.csv:" in out.getvalue()
+    assert later.read_bytes() == CHART
+
 
 def test_the_console_asks_for_a_path_reads_the_file_and_asks_again_for_a_missing_one(bot, tmp_path):
     console, out = console_for(bot, tmp_path / "files")
@@ -133,6 +138,21 @@ def test_slack_gets_the_chart_unchanged_with_its_alt_text_and_the_words_in_the_m
     }
     assert slack.fake.uploads[csv_id].decode() == CSV
     assert slack.fake.files[csv_id]["alt_txt"] is None and slack.fake.files[csv_id]["initial_comment"] is None
+
+
+def test_a_chart_sent_through_the_outbox_reaches_slack_unchanged_with_its_alt_text(slack, clock):
+    slack_met(slack, "UALEX")
+    slack.slash("UALEX", "/chartlater")
+    assert slack.fake.files == {}
+
+    assert slack.dispatch(clock) == 1
+
+    [posted] = slack.fake.posts_in("DUALEX")
+    assert posted["text"] == "Your chart."
+    chart_id, csv_id = slack.fake.files
+    assert slack.fake.uploads[chart_id] == CHART
+    assert slack.fake.files[chart_id]["alt_txt"] == slack.fake.files[chart_id]["initial_comment"] == DESCRIPTION
+    assert slack.fake.uploads[csv_id].decode() == CSV
 
 
 def receipt_modal(slack: SlackWorld, user: str) -> tuple[dict, str]:
@@ -213,6 +233,20 @@ def test_discord_gets_the_chart_unchanged_with_its_description_on_the_attachment
     assert answer["content"] == "Your chart."
     assert attached(answer) == [
         ("answered.png", DESCRIPTION, CHART),  # the PNG's bytes, unchanged, with its words
+        ("answered.csv", None, CSV.encode()),
+    ]
+
+
+def test_a_chart_sent_through_the_outbox_reaches_discord_unchanged_with_its_description(on_discord, clock):
+    discord_met(on_discord, PRIYA)
+    on_discord.slash(PRIYA, "chartlater")
+
+    assert on_discord.dispatch(clock) == 1
+
+    [sent] = [c for c in on_discord.fake.made("POST", "/channels/") if c.path.endswith("/messages")]
+    assert sent.body["content"] == "Your chart."
+    assert attached({**sent.body, "files": sent.files}) == [
+        ("answered.png", DESCRIPTION, CHART),
         ("answered.csv", None, CSV.encode()),
     ]
 
