@@ -74,7 +74,7 @@ def console(
         clock.shift(start - clock.now())
     bot = build_bot(settings, clock)
     interactive = stdin.isatty()
-    app = Console(bot, stdout, echo=not interactive)
+    app = Console(bot, stdout, echo=not interactive, files_dir=settings.console_files_dir)
     _ = translator(settings.default_language)
     if demo:
         names = seed_demo(bot)

@@ -212,6 +212,9 @@ class FormField:
 
 
 MAX_FIELDS_PER_PAGE = 5  # a Discord modal holds five inputs
+# The most a "file" field takes (a receipt). Adapters read at most one byte more than this, and
+# the form says kindly that a bigger file is too big.
+MAX_FILE_BYTES = 5 * 1024 * 1024
 
 
 @dataclass(frozen=True)

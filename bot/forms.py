@@ -10,7 +10,7 @@ from sqlmodel import Session, col, delete, select
 
 from bot import checks
 from bot.checks import Refusal
-from bot.conversation import MAX_FIELDS_PER_PAGE, Form, FormField, Reply
+from bot.conversation import MAX_FIELDS_PER_PAGE, MAX_FILE_BYTES, Form, FormField, FormSubmit, Reply
 from bot.feature import Asked, FormSpec
 from bot.guard import allowed
 from bot.turn import Turn, split_id
@@ -77,6 +77,12 @@ def submit_form(turn: Turn, form_id: str, page: int, values: dict[str, str]) -> 
     errors: dict[str, str] = {}
     earlier_zone = _answers(draft).get("timezone") or turn.member.timezone
     for field in pages[page - 1]:
+        if field.kind == "file" and _too_big(turn, field.name):
+            errors[field.name] = turn._(
+                "That file is bigger than {most} MB. Please choose a smaller one, or leave it out.",
+                most=MAX_FILE_BYTES // (1024 * 1024),
+            )
+            continue
         raw = values.get(field.name, "")
         # A date is read in the time zone chosen in this form (once checked), else the member's.
         zone = cleaned.get("timezone") or earlier_zone
@@ -134,6 +140,13 @@ def _put_right(
     draft.updated_at = turn.now
     turn.db.add(draft)
     return Reply(form=replace(form, fields=with_answers), field_errors=errors)
+
+
+def _too_big(turn: Turn, name: str) -> bool:
+    """Whether the file sent in this field is over the limit (adapters read no more than that)."""
+    files = turn.event.files if isinstance(turn.event, FormSubmit) else {}
+    sent = files.get(name)
+    return sent is not None and len(sent.content) > MAX_FILE_BYTES
 
 
 def _answers(draft: FormDraft | None) -> dict[str, str]:

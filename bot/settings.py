@@ -67,6 +67,8 @@ class Settings(BaseSettings):
     # Lets what people type and are sent into the log (library payloads, error messages): for
     # debugging on a test workspace only. Secrets stay masked even then.
     log_personal_text: bool = False
+    # Where the console saves files that are not text (a chart's PNG), to open with any viewer.
+    console_files_dir: Path = Path("files")
 
     slack_bot_token: SecretStr | None = None
     slack_app_token: SecretStr | None = None

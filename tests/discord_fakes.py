@@ -96,6 +96,8 @@ class FakeDiscord:
         self.accepted = self.limited = 0
         self.runner: web.AppRunner | None = None
         self.port = 0
+        # Files people uploaded in a modal (a receipt): attachment id -> (filename, type, bytes).
+        self.offered: dict[str, tuple[str, str, bytes]] = {}
 
     # -- serving -----------------------------------------------------------------------------
 
@@ -103,6 +105,7 @@ class FakeDiscord:
         app = web.Application()
         app.router.add_get("/gateway/ws", self._gateway)
         app.router.add_route("*", "/api/v10/{path:.*}", self._rest)
+        app.router.add_get("/attachments/{attachment_id}/{name}", self._attachment)
         self.runner = web.AppRunner(app)
         await self.runner.setup()
         site = web.TCPSite(self.runner, "127.0.0.1", 0)
@@ -247,6 +250,29 @@ class FakeDiscord:
                 "permissions": "0",
             }
         return payload
+
+    # -- files people upload -------------------------------------------------------------------
+
+    def offer(self, filename: str, content_type: str, content: bytes) -> dict[str, Any]:
+        """A file someone uploads in a modal's file upload: its attachment, as resolved data holds it."""
+        attachment_id = str(next(self.ids))
+        self.offered[attachment_id] = (filename, content_type, content)
+        url = f"http://127.0.0.1:{self.port}/attachments/{attachment_id}/{filename}"
+        return {
+            "id": attachment_id,
+            "filename": filename,
+            "size": len(content),
+            "url": url,
+            "proxy_url": url,
+            "content_type": content_type,
+            "ephemeral": True,
+        }
+
+    async def _attachment(self, request: web.Request) -> web.Response:
+        found = self.offered.get(request.match_info["attachment_id"])
+        if found is None or found[0] != request.match_info["name"]:
+            return web.Response(status=404)
+        return web.Response(body=found[2], content_type=found[1])
 
     # -- REST ------------------------------------------------------------------------------------
 
@@ -628,11 +654,21 @@ class DiscordWorld:
         return self._interaction(user_id, 3, data, channel)
 
     def submit(
-        self, user_id: str, modal: dict[str, Any], values: dict[str, str], channel: str | None = None
+        self, user_id: str, modal: dict[str, Any], values: dict[str, Any], channel: str | None = None
     ) -> Shown:
-        """Send a modal as shown, with these values typed over what it offered."""
+        """Send a modal as shown, with these values typed over what it offered. A file upload's
+        value is an attachment from `FakeDiscord.offer`."""
         rows: list[dict[str, Any]] = []
+        resolved: dict[str, Any] = {}
         for row in modal["components"]:
+            if row["type"] == 18 and row["component"]["type"] == 19:  # a label over a file upload
+                upload = row["component"]
+                sent = values.get(upload["custom_id"])
+                if sent:  # an attachment from `FakeDiscord.offer`
+                    resolved[sent["id"]] = sent
+                chosen = {"type": 19, "custom_id": upload["custom_id"], "values": [sent["id"]] if sent else []}
+                rows.append({"type": 18, "component": chosen})
+                continue
             if row["type"] == 18 and row["component"]["type"] == 4:  # a label over a text input
                 item = row["component"]
                 typed = values.get(item["custom_id"], item.get("value") or "")
@@ -650,12 +686,25 @@ class DiscordWorld:
                 rows.append(
                     {"type": 1, "components": [{"type": 4, "custom_id": item["custom_id"], "value": typed}]}
                 )
-        return self._interaction(user_id, 5, {"custom_id": modal["custom_id"], "components": rows}, channel)
+        data: dict[str, Any] = {"custom_id": modal["custom_id"], "components": rows}
+        if resolved:
+            data["resolved"] = {"attachments": resolved}
+        return self._interaction(user_id, 5, data, channel)
 
     def dispatch(self, clock: Any) -> int:
         """The outbox's dispatcher, as the scheduler runs it: in a thread of its own."""
         sender = DiscordSender(self.adapter.poster, self.loop.loop)
         return dispatch_due(self.bot.engine, {"discord": sender}, clock)
+
+
+def attached(message: dict[str, Any]) -> list[tuple[str, str | None, bytes]]:
+    """A message's files as sent: each one's filename and description (from the `attachments` of
+    its payload_json) and its bytes (from its part of the multipart body)."""
+    found = []
+    for attachment in message.get("attachments") or []:
+        [content] = [data for name, data in message["files"].items() if name == attachment["filename"]]
+        found.append((attachment["filename"], attachment.get("description"), content))
+    return found
 
 
 def buttons(message: dict[str, Any]) -> dict[str, str]:

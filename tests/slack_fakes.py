@@ -177,6 +177,13 @@ class FakeSlack:
         self.calls: list[Call] = []
         self.failures: dict[str, list[Failure]] = {}
         self.uploads: dict[str, bytes] = {}
+        # Each file the bot uploaded, by file id: its filename and alt text (files.getUploadURLExternal),
+        # then its title, channel and the words posted with it (files.completeUploadExternal).
+        self.files: dict[str, dict[str, Any]] = {}
+        # Files people uploaded in a modal (a receipt), which the bot may read: id -> (name, mimetype, bytes).
+        self.offered: dict[str, tuple[str, str, bytes]] = {}
+        # The Authorization header of each download of an offered file, in order.
+        self.downloads: list[str] = []
         # Response URLs that Slack no longer takes (they last 30 minutes and 5 answers).
         self.expired: set[str] = set()
         self.envelopes: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
@@ -203,6 +210,7 @@ class FakeSlack:
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{key}", self._response)
         app.router.add_post("/upload/{file_id}", self._upload)
+        app.router.add_get("/download/{file_id}/{name}", self._download)
         app.router.add_get("/link", self._socket)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
@@ -250,6 +258,25 @@ class FakeSlack:
     def forget(self) -> None:
         self.calls.clear()
 
+    def offer(self, name: str, mimetype: str, content: bytes) -> dict[str, Any]:
+        """A file someone uploads in a modal's file input: its file object, as a submission holds it."""
+        file_id = f"FUP{next(self._ts)}"
+        self.offered[file_id] = (name, mimetype, content)
+        return self._file_object(file_id)
+
+    def _file_object(self, file_id: str) -> dict[str, Any]:
+        name, mimetype, content = self.offered[file_id]
+        url = f"{self.base}/download/{file_id}/{urllib.parse.quote(name)}"
+        return {
+            "id": file_id,
+            "name": name,
+            "title": name,
+            "mimetype": mimetype,
+            "size": len(content),
+            "url_private": url,
+            "url_private_download": url + "?download=1",
+        }
+
     # -- the Web API ----------------------------------------------------------------------------
 
     async def _api(self, request: web.Request) -> web.Response:
@@ -276,6 +303,9 @@ class FakeSlack:
             self.calls.append(Call(method, args, 200, "invalid_auth"))
             return web.json_response({"ok": False, "error": "invalid_auth"})
         problem = ""
+        if method == "files.info" and args.get("file") not in self.offered:
+            self.calls.append(Call(method, args, 200, "file_not_found"))
+            return web.json_response({"ok": False, "error": "file_not_found"})
         if method in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
             problem = message_problem(args)
         elif method.startswith("views."):
@@ -309,9 +339,20 @@ class FakeSlack:
             return {"view": {**args["view"], "id": "V1"}}
         if method == "files.getUploadURLExternal":
             file_id = f"F{next(self._ts)}"
+            self.files[file_id] = {"filename": args.get("filename"), "alt_txt": args.get("alt_txt")}
             return {"upload_url": f"{self.base}/upload/{file_id}", "file_id": file_id}
         if method == "files.completeUploadExternal":
+            for f in args["files"]:
+                self.files.setdefault(f["id"], {}).update(
+                    title=f.get("title"),
+                    channel=args.get("channel_id"),
+                    initial_comment=args.get("initial_comment"),
+                )
             return {"files": [{"id": f["id"], "title": f.get("title")} for f in args["files"]]}
+        if method == "files.info":
+            if args.get("file") not in self.offered:
+                return {}
+            return {"file": self._file_object(args["file"])}
         if method == "apps.connections.open":
             return {"url": f"ws://127.0.0.1:{self.port}/link"}
         return {}
@@ -326,6 +367,17 @@ class FakeSlack:
         self.uploads[request.match_info["file_id"]] = await request.read()
         self.calls.append(Call("upload", {"file_id": request.match_info["file_id"]}))
         return web.Response(text="OK")
+
+    async def _download(self, request: web.Request) -> web.Response:
+        """An uploaded file's bytes, to the bot token only."""
+        authorization = request.headers.get("Authorization", "")
+        self.downloads.append(authorization)
+        found = self.offered.get(request.match_info["file_id"])
+        if found is None:
+            return web.Response(status=404)
+        if authorization != f"Bearer {BOT_TOKEN}":
+            return web.Response(status=403)
+        return web.Response(body=found[2], content_type=found[1])
 
     # -- Socket Mode ----------------------------------------------------------------------------
 
@@ -492,14 +544,19 @@ class SignedRequests:
             payload["response_url"] = self.fake.response_url(key)
         return self.interaction(payload), key
 
-    def submit(self, user: str, view: dict[str, Any], values: dict[str, str] | None = None) -> Answer:
-        """Send a modal in: the given values, the rest as they were offered."""
+    def submit(self, user: str, view: dict[str, Any], values: dict[str, Any] | None = None) -> Answer:
+        """Send a modal in: the given values, the rest as they were offered. A file input's value is
+        a file object from `FakeSlack.offer`."""
         values = values or {}
         state: dict[str, Any] = {}
         for block in view["blocks"]:
             if block["type"] != "input":
                 continue
             name, element = block["block_id"], block["element"]
+            if element["type"] == "file_input":  # the file objects of what was uploaded, if anything
+                chosen = values.get(name)
+                state[name] = {"value": {"type": "file_input", "files": [chosen] if chosen else []}}
+                continue
             if element["type"] == "static_select":
                 offered = (element.get("initial_option") or {}).get("value")
                 wanted = values.get(name, offered)

@@ -7,15 +7,27 @@ typing. Messages the outbox sends to other console users are printed as they are
 
 from __future__ import annotations
 
+import mimetypes
 import re
 import threading
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
+from pathlib import Path
 from typing import TextIO
 
 from adapters.console.render import Choice, choices_of, field_prompt, render_form_title, render_message
 from bot.clock import ShiftedClock
-from bot.conversation import ButtonPress, Command, Form, FormSubmit, Message, Reply, Who
+from bot.conversation import (
+    MAX_FILE_BYTES,
+    ButtonPress,
+    Command,
+    File,
+    Form,
+    FormSubmit,
+    Message,
+    Reply,
+    Who,
+)
 from bot.core import Bot
 from bot.members import AccountRef, Role
 from bot.outbox import Delivery, dispatch_due
@@ -33,6 +45,8 @@ class OpenForm:
     answers: dict[str, str] = field(default_factory=dict)
     # Fields still to ask on this page, in order.
     asking: list[str] = field(default_factory=list)
+    # Files given for "file" fields, by field name.
+    files: dict[str, File] = field(default_factory=dict)
 
 
 class ConsoleSender:
@@ -49,10 +63,12 @@ class ConsoleSender:
 
 
 class Console:
-    def __init__(self, bot: Bot, out: TextIO, echo: bool) -> None:
+    def __init__(self, bot: Bot, out: TextIO, echo: bool, files_dir: Path = Path("files")) -> None:
         self.bot = bot
         self.out = out
         self.echo = echo
+        # Where files that are not text (a chart's PNG) are saved, to open with any viewer.
+        self.files_dir = files_dir
         self._ = translator(bot.settings.default_language)
         self.who = console_who("you")
         # Buttons a number can press: each person's latest, and each channel's latest post.
@@ -77,6 +93,8 @@ class Console:
         open_form = self.forms.get(self.who.account.user_id)
         if open_form and open_form.asking:
             current = next(f for f in open_form.form.fields if f.name == open_form.asking[0])
+            if current.kind == "file":
+                current = replace(current, hint=current.hint or self._("the path to a file on this computer"))
             return field_prompt(current) + " "
         return f"{self.who.display_name}> "
 
@@ -175,7 +193,11 @@ class Console:
             return
         name = open_form.asking.pop(0)
         current = next(f for f in open_form.form.fields if f.name == name)
-        if text == "-":
+        if current.kind == "file":
+            if not self._file_answer(open_form, name, text):
+                open_form.asking.insert(0, name)  # asked again
+                return
+        elif text == "-":
             open_form.answers[name] = ""
         elif text:
             open_form.answers[name] = text
@@ -185,9 +207,56 @@ class Console:
             return
         del self.forms[user]
         reply = self.bot.handle(
-            FormSubmit(self.who, open_form.form.form_id, open_form.answers, page=open_form.form.page)
+            FormSubmit(
+                self.who,
+                open_form.form.form_id,
+                open_form.answers,
+                page=open_form.form.page,
+                files=open_form.files,
+            )
         )
         self.show(reply, previous=open_form)
+
+    def _file_answer(self, open_form: OpenForm, name: str, text: str) -> bool:
+        """A file field's answer: the path to a file on this computer, read; Enter or - skips.
+        False when there is no file there to read (the field is asked again)."""
+        open_form.files.pop(name, None)
+        if text in ("", "-"):
+            open_form.answers[name] = ""
+            return True
+        path = Path(text.strip().strip("'\"")).expanduser()
+        try:
+            with path.open("rb") as readable:
+                content = readable.read(MAX_FILE_BYTES + 1)  # more than that, and the form says so
+        except OSError:
+            self._print(
+                self._(
+                    "I could not open a file at {path}. Please type its full path, or press Enter to skip.",
+                    path=str(path),
+                )
+            )
+            return False
+        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        open_form.files[name] = File(path.name, mime, content)
+        open_form.answers[name] = path.name
+        return True
+
+    def _save(self, file: File) -> str:
+        """Keep a file that is not text (a chart) in the files folder; say what it shows and where."""
+        self.files_dir.mkdir(parents=True, exist_ok=True)
+        name = Path(file.name).name or "file"
+        path, number = self.files_dir / name, 1
+        while path.exists():  # never over an earlier one
+            number += 1
+            path = self.files_dir / f"{Path(name).stem}-{number}{Path(name).suffix}"
+        content = file.content.encode() if isinstance(file.content, str) else file.content
+        path.write_bytes(content)
+        shown = str(path)
+        if file.mime.startswith("image/") and file.description:
+            return self._("Chart: {description} Saved as {path}", description=file.description, path=shown)
+        if file.description:
+            return self._("{description} Saved as {path}", description=file.description, path=shown)
+        return self._("File saved as {path}", path=shown)
 
     # -- output ------------------------------------------------------------------------------
 
@@ -195,7 +264,7 @@ class Console:
         user = self.who.account.user_id
         in_reply: list[Choice] = []
         for message in reply.messages:
-            self._print(render_message(message))
+            self._print(render_message(message, self._save))
             if message.buttons or message.selects:
                 self._offer(user, message)
                 in_reply += choices_of(message)
@@ -208,12 +277,13 @@ class Console:
                 label = next((f.label for f in reply.form.fields if f.name == name), name)
                 self._print(f"! {label}: {problem}")
             keep = {k: v for k, v in previous.answers.items() if k not in reply.field_errors}
+            files = {k: f for k, f in previous.files.items() if k not in reply.field_errors}
             asking = [f.name for f in reply.form.fields if f.name in reply.field_errors]
             # Ask again with nothing in [brackets]: Enter must not resend the same mistake.
             fields = tuple(
                 replace(f, initial="") if f.name in reply.field_errors else f for f in reply.form.fields
             )
-            self.forms[user] = OpenForm(replace(reply.form, fields=fields), keep, asking)
+            self.forms[user] = OpenForm(replace(reply.form, fields=fields), keep, asking, files)
             return
         if reply.form.page == 1:
             self._print(
@@ -237,7 +307,7 @@ class Console:
                 self._print(self._("--- updated in #{channel} ---", channel=where))
             else:
                 self._print(self._("--- in #{channel} ---", channel=where))
-            self._print(render_message(delivery.message))
+            self._print(render_message(delivery.message, self._save))
             self._print("---")
             if delivery.message.buttons or delivery.message.selects:
                 key = where if delivery.target_kind != "channel" else f"#{where}"

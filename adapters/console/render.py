@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.conversation import Form, FormField, Message, plain
+from bot.conversation import File, Form, FormField, Message, plain
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,14 @@ def choices_of(message: Message) -> list[Choice]:
     return found
 
 
-def render_message(message: Message) -> str:
+def is_text(file: File) -> bool:
+    """A file to print inline (a calendar file, a CSV); anything else (a chart) is saved."""
+    return isinstance(file.content, str) and file.mime.startswith("text/")
+
+
+def render_message(message: Message, saved: Callable[[File], str] | None = None) -> str:
+    """The message as lines of text. `saved` keeps a file that is not text (a chart's PNG) and
+    says in words what it shows and where it is; without it, such a file is only named."""
     lines = [plain(message.text)]
     width = max((len(f.label) for f in message.fields), default=0)
     lines += [f"  {f.label + ':':<{width + 1}} {plain(f.value)}" for f in message.fields]
@@ -43,8 +51,12 @@ def render_message(message: Message) -> str:
             number += 1
             lines.append(f"  [{number}] {option.label}")
     for file in message.files:
-        lines.append(f"  File {file.name}:")
-        lines += [f"    {line}" for line in file.content.splitlines()]
+        if is_text(file):
+            assert isinstance(file.content, str)
+            lines.append(f"  File {file.name}:")
+            lines += [f"    {line}" for line in file.content.splitlines()]
+        else:
+            lines.append("  " + (saved(file) if saved else f"File {file.name}. {file.description}".strip()))
     return "\n".join(lines)
 
 

@@ -14,19 +14,21 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
+import aiohttp
 import discord
 import yarl
 from discord import app_commands
 
 from adapters.discord import translate
-from adapters.discord.poster import DiscordPoster, parts
+from adapters.discord.poster import DiscordPoster, download, parts
 from adapters.discord.render import NO_PINGS, form_errors, form_offer, render_modal, shorten
 from adapters.discord.sender import DiscordSender
 from adapters.platforms import NotStarted, Started, secret
-from bot.conversation import Event, Reply
+from bot.conversation import MAX_FILE_BYTES, Event, FormSubmit, Message, Reply
 from bot.core import Bot
 from bot.feature import CommandSpec, Verb
 from bot.settings import Settings
@@ -190,8 +192,7 @@ class DiscordAdapter(discord.Client):
 
     async def _answer_interaction(self, interaction: discord.Interaction, event: Event) -> None:
         try:
-            # The core is synchronous (a database transaction): keep it off the event loop.
-            work = asyncio.ensure_future(asyncio.to_thread(self.bot.handle, event))
+            work = asyncio.ensure_future(self._turn(interaction, event))
             slow = asyncio.ensure_future(self.slow())
             await asyncio.wait({work, slow}, return_when=asyncio.FIRST_COMPLETED)
             slow.cancel()
@@ -202,6 +203,23 @@ class DiscordAdapter(discord.Client):
             await self.show(interaction, await work)
         except Exception:
             log.exception("could not answer a Discord interaction")
+
+    async def _turn(self, interaction: discord.Interaction, event: Event) -> Reply:
+        """The core's answer to the event, with the bytes of any file uploaded in a form (at most
+        one byte past the limit: the form refuses a bigger file kindly)."""
+        uploaded = translate.uploads(interaction) if isinstance(event, FormSubmit) else {}
+        if uploaded:
+            assert isinstance(event, FormSubmit)
+            try:
+                files = {name: await download(found, MAX_FILE_BYTES + 1) for name, found in uploaded.items()}
+            except (aiohttp.ClientError, OSError) as problem:  # nothing is saved; they can send it again
+                log.warning("could not fetch a file from a form: %s", type(problem).__name__)
+                sorry = self._("I could not fetch that file from Discord. Please try again in a minute.")
+                return Reply(messages=(Message((sorry,)),), refused=True)
+            values = {**event.values, **{name: file.name for name, file in files.items()}}
+            event = replace(event, values=values, files=files)
+        # The core is synchronous (a database transaction): keep it off the event loop.
+        return await asyncio.to_thread(self.bot.handle, event)
 
     async def settle(self, timeout: float = 10) -> None:
         """Wait for answers still being shown (for a clean stop, and for tests)."""

@@ -14,14 +14,40 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+import aiohttp
 import discord
 
 from adapters.discord.render import NO_PINGS, DiscordMessage, render_message
 from bot.conversation import File, Message
 
+MAX_DESCRIPTION = 1024  # Discord's limit for an attachment's description
+# A receipt is read while the person waits (Discord shows "thinking" after a moment).
+DOWNLOAD_TIMEOUT = aiohttp.ClientTimeout(total=20)
+
 
 def attachments(files: Sequence[File]) -> list[discord.File]:
-    return [discord.File(io.BytesIO(f.content.encode()), filename=f.name) for f in files]
+    """Each file as an attachment; what it shows in words (a chart's numbers) is its description,
+    which screen readers say."""
+    return [
+        discord.File(
+            io.BytesIO(f.content if isinstance(f.content, bytes) else f.content.encode()),
+            filename=f.name,
+            description=f.description[:MAX_DESCRIPTION] or None,
+        )
+        for f in files
+    ]
+
+
+async def download(attachment: discord.Attachment, most: int) -> File:
+    """A file someone uploaded in a form (a receipt), read up to `most` bytes: past that the form
+    refuses it, and more is not needed."""
+    content = bytearray()
+    async with aiohttp.ClientSession(timeout=DOWNLOAD_TIMEOUT) as session, session.get(attachment.url) as got:
+        got.raise_for_status()
+        while len(content) < most and (chunk := await got.content.read(most - len(content))):
+            content += chunk
+    mime = attachment.content_type or "application/octet-stream"
+    return File(attachment.filename, mime.split(";")[0].strip(), bytes(content))
 
 
 def parts(message: Message) -> list[tuple[DiscordMessage, Sequence[File]]]:

@@ -321,6 +321,18 @@ def render_whole(message: Message) -> DiscordMessage:
 def _input(form_field: FormField) -> discord.ui.Item[discord.ui.Modal]:
     """A text input; or, for a choice of at most 25, a select under its label. A field sent back
     to put right is under its label too, with what to put right just below the label."""
+    if form_field.kind == "file":  # one file, uploaded in the modal; the adapter fetches it
+        upload: discord.ui.FileUpload[discord.ui.Modal] = discord.ui.FileUpload(
+            custom_id=form_field.name,
+            required=form_field.required,
+            min_values=1 if form_field.required else 0,
+            max_values=1,
+        )
+        return discord.ui.Label(
+            text=shorten(form_field.label, MAX_INPUT_LABEL),
+            description=shorten(form_field.problem or form_field.hint, MAX_PLACEHOLDER) or None,
+            component=upload,
+        )
     if form_field.kind == "choice" and 0 < len(form_field.choices) <= MAX_OPTIONS:
         select: discord.ui.Select[discord.ui.Modal] = discord.ui.Select(
             custom_id=form_field.name,

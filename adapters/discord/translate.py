@@ -77,6 +77,8 @@ def form_values(components: Any) -> dict[str, str]:
         item = items.pop(0)
         if not isinstance(item, Mapping):
             continue
+        if item.get("type") == discord.ComponentType.file_upload.value:
+            continue  # a file: its attachment is read apart, by `uploads`
         if "custom_id" in item and ("value" in item or "values" in item):
             chosen = item.get("values")
             value = chosen[0] if chosen else item.get("value")
@@ -85,6 +87,30 @@ def form_values(components: Any) -> dict[str, str]:
         if isinstance(item.get("component"), Mapping):
             items.append(item["component"])
     return values
+
+
+def uploads(interaction: discord.Interaction) -> dict[str, discord.Attachment]:
+    """The file uploaded in each file field of a submitted modal, by the core's field name: the
+    component names its attachment's id, and the interaction's resolved data holds it."""
+    data: Mapping[str, Any] = interaction.data or {}  # type: ignore[assignment]
+    resolved = (data.get("resolved") or {}).get("attachments") or {}
+    found: dict[str, discord.Attachment] = {}
+    items = list(data.get("components") or [])
+    while items:
+        item = items.pop(0)
+        if not isinstance(item, Mapping):
+            continue
+        if item.get("type") == discord.ComponentType.file_upload.value:
+            ids = [str(i) for i in item.get("values") or [] if str(i) in resolved]
+            if ids:
+                found[str(item["custom_id"])] = discord.Attachment(
+                    data=resolved[ids[0]],
+                    state=interaction._state,  # as discord.py builds its own
+                )
+        items += list(item.get("components") or [])
+        if isinstance(item.get("component"), Mapping):
+            items.append(item["component"])
+    return found
 
 
 def interaction_event(interaction: discord.Interaction) -> Event | None:

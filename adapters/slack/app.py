@@ -12,7 +12,7 @@ import logging
 import re
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from aiohttp import web
@@ -35,7 +35,7 @@ from adapters.slack.render import (
     render_modal,
 )
 from adapters.slack.sender import SlackSender
-from bot.conversation import Button, Event, File, Form, Message, Reply, Who
+from bot.conversation import MAX_FILE_BYTES, Button, Event, File, Form, FormSubmit, Message, Reply, Who
 from bot.core import Bot
 from bot.settings import Settings
 from bot.words import translator
@@ -151,7 +151,17 @@ class SlackAdapter:
         """A page of a form: the next page, the same page with what to put right, or done."""
         user = body.get("user") or {}
         someone = await self._who(translate.team_of(body), user.get("id", ""), user.get("name", ""))
-        reply = await self._handle(translate.form_submit(body, someone))
+        submitted = translate.form_submit(body, someone)
+        uploaded = translate.uploaded_files(view)
+        if uploaded:
+            try:
+                submitted = await self._with_files(submitted, uploaded)
+            except Exception as problem:  # Slack's answer or the connection; the modal stays open
+                log.warning("could not fetch a file from a form: %s", type(problem).__name__)
+                sorry = self._("I could not fetch that file from Slack. Please try again in a minute.")
+                await ack(response_action="errors", errors={name: sorry for name in uploaded})
+                return
+        reply = await self._handle(submitted)
         _page, origin = read_metadata(view.get("private_metadata", ""))
         if reply.form is not None:
             errors = render_errors(reply)
@@ -164,6 +174,13 @@ class SlackAdapter:
         await ack()
         place = Place(someone.account.user_id, origin.channel_id, origin.response_url)
         self._later(self._show(reply, place, someone))
+
+    async def _with_files(self, submitted: FormSubmit, uploaded: dict[str, str]) -> FormSubmit:
+        """The submission with the bytes of each file uploaded in it (at most one byte past the
+        limit: the form refuses a bigger file kindly)."""
+        files = {name: await self.poster.download(file_id, MAX_FILE_BYTES + 1) for name, file_id in uploaded.items()}
+        values = {**submitted.values, **{name: file.name for name, file in files.items()}}
+        return replace(submitted, values=values, files=files)
 
     async def _on_home(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         if event.get("tab", "home") != "home":

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -30,6 +31,10 @@ log = logging.getLogger(__name__)
 
 # Longer waits go back to the outbox rather than hold up every other message.
 MAX_WAIT_SECONDS = 30
+MAX_ALT_TEXT = 1000  # Slack's limit for an image's alt text
+# A receipt is read before the modal is answered, and Slack waits 3 seconds for that answer: a
+# slower download says so on the field, in time, rather than leave Slack showing an error.
+DOWNLOAD_TIMEOUT = aiohttp.ClientTimeout(total=2.5)
 
 
 def retry_after(headers: Any) -> float | None:
@@ -103,9 +108,34 @@ class SlackPoster:
         await self.client.chat_update(channel=channel, ts=ts, text=drawn.text, blocks=drawn.blocks)
 
     async def upload(self, channel: str, file: File) -> None:
+        """A file in a channel. What it shows in words (a chart's numbers) is the image's alt text
+        and the message posted with it, so a screen reader says it too."""
+        words = file.description or None
         await self.client.files_upload_v2(
-            channel=channel, content=file.content, filename=file.name, title=file.name
+            channel=channel,
+            content=file.content,
+            filename=file.name,
+            title=file.name,
+            alt_txt=words[:MAX_ALT_TEXT] if words else None,
+            initial_comment=words,
         )
+
+    async def download(self, file_id: str, most: int) -> File:
+        """A file someone uploaded in a form (a receipt): files.info, then its bytes, with the bot
+        token, read up to `most` bytes (past that the form refuses it, and more is not needed)."""
+        found = (await self.client.files_info(file=file_id))["file"]
+        url = found.get("url_private_download") or found.get("url_private")
+        headers = {"Authorization": f"Bearer {self.client.token}"}
+        async with (
+            aiohttp.ClientSession(timeout=DOWNLOAD_TIMEOUT) as session,
+            session.get(url, headers=headers) as got,
+        ):
+            got.raise_for_status()
+            content = bytearray()
+            while len(content) < most and (chunk := await got.content.read(most - len(content))):
+                content += chunk
+        name = str(found.get("name") or found.get("title") or file_id)
+        return File(name, str(found.get("mimetype") or "application/octet-stream"), bytes(content))
 
     async def answer(self, response_url: str, part: SlackMessage, visible: bool) -> bool:
         """Where the person acted, for all there (`visible`) or for them alone. False when Slack

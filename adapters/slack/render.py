@@ -335,6 +335,8 @@ def _input(form_field: FormField, drawing: _Drawing) -> dict[str, Any]:
 
 def _element(form_field: FormField, drawing: _Drawing) -> dict[str, Any]:
     initial = form_field.initial
+    if form_field.kind == "file":  # one file, uploaded in the modal; the adapter fetches it
+        return {"type": "file_input", "action_id": "value", "max_files": 1}
     if form_field.kind == "choice" and len(form_field.choices) <= MAX_OPTIONS:
         element: dict[str, Any] = {
             "type": "static_select",

@@ -129,6 +129,17 @@ def form_values(view: Mapping[str, Any]) -> dict[str, str]:
     return values
 
 
+def uploaded_files(view: Mapping[str, Any]) -> dict[str, str]:
+    """The file uploaded in each file field of a modal (its Slack file id), by field name."""
+    found: dict[str, str] = {}
+    for name, inputs in ((view.get("state") or {}).get("values") or {}).items():
+        for element in inputs.values():
+            files = element.get("files") or []
+            if element.get("type") == "file_input" and files and files[0].get("id"):
+                found[name] = str(files[0]["id"])
+    return found
+
+
 def form_submit(body: Mapping[str, Any], someone: Who) -> FormSubmit:
     view = body.get("view") or {}
     page, origin = read_metadata(view.get("private_metadata", ""))
