@@ -182,6 +182,7 @@ class FakeSlack:
         self.files: dict[str, dict[str, Any]] = {}
         # Files people uploaded in a modal (a receipt), which the bot may read: id -> (name, mimetype, bytes).
         self.offered: dict[str, tuple[str, str, bytes]] = {}
+        self.elsewhere: set[str] = set()
         # The Authorization header of each download of an offered file, in order.
         self.downloads: list[str] = []
         # Response URLs that Slack no longer takes (they last 30 minutes and 5 answers).
@@ -258,15 +259,20 @@ class FakeSlack:
     def forget(self) -> None:
         self.calls.clear()
 
-    def offer(self, name: str, mimetype: str, content: bytes) -> dict[str, Any]:
-        """A file someone uploads in a modal's file input: its file object, as a submission holds it."""
+    def offer(self, name: str, mimetype: str, content: bytes, elsewhere: bool = False) -> dict[str, Any]:
+        """A file someone uploads in a modal's file input: its file object, as a submission holds it.
+        `elsewhere`: files.info names a download address on another host (this same fake, by
+        another name), as a forged or changed answer would."""
         file_id = f"FUP{next(self._ts)}"
         self.offered[file_id] = (name, mimetype, content)
+        if elsewhere:
+            self.elsewhere.add(file_id)
         return self._file_object(file_id)
 
     def _file_object(self, file_id: str) -> dict[str, Any]:
         name, mimetype, content = self.offered[file_id]
-        url = f"{self.base}/download/{file_id}/{urllib.parse.quote(name)}"
+        base = f"http://localhost:{self.port}" if file_id in self.elsewhere else self.base
+        url = f"{base}/download/{file_id}/{urllib.parse.quote(name)}"
         return {
             "id": file_id,
             "name": name,

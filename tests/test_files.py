@@ -215,6 +215,17 @@ def test_a_receipt_slack_cannot_give_leaves_the_modal_open_with_a_kind_word(slac
     }
 
 
+def test_the_bot_token_goes_only_to_slack_for_a_download(slack):
+    slack_met(slack, "UALEX")
+    view, _key = receipt_modal(slack, "UALEX")
+    forged = slack.fake.offer("ticket.png", "image/png", CHART, elsewhere=True)
+
+    answer = slack.submit("UALEX", view, {"what": "Train", "receipt": forged})
+
+    assert answer.json()["errors"] == {"receipt": "I could not fetch that file from Slack. Please try again in a minute."}
+    assert slack.fake.downloads == []  # nothing was fetched, so no token went elsewhere
+
+
 # ---- Discord --------------------------------------------------------------------------------------
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
@@ -124,7 +125,9 @@ class SlackPoster:
         """A file someone uploaded in a form (a receipt): files.info, then its bytes, with the bot
         token, read up to `most` bytes (past that the form refuses it, and more is not needed)."""
         found = (await self.client.files_info(file=file_id))["file"]
-        url = found.get("url_private_download") or found.get("url_private")
+        url = str(found.get("url_private_download") or found.get("url_private") or "")
+        if not self._slacks_own(url):
+            raise ValueError("a file's download address is not Slack's: the token stays here")
         headers = {"Authorization": f"Bearer {self.client.token}"}
         async with (
             aiohttp.ClientSession(timeout=DOWNLOAD_TIMEOUT) as session,
@@ -136,6 +139,14 @@ class SlackPoster:
                 content += chunk
         name = str(found.get("name") or found.get("title") or file_id)
         return File(name, str(found.get("mimetype") or "application/octet-stream"), bytes(content))
+
+    def _slacks_own(self, url: str) -> bool:
+        """The bot token goes only to Slack: an https address on slack.com, or the API's own host
+        (a local Slack in tests)."""
+        host = urlsplit(url).hostname or ""
+        if host == urlsplit(self.client.base_url).hostname:
+            return True
+        return urlsplit(url).scheme == "https" and (host == "slack.com" or host.endswith(".slack.com"))
 
     async def answer(self, response_url: str, part: SlackMessage, visible: bool) -> bool:
         """Where the person acted, for all there (`visible`) or for them alone. False when Slack
