@@ -1,0 +1,27 @@
+"""`report PERIOD`, for coordinators: how the community is doing over a stretch of time, as
+charts and one CSV file (check-ins, wellbeing sessions, openings, and how fairly openings went).
+What each number means: bot/report/numbers.py and docs/reports.md."""
+
+from __future__ import annotations
+
+from bot.feature import CommandSpec, Feature
+from bot.members import Role
+from bot.report import building
+from bot.words import N_
+
+COORDINATORS = (Role.COORDINATOR,)
+
+FEATURE = Feature(
+    "report",
+    commands=(
+        CommandSpec(
+            "report",
+            summary=N_(
+                "Sends you charts and a CSV file of how things went: check-ins, sessions, openings and fairness. Without dates, the last 3 months."
+            ),
+            example="report last 3 months",
+            run=building.report,
+            roles=COORDINATORS,
+        ),
+    ),
+)
