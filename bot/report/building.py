@@ -26,6 +26,7 @@ from bot.report import numbers
 from bot.report.numbers import Fairness, OpeningRow, Run, SessionRow
 from bot.turn import Turn
 from bot.words import Translate
+from storage.models import Member
 
 COLUMNS = ("section", "item", "detail", "date", "measure", "value")
 # Said alone, `report` looks back over this.
@@ -40,7 +41,7 @@ def report(turn: Turn, asked: Asked) -> Reply:
     first, last = period(turn, asked.text or DEFAULT_PERIOD, EXAMPLE)
     start, end = bounds(turn, first, last)
     _ = turn._
-    span = {"first": _day(turn, first, long=True), "last": _day(turn, last, long=True)}
+    span = {"first": _day(turn.member, first, long=True), "last": _day(turn.member, last, long=True)}
     runs = numbers.checkin_runs(turn.db, start, end)
     held = numbers.sessions(turn.db, start, end)
     posted = numbers.openings(turn.db, start, end)
@@ -108,7 +109,7 @@ def _checkins(turn: Turn, runs: list[Run], rows: list) -> tuple[list[str], list[
         for run in group:
             questions += [s.text for s in run.scales if s.text not in questions]
         for index, question in enumerate(questions, start=1):
-            made = trend_chart(turn, group, question, f"checkin-{number}-question-{index}.png")
+            made = trend_chart(_, turn.member, group, question, f"checkin-{number}-question-{index}.png")
             if made is not None:
                 lines.append(made.description)
                 files.append(made)
@@ -118,13 +119,13 @@ def _checkins(turn: Turn, runs: list[Run], rows: list) -> tuple[list[str], list[
 def _rate_chart(turn: Turn, by_checkin: dict[int, list[Run]]) -> File:
     _ = turn._
     runs = sorted((r for group in by_checkin.values() for r in group), key=lambda r: r.sent_at)
-    dates = _dates(turn, [r.sent_at for r in runs])
+    dates = _dates(turn.member, [r.sent_at for r in runs])
     series = []
     told = []
     for group in by_checkin.values():
         rates = {r.id: r.rate for r in group}
         series.append(Series(group[-1].name, [rates.get(r.id) for r in runs]))
-        points = [(_day(turn, r.sent_at), f"{r.rate:.0f}%") for r in group if r.rate is not None]
+        points = [(_day(turn.member, r.sent_at), f"{r.rate:.0f}%") for r in group if r.rate is not None]
         told.append(f"{group[-1].name}: {_listed(_, points)}")
     last = runs[-1]
     title = _("Share of people who answered each check-in: {rate}% the last time", rate=f"{last.rate or 0:.0f}")
@@ -135,10 +136,10 @@ def _rate_chart(turn: Turn, by_checkin: dict[int, list[Run]]) -> File:
     )
 
 
-def trend_chart(turn: Turn, runs: list[Run], question: str, name: str) -> File | None:
-    """The average answer to one scale question, run by run, with its spread; None when no run
-    had enough answers to show one."""
-    _ = turn._
+def trend_chart(_: Translate, reader: Member, runs: list[Run], question: str, name: str) -> File | None:
+    """The average answer to one scale question, run by run, with its spread, in `reader`'s
+    language and zone; None when no run had enough answers to show one. Also sent with the
+    summary when a run closes (bot/checkins/notices.py)."""
     points = []
     for run in runs:
         for scale in run.scales:
@@ -156,7 +157,7 @@ def trend_chart(turn: Turn, runs: list[Run], question: str, name: str) -> File |
             question=question, first=f"{first:.1f}", last=f"{last:.1f}",
         )
     spreads = [sd for _at, _mean, sd in points if sd is not None]
-    listed = _listed(_, [(_day(turn, at), f"{mean:.1f}") for at, mean, _sd in points])
+    listed = _listed(_, [(_day(reader, at), f"{mean:.1f}") for at, mean, _sd in points])
     description = _(
         "Average answer to '{question}' per check-in, from 1 to 5: {points} (standard deviation {low} to {high}).",
         question=question, points=listed, low=f"{min(spreads):.1f}", high=f"{max(spreads):.1f}",
@@ -164,7 +165,7 @@ def trend_chart(turn: Turn, runs: list[Run], question: str, name: str) -> File |
     return charts.line_chart(
         name,
         title,
-        _dates(turn, [at for at, _mean, _sd in points]),
+        _dates(reader, [at for at, _mean, _sd in points]),
         [Series(question, [mean for _at, mean, _sd in points], [sd for _at, _mean, sd in points])],
         _("Check-in sent on"),
         _("Average answer (1 to 5), with its spread"),
@@ -344,27 +345,27 @@ def _fairness(turn: Turn, fair: Fairness, rows: list) -> tuple[list[str], list[F
 # ---- helpers ----------------------------------------------------------------------------------
 
 
-def _local(turn: Turn, at: datetime) -> date:
-    return at.astimezone(ZoneInfo(turn.member.timezone)).date()
+def _local(reader: Member, at: datetime) -> date:
+    return at.astimezone(ZoneInfo(reader.timezone)).date()
 
 
 def _iso(turn: Turn, at: datetime) -> str:
-    return _local(turn, at).isoformat()
+    return _local(turn.member, at).isoformat()
 
 
-def _day(turn: Turn, at: date | datetime, long: bool = False) -> str:
-    day = _local(turn, at) if isinstance(at, datetime) else at
-    return format_date(day, "d MMM y" if long else "d MMM", locale=turn.member.language)
+def _day(reader: Member, at: date | datetime, long: bool = False) -> str:
+    day = _local(reader, at) if isinstance(at, datetime) else at
+    return format_date(day, "d MMM y" if long else "d MMM", locale=reader.language)
 
 
-def _dates(turn: Turn, moments: list[datetime]) -> list[str]:
-    return [_day(turn, at) for at in moments]
+def _dates(reader: Member, moments: list[datetime]) -> list[str]:
+    return [_day(reader, at) for at in moments]
 
 
 def _by_month(turn: Turn, items: Iterable, moment) -> dict[str, list]:  # noqa: ANN001
     months: dict[str, list] = {}
     for item in items:
-        local = _local(turn, moment(item))
+        local = _local(turn.member, moment(item))
         months.setdefault(format_date(local, "MMM y", locale=turn.member.language), []).append(item)
     return months
 

@@ -114,6 +114,27 @@ def checkin_runs(db: Session, start: datetime, end: datetime) -> list[Run]:
             .order_by(col(CheckInRun.created_at), col(CheckInRun.id))
         )
     )
+    return counted(db, runs)
+
+
+def latest_runs(db: Session, run: CheckInRun, most: int = 12) -> list[Run]:
+    """The closed runs of `run`'s check-in up to it (itself included) that had answers: at most
+    the `most` latest, oldest first. For the trend chart in the summary at close."""
+    earlier = list(
+        db.exec(
+            select(CheckInRun)
+            .where(CheckInRun.checkin_id == run.checkin_id, col(CheckInRun.closed_at).is_not(None))
+            .where(CheckInRun.created_at <= run.created_at)
+            .order_by(col(CheckInRun.created_at).desc(), col(CheckInRun.id).desc())
+            .limit(most * 2)
+        )
+    )
+    found = [r for r in counted(db, earlier[::-1]) if r.answered]
+    return found[-most:]
+
+
+def counted(db: Session, runs: list[CheckInRun]) -> list[Run]:
+    """Each run's figures, counted in a few queries for all of them."""
     live = [r.id for r in runs if r.totals is None]
     asked = dict(
         db.exec(
