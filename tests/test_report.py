@@ -154,7 +154,7 @@ def test_checkins_show_the_response_rate_and_each_scale_questions_trend(bot, eng
     iso = [(start + timedelta(days=7 * week)).date().isoformat() for week in range(3)]
     reply = cora.says("report last 3 months")
     text = reply.plain()
-    assert "Check-ins: 3 closed, 11 answers from 12 asked (92%)." in text
+    assert "Check-ins: 3 closed. 11 of the 12 people asked answered (92%)." in text
     trend = (
         f"Average answer to 'How is your energy?' per check-in, from 1 to 5: {days[0]} 2.7, {days[1]} 3.5, "
         f"{days[2]} 4.0 (standard deviation 0.5 to 0.7)."
@@ -195,7 +195,7 @@ def test_an_anonymous_checkin_shows_only_totals_and_no_average_below_three_answe
     )
     reply = cora.says("report last 3 months")
     text = reply.plain()
-    assert "Check-ins: 2 closed, 4 answers from 8 asked (50%)." in text
+    assert "Check-ins: 2 closed. 4 of the 8 people asked answered (50%)." in text
     files = files_of(reply)
     # One answer alone is never shown as an average: only the second run has a point.
     chart = files["checkin-1-question-1.png"]

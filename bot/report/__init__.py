@@ -16,9 +16,7 @@ FEATURE = Feature(
     commands=(
         CommandSpec(
             "report",
-            summary=N_(
-                "Sends you charts and a CSV file of how things went: check-ins, sessions, openings and fairness. Without dates, the last 3 months."
-            ),
+            summary=N_("Sends charts and a CSV file of how things went."),
             example="report last 3 months",
             run=building.report,
             roles=COORDINATORS,

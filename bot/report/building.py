@@ -16,6 +16,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
+from babel.numbers import format_decimal
 
 from bot import charts
 from bot.charts import Series
@@ -94,12 +95,13 @@ def _checkins(turn: Turn, runs: list[Run], rows: list) -> tuple[list[str], list[
     asked = sum(r.asked for r in runs)
     answered = sum(r.answered for r in runs)
     rate = round(100 * answered / asked) if asked else 0
+    language = turn.member.language
     lines = [
         _(
-            "Check-ins: {runs} closed, {answered} answers from {asked} asked ({rate}%).",
-            runs=len(runs),
-            answered=answered,
-            asked=asked,
+            "Check-ins: {runs} closed. {answered} of the {asked} people asked answered ({rate}%).",
+            runs=format_decimal(len(runs), locale=language),
+            answered=format_decimal(answered, locale=language),
+            asked=format_decimal(asked, locale=language),
             rate=rate,
         )
     ]
