@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from bot.conversation import File
 
@@ -26,6 +27,8 @@ from bot.conversation import File
 WIDTH = 720
 HEIGHT = 900
 _DPI = 100
+# The longest text alternative kept whole; callers keep theirs shorter (the CSV has every number).
+DESCRIBED_AT_MOST = 1000
 
 # Okabe & Ito (2008), "Color Universal Design": safe for the common kinds of colour blindness.
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
@@ -82,8 +85,8 @@ def line_chart(
         written = range(len(xs)) if len(xs) <= _WRITTEN_POINTS else (0, len(xs) - 1)
         for at in written:
             axes.annotate(
-                number.format(ys[at]), (xs[at], ys[at]), textcoords="offset points", xytext=(0, 10),
-                ha="center", fontsize=11, color="#000000",
+                number.format(ys[at]), (xs[at], ys[at]), textcoords="offset points", xytext=(7, 7),
+                ha="left", fontsize=11, color="#000000",
             )
         if len(series) > 1:  # said at the end of its line, not only in a colour key
             axes.annotate(
@@ -124,6 +127,7 @@ def bar_chart(
         axes.bar_label(bars, [number.format(v) for v in values], padding=2, fontsize=10)
     axes.set_xticks(list(range(len(categories))), _thinned(categories), rotation=45, ha="right")
     axes.margins(y=0.15)
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts of people: whole numbers
     if len(series) > 1:
         axes.legend(loc="best", fontsize=11)
     return _file(figure, name, description)
@@ -133,7 +137,7 @@ def _figure(title: str, x_label: str, y_label: str) -> tuple[Figure, object]:
     figure = Figure(figsize=(WIDTH / _DPI, HEIGHT / _DPI), dpi=_DPI)
     FigureCanvasAgg(figure)
     # Fixed margins, not tight_layout: the same room every time, and no layout loop.
-    figure.subplots_adjust(left=0.13, right=0.95, top=0.80, bottom=0.2)
+    figure.subplots_adjust(left=0.13, right=0.95, top=0.84, bottom=0.2)
     axes = figure.add_subplot()
     figure.suptitle(textwrap.fill(title, 44), fontsize=16, y=0.97, va="top")
     axes.set_xlabel(x_label, fontsize=13)
@@ -147,6 +151,8 @@ def _figure(title: str, x_label: str, y_label: str) -> tuple[Figure, object]:
 def _file(figure: Figure, name: str, description: str) -> File:
     out = io.BytesIO()
     figure.savefig(out, format="png", dpi=_DPI)  # no bbox_inches: exactly WIDTH x HEIGHT
+    if len(description) > DESCRIBED_AT_MOST:  # Discord keeps 1,024 characters of a description
+        description = description[: DESCRIBED_AT_MOST - 1] + "…"
     return File(name, "image/png", out.getvalue(), description=description)
 
 

@@ -267,7 +267,7 @@ def test_sessions_openings_and_fairness_with_the_flag(engine, clock, cora, partn
     ) in text
     assert (
         "Fairness: 3 selections. 3 of 4 partners were never selected. "
-        "The most involved tenth (1 people) had 100% of the selections."
+        "The most involved tenth of partners had 100% of the selections."
     ) in text
     assert "Please look at this: the same few people got most of the work." in text
     files = files_of(reply)

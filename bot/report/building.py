@@ -306,11 +306,10 @@ def _fairness(turn: Turn, fair: Fairness, rows: list) -> tuple[list[str], list[F
         return [_("Fairness: nobody was selected in this period.")], []
     lines = [
         _(
-            "Fairness: {selections} selections. {never} of {partners} partners were never selected. The most involved tenth ({tenth} people) had {share}% of the selections.",
+            "Fairness: {selections} selections. {never} of {partners} partners were never selected. The most involved tenth of partners had {share}% of the selections.",
             selections=fair.selections,
             never=fair.never_selected,
             partners=fair.partners,
-            tenth=fair.top_tenth,
             share=f"{fair.top_share or 0:.0f}",
         )
     ]
