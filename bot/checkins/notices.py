@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from bot.care.notices import raise_alert
 from bot.care.rules import Reason
+from bot.checkins.rules import has_scale
 from bot.checkins.summary import figures
 from bot.checkins.words import summary_message
 from bot.conversation import File, Message
@@ -32,11 +33,14 @@ TREND_FROM = 3
 def send_summary(db: Session, settings: Settings, run: CheckInRun, now: datetime) -> None:
     numbers = figures(db, run)
     history = _history(db, run)
+    drawn: dict[tuple[str, str], tuple[File, ...]] = {}  # drawn once per language and zone
 
     def write(reader: Member) -> Message:
         message = summary_message(run, numbers, reader)
-        charts = trend_charts(history, run, reader)
-        return replace(message, files=charts) if charts else message
+        key = (reader.language, reader.timezone)
+        if key not in drawn:
+            drawn[key] = trend_charts(history, run, reader) if history else ()
+        return replace(message, files=drawn[key]) if drawn[key] else message
 
     tell_coordinators(db, settings, write, now, key=f"checkin.summary:{run.id}")
 
@@ -44,6 +48,8 @@ def send_summary(db: Session, settings: Settings, run: CheckInRun, now: datetime
 def _history(db: Session, run: CheckInRun) -> list[Run]:
     from bot.report.numbers import latest_runs  # bot.report reads check-ins: imported when used
 
+    if not has_scale(run.questions):
+        return []
     found = latest_runs(db, run)
     return found if len(found) >= TREND_FROM else []
 
