@@ -17,7 +17,9 @@ from bot import charts
 from bot.charts import Series
 from bot.conversation import File, Reply
 from bot.members import Role
+from bot.mydata.retention import forget_old
 from storage.models import (
+    CheckInAnswer,
     CheckInRun,
     Involvement,
     Member,
@@ -316,3 +318,20 @@ def test_runs_still_open_are_left_out(bot, engine, platform, clock, cora, partne
     with Session(engine) as db:
         assert db.exec(select(CheckInRun)).one().closed_at is None
     assert cora.says("report this month").plain().startswith("There is nothing to report")
+
+
+def test_runs_whose_answers_were_deleted_still_count_from_their_kept_totals(
+    bot, engine, platform, clock, cora, partners, settings
+):
+    weekly_runs(
+        bot, engine, platform, clock, cora, partners,
+        [["2 low", "3 okay", "3 okay", ""], ["3 okay", "3 okay", "4 good", "4 good"], ["4 good", "4 good", "5 very good", "3 okay"]],
+    )
+    before = cora.says("report 2026-11-01 2026-12-31").plain()
+    forget_old(engine, settings, clock.now() + timedelta(days=settings.retention_days + 30))
+    with Session(engine) as db:
+        assert all(run.totals is not None for run in db.exec(select(CheckInRun)))
+        assert db.exec(select(CheckInAnswer)).all() == []
+    after = cora.says("report 2026-11-01 2026-12-31").plain()
+    assert "Check-ins: 3 closed. 11 of the 12 people asked answered (92%)." in after
+    assert after == before
