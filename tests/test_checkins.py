@@ -8,10 +8,12 @@ PostgreSQL.
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from PIL import Image
 from sqlmodel import Session, col, select
 
 from bot.conversation import ButtonPress, FormSubmit, Message, Reply, Who, plain
@@ -1151,6 +1153,39 @@ def test_the_summary_when_the_window_closes_and_its_change_since_last_time(
     )
     pat.says("checkin summary 1")
     assert pat.text == NOT_ALLOWED
+
+
+def test_the_summary_at_close_carries_a_trend_chart_from_the_third_run(engine, bot, platform, clock, cora):
+    people = [someone(bot, name) for name in ("Pat", "Quinn", "Rue")]
+    energies = [["2 low", "3 okay", "4 good"], ["3 okay", "3 okay", "4 good"], ["4 good", "5 very good", "4 good"]]
+    days = []
+    for week, answers in enumerate(energies):
+        if week:
+            clock.advance(timedelta(days=5))
+            cora.says("checkin send 1")
+        else:
+            create(cora, schedule="now")
+        days.append(clock.now().strftime("%-d %b"))
+        deliver(engine, platform, clock)
+        for member, energy in zip(people, answers, strict=True):
+            answer_all(member, prompts_to(platform, member.who.account.user_id)[week], energy, "Yes")
+        clock.advance(timedelta(hours=48))
+        bot.tick()
+        deliver(engine, platform, clock)
+    summaries = summaries_to(platform, "cora")
+    assert len(summaries) == 3
+    assert [len(s.files) for s in summaries] == [0, 0, 1]  # the trend needs three runs with answers
+    assert not any("No answers yet" in shown(s) for s in summaries)  # closed runs never say "yet"
+    [chart] = summaries[2].files
+    assert chart.mime == "image/png" and chart.name.endswith(".png")
+    assert isinstance(chart.content, bytes)  # kept through the outbox as base64
+    image = Image.open(io.BytesIO(chart.content))
+    assert (image.format, image.size) == ("PNG", (720, 900))
+    # (2 + 3 + 4) / 3 = 3.0; (3 + 3 + 4) / 3 = 3.3; (4 + 5 + 4) / 3 = 4.3
+    assert chart.description == (
+        f"Average answer to 'How is your energy?' per check-in, from 1 to 5: {days[0]} 3.0, {days[1]} 3.3, "
+        f"{days[2]} 4.3 (standard deviation 0.5 to 0.8)."
+    )
 
 
 def test_a_fall_since_last_time_is_shown_as_down(engine, bot, platform, clock, cora, pat, quinn):

@@ -151,14 +151,14 @@ def test_a_command_for_other_roles_names_who_may_use_it(engine, sam):
     give(
         sam,
         commands=(
-            command("report", lambda turn, asked: calls.append(asked), (Role.COORDINATOR, Role.ADMIN)),
+            command("tally", lambda turn, asked: calls.append(asked), (Role.COORDINATOR, Role.ADMIN)),
             command("setup", lambda turn, asked: calls.append(asked), (Role.ADMIN,)),
             command("plan", lambda turn, asked: calls.append(asked), (Role.STAFF, Role.COORDINATOR, Role.ADMIN)),
         ),
     )
 
-    sam.says("report")
-    assert sam.text == "Only coordinators and admins can use report. Type guide to see what you can do."
+    sam.says("tally")
+    assert sam.text == "Only coordinators and admins can use tally. Type guide to see what you can do."
     sam.says("setup")
     assert sam.text == "Only admins can use setup. Type guide to see what you can do."
     sam.says("plan")
@@ -167,16 +167,16 @@ def test_a_command_for_other_roles_names_who_may_use_it(engine, sam):
 
 
 def test_a_command_for_a_role_works_for_someone_with_it(engine, person):
-    def report(turn, asked):
+    def tally(turn, asked):
         return turn.say(f"Report for {turn.member.display_name}.")
 
     ada, bo = person("Ada"), person("Bo")
-    give(ada, bo, commands=(command("report", report, (Role.COORDINATOR,)),))
+    give(ada, bo, commands=(command("tally", tally, (Role.COORDINATOR,)),))
     ada.says("profile")
     bo.says("profile")
     ada.says("roles grant Bo coordinator")
 
-    bo.says("report")
+    bo.says("tally")
 
     assert bo.text == "Report for Bo."
 
@@ -338,14 +338,14 @@ def test_guide_shows_role_changes_to_the_admin_and_hides_them_again_when_the_rol
 
 def test_guide_lists_a_role_only_command_only_for_that_role(engine, person):
     ada, bo = person("Ada"), person("Bo")
-    give(ada, bo, commands=(command("report", lambda turn, asked: turn.say("ok"), (Role.COORDINATOR,)),))
+    give(ada, bo, commands=(command("tally", lambda turn, asked: turn.say("ok"), (Role.COORDINATOR,)),))
     ada.says("profile")
     bo.says("guide")
-    assert "report:" not in bo.text
+    assert "tally:" not in bo.text
 
     ada.says("roles grant Bo coordinator")
     bo.says("guide")
-    assert "report: A test command. Try: report" in bo.text
+    assert "tally: A test command. Try: tally" in bo.text
 
 
 # ---- who is acting -----------------------------------------------------------------------------

@@ -3,30 +3,69 @@ cause: an alert (bot/care), once a prompt, and the summary when a run closes."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from bot.care.notices import raise_alert
 from bot.care.rules import Reason
+from bot.checkins.rules import has_scale
 from bot.checkins.summary import figures
 from bot.checkins.words import summary_message
+from bot.conversation import File, Message
 from bot.notify import tell_coordinators
 from bot.settings import Settings
 from bot.turn import Turn
-from storage.models import Alert, CheckInPrompt, CheckInRun
+from bot.words import translator
+from storage.models import Alert, CheckInPrompt, CheckInRun, Member
+
+if TYPE_CHECKING:
+    from bot.report.numbers import Run
+
+
+# The summary at close carries a trend chart once there are this many closed runs with answers.
+TREND_FROM = 3
 
 
 def send_summary(db: Session, settings: Settings, run: CheckInRun, now: datetime) -> None:
     numbers = figures(db, run)
-    tell_coordinators(
-        db,
-        settings,
-        lambda reader: summary_message(run, numbers, reader),
-        now,
-        key=f"checkin.summary:{run.id}",
-    )
+    history = _history(db, run)
+    drawn: dict[tuple[str, str], tuple[File, ...]] = {}  # drawn once per language and zone
+
+    def write(reader: Member) -> Message:
+        message = summary_message(run, numbers, reader)
+        key = (reader.language, reader.timezone)
+        if key not in drawn:
+            drawn[key] = trend_charts(history, run, reader) if history else ()
+        return replace(message, files=drawn[key]) if drawn[key] else message
+
+    tell_coordinators(db, settings, write, now, key=f"checkin.summary:{run.id}")
+
+
+def _history(db: Session, run: CheckInRun) -> list[Run]:
+    from bot.report.numbers import latest_runs  # bot.report reads check-ins: imported when used
+
+    if not has_scale(run.questions):
+        return []
+    found = latest_runs(db, run)
+    return found if len(found) >= TREND_FROM else []
+
+
+def trend_charts(history: list[Run], run: CheckInRun, reader: Member) -> tuple[File, ...]:
+    """A chart of each scale question's average over the latest runs, in `reader`'s words."""
+    from bot.report.building import trend_chart
+
+    _ = translator(reader.language)
+    made = []
+    scales = [q["text"] for q in run.questions if q["kind"] == "scale"]
+    for number, question in enumerate(scales, start=1):
+        chart = trend_chart(_, reader, history, question, f"checkin-trend-{run.id}-{number}.png")
+        if chart is not None:
+            made.append(chart)
+    return tuple(made)
 
 
 def alert_coordinators(
