@@ -1,5 +1,5 @@
 """A period typed in words, read in the person's own zone: "last 3 months", "this month",
-"1 Sep to 30 Nov", "2026-09-01 2026-11-30". Used by every verb that looks back over a stretch of
+"1 Sep to 30 Nov", "2026-09-01 2026-11-30", or one day: "yesterday", "30 Nov". Used by every verb that looks back over a stretch of
 time (`openings export`, `report`, `mywork`)."""
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from bot.turn import Turn
 _UNITS = {"day": "days", "days": "days", "week": "weeks", "weeks": "weeks", "month": "months",
           "months": "months", "year": "years", "years": "years"}
 _LAST = re.compile(r"^(?:the\s+)?(?:last|past)\s+(\d{1,3})?\s*(day|days|week|weeks|month|months|year|years)$")
+_ISO = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 _THIS = re.compile(r"^this\s+(week|month|year)$")
 
 
@@ -34,9 +35,15 @@ def period(turn: Turn, text: str, example: str) -> tuple[date, date]:
     if " to " in lowered:
         index = lowered.index(" to ")
         parts = [words[:index], words[index + 4 :]]
-    else:
+    elif len(words.split()) == 2 and all(_ISO.match(p) for p in words.split()):
         parts = words.split()
-    if len(parts) != 2 or not all(p.strip() for p in parts):
+    else:  # one day: "yesterday", "30 Nov", "2026-11-30"
+        try:
+            day = _day(turn, words)
+        except Refusal:
+            raise Refusal(example) from None
+        return day, day
+    if not all(p.strip() for p in parts):
         raise Refusal(example)
     first, last = (_day(turn, p.strip()) for p in parts)
     if first > last:

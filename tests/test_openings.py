@@ -1594,15 +1594,17 @@ def test_a_name_that_looks_like_a_formula_stays_text_in_the_export(engine, jo, c
             "",
             "Which dates? For example: openings export 2026-11-01 2026-11-30, or openings export 1 Nov to 30 Nov.",
         ),
-        (
-            "2026-11-01",
-            "Which dates? For example: openings export 2026-11-01 2026-11-30, or openings export 1 Nov to 30 Nov.",
-        ),
+        # One day is a period of its own.
+        ("2026-11-01", "Nobody was selected from 2026-11-01 to 2026-11-01, so there is nothing to export."),
         (
             "2026-11-01 2026-11-30 2026-12-31",
             "Which dates? For example: openings export 2026-11-01 2026-11-30, or openings export 1 Nov to 30 Nov.",
         ),
-        ("soon later", "I couldn't read 'soon' as a date. Try a date like 2026-11-30 or 30 Nov."),
+        (
+            "soon later",
+            "Which dates? For example: openings export 2026-11-01 2026-11-30, or openings export 1 Nov to 30 Nov.",
+        ),
+        ("soon to later", "I couldn't read 'soon' as a date. Try a date like 2026-11-30 or 30 Nov."),
         (
             "2026-12-01 2026-11-01",
             "The first date needs to be on or before the second. For example: 1 Sep to 30 Nov.",

@@ -125,12 +125,32 @@ def test_partners_and_staff_are_refused_and_nothing_changes(engine, bot, role):
     ("typed", "said"),
     [
         ("report soon", "I couldn't read that period. For example: report last 3 months, or report 1 Sep to 30 Nov."),
-        ("report from whenever", "I couldn't read 'from' as a date. Try a date like 2026-11-30 or 30 Nov."),
+        ("report from whenever", "I couldn't read that period. For example: report last 3 months, or report 1 Sep to 30 Nov."),
+        ("report soon to later", "I couldn't read 'soon' as a date. Try a date like 2026-11-30 or 30 Nov."),
         ("report 30 Nov to 1 Sep", "The first date needs to be on or before the second. For example: 1 Sep to 30 Nov."),
     ],
 )
 def test_a_period_that_cannot_be_read_gets_a_kind_example(cora, typed, said):
     assert cora.says(typed).plain() == said
+
+
+@pytest.mark.parametrize(
+    ("typed", "first", "last"),
+    [  # typed on Thursday 26 November 2026 (the test clock), in London
+        ("report last 3 months", "27 Aug 2026", "26 Nov 2026"),
+        ("report past 2 weeks", "13 Nov 2026", "26 Nov 2026"),
+        ("report last month", "1 Oct 2026", "31 Oct 2026"),
+        ("report last week", "16 Nov 2026", "22 Nov 2026"),
+        ("report this month", "1 Nov 2026", "26 Nov 2026"),
+        ("report this year", "1 Jan 2026", "26 Nov 2026"),
+        ("report last year", "1 Jan 2025", "31 Dec 2025"),
+        ("report yesterday", "25 Nov 2026", "25 Nov 2026"),
+        ("report 1 Sep", "1 Sep 2026", "1 Sep 2026"),
+        ("report 1 Sep to 30 Sep", "1 Sep 2026", "30 Sep 2026"),
+    ],
+)
+def test_periods_are_read_as_words_from_the_day_they_are_typed(cora, typed, first, last):
+    assert cora.says(typed).plain() == EMPTY.format(first=first, last=last)
 
 
 def test_an_empty_period_says_so_kindly_without_charts(cora):
