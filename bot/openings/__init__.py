@@ -8,7 +8,19 @@ What each verb, button and form does, and who may use it, is declared here.
 from __future__ import annotations
 
 from bot.feature import ButtonSpec, CommandSpec, Feature, Subject, Verb
-from bot.openings import choosing, closing, digest, export, home, interest, manage
+from bot.openings import (
+    choosing,
+    closing,
+    digest,
+    expenses,
+    export,
+    home,
+    hours,
+    interest,
+    manage,
+    mywork,
+    payments,
+)
 from bot.openings.queries import A_PRESSED_OPENING, AN_OPENING, find_for, pressed
 from bot.openings.rules import NOT_CHOOSING, NOT_SEEN, NOT_YOURS, STAFF_ROLES, managed
 from bot.words import N_
@@ -113,10 +125,18 @@ BUTTONS = (
 
 FEATURE = Feature(
     "openings",
-    commands=(COMMAND,),
-    buttons=(*BUTTONS, *interest.BUTTONS),
-    forms=(manage.NEW_FORM, manage.EDIT_FORM, interest.NOTE_FORM, choosing.SELECT_FORM),
-    scheduled=(closing.close_due, digest.send_digests),
+    commands=(COMMAND, payments.COMMAND, mywork.COMMAND),
+    buttons=(*BUTTONS, *interest.BUTTONS, *hours.BUTTONS, *expenses.BUTTONS, *payments.BUTTONS),
+    forms=(
+        manage.NEW_FORM,
+        manage.EDIT_FORM,
+        interest.NOTE_FORM,
+        choosing.SELECT_FORM,
+        hours.HOURS_FORM,
+        expenses.CLAIM_FORM,
+        expenses.DECLINE_FORM,
+    ),
+    scheduled=(closing.close_due, digest.send_digests, hours.ask_for_hours),
     home=(home.open_to_me, home.my_interest, home.my_openings),
     suggestions={"opening": manage.suggest_opening},
 )
