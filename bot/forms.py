@@ -118,7 +118,7 @@ def submit_form(
         with turn.db.begin_nested():
             reply = spec.submit(turn, replace(asked, files=sent), gathered)
     except Refusal as refusal:
-        if refusal.field not in values:
+        if refusal.field not in values and refusal.field not in sent:
             raise
         # One answer on this page makes the whole form wrong: show it there, keep the draft.
         problem = {refusal.field: turn._(refusal.msgid, **refusal.values)}
