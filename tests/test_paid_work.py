@@ -262,8 +262,8 @@ def test_paid_work_from_offer_to_payment(engine, bot, platform, clock, jo, kim, 
     )
 
     # Coordinators mark the batch paid; partners can't.
-    assert alex.says("payments").refused
-    cora.says("payments")
+    assert alex.says("openings payments").refused
+    cora.says("openings payments")
     assert cora.text == (
         "Waiting to be paid: 3. Total: £68.08. When you have paid them, mark them paid and each partner is told.\n"
         "Alex: Booking group: pay £30.88.\n"
@@ -283,7 +283,7 @@ def test_paid_work_from_offer_to_payment(engine, bot, platform, clock, jo, kim, 
         "You have been paid £43.38. Thank you for your work. Type mywork to see your record."
     )
     assert last_dm(platform, "priya").plain().startswith("You have been paid £24.70.")
-    cora.says("payments")
+    cora.says("openings payments")
     assert cora.text == "Nothing is waiting to be paid. Approved pay and expenses show here."
 
     # Once paid, the choice is made.

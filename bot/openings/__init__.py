@@ -97,6 +97,7 @@ COMMAND = CommandSpec(
             example="openings export 2026-11-01 2026-11-30",
             refusal=N_("Only staff and coordinators can export the involvement record."),
         ),
+        payments.VERB,
         Verb(
             "digest",
             digest.digest_setting,
@@ -125,7 +126,7 @@ BUTTONS = (
 
 FEATURE = Feature(
     "openings",
-    commands=(COMMAND, payments.COMMAND, mywork.COMMAND),
+    commands=(COMMAND, mywork.COMMAND),
     buttons=(*BUTTONS, *interest.BUTTONS, *hours.BUTTONS, *expenses.BUTTONS, *payments.BUTTONS),
     forms=(
         manage.NEW_FORM,

@@ -1,4 +1,4 @@
-"""`payments [PERIOD]`, for coordinators: the pay and expenses approved and not yet paid, with
+"""`openings payments [PERIOD]`, for coordinators: the pay and expenses approved and not yet paid, with
 totals, and "Mark all these paid" (asked once more first). With a period, only those approved in
 it. Each partner paid is told, in one short message.
 
@@ -15,7 +15,7 @@ from sqlmodel import col, select
 
 from bot.checks import Refusal
 from bot.conversation import Button, Field, Message, Reply
-from bot.feature import Asked, ButtonSpec, CommandSpec
+from bot.feature import Asked, ButtonSpec, Verb
 from bot.members import Role
 from bot.openings.pay import ExpenseStatus, PayStatus, money
 from bot.openings.rules import send_at
@@ -27,7 +27,7 @@ from storage.models import Expense, Involvement, Member, Opening
 
 COORDINATORS = (Role.COORDINATOR,)
 NOT_COORDINATOR = N_("Only coordinators can mark payments as paid.")
-EXAMPLE = N_("Which dates? For example: payments last month, or payments 1 Nov to 30 Nov.")
+EXAMPLE = N_("Which dates? For example: openings payments last month.")
 
 
 def _due(turn: Turn, upto: datetime, first: date | None, last: date | None):  # noqa: ANN202
@@ -122,7 +122,7 @@ def _named(text: str) -> tuple[datetime, date | None, date | None]:
             return upto, None, None
     except ValueError:
         pass
-    raise Refusal("That button no longer works. Type payments to see what is waiting.")
+    raise Refusal("That button no longer works. Type openings payments to see what is waiting.")
 
 
 def mark_paid(turn: Turn, asked: Asked) -> Reply:
@@ -180,12 +180,14 @@ def list_pressed(turn: Turn, asked: Asked) -> Reply:
     return show(turn, Asked())
 
 
-COMMAND = CommandSpec(
+# `openings payments`: a verb of openings, with no example, so the guide stays short.
+VERB = Verb(
     "payments",
-    summary=N_("Lists approved pay and expenses not yet paid, to mark them paid."),
-    example="payments",
-    run=show,
-    roles=COORDINATORS,
+    show,
+    N_("Lists approved pay and expenses not yet paid, to mark them paid."),
+    COORDINATORS,
+    argument="dates",
+    hint=N_("A period, like last month, or nothing for all"),
     refusal=NOT_COORDINATOR,
 )
 
