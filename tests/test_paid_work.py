@@ -371,3 +371,29 @@ def test_more_than_five_people_confirm_hours_on_pages(engine, bot, platform, clo
     assert {(i.hours_confirmed, i.amount_minor, i.pay_status) for i in rows(engine, Involvement)} == {
         (1.0, None, "confirmed")
     }
+
+
+def test_an_opening_from_before_rates_keeps_its_words_and_asks_for_a_rate_when_edited(engine, bot, jo, alex):
+    post(jo, title="Old style", rate="25 an hour", payment="plus travel")
+    from sqlmodel import Session
+
+    with Session(engine) as db:  # as migration 0014 leaves an opening posted before it
+        opening = db.get_one(Opening, 1)
+        opening.rate_minor, opening.rate_unit, opening.currency = None, "", ""
+        opening.payment = "£25 an hour plus travel"
+        db.add(opening)
+        db.commit()
+    alex.says("openings show 1")
+    assert "Payment and expenses: £25 an hour plus travel" in alex.text
+    jo.says("openings edit 1")
+    jo.submit({})
+    form = jo.last.form
+    assert form is not None and {f.name: f.initial for f in form.fields}["rate"] == ""
+    assert jo.says("mywork").refused  # staff have no paid record of their own here
+
+
+def test_unpaid_with_a_note_reads_as_two_sentences(engine, bot, jo, alex):
+    post(jo, title="Coffee chat", rate="none", payment="Travel costs are paid.")
+    alex.says("openings show 1")
+    assert "Payment and expenses: Unpaid. Travel costs are paid." in alex.text
+    assert rows(engine, Opening)[0].rate_minor is None

@@ -141,7 +141,8 @@ def _fields(turn: Turn, asked: Asked) -> list[FormField]:
             "commitment": opening.commitment,
             "dates": opening.dates,
             "seats": str(opening.seats),
-            "rate": rate_typed(opening.rate_minor, opening.rate_unit),
+            # An opening from before rates were asked has none: the poster gives one now.
+            "rate": rate_typed(opening.rate_minor, opening.rate_unit) if opening.currency else "",
             "payment": opening.payment,
             "work_ends_on": opening.work_ends_on.strftime("%d %b %Y") if opening.work_ends_on else "",
             "access": opening.access,

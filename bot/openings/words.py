@@ -67,7 +67,9 @@ def pay_summary(_: Translate, opening: Opening) -> str:
     if not opening.currency:
         return opening.payment
     rate = rate_words(_, opening.rate_minor, opening.rate_unit, opening.currency)
-    return f"{rate} {opening.payment}" if opening.payment else rate
+    if not opening.payment:
+        return rate
+    return f"{rate}. {opening.payment}" if opening.rate_minor is None else f"{rate} {opening.payment}"
 
 
 def interest_buttons(reader: Member, opening: Opening) -> tuple[Button, ...]:
