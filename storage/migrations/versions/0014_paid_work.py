@@ -1,6 +1,7 @@
 """paid work: an opening's rate, hours confirmed after the work, amounts, statuses, expenses
 
-Existing openings keep their free text as the note beside the pay, with no rate (unpaid).
+Existing openings keep their free text as the note beside the pay, with no rate (unpaid). Those
+already closed or cancelled count as asked about their hours, so nobody is asked about old work.
 
 Revision ID: 0014
 Revises: 0013
@@ -30,6 +31,9 @@ def upgrade() -> None:
         )
         batch_op.add_column(sa.Column('work_ends_on', sa.Date(), nullable=True))
         batch_op.add_column(sa.Column('hours_asked_at', storage.models.UTCDateTime(), nullable=True))
+    # Openings that closed before this are not asked about: their posters would get a message
+    # for every one at once, about work long done.
+    op.execute("UPDATE opening SET hours_asked_at = closed_at WHERE status <> 'open'")
     with op.batch_alter_table('involvement', schema=None) as batch_op:
         batch_op.add_column(sa.Column('hours_confirmed', sa.Float(), nullable=True))
         batch_op.add_column(sa.Column('sessions_confirmed', sa.Integer(), nullable=True))
@@ -86,6 +90,7 @@ def downgrade() -> None:
             'sessions_confirmed', 'hours_confirmed',
         ):
             batch_op.drop_column(name)
-    with op.batch_alter_table('opening', schema=None) as batch_op:
-        for name in ('hours_asked_at', 'work_ends_on', 'currency', 'rate_unit', 'rate_minor'):
-            batch_op.drop_column(name)
+    # Dropped in place (SQLite 3.35 and later can): copying the table, as a batch would on
+    # SQLite, fails while selections and interest refer to it.
+    for name in ('hours_asked_at', 'work_ends_on', 'currency', 'rate_unit', 'rate_minor'):
+        op.execute(f"ALTER TABLE opening DROP COLUMN {name}")
