@@ -261,6 +261,19 @@ def test_paid_work_from_offer_to_payment(engine, bot, platform, clock, jo, kim, 
         "Jo said: The hospital pays taxis directly. If you have a question, please ask them."
     )
 
+    # Typed, the poster sees every claim with its receipt; a partner can't.
+    jo.says("openings expenses 1")
+    listed = jo.last.messages
+    assert [m.plain() for m in listed] == [
+        "Expenses claimed for Booking group: 2.",
+        "Alex: £12.50 for Train fare. Approved for payment.",
+        "Alex: £8.00 for Taxi. Declined.",
+    ]
+    assert listed[1].files[0].content == RECEIPT
+    assert alex.says("openings expenses 1").refused
+    refused = alex.says("openings hours 1")
+    assert refused.refused and refused.form is None
+
     # Coordinators mark the batch paid; partners can't.
     assert alex.says("openings payments").refused
     cora.says("openings payments")

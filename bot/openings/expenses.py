@@ -12,7 +12,7 @@ from bot.conversation import Button, Field, File, FormField, Message, Reply
 from bot.feature import Asked, ButtonSpec, FormSpec, Subject
 from bot.members import Role
 from bot.openings.hours import NOT_PAYING
-from bot.openings.pay import RECEIPT_MOST, ExpenseStatus, money, read_minor
+from bot.openings.pay import RECEIPT_MOST, ExpenseStatus, expense_status_words, money, read_minor
 from bot.openings.queries import pressed
 from bot.openings.rules import STAFF_ROLES, Status, may_manage, send_at
 from bot.outbox import enqueue_dm
@@ -123,6 +123,41 @@ def claim_message(expense: Expense, opening: Opening, partner: Member, reader: M
         ),
         files=_receipt(expense),
     )
+
+
+def claims_typed(turn: Turn, asked: Asked) -> Reply:
+    """`openings expenses N`: the claims for an opening, each with its receipt; those waiting
+    with Approve and Decline."""
+    opening: Opening = asked.subject
+    _ = turn._
+    found = turn.db.exec(
+        select(Expense, Member)
+        .join(Member, col(Member.id) == col(Expense.member_id))
+        .where(Expense.opening_id == opening.id)
+        .order_by(col(Expense.id))
+    ).all()
+    if not found:
+        return turn.say(_("Nobody has claimed expenses for {title}.", title=opening.title))
+    messages = [Message((_("Expenses claimed for {title}: {count}.", title=opening.title, count=len(found)),))]
+    for expense, partner in found:
+        if expense.status == ExpenseStatus.CLAIMED:
+            messages.append(claim_message(expense, opening, partner, turn.member))
+            continue
+        messages.append(
+            Message(
+                (
+                    _(
+                        "{name}: {amount} for {what}. {status}.",
+                        name=partner.display_name,
+                        amount=money(expense.amount_minor, expense.currency),
+                        what=expense.what_for,
+                        status=expense_status_words(_, expense.status).capitalize(),
+                    ),
+                ),
+                files=_receipt(expense),
+            )
+        )
+    return Reply(messages=tuple(messages))
 
 
 def find_expense(turn: Turn, text: str) -> Expense:

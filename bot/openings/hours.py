@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 from bot.checks import Refusal
 from bot.conversation import Button, Field, FormField, Message, Reply
 from bot.feature import Asked, ButtonSpec, FormSpec, Subject
+from bot.forms import open_form
 from bot.openings.pay import SESSION, PayStatus, amount_for, money
 from bot.openings.queries import pressed
 from bot.openings.rules import STAFF_ROLES, Status, hours_text, managed, send_at
@@ -260,6 +261,13 @@ def _tell_partner(turn: Turn, opening: Opening, involvement: Involvement, member
         dedupe_key=f"opening.hours.told:{involvement.id}:{int(turn.now.timestamp())}",
         due_at=send_at(member, turn.now),
     )
+
+
+def confirm_typed(turn: Turn, asked: Asked) -> Reply:
+    """`openings hours N`: the same form as the button in the message after the work."""
+    opening: Opening = asked.subject
+    _ended(turn, opening)
+    return open_form(turn, f"opening.hours:{opening.id}")
 
 
 def approve(turn: Turn, asked: Asked) -> Reply:
