@@ -410,3 +410,14 @@ def test_unpaid_with_a_note_reads_as_two_sentences(engine, bot, jo, alex):
     alex.says("openings show 1")
     assert "Payment and expenses: Unpaid. Travel costs are paid." in alex.text
     assert rows(engine, Opening)[0].rate_minor is None
+
+
+def test_a_file_field_belongs_on_a_forms_last_page():
+    from bot.conversation import FormField
+    from bot.forms import pages_of
+
+    texts = [FormField(f"t{n}", f"T{n}") for n in range(5)]
+    receipt = FormField("receipt", "Receipt", "file", required=False)
+    assert [len(p) for p in pages_of([*texts, receipt])] == [5, 1]
+    with pytest.raises(ValueError):
+        pages_of([receipt, *texts])
