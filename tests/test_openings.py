@@ -1732,7 +1732,7 @@ def test_an_unknown_word_says_what_can_be_typed(jo, alex):
     alex.says("openings frobnicate")
     assert alex.text == "Type openings and one of: list, show. Type guide to see more."
     jo.says("openings frobnicate")
-    assert jo.text == "Type openings and one of: list, show, new, review, edit, close, cancel, export. Type guide to see more."
+    assert jo.text == "Type openings and one of: list, show, new, review, edit, close, cancel, export, hours, expenses. Type guide to see more."
 
 
 @pytest.mark.parametrize(

@@ -421,3 +421,10 @@ def test_a_file_field_belongs_on_a_forms_last_page():
     assert [len(p) for p in pages_of([*texts, receipt])] == [5, 1]
     with pytest.raises(ValueError):
         pages_of([receipt, *texts])
+
+
+@pytest.mark.parametrize("action_id", ["payments.paid:abc", "payments.paid:99999999999999999999", "payments.paid:1:x:y"])
+def test_a_broken_payments_button_changes_nothing(cora, action_id):
+    reply = press(cora, action_id)
+    assert reply.refused
+    assert reply.plain() == "That button no longer works. Type openings payments to see what is waiting."

@@ -120,7 +120,7 @@ def _named(text: str) -> tuple[datetime, date | None, date | None]:
             return upto, date.fromisoformat(parts[1]), date.fromisoformat(parts[2])
         if len(parts) == 1:
             return upto, None, None
-    except ValueError:
+    except (ValueError, OverflowError, OSError):  # a forged or broken id
         pass
     raise Refusal("That button no longer works. Type openings payments to see what is waiting.")
 
