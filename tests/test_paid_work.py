@@ -196,6 +196,7 @@ def test_paid_work_from_offer_to_payment(engine, bot, platform, clock, jo, kim, 
 
     # Approved by the poster.
     jo.last = confirm_reply
+    clock.advance(timedelta(milliseconds=500))  # approved, and listed, within one second
     jo.press("Approve for payment")
     assert jo.text.startswith("Approved for payment: 2 for Booking group.")
     assert {i.pay_status for i in rows(engine, Involvement)} == {"approved"}
@@ -285,7 +286,7 @@ def test_paid_work_from_offer_to_payment(engine, bot, platform, clock, jo, kim, 
         "[Mark all these paid]"
     )
     cora.press("Mark all these paid")
-    assert cora.text.startswith("Mark 3 payments as paid, £68.08 in all? Each partner is told.")
+    assert cora.text.startswith("Mark these as paid? Payments: 3, £68.08 in all. Each partner is told.")
     assert {i.pay_status for i in rows(engine, Involvement)} == {"approved"}  # asked first
     cora.press("Yes, mark them paid")
     assert cora.text == "Marked paid: 3, £68.08 in all. Partners told: 2."

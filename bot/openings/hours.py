@@ -258,7 +258,7 @@ def _tell_partner(turn: Turn, opening: Opening, involvement: Involvement, member
         member.id,
         Message((words,), fields, tuple(buttons)),
         turn.now,
-        dedupe_key=f"opening.hours.told:{involvement.id}:{int(turn.now.timestamp())}",
+        dedupe_key=f"opening.hours.told:{involvement.id}:{turn.now.isoformat()}",
         due_at=send_at(member, turn.now),
     )
 

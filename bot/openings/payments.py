@@ -8,7 +8,7 @@ was listed: anything approved after that waits for the next list."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import update
 from sqlmodel import col, select
@@ -26,6 +26,7 @@ from bot.words import N_, translator
 from storage.models import Expense, Involvement, Member, Opening
 
 COORDINATORS = (Role.COORDINATOR,)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 NOT_COORDINATOR = N_("Only coordinators can mark payments as paid.")
 EXAMPLE = N_("Which dates? For example: openings payments last month.")
 
@@ -106,7 +107,8 @@ def show(turn: Turn, asked: Asked) -> Reply:
         "Waiting to be paid: {count}. Total: {total}.", count=len(pay) + len(spent), total=_totals(pay, spent)
     )
     words += " " + _("When you have paid them, mark them paid and each partner is told.")
-    stamp = f"{int(turn.now.timestamp())}"
+    # To the microsecond: what was approved in the same second, after this list, is not in it.
+    stamp = str((turn.now - EPOCH) // timedelta(microseconds=1))
     if first is not None and last is not None:
         stamp += f":{first.isoformat()}:{last.isoformat()}"
     return turn.say(words, fields=tuple(shown), buttons=(Button(_("Mark all these paid"), f"payments.paid:{stamp}"),))
@@ -115,7 +117,7 @@ def show(turn: Turn, asked: Asked) -> Reply:
 def _named(text: str) -> tuple[datetime, date | None, date | None]:
     parts = text.split(":")
     try:
-        upto = datetime.fromtimestamp(int(parts[0]), UTC)
+        upto = EPOCH + timedelta(microseconds=int(parts[0]))
         if len(parts) == 3:
             return upto, date.fromisoformat(parts[1]), date.fromisoformat(parts[2])
         if len(parts) == 1:
@@ -136,7 +138,7 @@ def mark_paid(turn: Turn, asked: Asked) -> Reply:
     count = len(pay) + len(spent)
     if asked.value != "yes":
         return turn.say(
-            _("Mark {count} payments as paid, {total} in all? Each partner is told.", count=count, total=total),
+            _("Mark these as paid? Payments: {count}, {total} in all. Each partner is told.", count=count, total=total),
             buttons=(
                 Button(_("Yes, mark them paid"), f"payments.paid:{asked.text}", value="yes", style="primary"),
                 Button(_("No, not yet"), "payments.list"),
@@ -168,7 +170,7 @@ def mark_paid(turn: Turn, asked: Asked) -> Reply:
             member_id,
             Message((tr("You have been paid {amount}. Thank you for your work. Type mywork to see your record.", amount=amount),)),
             turn.now,
-            dedupe_key=f"payments.paid:{member_id}:{int(turn.now.timestamp())}",
+            dedupe_key=f"payments.paid:{member_id}:{turn.now.isoformat()}",
             due_at=send_at(member, turn.now),
         )
     return turn.say(
