@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
-from bot.conversation import Field, FormField, Option, Reply
+from bot.conversation import Field, File, FormField, Option, Reply
 from bot.members import Role
 from bot.settings import Settings
 
@@ -32,13 +32,14 @@ class Asked:
     For a verb, `text` is what was typed after it; for a button or a form, what its id names
     after its name ("42" in "session.signup:42"). When the declaration names a `Subject`, `subject`
     is the thing found from the first word of `text` (and allowed), and `rest` is what follows that
-    word. `value` is a button's value.
+    word. `value` is a button's value. `files`: a form's uploads by field name, when it is sent.
     """
 
     text: str = ""
     subject: Any = None
     rest: str = ""
     value: str = ""
+    files: Mapping[str, File] = field(default_factory=dict)
 
 
 Handler = Callable[["Turn", Asked], Reply]

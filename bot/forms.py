@@ -4,13 +4,14 @@ earlier pages as a draft in the database so a restart loses nothing, and finishi
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import replace
 
 from sqlmodel import Session, col, delete, select
 
 from bot import checks
 from bot.checks import Refusal
-from bot.conversation import MAX_FIELDS_PER_PAGE, MAX_FILE_BYTES, Form, FormField, FormSubmit, Reply
+from bot.conversation import MAX_FIELDS_PER_PAGE, MAX_FILE_BYTES, File, Form, FormField, Reply
 from bot.feature import Asked, FormSpec
 from bot.guard import allowed
 from bot.turn import Turn, split_id
@@ -22,7 +23,11 @@ TYPED, PROBLEM = "~typed:", "~problem:"
 
 
 def pages_of(fields: list[FormField]) -> list[list[FormField]]:
-    return [fields[i : i + MAX_FIELDS_PER_PAGE] for i in range(0, len(fields), MAX_FIELDS_PER_PAGE)] or [[]]
+    pages = [fields[i : i + MAX_FIELDS_PER_PAGE] for i in range(0, len(fields), MAX_FIELDS_PER_PAGE)] or [[]]
+    # A file arrives with the form's last submission only: earlier pages are kept as text.
+    if any(f.kind == "file" for page in pages[:-1] for f in page):
+        raise ValueError("a form's file fields belong on its last page")
+    return pages
 
 
 def note_field(turn: Turn, initial: str, hint: str, max_length: int) -> FormField:
@@ -61,8 +66,15 @@ def continue_form(turn: Turn, form_id: str, page: int) -> Reply:
     return Reply(form=form)
 
 
-def submit_form(turn: Turn, form_id: str, page: int, values: dict[str, str]) -> Reply:
-    """One page sent: checked, kept in the draft, and on the last page the form's submit."""
+def submit_form(
+    turn: Turn, form_id: str, page: int, values: dict[str, str], files: Mapping[str, File] | None = None
+) -> Reply:
+    """One page sent: checked, kept in the draft, and on the last page the form's submit.
+
+    A "file" field's upload comes in `files` (never as text): its value is the file's name,
+    and the submit finds the file itself in `Asked.files`. Only the form's own file fields
+    are passed on."""
+    files = files or {}
     spec, asked = _spec(turn, form_id)
     pages = pages_of(spec.fields(turn, asked))
     if not 1 <= page <= len(pages):
@@ -77,11 +89,16 @@ def submit_form(turn: Turn, form_id: str, page: int, values: dict[str, str]) -> 
     errors: dict[str, str] = {}
     earlier_zone = _answers(draft).get("timezone") or turn.member.timezone
     for field in pages[page - 1]:
-        if field.kind == "file" and _too_big(turn, field.name):
-            errors[field.name] = turn._(
-                "That file is bigger than {most} MB. Please choose a smaller one, or leave it out.",
-                most=MAX_FILE_BYTES // (1024 * 1024),
-            )
+        if field.kind == "file":
+            upload = files.get(field.name)
+            if upload is not None and len(upload.content) > MAX_FILE_BYTES:
+                errors[field.name] = turn._(
+                    "That file is bigger than {most} MB. Please choose a smaller one, or leave it out.",
+                    most=MAX_FILE_BYTES // (1024 * 1024),
+                )
+            elif upload is None and field.required:
+                errors[field.name] = turn._("Please add {label}.", label=field.label)
+            cleaned[field.name] = upload.name[:200] if upload is not None else ""
             continue
         raw = values.get(field.name, "")
         # A date is read in the time zone chosen in this form (once checked), else the member's.
@@ -101,11 +118,12 @@ def submit_form(turn: Turn, form_id: str, page: int, values: dict[str, str]) -> 
         draft.updated_at = turn.now
         turn.db.add(draft)
         return Reply(form=_page(turn, spec, form_id, asked, page + 1))
+    sent = {f.name: files[f.name] for f in pages[page - 1] if f.kind == "file" and f.name in files}
     try:
         with turn.db.begin_nested():
-            reply = spec.submit(turn, asked, gathered)
+            reply = spec.submit(turn, replace(asked, files=sent), gathered)
     except Refusal as refusal:
-        if refusal.field not in values:
+        if refusal.field not in values and refusal.field not in sent:
             raise
         # One answer on this page makes the whole form wrong: show it there, keep the draft.
         problem = {refusal.field: turn._(refusal.msgid, **refusal.values)}
@@ -134,19 +152,12 @@ def _put_right(
         draft = FormDraft(member_id=turn.member.id, form_id=form_id, values={}, updated_at=turn.now)
     draft.values = {
         **_answers(draft),
-        **{TYPED + f.name: values.get(f.name, "") for f in form.fields},
+        **{TYPED + f.name: values.get(f.name, "") for f in form.fields if f.kind != "file"},
         **{PROBLEM + name: problem for name, problem in errors.items()},
     }
     draft.updated_at = turn.now
     turn.db.add(draft)
     return Reply(form=replace(form, fields=with_answers), field_errors=errors)
-
-
-def _too_big(turn: Turn, name: str) -> bool:
-    """Whether the file sent in this field is over the limit (adapters read no more than that)."""
-    files = turn.event.files if isinstance(turn.event, FormSubmit) else {}
-    sent = files.get(name)
-    return sent is not None and len(sent.content) > MAX_FILE_BYTES
 
 
 def _answers(draft: FormDraft | None) -> dict[str, str]:

@@ -39,13 +39,13 @@ def period(turn: Turn, text: str, example: str) -> tuple[date, date]:
         parts = words.split()
     else:  # one day: "yesterday", "30 Nov", "2026-11-30"
         try:
-            day = _day(turn, words)
+            alone = day(turn, words)
         except Refusal:
             raise Refusal(example) from None
-        return day, day
+        return alone, alone
     if not all(p.strip() for p in parts):
         raise Refusal(example)
-    first, last = (_day(turn, p.strip()) for p in parts)
+    first, last = (day(turn, p.strip()) for p in parts)
     if first > last:
         raise Refusal("The first date needs to be on or before the second. For example: 1 Sep to 30 Nov.")
     return first, last
@@ -104,7 +104,7 @@ def _named(lowered: str, today: date) -> tuple[date, date] | None:
     return start, today
 
 
-def _day(turn: Turn, value: str) -> date:
+def day(turn: Turn, value: str) -> date:
     """A date typed in words or as 2026-11-30, read in the person's own zone."""
     today = turn.now.astimezone(ZoneInfo(turn.member.timezone)).replace(tzinfo=None)
     language = turn.member.language

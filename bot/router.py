@@ -30,7 +30,7 @@ def route(turn: Turn) -> Reply:
     if isinstance(event, ButtonPress):
         return press(turn, event)
     if isinstance(event, FormSubmit):
-        return submit_form(turn, event.form_id, event.page, event.values)
+        return submit_form(turn, event.form_id, event.page, event.values, event.files)
     if isinstance(event, HomeOpened):
         return home(turn)
     raise Refusal("I can't read that. Type guide to see what you can do.")

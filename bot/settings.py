@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     digest_day: str = "monday"
     digest_time: str = "09:00"
     default_timezone: str = "Europe/London"
+    # The currency of openings' pay rates and expenses: a three-letter code with cents or pence
+    # (GBP, EUR, USD, CAD...). An opening keeps the currency it was posted with.
+    payment_currency: str = "GBP"
     default_language: str = "en"
     dispatch_interval_seconds: float = 5.0
     log_level: str = "INFO"
@@ -137,6 +140,14 @@ class Settings(BaseSettings):
         if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
             raise ValueError(f"'{value}' is not a time of day, e.g. 09:00")
         return f"{int(hours):02d}:{int(minutes):02d}"
+
+    @field_validator("payment_currency")
+    @classmethod
+    def _a_currency(cls, value: str) -> str:
+        code = value.strip().upper()
+        if len(code) != 3 or not code.isalpha():
+            raise ValueError(f"'{value}' is not a currency code, e.g. GBP or CAD")
+        return code
 
     @field_validator("default_timezone")
     @classmethod

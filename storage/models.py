@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, TypeDecorator, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, LargeBinary, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -347,6 +347,16 @@ class Opening(SQLModel, table=True):
     closed_at: datetime | None = utc_column()
     # The outbox row of the post in the announcements channel, so it can be edited later.
     announcement_id: int | None = Field(default=None, foreign_key="outbox.id")
+    # The pay, structured (bot/openings/pay.py): an amount in minor units (pence, cents) per
+    # "hour" or per "session", in `currency`; rate_unit "" and rate_minor None: unpaid. `payment`
+    # above is the note beside it ("plus travel").
+    rate_minor: int | None = None
+    rate_unit: str = Field(default="", max_length=8, sa_column_kwargs={"server_default": ""})
+    currency: str = Field(default="", max_length=3, sa_column_kwargs={"server_default": ""})
+    # The last day of the work, if given: the poster is asked to confirm hours the day after.
+    work_ends_on: date | None = None
+    # When the poster was asked to confirm the hours each partner gave (once).
+    hours_asked_at: datetime | None = utc_column()
 
 
 class OpeningInterest(SQLModel, table=True):
@@ -376,6 +386,41 @@ class Involvement(SQLModel, table=True):
     payment_offered: str = Field(default="", max_length=200)
     payment_declined: bool = False
     next_steps: str = Field(default="", max_length=1500)
+    # After the work (bot/openings/hours.py): hours (or, for a rate per session, sessions) the
+    # poster confirmed, the amount they come to in minor units, and where the payment stands:
+    # "offered", "confirmed", "approved" or "paid" (bot/openings/pay.py).
+    hours_confirmed: float | None = None
+    sessions_confirmed: int | None = None
+    amount_minor: int | None = None
+    currency: str = Field(default="", max_length=3, sa_column_kwargs={"server_default": ""})
+    pay_status: str = Field(default="offered", max_length=10, sa_column_kwargs={"server_default": "offered"})
+    confirmed_at: datetime | None = utc_column()
+    approved_at: datetime | None = utc_column()
+    paid_at: datetime | None = utc_column()
+    paid_by: int | None = Field(default=None, foreign_key="member.id")
+
+
+class Expense(SQLModel, table=True):
+    """An expense a partner claims for an opening they were selected for, with an optional
+    receipt, approved or declined by the poster (or a coordinator), then paid."""
+
+    __tablename__ = "expense"
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    opening_id: int = Field(foreign_key="opening.id", index=True)
+    amount_minor: int
+    currency: str = Field(max_length=3)
+    what_for: str = Field(max_length=200)
+    receipt: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    receipt_name: str = Field(default="", max_length=200)
+    receipt_mime: str = Field(default="", max_length=100)
+    # "claimed", "approved", "declined" or "paid"
+    status: str = Field(default="claimed", max_length=10)
+    reason: str = Field(default="", max_length=500)  # why it was declined
+    created_at: datetime = utc_column(nullable=False)
+    decided_at: datetime | None = utc_column()
+    decided_by: int | None = Field(default=None, foreign_key="member.id")
+    paid_at: datetime | None = utc_column()
 
 
 # ---- wellbeing sessions ---------------------------------------------------------------------

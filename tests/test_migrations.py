@@ -113,3 +113,49 @@ def test_0013_adds_service_settings_and_going_back_drops_them(database_url):
     engine.dispose()
     assert "service_setting" not in tables
     assert names == ["Priya Patel"]
+
+
+def test_0014_keeps_an_openings_words_as_its_pay_note_and_asks_about_no_old_work(database_url):
+    """Openings from before keep their pay as words with no rate; those already closed count as
+    asked about their hours; selections wait as offered. Going back drops it all, keeping them."""
+    engine = at_revision_with_a_member(
+        database_url,
+        "0013",
+        "INSERT INTO member (display_name, timezone, language, created_at, checkins_off) "
+        "VALUES ('Jo Staff', 'Europe/London', 'en', '2026-11-26 09:00:00', false)",
+    )
+    opening = (
+        "INSERT INTO opening (title, team, involves, commitment, dates, place_kind, place, seats, payment, "
+        "access, tags, closes_at, status, posted_by, created_at, closed_at) VALUES "
+        "('{title}', 'Team', 'Work', '2 hours', 'Soon', 'remote', '', 1, '£25 an hour plus travel', '', '[]', "
+        "'2026-11-27 17:00:00', '{status}', 1, '2026-11-26 09:00:00', {closed})"
+    )
+    with engine.begin() as connection:
+        connection.execute(text(opening.format(title="Old", status="closed", closed="'2026-11-27 17:00:00'")))
+        connection.execute(text(opening.format(title="New", status="open", closed="NULL")))
+        connection.execute(
+            text("INSERT INTO involvement (member_id, opening_id, selected_at, payment_offered, payment_declined, "
+                 "next_steps) VALUES (1, 1, '2026-11-26 10:00:00', '£25 an hour plus travel', false, '')")
+        )
+    migrate(engine)
+    with engine.connect() as connection:
+        openings = connection.execute(
+            text("SELECT title, payment, rate_minor, rate_unit, currency, hours_asked_at IS NOT NULL "
+                 "FROM opening ORDER BY id")
+        ).all()
+        work = connection.execute(text("SELECT pay_status, amount_minor, currency FROM involvement")).all()
+    assert [tuple(r) for r in openings] == [
+        ("Old", "£25 an hour plus travel", None, "", "", True),
+        ("New", "£25 an hour plus travel", None, "", "", False),
+    ]
+    assert [tuple(r) for r in work] == [("offered", None, "")]
+    assert "expense" in inspect(engine).get_table_names()
+
+    command.downgrade(alembic_config(engine), "0013")
+    columns = {c["name"] for c in inspect(engine).get_columns("opening")}
+    tables = set(inspect(engine).get_table_names())
+    with engine.connect() as connection:
+        titles = connection.execute(text("SELECT title FROM opening ORDER BY id")).scalars().all()
+    engine.dispose()
+    assert "rate_minor" not in columns and "expense" not in tables
+    assert titles == ["Old", "New"]

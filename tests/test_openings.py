@@ -33,17 +33,19 @@ OPENING = {
     "commitment": "2 hours a month",
     "dates": "December to March",
     "seats": "2",
-    "payment": "£25 an hour plus travel",
+    "rate": "25 an hour",
+    "payment": "plus travel",
     "access": "Captions and breaks",
     "tags": "Online booking",
     "place_kind": "remote",
     "place": "",
+    "work_ends_on": "",
     "closes_at": "Friday 5pm",
 }
 PAGES = [
     ["title", "team", "involves", "commitment", "dates"],
-    ["seats", "payment", "access", "tags", "place_kind"],
-    ["place", "closes_at"],
+    ["seats", "rate", "payment", "access", "tags"],
+    ["place_kind", "place", "work_ends_on", "closes_at"],
 ]
 NOT_SEEN = "Only the person who posted an opening, and coordinators, can see who is interested."
 NOT_CHOOSING = "Only the person who posted an opening, and coordinators, can choose who takes part."
@@ -210,7 +212,7 @@ def test_staff_post_an_opening_with_a_form_in_three_pages(engine, jo):
             assert rows(engine, Opening) == []  # nothing is saved before the last page
         jo.submit({name: OPENING[name] for name in names})
     assert pages[0].title == "New opening"
-    assert [o.label for o in pages[1].fields[4].choices] == ["Remote", "In person", "Hybrid"]
+    assert [o.label for o in pages[2].fields[0].choices] == ["Remote", "In person", "Hybrid"]
     assert pages[2].submit_label == "Post"
 
     assert jo.text == (
@@ -228,8 +230,9 @@ def test_staff_post_an_opening_with_a_form_in_three_pages(engine, jo):
     )
     assert made.involves == OPENING["involves"]
     assert (made.place_kind, made.place, made.seats) == ("remote", "", 2)
+    assert (made.rate_minor, made.rate_unit, made.currency) == (2500, "hour", "GBP")
     assert (made.payment, made.access, made.tags) == (
-        "£25 an hour plus travel",
+        "plus travel",
         "Captions and breaks",
         ["online booking"],
     )
@@ -589,10 +592,17 @@ PAGE_MISTAKES = [
     pytest.param({"seats": "-3"}, 2, "seats", "Places needs a number from 1 to 100.", id="places below 1"),
     pytest.param({"seats": "2.5"}, 2, "seats", "Places needs a whole number, like 3.", id="half a place"),
     pytest.param({"seats": "some"}, 2, "seats", "Places needs a number, like 3.", id="places in words"),
-    pytest.param({"payment": ""}, 2, "payment", "Please fill in Payment and expenses.", id="no payment"),
+    pytest.param({"rate": ""}, 2, "rate", "Please fill in Pay rate.", id="no pay rate"),
+    pytest.param(
+        {"rate": "lots"},
+        2,
+        "rate",
+        "Please type the pay like '25 an hour' or '40 a session', or 'none' if it is unpaid.",
+        id="pay rate in words",
+    ),
     pytest.param(
         {"place_kind": "on the moon"},
-        2,
+        3,
         "place_kind",
         "Please choose one of: Remote, In person, Hybrid.",
         id="unknown where",
@@ -944,8 +954,8 @@ def test_who_is_interested_least_involved_first(engine, bot, clock, jo, cora):
         "Who is interested in Online booking working group, least involved first. Places filled: 0 of 2.\n"
         "Cat: Never selected before. Note: First time.\n"
         "Ben: Not selected in the last 6 months. Access needs: Step-free access.\n"
-        "Dan: Selected once in the last 6 months.\n"
-        "Ann: Selected 2 times in the last 6 months. Availability: Mondays.\n"
+        "Dan: Selected once in the last 6 months, for 2 hours.\n"
+        "Ann: Selected 2 times in the last 6 months, for 4 hours. Availability: Mondays.\n"
         "[Select Cat]\n[Select Ben]\n[Select Dan]\n[Select Ann]"
     )
     assert jo.last.messages[0].private
@@ -1515,18 +1525,20 @@ def test_the_export_has_its_columns_and_figures(engine, bot, clock, jo, cora, al
     [csv_file] = message.files
     assert (csv_file.name, csv_file.mime) == ("involvement-2026-11-01-to-2026-11-30.csv", "text/csv")
     assert csv_file.content == (
-        "date,partner,opening,team,hours_agreed,payment_offered,payment_declined\n"
-        "2026-11-30,Alex,Booking group,Digital services,6,£25 an hour plus travel,no\n"
-        "2026-11-30,Priya,Booking group,Digital services,1.5,£25 an hour plus travel,yes\n"
+        "date,partner,opening,team,hours_agreed,payment_offered,payment_declined,hours_confirmed,"
+        "sessions_confirmed,rate,rate_per,currency,amount,status,paid_on,expenses_approved,expenses_paid,"
+        "expenses_waiting,expenses_declined\n"
+        "2026-11-30,Alex,Booking group,Digital services,6,£25 an hour plus travel,no,,,25.00,hour,GBP,,offered,,0.00,0.00,0.00,0.00\n"
+        "2026-11-30,Priya,Booking group,Digital services,1.5,£25 an hour plus travel,yes,,,25.00,hour,GBP,,declined,,0.00,0.00,0.00,0.00\n"
     )
     assert message.private
 
     cora.says("openings export 1 Nov to 31 Dec")
     content = cora.last.messages[0].files[0].content
     assert content.splitlines()[1:] == [
-        "2026-11-30,Alex,Booking group,Digital services,6,£25 an hour plus travel,no",
-        "2026-11-30,Priya,Booking group,Digital services,1.5,£25 an hour plus travel,yes",
-        "2026-12-01,Quinn,Booking group,Digital services,2,£25 an hour plus travel,no",
+        "2026-11-30,Alex,Booking group,Digital services,6,£25 an hour plus travel,no,,,25.00,hour,GBP,,offered,,0.00,0.00,0.00,0.00",
+        "2026-11-30,Priya,Booking group,Digital services,1.5,£25 an hour plus travel,yes,,,25.00,hour,GBP,,declined,,0.00,0.00,0.00,0.00",
+        "2026-12-01,Quinn,Booking group,Digital services,2,£25 an hour plus travel,no,,,25.00,hour,GBP,,offered,,0.00,0.00,0.00,0.00",
     ]  # the cancelled study is left out
 
     cora.says("openings export 2027-01-01 2027-01-31")
@@ -1555,7 +1567,7 @@ def test_staff_export_the_involvement_record_of_their_own_openings(engine, clock
     )
     assert message.private
     assert message.files[0].content.splitlines()[1:] == [
-        "2026-11-26,Alex,Booking group,Digital services,6,£25 an hour plus travel,no"
+        "2026-11-26,Alex,Booking group,Digital services,6,£25 an hour plus travel,no,,,25.00,hour,GBP,,offered,,0.00,0.00,0.00,0.00"
     ]
     assert "Priya" not in message.files[0].content and "Patient panel" not in message.files[0].content
     cora.says("openings export 2026-11-01 2026-11-30")
@@ -1722,7 +1734,7 @@ def test_an_unknown_word_says_what_can_be_typed(jo, alex):
     alex.says("openings frobnicate")
     assert alex.text == "Type openings and one of: list, show. Type guide to see more."
     jo.says("openings frobnicate")
-    assert jo.text == "Type openings and one of: list, show, new, review, edit, close, cancel, export. Type guide to see more."
+    assert jo.text == "Type openings and one of: list, show, new, review, edit, close, cancel, export, hours, expenses. Type guide to see more."
 
 
 @pytest.mark.parametrize(

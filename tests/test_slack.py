@@ -94,7 +94,8 @@ OPENING = {
     "commitment": "2 hours a month",
     "dates": "December to March",
     "seats": "2",
-    "payment": "£25 an hour plus travel",
+    "rate": "25 an hour",
+    "payment": "plus travel",
     "place_kind": "remote",
     "closes_at": "Friday 5pm",
 }

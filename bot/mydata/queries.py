@@ -19,6 +19,7 @@ from storage.models import (
     CheckInAnswer,
     CheckInPrompt,
     CheckInRun,
+    Expense,
     FormDraft,
     Involvement,
     Member,
@@ -47,6 +48,7 @@ def held_about(db: Session, member: Member) -> dict[str, Any]:
         "session_signups": _signups(db, member),
         "opening_interests": _interests(db, member),
         "selections": _selections(db, member),
+        "expenses": _expenses(db, member),
         "alerts": _alerts(db, member),
         "unfinished_forms": [
             {"form": d.form_id, "values": d.values, "updated_at": iso(d.updated_at)}
@@ -189,8 +191,38 @@ def _selections(db: Session, member: Member) -> list[dict[str, Any]]:
             "payment_offered": involvement.payment_offered,
             "payment_declined": involvement.payment_declined,
             "next_steps": involvement.next_steps,
+            "hours_confirmed": involvement.hours_confirmed,
+            "sessions_confirmed": involvement.sessions_confirmed,
+            "amount_minor": involvement.amount_minor,
+            "currency": involvement.currency,
+            "pay_status": involvement.pay_status,
+            "paid_at": iso(involvement.paid_at),
         }
         for involvement, opening in rows
+    ]
+
+
+def _expenses(db: Session, member: Member) -> list[dict[str, Any]]:
+    """Expenses claimed, and the receipt's name (the receipt itself is kept for the claim)."""
+    rows = db.exec(
+        select(Expense, Opening)
+        .join(Opening, col(Opening.id) == col(Expense.opening_id))
+        .where(Expense.member_id == member.id)
+        .order_by(col(Expense.id))
+    ).all()
+    return [
+        {
+            "opening": opening.title,
+            "amount_minor": expense.amount_minor,
+            "currency": expense.currency,
+            "what_for": expense.what_for,
+            "receipt": expense.receipt_name,
+            "status": expense.status,
+            "reason": expense.reason,
+            "claimed_at": iso(expense.created_at),
+            "paid_at": iso(expense.paid_at),
+        }
+        for expense, opening in rows
     ]
 
 

@@ -8,7 +8,19 @@ What each verb, button and form does, and who may use it, is declared here.
 from __future__ import annotations
 
 from bot.feature import ButtonSpec, CommandSpec, Feature, Subject, Verb
-from bot.openings import choosing, closing, digest, export, home, interest, manage
+from bot.openings import (
+    choosing,
+    closing,
+    digest,
+    expenses,
+    export,
+    home,
+    hours,
+    interest,
+    manage,
+    mywork,
+    payments,
+)
 from bot.openings.queries import A_PRESSED_OPENING, AN_OPENING, find_for, pressed
 from bot.openings.rules import NOT_CHOOSING, NOT_SEEN, NOT_YOURS, STAFF_ROLES, managed
 from bot.words import N_
@@ -86,6 +98,27 @@ COMMAND = CommandSpec(
             refusal=N_("Only staff and coordinators can export the involvement record."),
         ),
         Verb(
+            "hours",
+            hours.confirm_typed,
+            N_("Confirms the hours each partner gave, after the work."),
+            STAFF_ROLES,
+            Subject(find_for, managed(hours.NOT_PAYING)),
+            argument="opening",
+            hint=THE_OPENING,
+            refusal=hours.NOT_PAYING,
+        ),
+        Verb(
+            "expenses",
+            expenses.claims_typed,
+            N_("Shows the expenses claimed for an opening, with their receipts."),
+            STAFF_ROLES,
+            Subject(find_for, managed(hours.NOT_PAYING)),
+            argument="opening",
+            hint=THE_OPENING,
+            refusal=hours.NOT_PAYING,
+        ),
+        payments.VERB,
+        Verb(
             "digest",
             digest.digest_setting,
             N_("Shows or sets the day and time of the weekly digest of openings."),
@@ -113,10 +146,18 @@ BUTTONS = (
 
 FEATURE = Feature(
     "openings",
-    commands=(COMMAND,),
-    buttons=(*BUTTONS, *interest.BUTTONS),
-    forms=(manage.NEW_FORM, manage.EDIT_FORM, interest.NOTE_FORM, choosing.SELECT_FORM),
-    scheduled=(closing.close_due, digest.send_digests),
+    commands=(COMMAND, mywork.COMMAND),
+    buttons=(*BUTTONS, *interest.BUTTONS, *hours.BUTTONS, *expenses.BUTTONS, *payments.BUTTONS),
+    forms=(
+        manage.NEW_FORM,
+        manage.EDIT_FORM,
+        interest.NOTE_FORM,
+        choosing.SELECT_FORM,
+        hours.HOURS_FORM,
+        expenses.CLAIM_FORM,
+        expenses.DECLINE_FORM,
+    ),
+    scheduled=(closing.close_due, digest.send_digests, hours.ask_for_hours),
     home=(home.open_to_me, home.my_interest, home.my_openings),
     suggestions={"opening": manage.suggest_opening},
 )

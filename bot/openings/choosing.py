@@ -15,10 +15,11 @@ from bot.feature import Asked, FormSpec, Subject
 from bot.openings.fairness import LATELY, Record, records
 from bot.openings.notices import refresh_announcement
 from bot.openings.queries import filled, interested, pressed
-from bot.openings.rules import NOT_CHOOSING, STAFF_ROLES, Status, managed, send_at, still_open
-from bot.openings.words import selected_message, unselected_message
+from bot.openings.rules import NOT_CHOOSING, STAFF_ROLES, Status, hours_text, managed, send_at, still_open
+from bot.openings.words import pay_summary, selected_message, unselected_message
 from bot.outbox import enqueue_dm
 from bot.turn import Turn, number_in
+from bot.words import translator
 from storage.models import Involvement, Member, Opening, OpeningInterest, Outbox
 
 
@@ -59,10 +60,8 @@ def _describe(turn: Turn, candidate: Candidate) -> Field:
         parts = [_("Never selected before.")]
     elif candidate.lately == 0:
         parts = [_("Not selected in the last 6 months.")]
-    elif candidate.lately == 1:
-        parts = [_("Selected once in the last 6 months.")]
     else:
-        parts = [_("Selected {count} times in the last 6 months.", count=candidate.lately)]
+        parts = [_selections(turn, candidate.lately, candidate.hours)]
     interest = candidate.interest
     if interest.availability:
         parts.append(_("Availability: {text}", text=interest.availability))
@@ -71,6 +70,23 @@ def _describe(turn: Turn, candidate: Candidate) -> Field:
     if interest.note:
         parts.append(_("Note: {note}", note=interest.note))
     return Field(label, (" ".join(p if p.endswith(".") else p + "." for p in parts),))
+
+
+def _selections(turn: Turn, count: int, hours: float) -> str:
+    """What the fairness report counts for one person: selections and hours, the last 6 months."""
+    _ = turn._
+    shown = hours_text(round(hours, 2))
+    if count == 1:
+        if hours <= 0:
+            return _("Selected once in the last 6 months.")
+        if hours == 1:
+            return _("Selected once in the last 6 months, for 1 hour.")
+        return _("Selected once in the last 6 months, for {hours} hours.", hours=shown)
+    if hours <= 0:
+        return _("Selected {count} times in the last 6 months.", count=count)
+    if hours == 1:
+        return _("Selected {count} times in the last 6 months, for 1 hour.", count=count)
+    return _("Selected {count} times in the last 6 months, for {hours} hours.", count=count, hours=shown)
 
 
 def review_typed(turn: Turn, asked: Asked) -> Reply:
@@ -209,7 +225,7 @@ def _select_submit(turn: Turn, asked: Asked, values: dict[str, str]) -> Reply:
         opening_id=opening.id,
         selected_at=turn.now,
         hours_agreed=float(values["hours"]) if values.get("hours") else None,
-        payment_offered=opening.payment,
+        payment_offered=pay_summary(translator("en"), opening)[:200],
         next_steps=values["next_steps"],
     )
     turn.db.add(involvement)

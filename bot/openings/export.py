@@ -1,13 +1,17 @@
 """`openings export FROM TO`: the involvement record as a CSV file, for payments. Coordinators
 get every opening's; staff get the openings they posted.
 
-Columns: date (of selection, in the coordinator's zone), partner, opening, team, hours_agreed,
-payment_offered, payment_declined (yes or no). Openings that were cancelled are left out."""
+Columns (stable English keys, never translated; each explained in docs/paid-work.md): date (of
+selection, in the reader's zone), partner, opening, team, hours_agreed, payment_offered,
+payment_declined (yes or no), hours_confirmed, sessions_confirmed, rate, rate_per, currency,
+amount, status, paid_on, expenses_approved, expenses_paid, expenses_waiting, expenses_declined.
+Openings that were cancelled are left out."""
 
 from __future__ import annotations
 
 import csv
 import io
+from collections import defaultdict
 from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
@@ -15,10 +19,11 @@ from sqlmodel import col, select
 from bot.conversation import File, Message, Reply
 from bot.feature import Asked
 from bot.members import Role
+from bot.openings.pay import ExpenseStatus, PayStatus, plain_amount
 from bot.openings.rules import Status, hours_text
 from bot.periods import bounds, period
 from bot.turn import Turn
-from storage.models import Involvement, Member, Opening
+from storage.models import Expense, Involvement, Member, Opening
 
 COLUMNS = (
     "date",
@@ -28,6 +33,18 @@ COLUMNS = (
     "hours_agreed",
     "payment_offered",
     "payment_declined",
+    "hours_confirmed",
+    "sessions_confirmed",
+    "rate",
+    "rate_per",
+    "currency",
+    "amount",
+    "status",
+    "paid_on",
+    "expenses_approved",
+    "expenses_paid",
+    "expenses_waiting",
+    "expenses_declined",
 )
 EXAMPLE = (
     "Which dates? For example: openings export 2026-11-01 2026-11-30, or openings export 1 Nov to 30 Nov."
@@ -50,6 +67,12 @@ def export(turn: Turn, asked: Asked) -> Reply:
     if not everyone:  # staff: the openings they posted
         query = query.where(Opening.posted_by == turn.member.id)
     rows = turn.db.exec(query).all()
+    claims: dict[tuple[int, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    if rows:
+        for expense in turn.db.exec(
+            select(Expense).where(col(Expense.opening_id).in_({o.id for _i, _m, o in rows}))
+        ).all():
+            claims[(expense.opening_id, expense.member_id)][expense.status] += expense.amount_minor
     _ = turn._
     span = {"first": first.isoformat(), "last": last.isoformat()}
     if not rows:
@@ -64,6 +87,8 @@ def export(turn: Turn, asked: Asked) -> Reply:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for involvement, member, opening in rows:
+        spent = claims.get((opening.id, member.id), {})  # type: ignore[arg-type]
+        confirmed = involvement.amount_minor is not None
         writer.writerow(
             _safe(value)
             for value in (
@@ -74,6 +99,18 @@ def export(turn: Turn, asked: Asked) -> Reply:
                 hours_text(involvement.hours_agreed),
                 involvement.payment_offered,
                 "yes" if involvement.payment_declined else "no",
+                hours_text(involvement.hours_confirmed),
+                str(involvement.sessions_confirmed) if involvement.sessions_confirmed is not None else "",
+                plain_amount(opening.rate_minor) if opening.rate_minor is not None else "",
+                opening.rate_unit,
+                involvement.currency or opening.currency,
+                plain_amount(owed(involvement)) if confirmed else "",
+                "declined" if involvement.payment_declined and involvement.pay_status != PayStatus.PAID else involvement.pay_status,
+                involvement.paid_at.astimezone(zone).date().isoformat() if involvement.paid_at else "",
+                plain_amount(spent.get(ExpenseStatus.APPROVED, 0)),
+                plain_amount(spent.get(ExpenseStatus.PAID, 0)),
+                plain_amount(spent.get(ExpenseStatus.CLAIMED, 0)),
+                plain_amount(spent.get(ExpenseStatus.DECLINED, 0)),
             )
         )
     hours = sum(i.hours_agreed or 0 for i, _m, _o in rows)
@@ -91,6 +128,13 @@ def export(turn: Turn, asked: Asked) -> Reply:
         )
     name = f"involvement-{first.isoformat()}-to-{last.isoformat()}.csv"
     return Reply(messages=(Message((words,), files=(File(name, "text/csv", out.getvalue()),)),))
+
+
+def owed(involvement: Involvement) -> int:
+    """What the work comes to: nothing when they chose not to be paid, or before it is confirmed."""
+    if involvement.payment_declined or involvement.amount_minor is None:
+        return 0
+    return involvement.amount_minor
 
 
 def _safe(value: str) -> str:

@@ -36,7 +36,9 @@ def records(
     """Each member's involvement from `since` to `until`, by member id. Only members with a
     selection up to `until` appear. `leaving_out`: an opening not to count (the one under review)."""
     query = (
-        select(Involvement.member_id, Involvement.selected_at, Involvement.hours_agreed)
+        select(
+            Involvement.member_id, Involvement.selected_at, Involvement.hours_agreed, Involvement.hours_confirmed
+        )
         .join(Opening, col(Opening.id) == col(Involvement.opening_id))
         .where(Opening.status != Status.CANCELLED, Involvement.selected_at <= until)
     )
@@ -45,7 +47,8 @@ def records(
     if leaving_out is not None:
         query = query.where(Involvement.opening_id != leaving_out)
     found: dict[int, Record] = {}
-    for member_id, selected_at, hours in db.exec(query).all():
+    for member_id, selected_at, agreed, confirmed in db.exec(query).all():
+        hours = confirmed if confirmed is not None else agreed
         record = found.setdefault(member_id, Record())
         if record.last is None or selected_at > record.last:
             record.last = selected_at

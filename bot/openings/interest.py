@@ -12,6 +12,7 @@ from bot.conversation import Button, FormField, Reply
 from bot.feature import Asked, ButtonSpec, FormSpec
 from bot.forms import open_form
 from bot.members import Role
+from bot.openings.pay import PayStatus
 from bot.openings.queries import A_PRESSED_OPENING, interest_of, is_full
 from bot.openings.rules import still_open
 from bot.turn import Turn
@@ -192,6 +193,8 @@ def payment(turn: Turn, asked: Asked) -> Reply:
         )
     _ = turn._
     declining = choice == "decline"
+    if mine.pay_status == PayStatus.PAID:
+        raise Refusal("The payment for {title} was made already, so it can't be changed here.", title=opening.title)
     if mine.payment_declined == declining:
         words = (
             _("You already chose not to be paid for {title}. Nothing changed.", title=opening.title)

@@ -5,19 +5,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
 
-from bot import checks
+from bot import checks, periods
 from bot.checks import Refusal
 from bot.conversation import Button, Field, FormField, Message, Option, Reply
 from bot.feature import Asked, FormSpec, Subject
 from bot.forms import open_form
 from bot.members import Role
 from bot.openings.notices import announce, invite_matching, refresh_announcement
+from bot.openings.pay import rate_typed, read_rate
 from bot.openings.queries import filled, interest_of, pressed
 from bot.openings.rules import (
     PLACE_KINDS,
@@ -140,7 +141,10 @@ def _fields(turn: Turn, asked: Asked) -> list[FormField]:
             "commitment": opening.commitment,
             "dates": opening.dates,
             "seats": str(opening.seats),
+            # An opening from before rates were asked has none: the poster gives one now.
+            "rate": rate_typed(opening.rate_minor, opening.rate_unit) if opening.currency else "",
             "payment": opening.payment,
+            "work_ends_on": opening.work_ends_on.strftime("%d %b %Y") if opening.work_ends_on else "",
             "access": opening.access,
             "tags": ", ".join(opening.tags),
             "place_kind": opening.place_kind,
@@ -170,11 +174,20 @@ def _fields(turn: Turn, asked: Asked) -> list[FormField]:
         FormField("dates", _("When"), "short", max_length=200, hint=_("Dates, or ongoing"), initial=was.get("dates", "")),
         FormField("seats", _("Places"), "number", minimum=1, maximum=100, whole=True, initial=was["seats"]),
         FormField(
-            "payment",
-            _("Payment and expenses"),
+            "rate",
+            _("Pay rate"),
             "short",
+            max_length=40,
+            hint=_("For example: 25 an hour, 40 a session, or none"),
+            initial=was.get("rate", ""),
+        ),
+        FormField(
+            "payment",
+            _("More about payment and expenses"),
+            "short",
+            required=False,
             max_length=200,
-            hint=_("For example: £25 an hour plus travel"),
+            hint=_("For example: plus travel"),
             initial=was.get("payment", ""),
         ),
         FormField(
@@ -217,6 +230,15 @@ def _fields(turn: Turn, asked: Asked) -> list[FormField]:
             initial=was.get("place", ""),
         ),
         FormField(
+            "work_ends_on",
+            _("Last day of the work"),
+            "short",
+            required=False,
+            max_length=40,
+            hint=_("Leave empty if not known. Hours are confirmed after it."),
+            initial=was.get("work_ends_on", ""),
+        ),
+        FormField(
             "closes_at",
             _("Closing date and time"),
             "datetime",
@@ -229,6 +251,19 @@ def _fields(turn: Turn, asked: Asked) -> list[FormField]:
 
 def _check_tags(turn: Turn, value: str) -> str:
     return ", ".join(checks.interest_tags(value))
+
+
+def _check_rate(turn: Turn, value: str) -> str:
+    rate = read_rate(value)
+    return rate_typed(rate.minor, rate.unit)
+
+
+def _check_work_ends(turn: Turn, value: str) -> str:
+    day = periods.day(turn, value)
+    today = turn.now.astimezone(ZoneInfo(turn.member.timezone)).date()
+    if not today - timedelta(days=366) <= day <= today + timedelta(days=3 * 366):
+        raise Refusal("Please give the last day of the work within three years, like 31 March.")
+    return day.isoformat()
 
 
 def _check_closes(turn: Turn, value: str) -> str:
@@ -273,17 +308,26 @@ def _as_typed(values: dict[str, str]) -> dict[str, Any]:
         "place_kind": kind,
         "place": values.get("place", "") if kind != "remote" else "",
         "seats": int(float(values["seats"])),
-        "payment": values["payment"],
+        "payment": values.get("payment", ""),
+        **_pay(values),
+        "work_ends_on": date.fromisoformat(values["work_ends_on"]) if values.get("work_ends_on") else None,
         "access": values.get("access", ""),
         "tags": checks.interest_tags(values["tags"]) if values.get("tags") else [],
         "closes_at": datetime.fromisoformat(values["closes_at"]),
     }
 
 
+def _pay(values: dict[str, str]) -> dict[str, Any]:
+    rate = read_rate(values["rate"])
+    return {"rate_minor": rate.minor, "rate_unit": rate.unit}
+
+
 def _submit(turn: Turn, _asked: Asked, values: dict[str, str]) -> Reply:
     typed = _as_typed(values)
     assert turn.member.id is not None
-    opening = Opening(**typed, posted_by=turn.member.id, created_at=turn.now)
+    opening = Opening(
+        **typed, currency=turn.settings.payment_currency, posted_by=turn.member.id, created_at=turn.now
+    )
     turn.db.add(opening)
     turn.db.flush()
     invited = announce(turn.db, turn.settings, opening, turn.now)
@@ -322,6 +366,7 @@ def _edit_submit(turn: Turn, asked: Asked, values: dict[str, str]) -> Reply:
         )
     for column, value in typed.items():
         setattr(opening, column, value)
+    opening.currency = opening.currency or turn.settings.payment_currency
     turn.db.add(opening)
     turn.db.flush()
     refresh_announcement(turn.db, turn.settings, opening, turn.now)
@@ -342,7 +387,7 @@ NEW_FORM = FormSpec(
     name="opening.new",
     title=lambda turn: turn._("New opening"),
     fields=_fields,
-    checks={"tags": _check_tags, "closes_at": _check_closes},
+    checks={"tags": _check_tags, "closes_at": _check_closes, "rate": _check_rate, "work_ends_on": _check_work_ends},
     submit=_submit,
     submit_label=lambda turn: turn._("Post"),
     roles=STAFF_ROLES,
@@ -355,7 +400,7 @@ EDIT_FORM = FormSpec(
     name="opening.edit",
     title=lambda turn: turn._("Change the opening"),
     fields=_fields,
-    checks={"tags": _check_tags, "closes_at": _check_closes},
+    checks={"tags": _check_tags, "closes_at": _check_closes, "rate": _check_rate, "work_ends_on": _check_work_ends},
     submit=_edit_submit,
     submit_label=lambda turn: turn._("Save"),
     roles=STAFF_ROLES,

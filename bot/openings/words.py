@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from bot.conversation import Button, Field, Message, Span, fill
 from bot.notify import channel_reader
+from bot.openings.pay import rate_words
 from bot.openings.queries import filled, interested
 from bot.openings.rules import Status, hours_text
 from bot.settings import Settings
@@ -49,7 +50,7 @@ def fields(
     shown += [
         Field(_("Where"), (where(_, opening),)),
         Field(_("Places"), (seats_taken(_, opening, taken),)),
-        Field(_("Payment and expenses"), (opening.payment,)),
+        Field(_("Payment and expenses"), (pay_summary(_, opening),)),
     ]
     if full:
         shown.append(Field(_("Access support"), (opening.access or _("Ask the person who posted it"),)))
@@ -58,6 +59,17 @@ def fields(
     if closing:
         shown.append(Field(_("Closes"), (moment_for(reader, opening.closes_at),)))
     return tuple(shown)
+
+
+def pay_summary(_: Translate, opening: Opening) -> str:
+    """The pay, as partners read it: "£25 an hour plus travel". An opening from before pay
+    was structured (no currency) has only its words."""
+    if not opening.currency:
+        return opening.payment
+    rate = rate_words(_, opening.rate_minor, opening.rate_unit, opening.currency)
+    if not opening.payment:
+        return rate
+    return f"{rate}. {opening.payment}" if opening.rate_minor is None else f"{rate} {opening.payment}"
 
 
 def interest_buttons(reader: Member, opening: Opening) -> tuple[Button, ...]:
