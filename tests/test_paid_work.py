@@ -364,6 +364,31 @@ def test_without_a_last_day_the_poster_is_asked_two_weeks_after_closing(engine, 
     assert (work.sessions_confirmed, work.amount_minor, work.hours_confirmed) == (3, 12000, None)
 
 
+def test_unpaid_work_is_confirmed_for_the_record_with_nothing_to_approve(engine, bot, platform, clock, jo, alex):
+    post(jo, title="Coffee chat", rate="none", payment="")
+    interested(alex)
+    choose(jo, "Alex", hours="2")
+    clock.set(datetime(2026, 11, 28, 9, 0, tzinfo=UTC))
+    bot.tick()
+    clock.advance(timedelta(days=14))
+    bot.tick()
+    deliver(engine, platform, clock)
+    asked = last_dm(platform, "jo")
+    assert asked.plain() == (
+        "The work for Coffee chat has ended. Please confirm the hours each partner gave, so their record is right."
+    )
+    tap(jo, asked, "Confirm hours")
+    jo.submit({f"p{member_id(engine, 'alex')}": "1.5"})
+    assert jo.text == "Thank you. The hours for Coffee chat are confirmed, and each partner is told.\nAlex: Hours: 1.5."
+    assert [b.label for b in jo.last.messages[0].buttons] == []
+    [work] = rows(engine, Involvement)
+    assert (work.hours_confirmed, work.amount_minor) == (1.5, None)
+    deliver(engine, platform, clock)
+    told = last_dm(platform, "alex")
+    assert told.plain() == "Jo confirmed your time on Coffee chat: 1.5 hours. Thank you for your work."
+    assert [b.label for b in told.buttons] == ["Claim an expense"]
+
+
 def test_more_than_five_people_confirm_hours_on_pages(engine, bot, platform, clock, jo):
     post(jo, title="Big panel", seats="7", rate="none", work_ends_on="30 Nov 2026")
     people = [someone(bot, f"P{n}", interests="online booking") for n in range(7)]

@@ -95,6 +95,11 @@ def ask(db: Session, opening: Opening, now: datetime) -> bool:
             "The work for {title} has ended. Please confirm the sessions each partner attended, so they can be paid.",
             title=opening.title,
         )
+    elif opening.rate_minor is None:  # unpaid: the hours still count in sharing work fairly
+        words = _(
+            "The work for {title} has ended. Please confirm the hours each partner gave, so their record is right.",
+            title=opening.title,
+        )
     assert poster.id is not None
     enqueue_dm(
         db,
