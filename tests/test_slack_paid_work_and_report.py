@@ -16,8 +16,10 @@ import pytest
 from PIL import Image
 from sqlmodel import Session, select
 
+from bot.conversation import Command, Who
 from bot.core import Bot
 from bot.features import EVERY_FEATURE
+from bot.members import AccountRef
 from bot.settings import Settings
 from storage.models import Expense, Involvement
 from tests.slack_fakes import BOT_TOKEN, SECRET, TEAM, FakeSlack, LoopThread, SlackWorld, button, texts
@@ -142,6 +144,15 @@ def test_a_coordinators_report_reaches_their_direct_message_with_charts_alt_text
     table = list(csv.DictReader(io.StringIO(data["bytes"].decode())))
     assert list(table[0]) == ["section", "item", "detail", "date", "measure", "value"]
     assert [r["value"] for r in table if r["measure"] == "response_rate"] == ["50.0", "66.7", "66.7"]
+
+    # Unchanged: the same bytes and words the core made for Cora.
+    made = world.bot.handle(Command(Who(AccountRef("slack", TEAM, "UCORA"), "Cora"), "report", "last 3 months"))
+    made_files = {f.name: f for m in made.messages for f in m.files}
+    assert set(made_files) == set(files)
+    for name, file in made_files.items():
+        content = file.content if isinstance(file.content, bytes) else file.content.encode()
+        assert files[name]["bytes"] == content, name
+        assert files[name]["alt_txt"] == (file.description or None), name  # none for the CSV
 
 
 def test_a_partner_typing_report_is_refused_kindly_and_nothing_is_uploaded(world):
@@ -310,3 +321,51 @@ def test_paid_work_on_slack_from_the_rate_to_mywork(world, engine, clock):
     assert [(r["opening"], r["hours"], r["amount"], r["status"], r["expenses_status"]) for r in table] == [
         ("Booking group", "2.5", "30.88", "paid", "declined")
     ]
+
+
+def test_seven_people_confirm_hours_on_two_pages_of_one_slack_modal(world, engine, clock):
+    grant(world, "UJO", "staff")
+    world.slash("UJO", "/openings", "new")
+    values = {**OPENING, "title": "Big panel", "seats": "7", "rate": "10 an hour", "work_ends_on": "30 Nov 2026"}
+    assert fill_form(world, "UJO", values) == "closed"
+    people = [f"UP{n}" for n in range(7)]
+    met(world, *people)
+    world.dispatch(clock)
+    [announced] = world.fake.posts_in(ANNOUNCEMENTS)
+    for user in people:
+        world.press(user, button(announced["blocks"], "I'm interested"), channel=ANNOUNCEMENTS)
+        assert fill_form(world, user, {}) == "closed"
+    for user in people:
+        _answer, key = world.slash("UJO", "/openings", "review 1")
+        world.press("UJO", button(world.fake.replies(key)[0]["blocks"], f"Select {user.title()}"))
+        assert fill_form(world, "UJO", {"next_steps": "Meet on Teams", "hours": "1"}) == "closed"
+    clock.set(datetime(2026, 11, 28, 9, 0, tzinfo=UTC))
+    world.bot.tick()
+    clock.set(datetime(2026, 12, 1, 10, 0, tzinfo=UTC))
+    world.bot.tick()
+    world.bot.tick()
+    world.fake.forget()
+    world.dispatch(clock)
+    [asked] = [p for p in world.fake.posts_in("DUJO") if "Please confirm the hours" in p["text"]]
+
+    _answer, key = world.press("UJO", button(asked["blocks"], "Confirm hours"))
+    [opened] = world.fake.made("views.open")
+    first = opened["view"]
+    numbers = [b for b in first["blocks"] if b["type"] == "input"]
+    assert len(numbers) == 5 and {b["element"]["type"] for b in numbers} == {"number_input"}
+    ids = {member(engine, u).id: u for u in people}
+    hours = {f"p{i}": str(n + 1) for n, i in enumerate(sorted(ids))}
+    answer = world.submit("UJO", first, hours)
+    assert answer.status == 200
+    second = answer.json()
+    assert second["response_action"] == "update"
+    rest = [b for b in second["view"]["blocks"] if b["type"] == "input"]
+    assert len(rest) == 2 and {b["element"]["type"] for b in rest} == {"number_input"}
+    seen = {b["block_id"] for b in numbers + rest}
+    assert seen == set(hours)  # each person once, over the two pages
+    done = world.submit("UJO", second["view"], hours)
+    assert (done.status, done.body) == (200, "")
+    assert said(world.fake.replies(key))[0].startswith("Thank you. The hours for Big panel are confirmed")
+    with Session(engine) as db:
+        confirmed = {i.member_id: (i.hours_confirmed, i.amount_minor) for i in db.exec(select(Involvement))}
+    assert confirmed == {int(k[1:]): (float(v), int(v) * 1000) for k, v in hours.items()}
