@@ -369,3 +369,58 @@ def test_seven_people_confirm_hours_on_two_pages_of_one_slack_modal(world, engin
     with Session(engine) as db:
         confirmed = {i.member_id: (i.hours_confirmed, i.amount_minor) for i in db.exec(select(Involvement))}
     assert confirmed == {int(k[1:]): (float(v), int(v) * 1000) for k, v in hours.items()}
+
+
+def test_the_poster_lists_claims_with_each_receipt_reaching_their_direct_message(world, engine, clock):
+    paid_opening_with_alex_selected(world, clock)
+    confirm_hours(world, engine, clock)
+    told = claim_expense(world, clock)
+    # A second claim, with a PDF receipt.
+    world.fake.forget()
+    world.press("UALEX", button(told["blocks"], "Claim an expense"))
+    [opened] = world.fake.made("views.open")
+    bus = world.fake.offer("bus.pdf", "application/pdf", b"%PDF-1.4 a bus ticket")
+    done = world.submit("UALEX", opened["view"], {"amount": "3", "what_for": "Bus", "receipt": bus})
+    assert (done.status, done.body) == (200, "")
+    world.dispatch(clock)
+    world.fake.forget()
+    world.fake.files.clear()
+    world.fake.uploads.clear()
+
+    _answer, key = world.slash("UJO", "/openings", "expenses 1", channel="CGENERAL")
+
+    shown = said(world.fake.replies(key))
+    assert shown[0] == "Expenses claimed for Booking group: 2."
+    assert shown[1].startswith("Alex claimed an expense for Booking group.\nAmount: £12.50\nWhat it was for: Train fare")
+    assert shown[2].startswith("Alex claimed an expense for Booking group.\nAmount: £3.00\nWhat it was for: Bus")
+    # Said once, after the messages, however many of them had a file.
+    assert shown[3:] == ["Your file is in your direct message with me."]
+    receipts = uploaded_to(world, "DUJO")
+    assert {name: f["bytes"] for name, f in receipts.items()} == {
+        "ticket.jpg": RECEIPT,
+        "bus.pdf": b"%PDF-1.4 a bus ticket",
+    }
+    assert set(world.fake.files) == {f for f, v in world.fake.files.items() if v["channel"] == "DUJO"}
+
+    # A partner can't list them, and gets no file.
+    world.fake.files.clear()
+    _answer, key = world.slash("UALEX", "/openings", "expenses 1", channel="CGENERAL")
+    [refused] = said(world.fake.replies(key))
+    assert refused.startswith("Only the person who posted an opening, and coordinators")
+    assert world.fake.files == {}
+
+
+def test_a_partner_may_rather_not_be_paid_and_change_their_mind_on_slack(world, engine, clock):
+    paid_opening_with_alex_selected(world, clock)
+    confirm_hours(world, engine, clock)
+    world.dispatch(clock)
+    [told] = [p for p in world.fake.posts_in("DUALEX") if p["text"].startswith("Jo confirmed your time")]
+
+    _answer, key = world.press("UALEX", button(told["blocks"], "I'd rather not be paid"))
+    [noted] = world.fake.replies(key)
+    assert noted["text"].startswith("Noted. You chose not to be paid for Booking group.")
+    with Session(engine) as db:
+        assert db.exec(select(Involvement)).one().payment_declined
+    _answer, key = world.press("UALEX", button(noted["blocks"], "I'd like to be paid after all"))
+    with Session(engine) as db:
+        assert not db.exec(select(Involvement)).one().payment_declined
