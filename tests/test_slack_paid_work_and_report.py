@@ -16,7 +16,7 @@ import pytest
 from PIL import Image
 from sqlmodel import Session, select
 
-from bot.conversation import Command, Who
+from bot.conversation import MAX_FILE_BYTES, Command, Who
 from bot.core import Bot
 from bot.features import EVERY_FEATURE
 from bot.members import AccountRef
@@ -43,6 +43,16 @@ RECEIPT = b"\xff\xd8\xff\xe0 a photo of a train ticket"
 
 @pytest.fixture
 def world(engine, clock):
+    yield from a_world(engine, clock, f"slack:{TEAM}/{COORDINATORS}")
+
+
+@pytest.fixture
+def without_channel(engine, clock):
+    """No coordinators' channel: what goes to coordinators goes to each by direct message."""
+    yield from a_world(engine, clock, "")
+
+
+def a_world(engine, clock, coordinator_channel: str):
     loop = LoopThread()
     fake = FakeSlack()
     loop.run(fake.start())
@@ -51,7 +61,7 @@ def world(engine, clock):
         admins=f"slack:{TEAM}/UADA",
         default_timezone="Europe/London",
         announcements_channel=f"slack:{TEAM}/{ANNOUNCEMENTS}",
-        coordinator_channel=f"slack:{TEAM}/{COORDINATORS}",
+        coordinator_channel=coordinator_channel,
         payment_currency="GBP",
         slack_api_url=fake.api_url,
         # Slack is a platform this service runs, so the coordinators' channel is used.
@@ -155,6 +165,20 @@ def test_a_coordinators_report_reaches_their_direct_message_with_charts_alt_text
         assert files[name]["alt_txt"] == (file.description or None), name  # none for the CSV
 
 
+def test_a_report_typed_in_the_direct_message_gets_its_files_there_without_a_note(world, clock):
+    weekly_checkins(world, clock)
+    world.fake.forget()
+    world.fake.files.clear()
+
+    _answer, key = world.slash("UCORA", "/report", "last 3 months")  # in their direct message
+
+    shown = said(world.fake.replies(key))
+    assert shown[0].startswith("Your report from ")
+    assert "Your file is in your direct message with me." not in shown
+    assert {f["filename"].rsplit(".", 1)[1] for f in uploaded_to(world, "DUCORA").values()} == {"png", "csv"}
+    assert len(uploaded_to(world, "DUCORA")) == 3
+
+
 def test_a_partner_typing_report_is_refused_kindly_and_nothing_is_uploaded(world):
     met(world, "UALEX")
     _answer, key = world.slash("UALEX", "/report", channel="CGENERAL")
@@ -178,6 +202,20 @@ def test_the_summary_at_the_third_close_carries_the_trend_chart_to_the_coordinat
     upload_ids = [f for f, v in world.fake.files.items() if v.get("channel") == COORDINATORS]
     completed = [c for c in world.fake.made("files.completeUploadExternal") if c["channel_id"] == COORDINATORS]
     assert [f["id"] for c in completed for f in c["files"]] == upload_ids
+
+
+def test_without_a_channel_each_coordinator_gets_the_trend_chart_by_direct_message(without_channel, clock):
+    world = without_channel
+    weekly_checkins(world, clock)
+
+    assert world.fake.posts_in(COORDINATORS) == []
+    summaries = [p for p in world.fake.posts_in("DUCORA") if p["text"].startswith("Check-in summary: ")]
+    assert len(summaries) == 3
+    [(name, chart)] = uploaded_to(world, "DUCORA").items()
+    assert name.startswith("checkin-trend-")
+    assert png_size(chart["bytes"]) == (720, 900)
+    assert chart["alt_txt"] == chart["initial_comment"]
+    assert chart["alt_txt"].startswith("Average answer to 'How is your energy?' per check-in, from 1 to 5: ")
 
 
 # ---- paid work -------------------------------------------------------------------------------------
@@ -223,6 +261,7 @@ def confirm_hours(world: SlackWorld, engine, clock) -> dict:
         (alex, "Alex: hours given", "number_input")
     ]
     assert inputs[0]["element"]["initial_value"] == "6"
+    assert inputs[0]["element"]["is_decimal_allowed"] is True  # 2.5 hours can be typed
     done = world.submit("UJO", view, {alex: "2.5"})
     assert (done.status, done.body) == (200, "")
     [thanks] = world.fake.replies(key)
@@ -245,6 +284,12 @@ def claim_expense(world: SlackWorld, clock) -> dict:
     view = opened["view"]
     inputs = {b["block_id"]: b["element"] for b in view["blocks"] if b["type"] == "input"}
     assert inputs["receipt"]["type"] == "file_input"
+    assert [(b["block_id"], b["label"]["text"], b.get("optional")) for b in view["blocks"] if b["type"] == "input"] == [
+        ("amount", "Amount", False),
+        ("what_for", "What it was for", False),
+        ("receipt", "Receipt", True),
+    ]
+    assert inputs["receipt"]["max_files"] == 1
     ticket = world.fake.offer("ticket.jpg", "image/jpeg", RECEIPT)
     done = world.submit("UALEX", view, {"amount": "12.50", "what_for": "Train fare", "receipt": ticket})
     assert (done.status, done.body) == (200, "")
@@ -424,3 +469,23 @@ def test_a_partner_may_rather_not_be_paid_and_change_their_mind_on_slack(world, 
     _answer, key = world.press("UALEX", button(noted["blocks"], "I'd like to be paid after all"))
     with Session(engine) as db:
         assert not db.exec(select(Involvement)).one().payment_declined
+
+
+def test_a_receipt_over_the_limit_is_refused_on_its_field_and_nothing_is_claimed(world, engine, clock):
+    paid_opening_with_alex_selected(world, clock)
+    confirm_hours(world, engine, clock)
+    world.dispatch(clock)
+    [told] = [p for p in world.fake.posts_in("DUALEX") if p["text"].startswith("Jo confirmed your time")]
+    world.fake.forget()
+    world.press("UALEX", button(told["blocks"], "Claim an expense"))
+    [opened] = world.fake.made("views.open")
+    big = world.fake.offer("scan.pdf", "application/pdf", b"%PDF" + b"0" * MAX_FILE_BYTES)
+
+    answer = world.submit("UALEX", opened["view"], {"amount": "12.50", "what_for": "Train fare", "receipt": big})
+
+    assert answer.json() == {
+        "response_action": "errors",
+        "errors": {"receipt": "That file is bigger than 5 MB. Please choose a smaller one, or leave it out."},
+    }
+    with Session(engine) as db:
+        assert db.exec(select(Expense)).all() == []
