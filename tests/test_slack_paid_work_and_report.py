@@ -23,6 +23,7 @@ from bot.members import AccountRef
 from bot.settings import Settings
 from storage.models import Expense, Involvement
 from tests.slack_fakes import BOT_TOKEN, SECRET, TEAM, FakeSlack, LoopThread, SlackWorld, button, texts
+from tests.test_report import seed_sessions_and_openings
 from tests.test_slack import OPENING, fill_form, grant, member, met, said
 
 # Real programs or platform libraries run here: CI runs these tests again on other days.
@@ -163,6 +164,38 @@ def test_a_coordinators_report_reaches_their_direct_message_with_charts_alt_text
         content = file.content if isinstance(file.content, bytes) else file.content.encode()
         assert files[name]["bytes"] == content, name
         assert files[name]["alt_txt"] == (file.description or None), name  # none for the CSV
+
+
+def test_five_charts_of_a_full_report_each_reach_the_direct_message_with_their_words(world, engine, clock):
+    weekly_checkins(world, clock)
+    # Sessions and openings as their own flows leave them (as tests/test_report.py writes them).
+    seed_sessions_and_openings(engine, clock, member(engine, "UCORA").id, [member(engine, u).id for u in PARTNERS])
+    world.fake.forget()
+    world.fake.files.clear()
+
+    _answer, key = world.slash("UCORA", "/report", "last 3 months", channel="CGENERAL")
+
+    shown = "\n".join(said(world.fake.replies(key)))
+    assert "Wellbeing sessions: 1, with 2 places, 2 signed up, 2 on a waitlist and 1 came." in shown
+    assert "Please look at this: the same few people got most of the work." in shown
+    assert shown.count("Your file is in your direct message with me.") == 1
+    files = uploaded_to(world, "DUCORA")
+    pngs = {n: f for n, f in files.items() if n.endswith(".png")}
+    assert set(pngs) == {
+        "checkin-response-rate.png",
+        "checkin-1-question-1.png",
+        "sessions.png",
+        "openings.png",
+        "fairness.png",
+    }
+    for name, chart in pngs.items():
+        assert png_size(chart["bytes"]) == (720, 900), name
+        assert chart["alt_txt"] and chart["alt_txt"] == chart["initial_comment"], name
+    assert pngs["fairness.png"]["alt_txt"] == (
+        "How many partners were selected how many times. "
+        "0 times: 5, 1 times: 0, 2 times: 0, 3 times: 1, 4 times: 0, 5+ times: 0."  # Ada and Cora too
+    )
+    assert len([n for n in files if n.endswith(".csv")]) == 1
 
 
 def test_a_report_typed_in_the_direct_message_gets_its_files_there_without_a_note(world, clock):
