@@ -21,7 +21,7 @@ from bot.core import Bot
 from bot.features import EVERY_FEATURE
 from bot.members import AccountRef
 from bot.settings import Settings
-from storage.models import Expense, Involvement
+from storage.models import Expense, Involvement, Member
 from tests.slack_fakes import BOT_TOKEN, SECRET, TEAM, FakeSlack, LoopThread, SlackWorld, button, texts
 from tests.test_report import seed_sessions_and_openings
 from tests.test_slack import OPENING, fill_form, grant, member, met, said
@@ -522,3 +522,48 @@ def test_a_receipt_over_the_limit_is_refused_on_its_field_and_nothing_is_claimed
     }
     with Session(engine) as db:
         assert db.exec(select(Expense)).all() == []
+
+
+def test_a_long_list_of_payments_reaches_slack_within_its_limits_and_is_marked_paid(world, engine, clock):
+    grant(world, "UJO", "staff")
+    world.slash("UJO", "/openings", "new")
+    values = {**OPENING, "title": "Booking group", "rate": "12.35 an hour", "work_ends_on": "4 Dec 2026"}
+    assert fill_form(world, "UJO", values) == "closed"
+    now = clock.now()
+    with Session(engine) as db:  # 150 partners' pay approved, as hours confirmed and approved leave it
+        for n in range(150):
+            partner = Member(
+                display_name=f"Partner number {n:03d} with a longer name", timezone="Europe/London", created_at=now
+            )
+            db.add(partner)
+            db.flush()
+            db.add(
+                Involvement(
+                    member_id=partner.id, opening_id=1, selected_at=now, hours_confirmed=2, amount_minor=2470,
+                    currency="GBP", pay_status="approved", confirmed_at=now, approved_at=now,
+                )
+            )
+        db.commit()
+    clock.advance(timedelta(minutes=1))
+    grant(world, "UCORA", "coordinator")
+
+    _answer, key = world.slash("UCORA", "/openings", "payments", channel="CGENERAL")
+
+    refused = [c for c in world.fake.calls if not c.ok]
+    assert refused == []
+    shown = world.fake.replies(key)
+    assert shown[0]["text"].startswith("Waiting to be paid: 150. Total: £3,705.00.")
+    every = "\n".join(texts(r["blocks"]) for r in shown)
+    assert all(f"*Partner number {n:03d} with a longer name:* Booking group: pay £24.70." in every for n in range(150))
+    # Split into sections between lines: no line, and no bold name, is cut in two.
+    listed = [b["text"]["text"] for r in shown for b in r["blocks"] if "Partner number" in b.get("text", {}).get("text", "")]
+    assert len(listed) > 1
+    for piece in listed:
+        assert all(line.startswith("*Partner number ") and line.endswith(".") for line in piece.split("\n")), piece
+    [mark] = [button(r["blocks"], "Mark all these paid") for r in shown if "Mark all these paid" in str(r["blocks"])]
+    _answer, key = world.press("UCORA", mark, channel="CGENERAL")
+    [asked] = world.fake.replies(key)
+    _answer, key = world.press("UCORA", button(asked["blocks"], "Yes, mark them paid"), channel="CGENERAL")
+    assert said(world.fake.replies(key))[0].startswith("Marked paid: 150, £3,705.00 in all.")
+    with Session(engine) as db:
+        assert {i.pay_status for i in db.exec(select(Involvement))} == {"paid"}
