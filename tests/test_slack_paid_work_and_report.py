@@ -567,3 +567,41 @@ def test_a_long_list_of_payments_reaches_slack_within_its_limits_and_is_marked_p
     assert said(world.fake.replies(key))[0].startswith("Marked paid: 150, £3,705.00 in all.")
     with Session(engine) as db:
         assert {i.pay_status for i in db.exec(select(Involvement))} == {"paid"}
+
+
+def test_sessions_attended_are_asked_as_whole_numbers_and_approved_from_slack(world, engine, clock):
+    grant(world, "UJO", "staff")
+    world.slash("UJO", "/openings", "new")
+    values = {**OPENING, "title": "Panel", "rate": "40 a session", "payment": "", "work_ends_on": "4 Dec 2026"}
+    assert fill_form(world, "UJO", values) == "closed"
+    met(world, "UALEX")
+    world.dispatch(clock)
+    [announced] = world.fake.posts_in(ANNOUNCEMENTS)
+    world.press("UALEX", button(announced["blocks"], "I'm interested"), channel=ANNOUNCEMENTS)
+    assert fill_form(world, "UALEX", {}) == "closed"
+    _answer, key = world.slash("UJO", "/openings", "review 1")
+    world.press("UJO", button(world.fake.replies(key)[0]["blocks"], "Select Alex"))
+    assert fill_form(world, "UJO", {"next_steps": "Meet on Teams", "hours": ""}) == "closed"
+    clock.set(datetime(2026, 11, 28, 9, 0, tzinfo=UTC))
+    world.bot.tick()
+    clock.set(datetime(2026, 12, 5, 10, 0, tzinfo=UTC))
+    world.bot.tick()
+    world.bot.tick()
+    world.fake.forget()
+    world.dispatch(clock)
+    [asked] = [p for p in world.fake.posts_in("DUJO") if "Please confirm the sessions each partner attended" in p["text"]]
+
+    _answer, key = world.press("UJO", button(asked["blocks"], "Confirm hours"))
+    [opened] = world.fake.made("views.open")
+    [field] = [b for b in opened["view"]["blocks"] if b["type"] == "input"]
+    assert field["label"]["text"] == "Alex: sessions attended"
+    assert (field["element"]["type"], field["element"]["is_decimal_allowed"]) == ("number_input", False)
+    assert field["element"]["initial_value"] == "1"
+    assert not world.submit("UJO", opened["view"], {field["block_id"]: "3"}).body
+    [thanks] = world.fake.replies(key)
+    assert "£120.00" in thanks["text"]
+    _answer, key = world.press("UJO", button(thanks["blocks"], "Approve for payment"))
+    assert said(world.fake.replies(key))[0].startswith("Approved for payment: 1 for Panel.")
+    with Session(engine) as db:
+        work = db.exec(select(Involvement)).one()
+    assert (work.sessions_confirmed, work.amount_minor, work.pay_status) == (3, 12000, "approved")
