@@ -15,16 +15,25 @@ def split_text(text: str, limit: int, atoms: re.Pattern[str]) -> list[str]:
         return [text] if text.strip() else []
     pieces: list[str] = []
     current = ""
+    line = 0  # where the last line begun in `current` starts, after a newline atom (0: none)
     for atom in atoms.findall(text):
         while len(atom) > limit:  # one very long word: cut it
             room = limit - len(current)
             pieces.append(current + atom[:room])
-            current, atom = "", atom[room:]
+            current, atom, line = "", atom[room:], 0
         if len(current) + len(atom) > limit:
-            pieces.append(current)
-            current = "" if atom.isspace() else atom
+            if line and len(current) - line + len(atom) <= limit:
+                # Break at the newline: the line begun goes whole to the next piece.
+                pieces.append(current[:line])
+                current = current[line:] + atom
+            else:
+                pieces.append(current)
+                current = "" if atom.isspace() else atom
+            line = 0
         else:
             current += atom
+        if atom == "\n":
+            line = len(current)
     pieces.append(current)
     return [p.strip() for p in pieces if p.strip()]
 

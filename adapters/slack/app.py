@@ -258,10 +258,11 @@ class SlackAdapter:
                 await self._post(place, part, private=message.private)
             if message.files:
                 await self._upload(place.user_id, message.files)
-                if not place.in_dm:  # files go to their direct message: say so where they are
-                    where = Message((self._("Your file is in your direct message with me."),))
-                    for part in render_message(where, self._):
-                        await self._post(place, part, private=True)
+        if any(m.files for m in reply.messages) and not place.in_dm:
+            # Files go to their direct message: say so where they are, once for the reply.
+            where = Message((self._("Your file is in your direct message with me."),))
+            for part in render_message(where, self._):
+                await self._post(place, part, private=True)
         if reply.form is not None:
             await self._open_form(reply.form, place)
         if place.home:
