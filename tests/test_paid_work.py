@@ -238,7 +238,8 @@ def test_paid_work_from_offer_to_payment(engine, bot, platform, clock, jo, kim, 
         "[Approve]\n[Decline]"
     )
     [attached] = claim.files
-    assert (attached.name, attached.mime, attached.content) == ("ticket.jpg", "image/jpeg", RECEIPT)
+    assert (attached.name, attached.mime, attached.content) == (f"expense-{expense.id}-ticket.jpg", "image/jpeg", RECEIPT)
+    assert attached.description == "Alex's receipt for £12.50: Train fare."
     refused = tap(kim, claim, "Approve")  # another member of staff's press: refused
     assert refused.refused and rows(engine, Expense)[0].status == "claimed"
     tap(jo, claim, "Approve")
@@ -356,7 +357,7 @@ def test_without_a_last_day_the_poster_is_asked_two_weeks_after_closing(engine, 
     clock.advance(timedelta(days=1))
     bot.tick()
     deliver(engine, platform, clock)
-    tap(jo, last_dm(platform, "jo"), "Confirm hours")
+    tap(jo, last_dm(platform, "jo"), "Confirm sessions")
     form = jo.last.form
     assert form is not None and [(f.label, f.initial) for f in form.fields] == [("Alex: sessions attended", "1")]
     jo.submit({f"p{member_id(engine, 'alex')}": "3"})

@@ -340,8 +340,9 @@ def decline_expense(world: SlackWorld, engine, clock) -> None:
     world.dispatch(clock)
     [claim] = [p for p in world.fake.posts_in("DUJO") if p["text"].startswith("Alex claimed an expense")]
     assert "Train fare" in claim["text"] + texts(claim["blocks"])
-    receipt = uploaded_to(world, "DUJO")["ticket.jpg"]
+    receipt = uploaded_to(world, "DUJO")["expense-1-ticket.jpg"]
     assert receipt["bytes"] == RECEIPT  # the receipt's bytes, unchanged
+    assert receipt["alt_txt"] == "Alex's receipt for £12.50: Train fare."
     button(claim["blocks"], "Approve")
     world.fake.forget()
     _answer, key = world.press("UJO", button(claim["blocks"], "Decline"))
@@ -475,8 +476,8 @@ def test_the_poster_lists_claims_with_each_receipt_reaching_their_direct_message
     assert shown[3:] == ["Your file is in your direct message with me."]
     receipts = uploaded_to(world, "DUJO")
     assert {name: f["bytes"] for name, f in receipts.items()} == {
-        "ticket.jpg": RECEIPT,
-        "bus.pdf": b"%PDF-1.4 a bus ticket",
+        "expense-1-ticket.jpg": RECEIPT,
+        "expense-2-bus.pdf": b"%PDF-1.4 a bus ticket",
     }
     assert set(world.fake.files) == {f for f, v in world.fake.files.items() if v["channel"] == "DUJO"}
 
@@ -591,7 +592,7 @@ def test_sessions_attended_are_asked_as_whole_numbers_and_approved_from_slack(wo
     world.dispatch(clock)
     [asked] = [p for p in world.fake.posts_in("DUJO") if "Please confirm the sessions each partner attended" in p["text"]]
 
-    _answer, key = world.press("UJO", button(asked["blocks"], "Confirm hours"))
+    _answer, key = world.press("UJO", button(asked["blocks"], "Confirm sessions"))
     [opened] = world.fake.made("views.open")
     [field] = [b for b in opened["view"]["blocks"] if b["type"] == "input"]
     assert field["label"]["text"] == "Alex: sessions attended"

@@ -17,7 +17,7 @@ from bot.openings.queries import pressed
 from bot.openings.rules import STAFF_ROLES, Status, may_manage, send_at
 from bot.outbox import enqueue_dm
 from bot.turn import Turn, number_in
-from bot.words import N_, translator
+from bot.words import N_, Translate, translator
 from storage.models import Expense, Involvement, Member, Opening
 
 NOT_CLAIMING = N_("Only partners selected for an opening can claim expenses for it.")
@@ -94,10 +94,18 @@ def _claim_submit(turn: Turn, asked: Asked, values: dict[str, str]) -> Reply:
     )
 
 
-def _receipt(expense: Expense) -> tuple[File, ...]:
+def _receipt(tr: Translate, expense: Expense, partner: Member) -> tuple[File, ...]:
+    """The receipt, named and described so that, with several claims listed, each is known."""
     if expense.receipt is None:
         return ()
-    return (File(expense.receipt_name or "receipt", expense.receipt_mime or "application/octet-stream", expense.receipt),)
+    name = f"expense-{expense.id}-{expense.receipt_name or 'receipt'}"
+    words = tr(
+        "{name}'s receipt for {amount}: {what}.",
+        name=partner.display_name,
+        amount=money(expense.amount_minor, expense.currency),
+        what=expense.what_for,
+    )
+    return (File(name, expense.receipt_mime or "application/octet-stream", expense.receipt, words),)
 
 
 def claim_message(expense: Expense, opening: Opening, partner: Member, reader: Member) -> Message:
@@ -116,7 +124,7 @@ def claim_message(expense: Expense, opening: Opening, partner: Member, reader: M
             Button(_("Approve"), f"expense.approve:{expense.id}", style="primary"),
             Button(_("Decline"), f"expense.decline:{expense.id}"),
         ),
-        files=_receipt(expense),
+        files=_receipt(_, expense, partner),
     )
 
 
@@ -149,7 +157,7 @@ def claims_typed(turn: Turn, asked: Asked) -> Reply:
                         status=expense_status_words(_, expense.status).capitalize(),
                     ),
                 ),
-                files=_receipt(expense),
+                files=_receipt(_, expense, partner),
             )
         )
     return Reply(messages=tuple(messages))

@@ -100,6 +100,7 @@ def ask(db: Session, opening: Opening, now: datetime) -> bool:
             "The work for {title} has ended. Please confirm the hours each partner gave, so their record is right.",
             title=opening.title,
         )
+    confirm = _("Confirm sessions") if opening.rate_unit == SESSION else _("Confirm hours")
     assert poster.id is not None
     enqueue_dm(
         db,
@@ -107,7 +108,7 @@ def ask(db: Session, opening: Opening, now: datetime) -> bool:
         Message(
             (words,),
             (Field(_("Selected"), (names,)),),
-            (Button(_("Confirm hours"), f"opening.hours:{opening.id}", style="primary"),),
+            (Button(confirm, f"opening.hours:{opening.id}", style="primary"),),
         ),
         now,
         dedupe_key=f"opening.hours.ask:{opening.id}",
