@@ -83,7 +83,8 @@ class DiscordAdapter(discord.Client):
         """`/guide`; or a group of subcommands, one per verb: `/sessions join session:3`."""
         summary = shorten(self._(spec.summary), 100)
         if not spec.verbs:
-            made = self._subcommand(spec.name, spec.name, "", summary, None)
+            typed = Verb(spec.name, spec.run, spec.summary, argument=spec.argument, hint=spec.hint) if spec.argument else None
+            made = self._subcommand(spec.name, spec.name, "", summary, typed, optional=True)
             made.allowed_contexts = self.contexts
             return made
         group = app_commands.Group(name=spec.name, description=summary, allowed_contexts=self.contexts)
@@ -94,10 +95,11 @@ class DiscordAdapter(discord.Client):
         return group
 
     def _subcommand(
-        self, command: str, name: str, words: str, summary: str, verb: Verb | None
+        self, command: str, name: str, words: str, summary: str, verb: Verb | None, optional: bool = False
     ) -> app_commands.Command[Any, ..., None]:
         """One slash command whose answer is the core's command `command`, with `words` and
-        what was typed in the verb's one option after them."""
+        what was typed in the verb's one option after them (which may be left out, when
+        `optional`: a command's own, like /report's period)."""
         if verb is None or not verb.argument:
 
             async def run(interaction: discord.Interaction) -> None:
@@ -109,6 +111,11 @@ class DiscordAdapter(discord.Client):
             typed = f"{words} {value}"
             known = await self._names_of(translate.mentioned_ids(typed))
             await self._answer(interaction, translate.slash_command(interaction, command, typed, known))
+
+        if optional:
+
+            async def run_with(interaction: discord.Interaction, value: str = "") -> None:  # type: ignore[misc]
+                await self._answer(interaction, translate.slash_command(interaction, command, f"{words} {value}"))
 
         hint = shorten(self._(verb.hint) if verb.hint else verb.argument, 100)
         callback = app_commands.rename(value=verb.argument)(app_commands.describe(value=hint)(run_with))
