@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from PIL import Image
+from sqlmodel import Session, select
 
 from adapters.discord.poster import MAX_FILES, parts
 from adapters.discord.render import MAX_CONTENT
@@ -20,10 +21,11 @@ from bot.core import Bot
 from bot.features import EVERY_FEATURE
 from bot.members import Role
 from bot.settings import Settings
+from storage.models import Expense, Involvement
 from tests.conftest import RecordingSender, deliver
 from tests.discord_fakes import ANNOUNCEMENTS, DiscordWorld, attached, buttons
 from tests.test_checkins import create, prompts_to, someone, tap
-from tests.test_discord import ADA, CORA, PRIYA, grant, met, seen
+from tests.test_discord import ADA, ALEX, CORA, JO, OPENING, PRIYA, fill_form, grant, inputs, met, seen
 from tests.test_report import weekly_runs
 
 # Real programs or platform libraries run here: CI runs these tests again on other days.
@@ -221,3 +223,133 @@ def test_report_with_the_period_left_out_covers_the_last_3_months(world, engine,
 
     assert seen(answers[0]).startswith("Your report from ")
     assert {name for a in answers for name, _d, _c in attached(a)} >= {"checkin-1-question-1.png"}
+
+
+# ---- paid work ------------------------------------------------------------------------------------------
+
+RECEIPT = b"\xff\xd8\xff\xe0 a photo of a train ticket"
+OTHERS = ("Bea", "Cal", "Dee", "Eli", "Fay")  # partners in the console, selected with Alex
+
+
+def one_button(world: DiscordWorld, user_id: str, message: dict, label: str, channel=None):  # noqa: ANN201
+    return world.press(user_id, buttons(message)[label], channel)
+
+
+def all_buttons(answers: list[dict]) -> dict[str, str]:
+    return {label: custom_id for a in answers for label, custom_id in buttons(a).items()}
+
+
+def posted_opening_with_six_selected(world: DiscordWorld, engine, clock) -> None:
+    """Jo (staff) posts a paid opening through the modal's pages; Alex (on Discord) and five
+    partners in the console say they are interested; Jo selects all six on Discord."""
+    grant(world, JO, "staff")
+    opening = OPENING | {"seats": "6", "rate": "12.35 an hour", "work_ends_on": "4 Dec 2026"}
+    done = fill_form(world, JO, world.slash(JO, "openings", "new"), opening)
+    assert seen(done.answers[-1]).startswith("Posted"), done.texts
+    met(world, ALEX)
+    world.dispatch(clock)
+    [announced] = world.fake.posts_in(ANNOUNCEMENTS)
+    assert "£12.35 an hour" in seen(announced)
+    note = one_button(world, ALEX, announced, "I'm interested", ANNOUNCEMENTS).modal
+    world.submit(ALEX, note, {"availability": "Mornings"}, ANNOUNCEMENTS)
+    for name in OTHERS:
+        partner = someone(world.bot, name)
+        partner.says("openings")
+        partner.press("I'm interested")
+        partner.submit({})
+    for name in ("Alex", *OTHERS):
+        review = world.slash(JO, "openings", "review 1").answers
+        form = world.press(JO, all_buttons(review)[f"Select {name}"]).modal
+        selected = world.submit(JO, form, {"next_steps": "Meet on Teams.", "hours": "1"})
+        assert any(name in t for t in selected.texts), selected.texts
+    world.fake.forget()
+
+
+def test_paid_work_on_discord_from_the_rate_to_mywork(world, engine, clock):
+    posted_opening_with_six_selected(world, engine, clock)
+    grant(world, CORA, "coordinator")
+
+    # The day after the last day of the work: Jo is asked in a direct message.
+    clock.set(datetime(2026, 12, 5, 10, 0, tzinfo=UTC))
+    world.bot.tick()
+    world.bot.tick()
+    world.dispatch(clock)
+    [asked] = [m for m in sent_messages(world, JO) if "Please confirm the hours" in seen(m)]
+    assert "Confirm hours" in buttons(asked)
+
+    # One number field per person: six people are two pages (Discord takes five inputs).
+    page_1 = one_button(world, JO, asked, "Confirm hours").modal
+    fields = inputs(page_1)
+    assert [f["label"] for f in fields] == [f"{name}: hours given" for name in ("Alex", *OTHERS[:4])]
+    assert all(f.get("value") == "1" for f in fields)
+    alex_field = fields[0]["custom_id"]
+    more = world.submit(JO, page_1, {alex_field: "2.5"})
+    page_2 = world.press(JO, all_buttons(more.answers)["Continue"]).modal
+    assert [f["label"] for f in inputs(page_2)] == ["Fay: hours given"]
+    confirmed = world.submit(JO, page_2, {})
+    [done] = confirmed.answers
+    assert seen(done).startswith("Thank you. The hours for Online booking working group are confirmed")
+    assert "Alex: Hours: 2.5. Amount: £30.88." in seen(done)
+    with Session(engine) as db:
+        hours = sorted(i.hours_confirmed for i in db.exec(select(Involvement)))
+    assert hours == [1, 1, 1, 1, 1, 2.5]
+    world.press(JO, buttons(done)["Approve for payment"])
+
+    # Alex sees the hours and the amount, free to decline, and claims an expense with a receipt.
+    world.dispatch(clock)
+    [told] = [m for m in sent_messages(world, ALEX) if "confirmed your time" in seen(m)]
+    assert seen(told).startswith("Jo confirmed your time on Online booking working group: 2.5 hours.")
+    assert "£30.88" in seen(told)
+    assert set(buttons(told)) == {"I'd rather not be paid", "Claim an expense"}
+    claim = one_button(world, ALEX, told, "Claim an expense").modal
+    receipt = [row for row in claim["components"] if row["type"] == 18 and row["component"]["type"] == 19]
+    assert len(receipt) == 1
+    uploaded = world.fake.offer("ticket.jpg", "image/jpeg", RECEIPT)
+    shown = world.submit(ALEX, claim, {"amount": "12.50", "what_for": "Train fare", "receipt": uploaded})
+    assert shown.texts == [
+        "Thank you. Your expense of £12.50 for Online booking working group is sent to Jo, who posted it. "
+        "I will tell you when it is approved."
+    ]
+    with Session(engine) as db:
+        [expense] = db.exec(select(Expense)).all()
+    assert (expense.receipt, expense.receipt_name) == (RECEIPT, "ticket.jpg")
+
+    # Jo gets the receipt as an attachment, with Approve and Decline; declines with a reason.
+    world.dispatch(clock)
+    [claimed] = [m for m in sent_messages(world, JO) if "claimed an expense" in seen(m)]
+    assert seen(claimed).startswith("Alex claimed an expense for Online booking working group.")
+    assert [(name, content) for name, _d, content in attached(claimed)] == [("ticket.jpg", RECEIPT)]
+    assert set(buttons(claimed)) == {"Approve", "Decline"}
+    reason = one_button(world, JO, claimed, "Decline").modal
+    [why] = inputs(reason)
+    declined = world.submit(JO, reason, {why["custom_id"]: "The hospital pays trains directly."})
+    assert declined.texts == ["Declined Alex's expense. I have told them kindly, with your reason."]
+    world.dispatch(clock)
+    assert seen(sent_messages(world, ALEX)[-1]) == (
+        "Sorry, your expense of £12.50 for Online booking working group could not be approved. "
+        "Jo said: The hospital pays trains directly. If you have a question, please ask them."
+    )
+
+    # Cora marks the payments paid, after saying yes; Alex is told.
+    listed = world.slash(CORA, "openings", "payments this year").answers
+    assert seen(listed[0]).startswith("Waiting to be paid: 6. Total: £92.63.")
+    sure = world.press(CORA, all_buttons(listed)["Mark all these paid"]).answers
+    assert seen(sure[0]).startswith("Mark these as paid? Payments: 6, £92.63 in all.")
+    paid = world.press(CORA, all_buttons(sure)["Yes, mark them paid"]).answers
+    assert seen(paid[0]) == "Marked paid: 6, £92.63 in all. Partners told: 6."
+    world.dispatch(clock)
+    assert seen(sent_messages(world, ALEX)[-1]).startswith("You have been paid £30.88.")
+
+    # Alex's own record, with its file.
+    mine = world.slash(ALEX, "mywork", "1 Nov 2026 to 31 Dec 2026").answers
+    assert seen(mine[0]).startswith("Your work from 2026-11-01 to 2026-12-31. Only you see this.")
+    [(name, _description, content)] = [f for a in mine for f in attached(a)]
+    assert name.endswith(".csv")
+    [row] = list(csv.DictReader(io.StringIO(content.decode())))
+    assert (row["opening"], row["hours"], row["amount"], row["status"], row["expenses_status"]) == (
+        "Online booking working group",
+        "2.5",
+        "30.88",
+        "paid",
+        "declined",
+    )
