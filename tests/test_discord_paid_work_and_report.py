@@ -23,7 +23,7 @@ from bot.members import Role
 from bot.settings import Settings
 from storage.models import Expense, Involvement
 from tests.conftest import RecordingSender, deliver
-from tests.discord_fakes import ANNOUNCEMENTS, DiscordWorld, attached, buttons
+from tests.discord_fakes import ANNOUNCEMENTS, GENERAL, DiscordWorld, attached, buttons
 from tests.test_checkins import create, prompts_to, someone, tap
 from tests.test_discord import ADA, ALEX, CORA, JO, OPENING, PRIYA, fill_form, grant, inputs, met, seen
 from tests.test_report import weekly_runs
@@ -353,3 +353,14 @@ def test_paid_work_on_discord_from_the_rate_to_mywork(world, engine, clock):
         "paid",
         "declined",
     )
+
+
+def test_report_used_in_a_channel_is_seen_only_by_the_coordinator_with_its_files(world, engine, clock):
+    discord_coordinator(world)
+    three_runs(world, engine, clock)
+
+    [answer] = world.slash(CORA, "report", "last 3 months", channel=GENERAL).answers
+
+    assert answer["flags"] & 64  # only Cora sees it, charts and all
+    assert {name for name, _d, _c in attached(answer)} >= {"checkin-response-rate.png", "checkin-1-question-1.png"}
+    assert world.fake.posts_in(GENERAL) == []
