@@ -79,6 +79,9 @@ class Verb:
     aliases: tuple[str, ...] = ()
     instead: str = ""
     refusal: str = ""
+    # Whether what follows may be left out (`openings payments` lists everything), for
+    # platforms with menus (Discord's option is then not required).
+    optional: bool = False
 
 
 @dataclass(frozen=True)

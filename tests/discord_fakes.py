@@ -641,6 +641,8 @@ class DiscordWorld:
         [picked] = [o for o in subcommands if o["name"] == (verb or subcommands[0]["name"])]
         options: list[dict[str, Any]] = []
         for option in picked.get("options") or []:
+            if not value and not option.get("required"):
+                continue  # an option that may be left out, and was: Discord sends nothing
             options.append({"name": option["name"], "type": option["type"], "value": value})
             if focused:
                 options[-1]["focused"] = True
