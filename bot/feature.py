@@ -79,6 +79,9 @@ class Verb:
     aliases: tuple[str, ...] = ()
     instead: str = ""
     refusal: str = ""
+    # Whether what follows may be left out (`openings payments` lists everything), for
+    # platforms with menus (Discord's option is then not required).
+    optional: bool = False
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,10 @@ class CommandSpec:
     refusal: str = ""
     # Whether someone who said "No thanks" to what the bot keeps may still use it.
     without_consent: bool = False
+    # What may follow a command that has no verbs (`report last 3 months`): named, and said in
+    # English, for platforms with menus (an optional option of Discord's slash command).
+    argument: str = ""
+    hint: str = ""
 
     def verb(self, word: str) -> Verb | None:
         for verb in self.verbs:

@@ -287,6 +287,11 @@ class FakeDiscord:
         refused = self._over_the_limit()
         if refused is not None:
             return refused
+        shown = body if isinstance(body, dict) else {}
+        shown = shown.get("data") if isinstance(shown.get("data"), dict) else shown
+        if len(files) > 10 or len(str(shown.get("content") or "")) > 2000:
+            # As Discord refuses them: at most 10 attachments and 2000 characters in a message.
+            return _json({"message": "Invalid Form Body", "code": 50035}, status=400)
         if (method, path) == ("GET", "/users/@me"):
             return _json(BOT_USER)
         if method == "GET" and parts[0] == "users" and parts[1] in NAMES:
@@ -626,12 +631,18 @@ class DiscordWorld:
         data: dict[str, Any] = {"id": synced["id"], "name": name, "type": 1, "options": []}
         subcommands = [o for o in synced.get("options") or [] if o["type"] == 1]
         if not subcommands:
-            assert not text, f"/{name} takes nothing"
+            own = synced.get("options") or []  # a command's own option (/report's period), or none
+            assert own or not text, f"/{name} takes nothing"
+            if own and text:
+                [option] = own
+                data["options"] = [{"name": option["name"], "type": option["type"], "value": text}]
             return data
         verb, _sep, value = text.partition(" ")
         [picked] = [o for o in subcommands if o["name"] == (verb or subcommands[0]["name"])]
         options: list[dict[str, Any]] = []
         for option in picked.get("options") or []:
+            if not value and not option.get("required"):
+                continue  # an option that may be left out, and was: Discord sends nothing
             options.append({"name": option["name"], "type": option["type"], "value": value})
             if focused:
                 options[-1]["focused"] = True

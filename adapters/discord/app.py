@@ -83,7 +83,10 @@ class DiscordAdapter(discord.Client):
         """`/guide`; or a group of subcommands, one per verb: `/sessions join session:3`."""
         summary = shorten(self._(spec.summary), 100)
         if not spec.verbs:
-            made = self._subcommand(spec.name, spec.name, "", summary, None)
+            typed = None
+            if spec.argument:
+                typed = Verb(spec.name, spec.run, spec.summary, argument=spec.argument, hint=spec.hint, optional=True)
+            made = self._subcommand(spec.name, spec.name, "", summary, typed)
             made.allowed_contexts = self.contexts
             return made
         group = app_commands.Group(name=spec.name, description=summary, allowed_contexts=self.contexts)
@@ -97,7 +100,8 @@ class DiscordAdapter(discord.Client):
         self, command: str, name: str, words: str, summary: str, verb: Verb | None
     ) -> app_commands.Command[Any, ..., None]:
         """One slash command whose answer is the core's command `command`, with `words` and
-        what was typed in the verb's one option after them."""
+        what was typed in the verb's one option after them (which may be left out when the verb
+        says so: /report's period, /openings payments')."""
         if verb is None or not verb.argument:
 
             async def run(interaction: discord.Interaction) -> None:
@@ -105,10 +109,18 @@ class DiscordAdapter(discord.Client):
 
             return app_commands.Command(name=name, description=summary, callback=run)
 
-        async def run_with(interaction: discord.Interaction, value: str) -> None:
+        async def answer_with(interaction: discord.Interaction, value: str) -> None:
             typed = f"{words} {value}"
             known = await self._names_of(translate.mentioned_ids(typed))
             await self._answer(interaction, translate.slash_command(interaction, command, typed, known))
+
+        async def run_with(interaction: discord.Interaction, value: str) -> None:
+            await answer_with(interaction, value)
+
+        if verb.optional:
+
+            async def run_with(interaction: discord.Interaction, value: str = "") -> None:  # type: ignore[misc]
+                await answer_with(interaction, value)
 
         hint = shorten(self._(verb.hint) if verb.hint else verb.argument, 100)
         callback = app_commands.rename(value=verb.argument)(app_commands.describe(value=hint)(run_with))

@@ -21,6 +21,7 @@ from adapters.discord.render import NO_PINGS, DiscordMessage, render_message
 from bot.conversation import File, Message
 
 MAX_DESCRIPTION = 1024  # Discord's limit for an attachment's description
+MAX_FILES = 10  # attachments in one message
 # A receipt is read while the person waits (Discord shows "thinking" after a moment).
 DOWNLOAD_TIMEOUT = aiohttp.ClientTimeout(total=20)
 
@@ -51,9 +52,14 @@ async def download(attachment: discord.Attachment, most: int) -> File:
 
 
 def parts(message: Message) -> list[tuple[DiscordMessage, Sequence[File]]]:
-    """The parts of a message, each with the files it carries: the last carries them all."""
+    """The parts of a message, each with the files it carries: the last carries the first ten
+    (Discord takes no more in one message), and parts with no words of their own the rest."""
     drawn = render_message(message)
-    return [(part, message.files if number == len(drawn) - 1 else ()) for number, part in enumerate(drawn)]
+    batches = [message.files[start : start + MAX_FILES] for start in range(0, len(message.files), MAX_FILES)]
+    made: list[tuple[DiscordMessage, Sequence[File]]] = [
+        (part, batches[0] if batches and number == len(drawn) - 1 else ()) for number, part in enumerate(drawn)
+    ]
+    return made + [(DiscordMessage(""), batch) for batch in batches[1:]]
 
 
 @contextmanager

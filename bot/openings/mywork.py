@@ -133,4 +133,6 @@ COMMAND = CommandSpec(
     example="mywork this year",
     run=mywork,
     roles=(Role.PARTNER,),
+    argument="period",
+    hint=N_("A period, like this year, or 1 Sep to 30 Nov."),
 )

@@ -191,6 +191,7 @@ VERB = Verb(
     argument="dates",
     hint=N_("A period, like last month, or nothing for all"),
     refusal=NOT_COORDINATOR,
+    optional=True,
 )
 
 BUTTONS = (

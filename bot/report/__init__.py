@@ -20,6 +20,8 @@ FEATURE = Feature(
             example="report last 3 months",
             run=building.report,
             roles=COORDINATORS,
+            argument="period",
+            hint=N_("A period, like last 3 months, or 1 Sep to 30 Nov."),
         ),
     ),
 )
