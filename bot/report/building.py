@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import statistics
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime
@@ -254,8 +255,7 @@ def _openings(turn: Turn, posted: list[OpeningRow], rows: list) -> tuple[list[st
         **totals,
     )
     if filled:
-        middle = filled[len(filled) // 2] if len(filled) % 2 else (filled[len(filled) // 2 - 1] + filled[len(filled) // 2]) / 2
-        sentence += " " + _("Half were filled within {days} days.", days=f"{middle:.0f}")
+        sentence += " " + _("Half were filled within {days} days.", days=f"{statistics.median(filled):.0f}")
     months = _by_month(turn, posted, lambda r: r.posted_at)
     keys = list(months)
     series = [
