@@ -11,7 +11,7 @@ from bot.conversation import File, Message, Reply
 from bot.feature import Asked
 from bot.mydata.queries import held_about
 from bot.mydata.words import summary_fields
-from bot.openings.export import _safe
+from bot.sheets import safe_cell
 from bot.turn import Turn
 
 ANSWER_COLUMNS = ("checkin", "sent_at", "question", "answer", "answered_at")
@@ -40,7 +40,7 @@ def answers_csv(held: dict) -> str:
     for checkin in held["checkins"]:
         for answer in checkin["answers"]:
             row = (checkin["checkin"], checkin["sent_at"], answer["question"], answer["answer"], answer["answered_at"])
-            writer.writerow(_safe(str(value or "")) for value in row)
+            writer.writerow(safe_cell(str(value or "")) for value in row)
         if checkin["note"]:
-            writer.writerow(_safe(str(v or "")) for v in (checkin["checkin"], checkin["sent_at"], "note", checkin["note"], ""))
+            writer.writerow(safe_cell(str(v or "")) for v in (checkin["checkin"], checkin["sent_at"], "note", checkin["note"], ""))
     return out.getvalue()

@@ -22,6 +22,7 @@ from bot.members import Role
 from bot.openings.pay import ExpenseStatus, PayStatus, plain_amount
 from bot.openings.rules import Status, hours_text
 from bot.periods import bounds, period
+from bot.sheets import safe_cell
 from bot.turn import Turn
 from storage.models import Expense, Involvement, Member, Opening
 
@@ -90,7 +91,7 @@ def export(turn: Turn, asked: Asked) -> Reply:
         spent = claims.get((opening.id, member.id), {})  # type: ignore[arg-type]
         confirmed = involvement.amount_minor is not None
         writer.writerow(
-            _safe(value)
+            safe_cell(value)
             for value in (
                 involvement.selected_at.astimezone(zone).date().isoformat(),
                 member.display_name,
@@ -135,8 +136,3 @@ def owed(involvement: Involvement) -> int:
     if involvement.payment_declined or involvement.amount_minor is None:
         return 0
     return involvement.amount_minor
-
-
-def _safe(value: str) -> str:
-    """A name like "=SUM(A1)" would run as a formula in a spreadsheet; a quote keeps it text."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

@@ -18,10 +18,11 @@ from sqlmodel import col, select
 from bot.conversation import Button, Field, File, Message, Reply
 from bot.feature import Asked, CommandSpec
 from bot.members import Role
-from bot.openings.export import _safe, owed
+from bot.openings.export import owed
 from bot.openings.pay import SESSION, PayStatus, expense_status_words, money, plain_amount, status_words
 from bot.openings.rules import Status, hours_text
 from bot.periods import bounds, period
+from bot.sheets import safe_cell
 from bot.turn import Turn
 from bot.words import N_
 from storage.models import Expense, Involvement, Opening
@@ -98,7 +99,7 @@ def mywork(turn: Turn, asked: Asked) -> Reply:
         if len(buttons) < 5:
             buttons.append(Button(_("Claim an expense: {title}", title=opening.title[:40]), f"expense.claim:{opening.id}"))
         writer.writerow(
-            _safe(value)
+            safe_cell(value)
             for value in (
                 involvement.selected_at.astimezone(zone).date().isoformat(),
                 opening.title,

@@ -26,6 +26,7 @@ from bot.feature import Asked
 from bot.periods import bounds, period
 from bot.report import numbers
 from bot.report.numbers import Fairness, OpeningRow, Run, SessionRow
+from bot.sheets import safe_cell
 from bot.turn import Turn
 from bot.words import Translate
 from storage.models import Member
@@ -69,7 +70,7 @@ def report(turn: Turn, asked: Asked) -> Reply:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
-    writer.writerows([_safe(value) for value in row] for row in rows)
+    writer.writerows([safe_cell(value) for value in row] for row in rows)
     lines.append(_("Every number behind the charts is in the CSV file."))
     files.append(File(f"report-{first.isoformat()}-to-{last.isoformat()}.csv", "text/csv", out.getvalue()))
     return Reply(messages=(Message(("\n".join(lines),), files=tuple(files)),))
@@ -385,8 +386,3 @@ def _listed(_: Translate, points: list[tuple[str, str]]) -> str:
 
 def _number(value: float | None, places: int = 1) -> str:
     return "" if value is None else f"{value:.{places}f}"
-
-
-def _safe(value: str) -> str:
-    """A name like "=SUM(A1)" would run as a formula in a spreadsheet; a quote keeps it text."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
