@@ -16,12 +16,12 @@ import io
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from typing import TYPE_CHECKING
 
 from bot.conversation import File
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 # The size of every chart, in pixels: a phone held upright.
 WIDTH = 720
@@ -127,6 +127,8 @@ def bar_chart(
         axes.bar_label(bars, [number.format(v) for v in values], padding=2, fontsize=10)
     axes.set_xticks(list(range(len(categories))), _thinned(categories), rotation=45, ha="right")
     axes.margins(y=0.15)
+    from matplotlib.ticker import MaxNLocator
+
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts of people: whole numbers
     if len(series) > 1:
         axes.legend(loc="best", fontsize=11)
@@ -134,6 +136,10 @@ def bar_chart(
 
 
 def _figure(title: str, x_label: str, y_label: str) -> tuple[Figure, object]:
+    # matplotlib is read on the first chart, not when the bot starts (about a second).
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(WIDTH / _DPI, HEIGHT / _DPI), dpi=_DPI)
     FigureCanvasAgg(figure)
     # Fixed margins, not tight_layout: the same room every time, and no layout loop.

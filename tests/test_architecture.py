@@ -51,7 +51,7 @@ def test_secrets_do_not_show_in_settings_text():
 def test_every_bench_script_still_imports():
     """bench/ runs outside the tests: a name moved in bot/ must not break it unseen."""
     done = subprocess.run(
-        [sys.executable, "-c", "import common, contention, fanout, latency, memory, overhead"],
+        [sys.executable, "-c", "import common, contention, fanout, latency, memory, overhead, report"],
         cwd=ROOT / "bench",
         env={**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'bench'}"},
         capture_output=True,
@@ -59,3 +59,16 @@ def test_every_bench_script_still_imports():
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_the_bot_starts_without_reading_the_chart_library():
+    """matplotlib takes about a second to import: it is read when the first chart is drawn."""
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys, adapters.cli, bot.features; print('matplotlib' in sys.modules)"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
