@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -64,12 +64,19 @@ CALENDAR = "calendar"
 class SendFailed(Exception):
     """The platform did not take the message. It stays in the outbox and is tried again:
     after `retry_after` seconds for a rate limit, or set aside at once if `permanent` (a
-    refusal that trying again will not change)."""
+    refusal that trying again will not change).
 
-    def __init__(self, reason: str, retry_after: float | None = None, permanent: bool = False) -> None:
+    A rate limit holds as much as it covers (`scope`): None, the whole platform (Discord's
+    global limit, say); a target's id, that channel or conversation alone; any other word, what
+    the sender's `scopes(delivery)` names (a Slack method with a limit of its own)."""
+
+    def __init__(
+        self, reason: str, retry_after: float | None = None, permanent: bool = False, scope: str | None = None
+    ) -> None:
         super().__init__(reason)
         self.retry_after = retry_after
         self.permanent = permanent
+        self.scope = scope
 
 
 @dataclass(frozen=True)
@@ -88,7 +95,9 @@ ANY_PACE = Pace()
 
 class Sender(Protocol):
     """A platform's sender. It may also have `pace` (a Pace: how fast the platform takes
-    messages) and `cost(delivery) -> int` (how many requests one delivery makes)."""
+    messages), `cost(delivery) -> int` (how many requests one delivery makes) and
+    `scopes(delivery) -> set[str]` (the limits, besides its target's, that a delivery counts
+    against: see SendFailed)."""
 
     def send(self, delivery: Delivery) -> str | None:
         """Send it; return the platform's message id if there is one; raise SendFailed."""
@@ -157,6 +166,7 @@ def enqueue(
     now: datetime,
     dedupe_key: str | None = None,
     due_at: datetime | None = None,
+    edit_of: int | None = None,
 ) -> Outbox | None:
     if dedupe_key is not None:
         seen = db.exec(select(Outbox.id).where(Outbox.dedupe_key == dedupe_key)).first()
@@ -171,6 +181,7 @@ def enqueue(
         dedupe_key=dedupe_key,
         created_at=now,
         due_at=due_at or now,
+        edit_of=edit_of,
     )
     db.add(row)
     db.flush()
@@ -204,25 +215,32 @@ def enqueue_edit(
     dedupe_key: str | None = None,
 ) -> Outbox | None:
     """Queue a change to a message (or calendar entry) queued before: a live count, "closed",
-    a new time. Edits go out in order, each after the original has been sent; if the original
-    went out with nothing to change (a platform without a calendar), the edit is let go.
-    `dedupe_key` as for `enqueue`."""
-    original = db.get(Outbox, original_id)
-    if original is None:
+    a new time. Each edit carries the whole content, so only the newest is worth sending: older
+    edits of the message still waiting are let go here (marked sent, with no platform id), and
+    one that is being sent right now is followed by this one (see `_delivery`). An edit goes
+    after the original has been sent; if the original went out with nothing to change (a
+    platform without a calendar), the edit is let go. `dedupe_key` as for `enqueue`: an edit
+    let go keeps its key, so the same change is not queued again."""
+    # Where the original went, not its body: an announcement's JSON can be long.
+    where = db.exec(
+        select(Outbox.platform, Outbox.workspace, Outbox.target_kind, Outbox.target_id).where(
+            Outbox.id == original_id
+        )
+    ).first()
+    if where is None:
         return None
+    platform, workspace, target_kind, target_id = where
     row = enqueue(
-        db,
-        original.platform,
-        original.workspace,
-        original.target_kind,
-        original.target_id,
-        message,
-        now,
-        dedupe_key,
+        db, platform, workspace, target_kind, target_id, message, now, dedupe_key, edit_of=original_id
     )
     if row is not None:
-        row.edit_of = original_id
-        db.add(row)
+        db.execute(
+            update(Outbox)
+            .where(col(Outbox.edit_of) == original_id, col(Outbox.id) < row.id)
+            .where(col(Outbox.sent_at).is_(None), col(Outbox.dead_at).is_(None))
+            .where(or_(col(Outbox.claimed_until).is_(None), col(Outbox.claimed_until) < now))
+            .values(sent_at=now, claimed_until=None)
+        )
     return row
 
 
@@ -232,12 +250,17 @@ RETRY_MAX = timedelta(minutes=15)
 # senders give up after 120 seconds), so a row is claimed again only if its dispatcher died.
 LEASE = timedelta(minutes=3)
 CLAIM_BATCH = 10
+# An edit that finds an older edit of its message being sent waits this long at most: the
+# dispatcher sending the older one sends it right after (see `_Run._follow`); this is in case
+# that dispatcher dies first.
+FOLLOW_WAIT = timedelta(seconds=1)
 MAX_ATTEMPTS = 8  # about 20 minutes of backing off, then set aside for an admin
 
 
 class Pacer:
     """Token buckets in real time: one per platform, one per platform and target, and what each
-    platform asked us to wait for. A dispatcher keeps one for as long as it runs (the scheduler
+    platform asked us to wait for, as wide as the limit it hit (the whole platform, one target,
+    or one of the sender's scopes). A dispatcher keeps one for as long as it runs (the scheduler
     does); with several processes, each keeps its own (see docs/operations.md)."""
 
     def __init__(
@@ -249,16 +272,31 @@ class Pacer:
         self.sleep = sleep
         self._lock = threading.Lock()
         self._buckets: dict[tuple[str, ...], tuple[float, float]] = {}  # key -> (tokens, when)
-        self._held: dict[str, datetime] = {}  # platform -> not before (the bot's clock)
+        # (platform, scope) -> not before (the bot's clock); scope None: the whole platform.
+        self._held: dict[tuple[str, str | None], datetime] = {}
 
-    def hold(self, platform: str, until: datetime) -> None:
-        """A platform said "wait" (a 429): nothing more goes to it before `until`."""
+    def hold(self, platform: str, until: datetime, scope: str | None = None) -> None:
+        """A platform said "wait" (a 429): nothing more goes to it, or to `scope` of it, before
+        `until`."""
         with self._lock:
-            self._held[platform] = max(until, self._held.get(platform, until))
+            key = (platform, scope)
+            self._held[key] = max(until, self._held.get(key, until))
 
-    def held(self, platform: str, now: datetime) -> bool:
+    def held(self, platform: str, now: datetime, scopes: Iterable[str] = ()) -> bool:
+        """Whether the whole platform waits, or any of `scopes` of it."""
+        return self.held_until(platform, now, scopes) is not None
+
+    def held_until(self, platform: str, now: datetime, scopes: Iterable[str] = ()) -> datetime | None:
+        """Until when the whole platform, or the longest held of `scopes`, waits; None if free."""
         with self._lock:
-            return self._held.get(platform, now) > now
+            ends = [self._held.get((platform, scope), now) for scope in (None, *scopes)]
+        latest = max(ends)
+        return latest if latest > now else None
+
+    def held_scopes(self, platform: str, now: datetime) -> set[str]:
+        """The parts of a platform that wait (targets, the sender's scopes), not the whole."""
+        with self._lock:
+            return {s for (p, s), until in self._held.items() if p == platform and s is not None and until > now}
 
     def take(self, platform: str, target: str, pace: Pace, cost: int = 1) -> bool:
         """One send's turn, `cost` requests to the platform. Waits (briefly) for the platform's
@@ -341,11 +379,14 @@ class _Run:
 
     def _work(self) -> None:
         while True:
-            platforms = [p for p in self.senders if not self.pacer.held(p, self.clock.now())]
+            now = self.clock.now()
+            platforms = [p for p in self.senders if not self.pacer.held(p, now)]
             with self.lock:
                 count = min(CLAIM_BATCH, self.limit - self.taken)
                 self.taken += count
                 busy = set(self.busy)
+            # A target a rate limit holds is left like a busy one; other scopes, in `_deliver`.
+            busy |= {(p, scope) for p in platforms for scope in self.pacer.held_scopes(p, now)}
             if not platforms or count <= 0:
                 return
             claimed, unreadable = _claim(self.engine, platforms, busy, self.clock, count)
@@ -359,13 +400,29 @@ class _Run:
                 delivery = item if isinstance(item, Delivery) else self._edit(item)
                 if delivery is None:
                     continue
-                outcome = _deliver(self.engine, self.senders, self.clock, self.pacer, delivery)
-                with self.lock:
-                    if isinstance(outcome, tuple):
-                        self.busy.add(outcome)
-                    else:
-                        self.sent += outcome
+                if self._count(_deliver(self.engine, self.senders, self.clock, self.pacer, delivery)):
+                    if delivery.edit_message_id is not None:
+                        self._follow(delivery.outbox_id)
 
+    def _count(self, outcome: int | tuple[str, str]) -> bool:
+        """Counts what `_deliver` did; True if it was sent."""
+        with self.lock:
+            if isinstance(outcome, tuple):
+                self.busy.add(outcome)
+            else:
+                self.sent += outcome
+        return outcome == 1
+
+    def _follow(self, row_id: int) -> None:
+        """An edit of the same message that came while this one was being sent, and waited for
+        it (see `_delivery`), goes right after it: the newest content lands last."""
+        while (newer := _claim_newer_edit(self.engine, row_id, self.clock)) is not None:
+            delivery = self._edit(newer)
+            if delivery is None or not self._count(
+                _deliver(self.engine, self.senders, self.clock, self.pacer, delivery)
+            ):
+                return
+            row_id = newer
 
     def _edit(self, row_id: int) -> Delivery | None:
         """An edit is read when its turn comes, after what came before it in the batch (most
@@ -427,10 +484,16 @@ def _deliver(
     """Send one claimed row. Returns 1 if sent, 0 if not (yet), or its (platform, target) if
     that target must wait for its share of the pace."""
     row_id, platform = delivery.outbox_id, delivery.platform
-    if pacer.held(platform, clock.now()):  # a 429 came meanwhile: leave it for later
-        _settle(engine, row_id, claimed_until=None)
-        return 0
     sender = senders[platform]
+    now = clock.now()
+    scopes = {delivery.target_id, *(sender.scopes(delivery) if hasattr(sender, "scopes") else ())}
+    until = pacer.held_until(platform, now, scopes)
+    if until is not None:  # a 429 came meanwhile: leave it for later
+        if pacer.held(platform, now):
+            _settle(engine, row_id, claimed_until=None)
+        else:  # held for a part of the platform, this one's: it cannot go before then
+            _settle(engine, row_id, claimed_until=None, due_at=until)
+        return 0
     # A sender may say how many requests a delivery takes (opening a conversation, parts...).
     cost = sender.cost(delivery) if hasattr(sender, "cost") else 1
     if not pacer.take(platform, delivery.target_id, getattr(sender, "pace", ANY_PACE), cost):
@@ -447,25 +510,38 @@ def _deliver(
 
 def _delivery(db: Session, row: Outbox, now: datetime) -> Delivery | None:
     """What to send for `row`; None, with the row changed, if it is an edit that must wait
-    (for its original, or for an earlier edit of it) or that has nothing to change."""
+    (for its original, or for an older edit of it being sent right now) or that is let go
+    (nothing to change, or a newer edit carries the whole content)."""
     assert row.id is not None
     edit_message_id = None
     if row.edit_of is not None:
         original = db.get(Outbox, row.edit_of)
-        earlier = db.exec(
+        newer = db.exec(
             select(Outbox.id)
-            .where(Outbox.edit_of == row.edit_of, col(Outbox.id) < row.id)
-            .where(col(Outbox.sent_at).is_(None), col(Outbox.dead_at).is_(None))
+            .where(Outbox.edit_of == row.edit_of, col(Outbox.id) > row.id, col(Outbox.dead_at).is_(None))
         ).first()
-        if original is not None and original.sent_at is not None and not original.platform_message_id:
-            # It went out as nothing the platform can change (no calendar there).
+        gone_as_nothing = original is not None and original.sent_at is not None and not original.platform_message_id
+        if gone_as_nothing or newer is not None:
+            # It went out as nothing the platform can change (no calendar there), or a newer
+            # edit, sent or waiting, shows the message as it is now: this one would undo it.
             row.sent_at, row.claimed_until = now, None
             db.add(row)
             return None
-        if original is None or original.platform_message_id is None or earlier is not None:
-            # The message to change has not gone out yet, or an earlier change has not.
+        if original is None or original.platform_message_id is None:
+            # The message to change has not gone out yet.
             wait = RETRY_MAX if original is not None and original.dead_at is not None else RETRY_BASE
             row.due_at, row.claimed_until = now + wait, None
+            db.add(row)
+            return None
+        in_flight = db.exec(
+            select(Outbox.id)
+            .where(Outbox.edit_of == row.edit_of, col(Outbox.id) < row.id)
+            .where(col(Outbox.sent_at).is_(None), col(Outbox.dead_at).is_(None), col(Outbox.claimed_until) >= now)
+        ).first()
+        if in_flight is not None:
+            # An older edit is being sent right now: its dispatcher sends this one right after
+            # (`_Run._follow`), so the older cannot land last; FOLLOW_WAIT in case it dies.
+            row.due_at, row.claimed_until = now + FOLLOW_WAIT, None
             db.add(row)
             return None
         edit_message_id = original.platform_message_id
@@ -482,6 +558,30 @@ def _delivery(db: Session, row: Outbox, now: datetime) -> Delivery | None:
     )
 
 
+def _claim_newer_edit(engine: Engine, row_id: int, clock: Clock) -> int | None:
+    """The newest edit of the message edit `row_id` changed, queued after it and waiting for it
+    (not claimed by another dispatcher), claimed for LEASE; None if there is none."""
+    now = clock.now()
+    with Session(engine) as db:
+        original = db.exec(select(Outbox.edit_of).where(Outbox.id == row_id)).one()
+        newer = db.exec(
+            select(Outbox)
+            .where(Outbox.edit_of == original, col(Outbox.id) > row_id)
+            .where(col(Outbox.sent_at).is_(None), col(Outbox.dead_at).is_(None))
+            .where(or_(col(Outbox.claimed_until).is_(None), col(Outbox.claimed_until) < now))
+            .where(Outbox.due_at <= now + FOLLOW_WAIT)  # not one waiting out a failure
+            .order_by(col(Outbox.id).desc())
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        ).first()
+        if newer is None:
+            return None
+        newer.claimed_until = now + LEASE
+        db.add(newer)
+        db.commit()
+        return newer.id
+
+
 def _failed(
     engine: Engine, clock: Clock, pacer: Pacer, row_id: int, platform: str, failure: Exception
 ) -> None:
@@ -494,7 +594,7 @@ def _failed(
         row.claimed_until = None
         if isinstance(failure, SendFailed) and failure.retry_after is not None:
             row.due_at = now + timedelta(seconds=failure.retry_after)
-            pacer.hold(platform, row.due_at)
+            pacer.hold(platform, row.due_at, failure.scope)
         else:
             row.attempts += 1
             row.due_at = now + min(RETRY_BASE * 2 ** (row.attempts - 1), RETRY_MAX)

@@ -11,8 +11,22 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from bot.conversation import HomeOpened, Message
-from bot.outbox import MAX_ATTEMPTS, RETRY_MAX, Pace, Pacer, SendFailed, enqueue_dm
+from bot.conversation import CalendarEvent, HomeOpened, Message
+from bot.members import AccountRef
+from bot.outbox import (
+    FOLLOW_WAIT,
+    LEASE,
+    MAX_ATTEMPTS,
+    RETRY_MAX,
+    Pace,
+    Pacer,
+    SendFailed,
+    enqueue_channel,
+    enqueue_dm,
+    enqueue_edit,
+    enqueue_event,
+    retry,
+)
 from storage.models import Outbox
 from tests.conftest import START, deliver, member_named
 
@@ -237,20 +251,161 @@ def test_a_lasting_refusal_is_set_aside_at_once(engine, bot, clock, person, plat
     assert (row.attempts, row.dead_at) == (1, clock.now())
 
 
-def test_edits_wait_for_each_other_and_go_out_in_order(engine, bot, clock, platform):
-    from bot.members import AccountRef
-    from bot.outbox import enqueue_channel, enqueue_edit
+ROOM = AccountRef("console", "local", "announcements")
 
-    room = AccountRef("console", "local", "announcements")
+
+def posted(engine, platform, clock, words: str = "3 places left") -> int:
+    """A post in the announcements channel, sent: the message later edits change."""
     with Session(engine) as session:
-        first = enqueue_channel(session, room, Message(("3 places left",)), clock.now())
+        first = enqueue_channel(session, ROOM, Message((words,)), clock.now())
+        session.commit()
+        assert first is not None and first.id is not None
+        first_id = first.id
+    assert deliver(engine, platform, clock) == 1
+    return first_id
+
+
+def edits_sent(platform) -> list[str]:
+    return [d.message.plain() for d in platform.sent if d.edit_message_id is not None]
+
+
+def test_many_edits_of_one_message_go_out_as_one_with_the_newest_content(engine, bot, clock, platform):
+    first = posted(engine, platform, clock, "3 places left")
+    with Session(engine) as session:
+        for taken in range(1, 21):
+            enqueue_edit(session, first, Message((f"{taken} signed up",)), clock.now(), dedupe_key=f"count:{taken}")
+            session.commit()  # each sign-up is a turn of its own
+        again = enqueue_edit(session, first, Message(("20 signed up",)), clock.now(), dedupe_key="count:20")
+
+    assert again is None  # a key queued before is not queued again, even once let go
+    assert deliver(engine, platform, clock) == 1
+    assert edits_sent(platform) == ["20 signed up"]
+    assert platform.sent[-1].edit_message_id == "msg-1"
+    assert deliver(engine, platform, clock) == 0
+    with Session(engine) as session:
+        edits = session.exec(select(Outbox).where(Outbox.edit_of == first).order_by(Outbox.id)).all()
+    # Every edit is done with; only the newest reached the platform (it has the platform's id).
+    assert len(edits) == 20 and all(e.sent_at is not None and e.dead_at is None for e in edits)
+    assert [e.platform_message_id is not None for e in edits] == [False] * 19 + [True]
+
+
+def test_edits_queued_before_the_post_went_wait_for_it_and_only_the_newest_follows(engine, bot, clock, platform):
+    with Session(engine) as session:
+        first = enqueue_channel(session, ROOM, Message(("3 places left",)), clock.now())
+        first.due_at = clock.now() + timedelta(minutes=1)  # not out yet
         enqueue_edit(session, first.id, Message(("2 places left",)), clock.now())
         enqueue_edit(session, first.id, Message(("1 place left",)), clock.now())
         session.commit()
     for _beat in range(4):
         deliver(engine, platform, clock)
-        clock.advance(timedelta(seconds=5))
-    assert [d.message.plain() for d in platform.sent] == ["3 places left", "2 places left", "1 place left"]
+        clock.advance(timedelta(seconds=30))
+    assert [d.message.plain() for d in platform.sent] == ["3 places left", "1 place left"]
+
+
+def test_an_edit_queued_while_an_older_one_is_being_sent_goes_right_after_it(engine, bot, clock, platform):
+    first = posted(engine, platform, clock)
+
+    class SignUpsMeanwhile(type(platform)):
+        """Two more people sign up while the platform is taking the first edit."""
+
+        def send(self, delivery):
+            if delivery.message.plain() == "2 places left":
+                with Session(engine) as session:
+                    enqueue_edit(session, first, Message(("1 place left",)), clock.now())
+                    session.commit()
+                with Session(engine) as session:
+                    enqueue_edit(session, first, Message(("Full",)), clock.now())
+                    session.commit()
+            return super().send(delivery)
+
+    slow = SignUpsMeanwhile(sent=list(platform.sent))
+    with Session(engine) as session:
+        enqueue_edit(session, first, Message(("2 places left",)), clock.now())
+        session.commit()
+
+    assert deliver(engine, slow, clock) == 2  # the same beat, in order: the newest lands last
+    assert edits_sent(slow) == ["2 places left", "Full"]
+    assert deliver(engine, slow, clock) == 0
+
+
+def test_an_edit_waits_a_moment_while_another_dispatcher_sends_an_older_one(engine, bot, clock, platform):
+    first = posted(engine, platform, clock)
+    with Session(engine) as session:
+        older = enqueue_edit(session, first, Message(("2 places left",)), clock.now())
+        older.claimed_until = clock.now() + LEASE  # another process is sending it right now
+        newer = enqueue_edit(session, first, Message(("1 place left",)), clock.now())
+        session.commit()
+        older_id, newer_id = older.id, newer.id
+
+    assert deliver(engine, platform, clock) == 0  # not over the older one, which may land after
+    with Session(engine) as session:
+        waiting = session.get_one(Outbox, newer_id)
+        assert (waiting.sent_at, waiting.due_at) == (None, clock.now() + FOLLOW_WAIT)
+        done = session.get_one(Outbox, older_id)  # the other process is done with it
+        done.sent_at, done.claimed_until, done.platform_message_id = clock.now(), None, "msg-1"
+        session.commit()
+    clock.advance(FOLLOW_WAIT)
+    assert deliver(engine, platform, clock) == 1
+    assert edits_sent(platform) == ["1 place left"]
+
+
+def test_an_older_edit_tried_again_after_a_newer_went_is_let_go(engine, bot, clock, platform):
+    first = posted(engine, platform, clock)
+    with Session(engine) as session:
+        older = enqueue_edit(session, first, Message(("2 places left",)), clock.now())
+        session.commit()
+        older_id = older.id
+    platform.failures.append(SendFailed("Slack said internal_error"))
+    assert deliver(engine, platform, clock) == 0  # it waits to be tried again
+    with Session(engine) as session:
+        enqueue_edit(session, first, Message(("1 place left",)), clock.now())
+        session.commit()
+    assert deliver(engine, platform, clock) == 1
+    clock.advance(RETRY_MAX)
+    assert deliver(engine, platform, clock) == 0
+    assert edits_sent(platform) == ["1 place left"]
+    with Session(engine) as session:
+        assert session.get_one(Outbox, older_id).sent_at is not None
+
+
+def test_edits_of_a_set_aside_post_wait_and_the_newest_goes_once_it_is_tried_again(engine, bot, clock, platform):
+    with Session(engine) as session:
+        first = enqueue_channel(session, ROOM, Message(("3 places left",)), clock.now())
+        session.commit()
+        first_id = first.id
+    platform.failures.append(SendFailed("Slack said not_in_channel", permanent=True))
+    assert deliver(engine, platform, clock) == 0
+    with Session(engine) as session:
+        enqueue_edit(session, first_id, Message(("2 places left",)), clock.now())
+        enqueue_edit(session, first_id, Message(("1 place left",)), clock.now())
+        session.commit()
+    assert deliver(engine, platform, clock) == 0
+    with Session(engine) as session:  # the edit waits long: its post is set aside
+        [waiting] = session.exec(select(Outbox).where(Outbox.edit_of == first_id, Outbox.sent_at == None)).all()  # noqa: E711
+        assert waiting.due_at == clock.now() + RETRY_MAX
+
+    with Session(engine) as session:  # an admin put it right and typed: outbox retry all
+        assert retry(session, clock.now()) == 1
+        session.commit()
+    assert deliver(engine, platform, clock) == 2
+    assert [d.message.plain() for d in platform.sent] == ["3 places left", "1 place left"]
+
+
+def test_changes_to_a_calendar_entry_coalesce_too(engine, bot, clock, platform):
+    def entry(place: str) -> CalendarEvent:
+        return CalendarEvent("Chair yoga", START, START + timedelta(hours=1), place)
+
+    with Session(engine) as session:
+        first = enqueue_event(session, ROOM, entry("Room 1"), clock.now(), "event:1")
+        session.commit()
+        first_id = first.id
+    assert deliver(engine, platform, clock) == 1
+    with Session(engine) as session:
+        for number in (2, 3, 4):
+            enqueue_edit(session, first_id, entry(f"Room {number}"), clock.now(), dedupe_key=f"event:1:{number}")
+        session.commit()
+    assert deliver(engine, platform, clock) == 1
+    assert [(d.event.place, d.edit_message_id) for d in platform.sent] == [("Room 1", None), ("Room 4", "msg-1")]
 
 
 class Ticking:
