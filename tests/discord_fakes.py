@@ -472,9 +472,10 @@ class FakeDiscord:
         self.accepted += 1
         return None
 
-    def rate_limit_next_send(self, retry_after: float) -> None:
-        """The next message send gets a 429 as Discord sends it (with a Via header)."""
-        self.refusals.append(_too_many(retry_after))
+    def rate_limit_next_send(self, retry_after: float, scope: str = "user") -> None:
+        """The next message send gets a 429 as Discord sends it (with a Via header): for the
+        route's bucket ("user"), or for the bot as a whole ("global")."""
+        self.refusals.append(_too_many(retry_after, scope))
 
     def lose_answer_to_next_send(self) -> None:
         """The next message is made, but the bot gets a 503 instead of the answer."""

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import discord
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from adapters.discord import translate
 from adapters.discord.render import (
@@ -40,6 +40,7 @@ from bot.conversation import (
 from bot.core import Bot
 from bot.features import EVERY_FEATURE
 from bot.members import AccountRef
+from bot.outbox import enqueue
 from bot.settings import Settings
 from bot.words import translator
 from storage.models import (
@@ -633,6 +634,59 @@ def test_a_long_rate_limit_or_a_refusal_keeps_the_message_in_the_outbox(world, e
     assert seen(again) == f"Trying message #{row.id} again now."
     assert world.dispatch(clock) == 1
     assert len(world.fake.posts_in(world.fake.dm_of[CORA])) == 1  # delivered once
+
+
+def queue_post_and_dms(engine, clock) -> None:
+    """A post in the announcements channel, then direct messages to two people, due now."""
+    with Session(engine) as session:
+        enqueue(session, "discord", "", "channel", ANNOUNCEMENTS, Message(("Wellbeing session",)), clock.now())
+        for user_id in ("2001", "2002"):
+            enqueue(session, "discord", "", "dm", user_id, Message((f"Hello {user_id}",)), clock.now())
+        session.commit()
+
+
+def test_a_long_rate_limit_on_one_channel_does_not_delay_direct_messages_to_others(world, engine, clock):
+    queue_post_and_dms(engine, clock)
+    world.fake.rate_limit_next_send(45.0)  # the post's route, not the bot's global limit
+
+    assert world.dispatch(clock) == 2  # in the same dispatch
+    assert [seen(m) for m in world.fake.posts_in(world.fake.dm_of["2001"])] == ["Hello 2001"]
+    assert [seen(m) for m in world.fake.posts_in(world.fake.dm_of["2002"])] == ["Hello 2002"]
+    assert world.fake.posts_in(ANNOUNCEMENTS) == []
+    with Session(engine) as session:
+        [waiting] = session.exec(select(Outbox).where(Outbox.sent_at == None)).all()  # noqa: E711
+    assert (waiting.target_id, waiting.attempts) == (ANNOUNCEMENTS, 0)
+    assert waiting.due_at.replace(tzinfo=UTC) == clock.now() + timedelta(seconds=45)
+
+
+def test_a_long_global_rate_limit_holds_every_discord_send(world, engine, clock):
+    queue_post_and_dms(engine, clock)
+    world.fake.rate_limit_next_send(45.0, scope="global")
+
+    assert world.dispatch(clock) == 0
+    assert len(world.fake.made("POST", "/channels/")) == 1  # the post's try; nobody else's
+    clock.advance(timedelta(seconds=45))
+    assert world.dispatch(clock) == 3
+
+
+def test_twenty_sign_ups_at_once_end_in_the_final_count_with_one_edit(world, engine, clock):
+    people = [str(3000 + number) for number in range(20)]
+    grant(world, CORA, "coordinator")
+    fill_form(world, CORA, world.slash(CORA, "sessions", "new"), {**SESSION, "capacity": "3"})
+    met(world, *people)
+    world.dispatch(clock)
+    [announced] = world.fake.posts_in(ANNOUNCEMENTS)
+    sign_up = buttons(announced)["Sign up"]
+
+    for person in people:  # all before the outbox's next beat
+        world.press(person, sign_up, channel=ANNOUNCEMENTS)
+    world.dispatch(clock)
+
+    [edited] = world.fake.made("PATCH", f"/channels/{ANNOUNCEMENTS}/messages/{announced['id']}")  # not twenty
+    assert "**Places:** 3 of 3 places taken, 17 on the waitlist" in edited.body["content"]
+    with Session(engine) as session:
+        edits = session.exec(select(Outbox).where(col(Outbox.edit_of).is_not(None))).all()
+    assert all(e.sent_at is not None for e in edits)
 
 
 def test_a_name_two_people_share_is_asked_about_as_discord_shows_them_and_a_mention_is_exact(world, engine):

@@ -21,6 +21,8 @@ from bot.outbox import (
     Pace,
     Pacer,
     SendFailed,
+    dispatch_due,
+    enqueue,
     enqueue_channel,
     enqueue_dm,
     enqueue_edit,
@@ -443,6 +445,12 @@ def test_the_pacer_keeps_a_platforms_rate_and_each_channels_share():
     assert not pacer.held("slack", START + timedelta(seconds=30))
     assert not pacer.held("discord", START)
 
+    pacer.hold("discord", START + timedelta(seconds=45), scope="C1")  # one channel's limit
+    assert not pacer.held("discord", START) and pacer.held("discord", START, {"C1"})
+    assert pacer.held_scopes("discord", START) == {"C1"}
+    assert pacer.held_until("discord", START, {"C2", "C1"}) == START + timedelta(seconds=45)
+    assert pacer.held_scopes("discord", START + timedelta(seconds=45)) == set()
+
 
 def test_a_busy_channel_waits_its_turn_while_others_are_sent(engine, bot, clock, platform):
     from bot.members import AccountRef
@@ -477,3 +485,69 @@ def test_a_row_that_cannot_be_read_is_counted_as_a_failure_not_lost_in_a_thread(
         row = session.exec(select(Outbox)).one()
     assert (row.attempts, row.claimed_until, row.sent_at) == (1, None, None)
     assert row.last_error == "'text'"
+
+
+def queued_post_and_dms(engine, clock) -> None:
+    """A post in the announcements channel, then a second one, and direct messages to two people."""
+    with Session(engine) as session:
+        enqueue_channel(session, ROOM, Message(("Wellbeing session",)), clock.now())
+        enqueue_channel(session, ROOM, Message(("Another session",)), clock.now())
+        for name in ("bob", "cal"):
+            enqueue(session, "console", "local", "dm", name, Message((f"Hello {name}",)), clock.now())
+        session.commit()
+
+
+def test_a_long_rate_limit_on_one_channel_holds_that_channel_alone(engine, bot, clock, platform):
+    queued_post_and_dms(engine, clock)
+    platform.failures.append(SendFailed("429 on the channel", retry_after=30, scope="announcements"))
+
+    assert deliver(engine, platform, clock) == 2  # the same dispatch: nobody else waits
+    assert [(d.target_id, d.message.plain()) for d in platform.sent] == [
+        ("bob", "Hello bob"),
+        ("cal", "Hello cal"),
+    ]
+    with Session(engine) as session:
+        waiting = session.exec(select(Outbox).where(Outbox.sent_at == None)).all()  # noqa: E711
+    # Both posts wait the channel's 30 seconds (the second was in the same batch); no failure.
+    assert [(r.target_id, r.attempts, r.due_at) for r in waiting] == [
+        ("announcements", 0, clock.now() + timedelta(seconds=30)),
+    ] * 2
+
+    with Session(engine) as session:
+        enqueue(session, "console", "local", "dm", "dee", Message(("Hello dee",)), clock.now())
+        session.commit()
+    clock.advance(timedelta(seconds=29))
+    assert deliver(engine, platform, clock) == 1
+    assert platform.texts_for("dee") == ["Hello dee"]
+    clock.advance(timedelta(seconds=1))
+    assert deliver(engine, platform, clock) == 2
+    assert platform.texts_for("announcements") == ["Wellbeing session", "Another session"]
+
+
+def test_a_global_rate_limit_holds_every_send_of_the_platform(engine, bot, clock, platform):
+    queued_post_and_dms(engine, clock)
+    platform.failures.append(SendFailed("429 for the whole bot", retry_after=30))
+
+    assert deliver(engine, platform, clock) == 0
+    assert platform.sent == []
+    clock.advance(timedelta(seconds=30))
+    assert deliver(engine, platform, clock) == 4
+
+
+def test_a_held_channel_is_left_unclaimed_while_the_same_pacer_holds_it(engine, bot, clock, platform):
+    pacer = Pacer()  # one pacer across beats, as the scheduler keeps it
+    with Session(engine) as session:
+        enqueue_channel(session, ROOM, Message(("Wellbeing session",)), clock.now())
+        session.commit()
+    platform.failures.append(SendFailed("429 on the channel", retry_after=30, scope="announcements"))
+    assert dispatch_due(engine, {"console": platform}, clock, pacer=pacer) == 0
+    with Session(engine) as session:  # a post queued meanwhile, due at once
+        enqueue_channel(session, ROOM, Message(("Another session",)), clock.now())
+        enqueue(session, "console", "local", "dm", "bob", Message(("Hello bob",)), clock.now())
+        session.commit()
+    assert dispatch_due(engine, {"console": platform}, clock, pacer=pacer) == 1
+    assert [d.target_id for d in platform.sent] == ["bob"]
+    with Session(engine) as session:
+        assert all(r.claimed_until is None for r in session.exec(select(Outbox)).all())
+    clock.advance(timedelta(seconds=30))
+    assert dispatch_due(engine, {"console": platform}, clock, pacer=pacer) == 2

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 from slack_sdk.http_retry import builtin_async_handlers
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from adapters.slack import translate
 from adapters.slack.app import SlackAdapter, start_socket_mode
@@ -56,7 +56,7 @@ from bot.core import Bot
 from bot.feature import Features
 from bot.features import EVERY_FEATURE
 from bot.members import AccountRef
-from bot.outbox import Delivery, SendFailed, retry
+from bot.outbox import Delivery, SendFailed, enqueue, retry
 from bot.settings import Settings
 from bot.words import translator
 from storage.db import make_engine
@@ -715,6 +715,66 @@ def test_a_long_rate_limit_or_a_refusal_keeps_the_message_in_the_outbox(world, e
         session.commit()
     assert world.dispatch(clock) == 1
     assert len(world.fake.posts_in("DUCORA")) == 1  # delivered once
+
+
+def queue_post_and_dms(engine, clock, dms_first: bool = False) -> None:
+    """A post in the announcements channel and direct messages to Bob and Cal, due now."""
+    with Session(engine) as session:
+        post = lambda: enqueue(  # noqa: E731
+            session, "slack", TEAM, "channel", ANNOUNCEMENTS, Message(("Wellbeing session",)), clock.now()
+        )
+        if not dms_first:
+            post()
+        for user, name in (("UBOB", "Bob"), ("UCAL", "Cal")):
+            enqueue(session, "slack", TEAM, "dm", user, Message((f"Hello {name}",)), clock.now())
+        if dms_first:
+            post()
+        session.commit()
+
+
+def test_a_long_rate_limit_on_one_channel_does_not_delay_direct_messages_to_others(world, engine, clock):
+    queue_post_and_dms(engine, clock)
+    world.fake.fail("chat.postMessage", Failure(status=429, retry_after=45))  # the post's call
+
+    assert world.dispatch(clock) == 2  # in the same dispatch
+    assert (said(world.fake.posts_in("DUBOB")), said(world.fake.posts_in("DUCAL"))) == (["Hello Bob"], ["Hello Cal"])
+    assert world.fake.posts_in(ANNOUNCEMENTS) == []
+    with Session(engine) as session:
+        [waiting] = session.exec(select(Outbox).where(Outbox.sent_at == None)).all()  # noqa: E711
+    assert (waiting.target_id, waiting.attempts) == (ANNOUNCEMENTS, 0)
+    assert waiting.due_at.replace(tzinfo=UTC) == clock.now() + timedelta(seconds=45)
+
+
+def test_a_rate_limit_on_opening_a_conversation_holds_every_slack_send(world, engine, clock):
+    queue_post_and_dms(engine, clock, dms_first=True)
+    world.fake.fail("conversations.open", Failure(status=429, retry_after=45))  # Bob's
+
+    assert world.dispatch(clock) == 0
+    assert world.fake.made("chat.postMessage") == []
+    clock.advance(timedelta(seconds=45))
+    assert world.dispatch(clock) == 3
+
+
+def test_twenty_sign_ups_at_once_end_in_the_final_count_with_one_edit(world, engine, clock):
+    people = [f"UP{number:02d}" for number in range(20)]
+    grant(world, "UCORA", "coordinator")
+    world.slash("UCORA", "/sessions", "new")
+    assert fill_form(world, "UCORA", {**SESSION, "capacity": "3"}) == "closed"
+    met(world, *people)
+    world.dispatch(clock)
+    [announced] = world.fake.posts_in(ANNOUNCEMENTS)
+    sign_up = button(announced["blocks"], "Sign up")
+
+    for person in people:  # all before the outbox's next beat
+        world.press(person, sign_up, channel=ANNOUNCEMENTS)
+    world.dispatch(clock)
+
+    [edited] = world.fake.made("chat.update")  # one edit, not twenty
+    assert (edited["channel"], edited["ts"]) == (ANNOUNCEMENTS, world.fake.stamps_in(ANNOUNCEMENTS)[0])
+    assert "*Places:* 3 of 3 places taken, 17 on the waitlist" in texts(edited["blocks"])
+    with Session(engine) as session:
+        edits = session.exec(select(Outbox).where(col(Outbox.edit_of).is_not(None))).all()
+    assert len(edits) == 20 and all(e.sent_at is not None for e in edits)
 
 
 def test_a_file_that_failed_to_upload_is_sent_again_without_the_message_twice(world):

@@ -26,7 +26,7 @@ from discord import app_commands
 from adapters.discord import translate
 from adapters.discord.poster import DiscordPoster, download, parts
 from adapters.discord.render import NO_PINGS, form_errors, form_offer, render_modal, shorten
-from adapters.discord.sender import DiscordSender
+from adapters.discord.sender import DiscordSender, limit_trace
 from adapters.platforms import NotStarted, Started, secret
 from bot.conversation import MAX_FILE_BYTES, Event, FormSubmit, Message, Reply
 from bot.core import Bot
@@ -59,6 +59,8 @@ class DiscordAdapter(discord.Client):
             allowed_mentions=NO_PINGS,
             # Longer rate limits go back to the outbox instead of holding every message up.
             max_ratelimit_timeout=30.0,
+            # Tells the outbox whether such a limit was the bot's global one (adapters/discord/sender.py).
+            http_trace=limit_trace(),
             **options,
         )
         self.bot = bot

@@ -7,14 +7,22 @@ discord.py waits out short rate limits itself (a 429 is retried, the message goe
 rate limit or any refusal raises SendFailed, so the row stays for a later try.
 Each message part carries a nonce made from its outbox row, which Discord enforces: if a send
 went through but its answer was lost, the retry gets the same message back, not a second one.
+
+A long rate limit holds as much as it covers: only the bot's global limit (a 429 with
+X-RateLimit-Global, or scope "global") holds every Discord send; any other (a route's bucket, a
+channel's) holds the row's target alone. discord.py's RateLimited does not say which it was, so
+`limit_trace`, on the client's HTTP session, notes it in the task that made the request.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from contextvars import ContextVar
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
+import aiohttp
 import discord
 
 from adapters.discord.poster import DiscordPoster, parts
@@ -24,6 +32,28 @@ from bot.conversation import CalendarEvent
 from bot.outbox import Delivery, Pace, SendFailed
 
 log = logging.getLogger(__name__)
+
+
+# Whether the last answer Discord gave to this task's requests was a 429 for the global limit.
+_GLOBAL_LIMIT: ContextVar[bool] = ContextVar("discord_global_limit", default=False)
+
+
+def limit_trace() -> aiohttp.TraceConfig:
+    """For the client's `http_trace`: notes, in the task that made each request, whether Discord
+    answered with a 429 for the bot's global limit (aiohttp calls this within that task)."""
+
+    async def answered(_session: aiohttp.ClientSession, _context: SimpleNamespace, params: object) -> None:
+        response = getattr(params, "response", None)
+        headers = response.headers if response is not None else {}
+        _GLOBAL_LIMIT.set(
+            response is not None
+            and response.status == 429
+            and (headers.get("X-RateLimit-Global", "").lower() == "true" or headers.get("X-RateLimit-Scope") == "global")
+        )
+
+    trace = aiohttp.TraceConfig()
+    trace.on_request_end.append(answered)
+    return trace
 
 
 @dataclass
@@ -53,15 +83,22 @@ class DiscordSender:
 
     def send(self, delivery: Delivery) -> str | None:
         try:
-            return on_loop(self.loop, self.deliver(delivery))
-        except discord.RateLimited as error:
-            raise SendFailed("Discord asked us to wait", error.retry_after) from error
+            return on_loop(self.loop, self._deliver_or_say_what_waits(delivery))
         except (discord.Forbidden, discord.NotFound) as error:  # no access, or gone: ask an admin
             raise SendFailed(f"Discord said {error.status} {error.text}"[:300], permanent=True) from error
         except discord.HTTPException as error:  # a server error: try again later
             raise SendFailed(f"Discord said {error.status} {error.text}"[:300]) from error
         except (OSError, discord.ClientException) as error:
             raise SendFailed(f"could not reach Discord: {type(error).__name__}") from error
+
+    async def _deliver_or_say_what_waits(self, delivery: Delivery) -> str | None:
+        """`deliver`; a long rate limit raises SendFailed with what it holds (see the module)."""
+        _GLOBAL_LIMIT.set(False)
+        try:
+            return await self.deliver(delivery)
+        except discord.RateLimited as error:
+            scope = None if _GLOBAL_LIMIT.get() else delivery.target_id
+            raise SendFailed("Discord asked us to wait", error.retry_after, scope=scope) from error
 
     async def deliver(self, delivery: Delivery) -> str | None:
         if delivery.event is not None:

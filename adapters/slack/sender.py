@@ -4,6 +4,12 @@ The outbox's dispatcher runs in the scheduler's threads; the sends run on the ap
 through the same poster as the answers to events (adapters/slack/poster.py). A short rate limit
 is waited out there; a longer one, or any refusal, raises SendFailed, so the row stays in the
 outbox and is tried again later.
+
+A 429 from Slack carries only Retry-After, so what it holds follows from the method's limit
+(api.slack.com/apis/rate-limits): chat.postMessage's is about one message a second per channel,
+so it holds that channel (or that person's conversation) alone; chat.update has a limit of its
+own for the workspace, so it holds edits alone; any other method (opening a conversation, an
+upload) holds every Slack send until Retry-After has passed.
 """
 
 from __future__ import annotations
@@ -44,6 +50,19 @@ LASTING = {
 }
 
 
+# What a 429 on chat.update holds: every edit in the workspace, nothing else.
+EDITS = "chat.update"
+
+
+def limit_scope(api_url: str, delivery: Delivery) -> str | None:
+    """What a 429 on this call holds (see the module's docstring): the delivery's target, the
+    edits, or (None) every send to Slack."""
+    method = api_url.rstrip("/").rsplit("/", 1)[-1]
+    if method == "chat.postMessage":
+        return delivery.target_id
+    return EDITS if method == EDITS else None
+
+
 class SlackSender:
     # chat.postMessage: about one message a second into one channel, with short bursts.
     pace = Pace(per_target_per_second=1.0, target_burst=4)
@@ -61,9 +80,16 @@ class SlackSender:
             reason = error.response.get("error") if isinstance(error.response.data, dict) else None
             status = error.response.status_code
             wait = retry_after(error.response.headers) if status == 429 else None
-            raise SendFailed(f"Slack said {reason or status}", wait, permanent=reason in LASTING) from error
+            scope = limit_scope(str(error.response.api_url), delivery) if status == 429 else None
+            raise SendFailed(
+                f"Slack said {reason or status}", wait, permanent=reason in LASTING, scope=scope
+            ) from error
         except (SlackClientError, ClientError, OSError) as error:  # refused upload, no connection
             raise SendFailed(f"could not reach Slack: {type(error).__name__}") from error
+
+    def scopes(self, delivery: Delivery) -> set[str]:
+        """The limits, besides its channel's, that a delivery counts against (see limit_scope)."""
+        return {EDITS} if delivery.edit_message_id and delivery.event is None else set()
 
     async def deliver(self, delivery: Delivery) -> str | None:
         if delivery.event is not None:
