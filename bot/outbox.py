@@ -9,7 +9,15 @@ has locked, and a claimed row is not claimed again until its lease runs out.
 
 A message that fails MAX_ATTEMPTS times, or that the platform refuses for good (a channel that is
 gone, a permission missing), is set aside as undelivered, with the reason; admins see and retry
-them with the `outbox` command. Rate limits are waited out and never count as failures.
+them with the `outbox` command. Rate limits are waited out and never count as failures, and
+hold only what they cover (`SendFailed.scope`): one target, one of the sender's scopes, or the
+whole platform.
+
+An edit carries the whole content of the message it changes, so only the newest edit of a
+message goes: `enqueue_edit` lets go of older ones still waiting, and at its turn an edit with
+a newer one behind it is let go (`_delivery`). Two edits of one message never race: an edit that
+finds an older one being sent waits FOLLOW_WAIT, and the dispatcher sending the older claims and
+sends the newest right after it (`_Run._follow`), so the newest content lands last.
 """
 
 from __future__ import annotations

@@ -63,6 +63,7 @@ class Call:
     status: int = 200
     error: str = ""
     answer: dict[str, Any] = field(default_factory=dict)
+    at: float = field(default_factory=time.monotonic)  # when it arrived (bench/rush.py)
 
     @property
     def ok(self) -> bool:

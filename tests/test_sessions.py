@@ -563,13 +563,11 @@ def test_the_announcement_count_is_kept_current_by_editing_the_same_post(engine,
     sign_up(people[10])
     deliver(engine, platform, clock)
 
-    post, *edits = channel_posts(platform)
-    assert len(edits) == 12
-    assert {e.edit_message_id for e in edits} == {"msg-1"}  # each changes the post itself
+    # Twelve changes queued; one edit goes, with the count as it is now.
+    post, edit = channel_posts(platform)
+    assert edit.edit_message_id == "msg-1"  # it changes the post itself
     assert places_line(post.message) == "0 of 12 places taken"
-    assert [places_line(e.message) for e in edits[:2]] == ["1 of 12 places taken", "2 of 12 places taken"]
-    assert places_line(edits[9].message) == "10 of 12 places taken"
-    assert places_line(edits[-1].message) == "10 of 12 places taken"
+    assert places_line(edit.message) == "10 of 12 places taken"
 
     for member in people[10:]:
         sign_up(member)
