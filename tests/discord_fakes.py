@@ -63,6 +63,7 @@ class Call:
     path: str
     body: Any
     files: dict[str, bytes] = field(default_factory=dict)
+    at: float = field(default_factory=time.monotonic)  # when it arrived (bench/rush.py)
 
 
 class FakeDiscord:
