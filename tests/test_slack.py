@@ -112,7 +112,7 @@ SESSION = {
 @pytest.fixture
 def world(engine, clock):
     loop = LoopThread()
-    fake = FakeSlack()
+    fake = FakeSlack(clock)
     loop.run(fake.start())
     settings = Settings(
         _env_file=None,

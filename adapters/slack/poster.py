@@ -36,6 +36,9 @@ MAX_ALT_TEXT = 1000  # Slack's limit for an image's alt text
 # A receipt is read before the modal is answered, and Slack waits 3 seconds for that answer: a
 # slower download says so on the field, in time, rather than leave Slack showing an error.
 DOWNLOAD_TIMEOUT = aiohttp.ClientTimeout(total=2.5)
+# How far back the outbox looks for a message it may have sent already: Slack's usual page.
+HISTORY_PAGE = 100
+HISTORY_PAGES = 3
 
 
 def retry_after(headers: Any) -> float | None:
@@ -98,12 +101,37 @@ class SlackPoster:
         """A channel's id as it is; a person's direct message with the bot."""
         return target_id if target_kind == "channel" else await self.dm(target_id)
 
-    async def post(self, channel: str, part: SlackMessage) -> str:
-        """One part of a message; returns its ts, Slack's id for an edit."""
+    async def post(self, channel: str, part: SlackMessage, metadata: dict[str, Any] | None = None) -> str:
+        """One part of a message, with Slack message metadata if given (the outbox's tag); returns
+        its ts, Slack's id for an edit."""
         sent = await self.client.chat_postMessage(
-            channel=channel, text=part.text, blocks=part.blocks, unfurl_links=False, unfurl_media=False
+            channel=channel,
+            text=part.text,
+            blocks=part.blocks,
+            unfurl_links=False,
+            unfurl_media=False,
+            metadata=metadata,
         )
         return str(sent["ts"])
+
+    async def history(self, channel: str, oldest: float) -> list[dict[str, Any]]:
+        """The messages of a channel or direct message since `oldest` (Unix seconds), newest
+        first, with their metadata: at most HISTORY_PAGES pages of HISTORY_PAGE."""
+        found: list[dict[str, Any]] = []
+        cursor = None
+        for _page in range(HISTORY_PAGES):
+            page = await self.client.conversations_history(
+                channel=channel,
+                oldest=f"{oldest:.6f}",
+                limit=HISTORY_PAGE,
+                include_all_metadata=True,
+                cursor=cursor,
+            )
+            found.extend(page.get("messages") or [])
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not page.get("has_more") or not cursor:
+                break
+        return found
 
     async def edit(self, channel: str, ts: str, drawn: SlackMessage) -> None:
         await self.client.chat_update(channel=channel, ts=ts, text=drawn.text, blocks=drawn.blocks)
