@@ -18,8 +18,9 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session
 
+from adapters.slack import poster
 from adapters.slack.poster import SlackPoster, slack_client
-from adapters.slack.sender import SlackSender
+from adapters.slack.sender import HISTORY_PAGES, SlackSender
 from bot.conversation import Button, Message
 from bot.members import AccountRef
 from bot.outbox import LEASE, Delivery, SendFailed, dispatch_due, enqueue_channel
@@ -156,17 +157,50 @@ def test_when_the_history_cannot_be_read_the_message_goes_again_and_the_log_says
     assert line == "could not read Slack's history of DUCORA (missing_scope): outbox 12 is sent again and may show twice"
 
 
-def test_a_long_rate_limit_on_the_history_waits_and_the_next_try_looks_again(clock, slack):
+def test_a_long_rate_limit_while_reading_the_history_reads_on_from_there_at_the_next_try(
+    clock, slack, monkeypatch
+):
     loop, fake = slack
+    monkeypatch.setattr(poster, "HISTORY_PAGE", 2)  # Slack's pages are short for some apps
+    first = new_sender(loop, fake)
     delivery = Delivery(14, "slack", TEAM, "channel", ANNOUNCEMENTS, Message((NEWS,)))
-    new_sender(loop, fake).send(delivery)
-    fake.fail("conversations.history", Failure(status=429, retry_after=120))
+    first.send(delivery)
+    for number in range(15, 19):  # four more posts after it: its page is the third
+        clock.advance(timedelta(seconds=1))
+        first.send(Delivery(number, "slack", TEAM, "channel", ANNOUNCEMENTS, Message((f"News {number}.",))))
+    fake.fail("conversations.history", None, Failure(status=429, retry_after=60))
 
     clock.advance(LEASE)
     sender = new_sender(loop, fake)
     with pytest.raises(SendFailed) as waited:
         sender.send(replace(delivery, maybe_sent_since=clock.now() - LEASE))
-    assert waited.value.retry_after == 120
-    # Tried again after the wait, by the same process: it looks again, and posts nothing new.
+    assert waited.value.retry_after == 60
+    # Tried again after the wait, by the same process: it reads on from the second page, finds
+    # the message on the third, and posts nothing.
     assert sender.send(delivery) == fake.stamps_in(ANNOUNCEMENTS)[0]
-    assert shown(fake, ANNOUNCEMENTS) == [NEWS]
+    assert shown(fake, ANNOUNCEMENTS) == [NEWS, "News 15.", "News 16.", "News 17.", "News 18."]
+    pages = [(c.args.get("cursor"), c.status) for c in fake.calls if c.method == "conversations.history"]
+    assert pages == [(None, 200), ("2", 429), ("2", 200), ("4", 200)]
+
+
+def test_a_message_further_back_than_the_bot_reads_goes_again_and_the_log_says_so(
+    clock, slack, monkeypatch, caplog
+):
+    loop, fake = slack
+    monkeypatch.setattr(poster, "HISTORY_PAGE", 2)
+    first = new_sender(loop, fake)
+    delivery = Delivery(20, "slack", TEAM, "channel", ANNOUNCEMENTS, Message((NEWS,)))
+    first.send(delivery)
+    busy = [f"News {number}." for number in range(21, 21 + 2 * HISTORY_PAGES)]
+    for number, words in enumerate(busy, start=21):
+        first.send(Delivery(number, "slack", TEAM, "channel", ANNOUNCEMENTS, Message((words,))))
+
+    clock.advance(LEASE)
+    with caplog.at_level(logging.WARNING):
+        new_sender(loop, fake).send(replace(delivery, maybe_sent_since=clock.now() - LEASE))
+
+    assert shown(fake, ANNOUNCEMENTS) == [NEWS, *busy, NEWS]  # twice rather than never
+    assert [r.getMessage() for r in caplog.records if r.name == "adapters.slack.sender"] == [
+        "outbox 20: Slack's history of CANN since it was made is longer than the bot reads; "
+        "what was not found is sent and may show twice"
+    ]

@@ -36,9 +36,8 @@ MAX_ALT_TEXT = 1000  # Slack's limit for an image's alt text
 # A receipt is read before the modal is answered, and Slack waits 3 seconds for that answer: a
 # slower download says so on the field, in time, rather than leave Slack showing an error.
 DOWNLOAD_TIMEOUT = aiohttp.ClientTimeout(total=2.5)
-# How far back the outbox looks for a message it may have sent already: Slack's usual page.
+# Messages in one page of a channel's history (Slack gives at most 15 to some apps: see docs/slack.md).
 HISTORY_PAGE = 100
-HISTORY_PAGES = 3
 
 
 def retry_after(headers: Any) -> float | None:
@@ -114,24 +113,18 @@ class SlackPoster:
         )
         return str(sent["ts"])
 
-    async def history(self, channel: str, oldest: float) -> list[dict[str, Any]]:
-        """The messages of a channel or direct message since `oldest` (Unix seconds), newest
-        first, with their metadata: at most HISTORY_PAGES pages of HISTORY_PAGE."""
-        found: list[dict[str, Any]] = []
-        cursor = None
-        for _page in range(HISTORY_PAGES):
-            page = await self.client.conversations_history(
-                channel=channel,
-                oldest=f"{oldest:.6f}",
-                limit=HISTORY_PAGE,
-                include_all_metadata=True,
-                cursor=cursor,
-            )
-            found.extend(page.get("messages") or [])
-            cursor = (page.get("response_metadata") or {}).get("next_cursor")
-            if not page.get("has_more") or not cursor:
-                break
-        return found
+    async def history(self, channel: str, oldest: float, cursor: str | None = None) -> tuple[list[dict[str, Any]], str | None]:
+        """One page of a channel's or direct message's messages since `oldest` (Unix seconds),
+        newest first, with their metadata; and the cursor of the next page, if there is one."""
+        page = await self.client.conversations_history(
+            channel=channel,
+            oldest=f"{oldest:.6f}",
+            limit=HISTORY_PAGE,
+            include_all_metadata=True,
+            cursor=cursor,
+        )
+        following = (page.get("response_metadata") or {}).get("next_cursor")
+        return list(page.get("messages") or []), (following if page.get("has_more") and following else None)
 
     async def edit(self, channel: str, ts: str, drawn: SlackMessage) -> None:
         await self.client.chat_update(channel=channel, ts=ts, text=drawn.text, blocks=drawn.blocks)

@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 OUTBOX_EVENT = "partnerbot_outbox"
 # Our clock and Slack's may differ a little: look back a minute further than the row's making.
 CLOCK_MARGIN = timedelta(minutes=1)
+# How many pages of a channel's history to read at most, looking for what went out already.
+HISTORY_PAGES = 5
 
 
 @dataclass
@@ -44,8 +46,11 @@ class _Progress:
     posted: dict[int, str] = field(default_factory=dict)  # part number -> its ts
     files: int = 0
     # Set when some of it may have reached Slack unseen (a dispatcher died mid-send): look in the
-    # channel's history since then before posting. Kept until the history has been read.
+    # channel's history since then before posting. Kept until the history has been read, with the
+    # page to read next, so a rate limit in the middle does not start the reading over.
     look_since: datetime | None = None
+    look_cursor: str | None = None
+    pages: int = 0
 
 
 # Refusals that trying again will not change: a channel gone or not joined, a person gone.
@@ -94,9 +99,10 @@ class SlackSender:
         done = self._progress.setdefault(delivery.outbox_id, _Progress())
         if delivery.maybe_sent_since is not None:
             done.look_since = delivery.maybe_sent_since
+        parts = render_message(delivery.message, self._)
         if done.look_since is not None:
-            await self.look_back(channel, delivery.outbox_id, done)
-        for number, part in enumerate(render_message(delivery.message, self._)):
+            await self.look_back(channel, delivery.outbox_id, len(parts), done)
+        for number, part in enumerate(parts):
             if number in done.posted:
                 continue  # went out on an earlier try
             done.posted[number] = await self.poster.post(channel, part, tag(delivery.outbox_id, number))
@@ -106,29 +112,43 @@ class SlackSender:
         del self._progress[delivery.outbox_id]
         return done.posted.get(0)
 
-    async def look_back(self, channel: str, outbox_id: int, done: _Progress) -> None:
+    async def look_back(self, channel: str, outbox_id: int, parts: int, done: _Progress) -> None:
         """Take the ts of each part of this row that the channel already shows, so it is not
-        posted again. A long rate limit or no connection raises (look again on the next try);
-        a history Slack will not give (a scope missing, say) means sending: twice rather than
-        never, with one line in the log."""
+        posted again: newest first, until every part is found or the history since the row was
+        made is read (at most HISTORY_PAGES pages). A long rate limit or no connection raises
+        (read on at the next try); a history Slack will not give (a scope missing, say) means
+        sending: twice rather than never, with one line in the log."""
         assert done.look_since is not None
-        try:
-            messages = await self.poster.history(channel, (done.look_since - CLOCK_MARGIN).timestamp())
-        except SlackApiError as error:
-            if error.response.status_code == 429:
-                raise
-            log.warning(
-                "could not read Slack's history of %s (%s): outbox %s is sent again and may show twice",
-                channel,
-                error.response.get("error"),
-                outbox_id,
-            )
-            done.look_since = None
-            return
-        for message in messages:
-            if (number := tagged_part(message, outbox_id)) is not None:
-                done.posted.setdefault(number, str(message["ts"]))
-        done.look_since = None
+        oldest = (done.look_since - CLOCK_MARGIN).timestamp()
+        while any(number not in done.posted for number in range(parts)):
+            if done.pages == HISTORY_PAGES:
+                log.warning(
+                    "outbox %s: Slack's history of %s since it was made is longer than the bot reads; "
+                    "what was not found is sent and may show twice",
+                    outbox_id,
+                    channel,
+                )
+                break
+            try:
+                messages, following = await self.poster.history(channel, oldest, done.look_cursor)
+            except SlackApiError as error:
+                if error.response.status_code == 429:
+                    raise
+                log.warning(
+                    "could not read Slack's history of %s (%s): outbox %s is sent again and may show twice",
+                    channel,
+                    error.response.get("error"),
+                    outbox_id,
+                )
+                break
+            done.pages += 1
+            for message in messages:
+                if (number := tagged_part(message, outbox_id)) is not None:
+                    done.posted.setdefault(number, str(message["ts"]))
+            if following is None:
+                break
+            done.look_cursor = following
+        done.look_since, done.look_cursor, done.pages = None, None, 0
 
 
 def tag(outbox_id: int, part: int) -> dict[str, Any]:
