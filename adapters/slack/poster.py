@@ -113,7 +113,9 @@ class SlackPoster:
         )
         return str(sent["ts"])
 
-    async def history(self, channel: str, oldest: float, cursor: str | None = None) -> tuple[list[dict[str, Any]], str | None]:
+    async def history(
+        self, channel: str, oldest: float, cursor: str | None = None
+    ) -> tuple[list[dict[str, Any]], str | None]:
         """One page of a channel's or direct message's messages since `oldest` (Unix seconds),
         newest first, with their metadata; and the cursor of the next page, if there is one."""
         page = await self.client.conversations_history(
