@@ -23,7 +23,7 @@ from adapters.slack.poster import SlackPoster, slack_client
 from adapters.slack.sender import HISTORY_PAGES, SlackSender
 from bot.conversation import Button, Message
 from bot.members import AccountRef
-from bot.outbox import LEASE, Delivery, SendFailed, dispatch_due, enqueue_channel
+from bot.outbox import LEASE, Delivery, SendFailed, dispatch_due, enqueue_channel, enqueue_edit
 from storage.models import Outbox
 from tests.slack_fakes import BOT_TOKEN, TEAM, Failure, FakeSlack, LoopThread, texts
 from tests.slack_worker import KILLED
@@ -105,17 +105,12 @@ def test_a_dispatcher_killed_between_slacks_answer_and_the_rows_update_leaves_on
     with Session(engine) as db:
         row = db.get_one(Outbox, row_id)
         assert (row.sent_at, row.platform_message_id, row.claimed_until) == (clock.now(), first_ts, None)
-    # An edit of it changes that one message.
+    # A change to it, queued later, changes that one message.
     with Session(engine) as db:
-        edited = replace(delivery_of(db, row_id), edit_message_id=first_ts)
-    sender.send(replace(edited, message=Message(("Chair yoga is in Room 3.",))))
+        enqueue_edit(db, row_id, Message(("Chair yoga is in Room 3.",)), clock.now())
+        db.commit()
+    assert dispatch_due(engine, {"slack": sender}, clock) == 1
     assert shown(fake, ANNOUNCEMENTS) == ["Chair yoga is in Room 3."]
-
-
-def delivery_of(db: Session, row_id: int) -> Delivery:
-    row = db.get_one(Outbox, row_id)
-    assert row.id is not None
-    return Delivery(row.id, row.platform, row.workspace, row.target_kind, row.target_id, Message((NEWS,)))
 
 
 def test_a_message_whose_first_part_slack_shows_already_gets_only_the_rest(clock, slack):
