@@ -576,3 +576,32 @@ def test_a_held_channel_is_left_unclaimed_while_the_same_pacer_holds_it(engine, 
         assert all(r.claimed_until is None for r in session.exec(select(Outbox)).all())
     clock.advance(timedelta(seconds=30))
     assert dispatch_due(engine, {"console": platform}, clock, pacer=pacer) == 2
+
+
+def test_a_rate_limit_on_edits_holds_the_edits_alone(engine, bot, clock, platform):
+    class EditsLimited(type(platform)):
+        """A platform whose edits have a limit of their own (as Slack's chat.update)."""
+
+        def scopes(self, delivery):
+            return {"edits"} if delivery.edit_message_id else set()
+
+    sender = EditsLimited()
+    first = posted(engine, sender, clock)
+    second = posted(engine, sender, clock, "Another session")
+    pacer = Pacer()  # one pacer across beats, as the scheduler keeps it
+    with Session(engine) as session:
+        enqueue_edit(session, first, Message(("2 places left",)), clock.now())
+        enqueue_edit(session, second, Message(("Full",)), clock.now())
+        enqueue_channel(session, ROOM, Message(("A third session",)), clock.now())
+        session.commit()
+    sender.failures.append(SendFailed("429 on editing", retry_after=30, scope="edits"))
+
+    # The first edit is refused; the other waits with it; the new post goes.
+    assert dispatch_due(engine, {"console": sender}, clock, pacer=pacer) == 1
+    assert [d.message.plain() for d in sender.sent][-1] == "A third session"
+    with Session(engine) as session:
+        waiting = session.exec(select(Outbox).where(Outbox.sent_at == None)).all()  # noqa: E711
+    assert [(r.attempts, r.due_at) for r in waiting] == [(0, clock.now() + timedelta(seconds=30))] * 2
+    clock.advance(timedelta(seconds=30))
+    assert dispatch_due(engine, {"console": sender}, clock, pacer=pacer) == 2
+    assert edits_sent(sender) == ["2 places left", "Full"]
