@@ -7,7 +7,7 @@ saved in one transaction, or nothing is.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -117,14 +117,19 @@ class Bot:
         event = Command(who, "")
         return Turn(db, member, account, roles, self.clock.now(), self.settings, event, self.features)
 
-    def tick(self) -> None:
-        """Do the scheduled work that is due now (the scheduler calls this; so does the console)."""
+    def tick(self, still_leads: Callable[[], bool] = lambda: True) -> None:
+        """Do the scheduled work that is due now (the scheduler calls this; so does the console).
+
+        `still_leads` is asked after each step: the scheduler renews its heartbeat there, and
+        if this process lost the lead meanwhile the rest is left to the new leader."""
         now = self.clock.now()
         for job in (*self.features.scheduled, forget_seen_events):
             try:
                 job(self.engine, self.settings, now)
             except Exception:  # one feature's trouble must not stop the others
                 log.exception("scheduled work %s failed", job.__qualname__)
+            if not still_leads():
+                return
 
     def prepare_local_member(self, who: Who, role: Role | None) -> None:
         """For the console only (a local trial): make the member and give them a role at once.

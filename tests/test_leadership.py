@@ -1,0 +1,195 @@
+"""A leader that stops working loses the lead (PostgreSQL; SQLite runs as one process, which
+always leads). Two Schedulers on one database, each with its own engine, play two processes;
+the test drives their beats by calling `work` with the FakeClock, as APScheduler would every
+5 seconds. The leader's work thread is a real thread that the test can leave stuck in a step.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlmodel import Session, col, select
+
+from bot.core import Bot
+from bot.feature import Feature
+from bot.features import EVERY_FEATURE
+from bot.members import Role
+from bot.scheduling import HEARTBEAT_KEY, LOCK_HOLDER, LOCK_NAME, Scheduler
+from bot.settings import Settings
+from storage.db import make_engine
+from storage.models import CheckInPrompt, Outbox, ServiceSetting
+from tests.clock import FakeClock
+from tests.conftest import RecordingSender
+from tests.test_checkin_delivery import create_checkin
+
+BEAT = timedelta(seconds=5)
+DUE = timedelta(minutes=30)  # the check-in's time, 09:30, after the tests' START at 09:00
+
+
+@pytest.fixture
+def pg_engine(engine: Engine, database_url: str) -> Engine:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite runs as one process, which always leads: nothing to take over")
+    return engine
+
+
+@pytest.fixture
+def second_engine(pg_engine: Engine, database_url: str) -> Iterator[Engine]:
+    """The same database through another pool: another process's connections."""
+    other = make_engine(database_url)
+    yield other
+    other.dispose()
+
+
+def process(engine: Engine, settings: Settings, clock: FakeClock, features: list[Feature]) -> Scheduler:
+    """One bot process's scheduler (its beats are the test's calls to `work`)."""
+    bot = Bot(engine, settings, clock, features)
+    return Scheduler(bot, {"console": RecordingSender()}, interval_seconds=BEAT.total_seconds())
+
+
+def heartbeat(engine: Engine) -> dict[str, Any]:
+    with Session(engine) as session:
+        row = session.get_one(ServiceSetting, HEARTBEAT_KEY)
+    return json.loads(row.value)
+
+
+def lock_holders(engine: Engine) -> list[int]:
+    with engine.connect() as connection:
+        return list(connection.execute(text(LOCK_HOLDER), {"name": LOCK_NAME}).scalars())
+
+
+def queued_prompts(engine: Engine) -> int:
+    with Session(engine) as session:
+        prompts = session.exec(select(CheckInPrompt)).all()
+        rows = session.exec(select(Outbox).where(col(Outbox.dedupe_key).startswith("checkin.prompt:"))).all()
+    assert len(rows) == len(prompts)  # each prompt queued once, and nothing else
+    return len(prompts)
+
+
+class StuckStep:
+    """A step of the scheduled work that, once `stick` is set, blocks until the test lets go;
+    and a step after it that notes the times it ran."""
+
+    def __init__(self) -> None:
+        self.stick = threading.Event()
+        self.stuck = threading.Event()
+        self.let_go = threading.Event()
+        self.after: list[str] = []
+
+    def feature(self) -> Feature:
+        return Feature("stuck", scheduled=(self.block, self.note))
+
+    def block(self, _engine: Engine, _settings: Settings, _now: Any) -> None:
+        if self.stick.is_set():
+            self.stuck.set()
+            assert self.let_go.wait(30), "the test never let the stuck step go"
+
+    def note(self, _engine: Engine, _settings: Settings, now: Any) -> None:
+        self.after.append(now.strftime("%H:%M:%S"))
+
+
+def test_a_leader_whose_work_thread_is_stuck_loses_the_lead_within_a_minute_postgresql(
+    pg_engine, second_engine, settings, clock, bot, person, caplog
+):
+    # Two partners, and a check-in due for them at 09:30.
+    bot.prepare_local_member(person("Cora").who, Role.COORDINATOR)
+    cora = person("Cora")
+    cora.says("profile")
+    for name in ("Pat", "Sam"):
+        person(name).says("profile")
+    create_checkin(cora, schedule="weekly thu 09:30")
+
+    step = StuckStep()
+    first = process(pg_engine, settings, clock, [step.feature(), *EVERY_FEATURE])
+    second = process(second_engine, settings, clock, EVERY_FEATURE)
+    first.work()
+    second.work()
+    assert first.leadership.leading and not second.leadership.leading
+    stuck_leader = heartbeat(pg_engine)["backend"]
+    assert lock_holders(pg_engine) == [stuck_leader]
+
+    # 09:29:30: the leader's work thread sticks in a step, still holding the lock.
+    clock.set(clock.now() + DUE - timedelta(seconds=30))
+    step.stick.set()
+    work_thread = threading.Thread(target=first.work)
+    work_thread.start()
+    try:
+        assert step.stuck.wait(30), "the leader's work never reached the stuck step"
+        assert step.after == ["09:00:00"]  # the step after it ran at the first beat only
+        caplog.set_level(logging.INFO, logger="bot.scheduling")
+
+        # The other process beats every 5 seconds; the heartbeat does not change. Until 45
+        # seconds have gone by, it waits: the check-in due at 09:30 waits with it.
+        for _ in range(9):
+            second.work()
+            assert not second.leadership.leading
+            clock.advance(BEAT)
+        assert clock.now().strftime("%H:%M:%S") == "09:30:15"
+        assert queued_prompts(pg_engine) == 0
+
+        # 45 seconds after it first saw that heartbeat, it takes over, and does the work at once.
+        second.work()
+        assert second.leadership.leading
+        assert queued_prompts(pg_engine) == 2
+        took_over = [r.getMessage() for r in caplog.records if "takes over" in r.getMessage()]
+        assert took_over == ["the leader stopped beating; this process takes over the scheduled work"]
+        new_leader = heartbeat(pg_engine)["backend"]
+        assert new_leader != stuck_leader
+        assert lock_holders(pg_engine) == [new_leader]
+    finally:
+        step.let_go.set()
+        work_thread.join(30)
+
+    # The stuck thread wakes in the middle of its tick: it finds it lost the lead before the
+    # next step, and does no more.
+    assert not work_thread.is_alive()
+    assert not first.leadership.leading
+    assert step.after == ["09:00:00"]
+    # At their next beats the old leader does not lead again, and the new one still does.
+    clock.advance(BEAT)
+    first.work()
+    second.work()
+    assert not first.leadership.leading and second.leadership.leading
+    assert step.after == ["09:00:00"]
+    assert heartbeat(pg_engine)["backend"] == new_leader
+    assert lock_holders(pg_engine) == [new_leader]
+    assert queued_prompts(pg_engine) == 2
+
+
+def test_a_leader_that_beats_is_never_taken_over_postgresql(pg_engine, second_engine, settings, clock):
+    # One of its ticks is long: three steps of 30 s each, with the other process beating in the
+    # middle of each. The heartbeat is renewed after each step, so a tick of 90 s is no stop.
+    long_steps: list[int] = []
+
+    def long_step(_engine: Engine, _settings: Settings, _now: Any) -> None:
+        if long_steps:
+            long_steps.pop()
+            clock.advance(timedelta(seconds=30))
+            second.work()
+
+    # Only that step to do: the other scheduled work is not what this test is about.
+    first = process(pg_engine, settings, clock, [Feature("long", scheduled=(long_step, long_step, long_step))])
+    second = process(second_engine, settings, clock, [])
+    first.work()
+    second.work()
+    leader = heartbeat(pg_engine)["backend"]
+    long_steps.extend([1, 2, 3])
+    clock.advance(BEAT)
+    first.work()
+    assert not long_steps
+    assert first.leadership.leading and not second.leadership.leading
+    # Then beats every 5 seconds for three minutes, one process or the other first.
+    for number in range(36):
+        clock.advance(BEAT)
+        for scheduler in (second, first) if number % 2 else (first, second):
+            scheduler.work()
+        assert first.leadership.leading and not second.leadership.leading
+    assert heartbeat(pg_engine)["backend"] == leader
+    assert lock_holders(pg_engine) == [leader]
