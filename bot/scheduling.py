@@ -56,6 +56,9 @@ KEEPALIVES = {"tcp_keepalives_idle": 10, "tcp_keepalives_interval": 5, "tcp_keep
 # A leader whose heartbeat has not changed for this long has stopped working: with beats every
 # 5 seconds, another process takes over within 55 seconds of its last beat.
 STALE_AFTER = timedelta(seconds=45)
+# ...and over more than this many further beats of the process that takes over, so that its
+# clock jumping (set by hand, or a test's) does not alone make a leader look stopped.
+STALE_BEATS = 3
 # The leader's heartbeat: its row in service_setting, in this schema like the lock.
 HEARTBEAT_KEY = "scheduler.leader"
 # How long a process taking over waits for the stuck leader's connection to end (milliseconds).
@@ -88,11 +91,12 @@ class Leadership:
         self._connection: Connection | None = None
         self._backend = 0  # the lock connection's backend pid
         self._beats = 0
-        # The heartbeat as this process last read it, and since when (by this process's clock):
-        # a leader is stale when it has not changed for stale_after, so two machines' clocks
-        # need not agree.
+        # The heartbeat as this process last read it, since when (by this process's clock) and
+        # at how many of its beats: a leader is stale when it has not changed for stale_after,
+        # so two machines' clocks need not agree.
         self._seen: str | None = None
         self._seen_since: datetime | None = None
+        self._seen_beats = 0
         self._lock = threading.Lock()  # a beat and a stop may come at once
 
     @property
@@ -181,9 +185,10 @@ class Leadership:
         ).scalar()
         now = self.clock.now()
         if heartbeat != self._seen or self._seen_since is None:
-            self._seen, self._seen_since = heartbeat, now
+            self._seen, self._seen_since, self._seen_beats = heartbeat, now, 0
             return None
-        if heartbeat is None or now - self._seen_since < self.stale_after:
+        self._seen_beats += 1
+        if heartbeat is None or now - self._seen_since < self.stale_after or self._seen_beats <= STALE_BEATS:
             return None
         named = json.loads(heartbeat).get("backend")
         holder = connection.execute(text(LOCK_HOLDER), {"name": LOCK_NAME}).scalar()
