@@ -1,7 +1,8 @@
 """A leader that stops working loses the lead (PostgreSQL; SQLite runs as one process, which
 always leads). Two Schedulers on one database, each with its own engine, play two processes;
 the test drives their beats by calling `work` with the FakeClock, as APScheduler would every
-5 seconds. The leader's work thread is a real thread that the test can leave stuck in a step.
+5 seconds. The leader's work thread is a real thread that the test can leave stuck in a step;
+a fan-out's pauses between batches move the FakeClock while the other process beats.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -17,6 +18,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import Session, col, select
 
+from bot.checkins import delivery as checkin_delivery
 from bot.core import Bot
 from bot.feature import Feature
 from bot.features import EVERY_FEATURE
@@ -200,3 +202,82 @@ def test_a_leader_that_beats_is_never_taken_over_postgresql(pg_engine, second_en
     assert first.leadership.leading and not second.leadership.leading
     assert heartbeat(pg_engine)["backend"] == leader
     assert lock_holders(pg_engine) == [leader]
+
+
+class Pauses:
+    """Stands in for the `time` module of bot/checkins/delivery.py: each pause between two
+    batches of a fan-out lasts 30 s of the FakeClock, while the other processes beat every 5 s."""
+
+    def __init__(self, clock: FakeClock) -> None:
+        self.clock = clock
+        self.others: list[Scheduler] = []
+        self.first: Callable[[], None] | None = None  # done at the first pause
+
+    def sleep(self, _seconds: float) -> None:
+        first, self.first = self.first, None
+        if first is not None:
+            first()
+        for _ in range(6):
+            self.clock.advance(BEAT)
+            for other in self.others:
+                other.work()
+
+
+def a_fan_out(bot: Bot, person: Any, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> Pauses:
+    """Four partners and a check-in due for them at 09:30, sent one prompt to a batch."""
+    bot.prepare_local_member(person("Cora").who, Role.COORDINATOR)
+    cora = person("Cora")
+    cora.says("profile")
+    for name in ("Pat", "Sam", "Alex", "Jo"):
+        person(name).says("profile")
+    create_checkin(cora, schedule="weekly thu 09:30")
+    pauses = Pauses(clock)
+    monkeypatch.setattr(checkin_delivery, "FILL_BATCH", 1)
+    monkeypatch.setattr(checkin_delivery, "time", pauses)
+    return pauses
+
+
+def test_a_leader_in_a_long_fan_out_renews_its_heartbeat_between_batches_postgresql(
+    pg_engine, second_engine, settings, clock, bot, person, monkeypatch
+):
+    pauses = a_fan_out(bot, person, clock, monkeypatch)
+    first = process(pg_engine, settings, clock, EVERY_FEATURE)
+    second = process(second_engine, settings, clock, EVERY_FEATURE)
+    pauses.others = [second]
+    first.work()
+    second.work()
+    leader = heartbeat(pg_engine)["backend"]
+
+    # 09:30: the fan-out goes one prompt to a batch, with four pauses: two minutes in all.
+    clock.set(clock.now() + DUE)
+    first.work()
+    assert clock.now().strftime("%H:%M:%S") == "09:32:00"
+    assert queued_prompts(pg_engine) == 4
+    assert first.leadership.leading and not second.leadership.leading
+    assert heartbeat(pg_engine)["backend"] == leader
+
+
+def test_a_leader_that_loses_the_lead_in_a_fan_out_leaves_the_rest_to_the_new_one_postgresql(
+    pg_engine, second_engine, settings, clock, bot, person, monkeypatch
+):
+    pauses = a_fan_out(bot, person, clock, monkeypatch)
+    first = process(pg_engine, settings, clock, EVERY_FEATURE)
+    second = process(second_engine, settings, clock, EVERY_FEATURE)
+    first.work()
+    second.work()
+
+    # In the first pause the leader's lock connection ends, as when another process takes over.
+    def end_the_leaders_connection() -> None:
+        with pg_engine.connect() as connection:
+            pid = heartbeat(pg_engine)["backend"]
+            connection.execute(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": pid})
+
+    pauses.first = end_the_leaders_connection
+    clock.set(clock.now() + DUE)
+    first.work()
+    assert not first.leadership.leading
+    assert queued_prompts(pg_engine) == 1  # it stopped after the first batch
+    # The other process takes the lead, free now, at its next beat, and sends the rest.
+    second.work()
+    assert second.leadership.leading
+    assert queued_prompts(pg_engine) == 4
