@@ -149,11 +149,11 @@ class Leadership:
         try:
             for setting, value in KEEPALIVES.items():
                 connection.exec_driver_sql(f"SET {setting} = {int(value)}")
-            taken = self._try_lock(connection)
+            taken, took_over = self._try_lock(connection), False
             if not taken:
                 stale = self._stale_holder(connection)
-                if stale is not None and self._end(connection, stale):
-                    taken = self._try_lock(connection)
+                took_over = stale is not None and self._end(connection, stale)
+                taken = took_over and self._try_lock(connection)
             backend = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar() if taken else None
         except Exception:
             log.warning("could not take the scheduler's lock", exc_info=True)
@@ -165,7 +165,8 @@ class Leadership:
         self._connection, self._backend, self._beats = connection, int(backend or 0), 0
         if not self._beat():  # a leader nobody can see beating would be taken over at once
             return False
-        log.info("this process now does the scheduled work")
+        if not took_over:  # else its one line said so
+            log.info("this process now does the scheduled work")
         return True
 
     @staticmethod
