@@ -284,3 +284,32 @@ def test_a_leader_that_loses_the_lead_in_a_fan_out_leaves_the_rest_to_the_new_on
     second.work()
     assert second.leadership.leading
     assert queued_prompts(pg_engine) == 4
+
+
+def test_only_a_stopped_leader_that_holds_the_lock_is_ended_postgresql(pg_engine, second_engine, settings, clock):
+    # The lock is held by a leader that writes no heartbeat (a version from before heartbeats),
+    # and the heartbeat left in the table names a backend that is no leader now (it may be any
+    # connection: PostgreSQL reuses process ids).
+    with pg_engine.connect() as connection, pg_engine.connect() as bystander:
+        older = connection.execution_options(isolation_level="AUTOCOMMIT")
+        lock = "SELECT pg_try_advisory_lock(hashtext(current_schema() || :name))"
+        assert older.execute(text(lock), {"name": LOCK_NAME}).scalar()
+        holder = older.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+        named = bystander.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+        with Session(pg_engine) as session:
+            former = {"backend": named, "process": "former:1", "beat": 7}
+            session.add(ServiceSetting(key=HEARTBEAT_KEY, value=json.dumps(former), changed_at=clock.now()))
+            session.commit()
+        other = process(second_engine, settings, clock, [])
+        # Two minutes of beats: the heartbeat never changes, but the lock is not its backend's.
+        for _ in range(24):
+            other.work()
+            assert not other.leadership.leading
+            clock.advance(BEAT)
+        assert lock_holders(pg_engine) == [holder]
+        assert bystander.exec_driver_sql("SELECT 1").scalar() == 1  # not ended
+        older.invalidate()  # that leader stops: its connection closes
+    # The lock is free, and the other process takes it at its next beat.
+    other.work()
+    assert other.leadership.leading
+    assert heartbeat(pg_engine)["backend"] == lock_holders(pg_engine)[0] != holder
