@@ -17,6 +17,7 @@ from bot.checkins.rules import Prompt, Schedule, candidate_days, occurs_on, stor
 from bot.checkins.words import prompt_buttons, prompt_message
 from bot.checks import after_quiet_hours, in_quiet_hours
 from bot.conversation import Message, fill
+from bot.heartbeat import still_leads
 from bot.members import Role
 from bot.outbox import enqueue_dm
 from bot.settings import Settings
@@ -56,6 +57,8 @@ def tick(engine: Engine, settings: Settings, now: datetime) -> None:
                     db.commit()
                 if more:
                     time.sleep(BATCH_PAUSE)
+                    if not still_leads():  # another process leads now, and goes on from here
+                        return
         except Exception:  # one broken check-in must not stop the others
             log.exception("check-in %s could not advance", checkin_id)
     with Session(engine) as db:
