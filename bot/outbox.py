@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import Engine, and_, delete, not_, or_, update
+from sqlalchemy import Engine, and_, delete, event, not_, or_, update
 from sqlmodel import Session, col, func, select
 
 from bot.clock import Clock
@@ -197,6 +197,8 @@ def enqueue(
     )
     db.add(row)
     db.flush()
+    if row.due_at <= now:
+        db.info[_QUEUED] = True  # the dispatcher is woken once this is committed (`on_queued`)
     return row
 
 
@@ -632,6 +634,33 @@ def _settle(engine: Engine, row_id: int, **values: object) -> None:
     with Session(engine) as db:
         db.execute(update(Outbox).where(col(Outbox.id) == row_id).values(**values))
         db.commit()
+
+
+# ---- waking the dispatcher -----------------------------------------------------------------------
+
+# Marks a database session that queued a message due now, until it commits or rolls back.
+_QUEUED = "outbox.queued"
+_wakers: list[Callable[[], None]] = []
+
+
+def on_queued(wake: Callable[[], None]) -> Callable[[], None]:
+    """Call `wake` after each commit, in this process, that queued a message due now: the
+    scheduler then sends it at once rather than at its next beat (a live count, a DM). Returns
+    what stops it."""
+    _wakers.append(wake)
+    return lambda: _wakers.remove(wake)
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(db: Session) -> None:
+    if db.info.pop(_QUEUED, False):
+        for wake in list(_wakers):
+            wake()
+
+
+@event.listens_for(Session, "after_rollback")
+def _rolled_back(db: Session) -> None:
+    db.info.pop(_QUEUED, None)
 
 
 # ---- what was not delivered ---------------------------------------------------------------------

@@ -20,8 +20,8 @@ import logging
 import os
 import socket
 import threading
-from collections.abc import Mapping
-from datetime import datetime, timedelta
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Connection, Engine, text
@@ -29,7 +29,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from bot.clock import Clock
 from bot.core import Bot
-from bot.outbox import Pacer, Sender, dispatch_due
+from bot.outbox import Pacer, Sender, dispatch_due, on_queued
 from storage.models import ServiceSetting
 
 log = logging.getLogger(__name__)
@@ -250,6 +250,9 @@ class Scheduler:
         # Beats far apart (a long DISPATCH_INTERVAL_SECONDS) must not look like a stuck leader.
         stale_after = max(STALE_AFTER, timedelta(seconds=3 * interval_seconds))
         self.leadership = Leadership(bot.engine, bot.clock, stale_after=stale_after)
+        # Set when something was queued to send now; the dispatcher runs again for it.
+        self._woken = threading.Event()
+        self._unwake: Callable[[], None] | None = None
         self._scheduler = BackgroundScheduler(timezone="UTC")
         # Two jobs, so a long fan-out does not hold up the scheduled work, nor the other way.
         for job in (self.work, self.dispatch):
@@ -274,20 +277,38 @@ class Scheduler:
             log.exception("scheduled work failed")
 
     def dispatch(self) -> int:
-        try:
-            sent = dispatch_due(
-                self.bot.engine, dict(self.senders), self.bot.clock, DISPATCH_LIMIT, self.pacer, self.workers
-            )
-        except Exception:  # nothing is marked sent that was not; the next beat tries again
-            log.exception("sending from the outbox failed")
-            return 0
+        sent = 0
+        while True:
+            self._woken.clear()
+            try:
+                sent += dispatch_due(
+                    self.bot.engine, dict(self.senders), self.bot.clock, DISPATCH_LIMIT, self.pacer, self.workers
+                )
+            except Exception:  # nothing is marked sent that was not; the next beat tries again
+                log.exception("sending from the outbox failed")
+                break
+            if not self._woken.is_set():  # nothing queued while it ran, or it was sent
+                break
         if sent:  # a beat that did nothing leaves no line
             log.info("sent %d from the outbox", sent)
         return sent
 
+    def wake(self) -> None:
+        """Something was queued to send now (in this process): the dispatcher runs now, not at
+        its next beat; if it is running, it runs once more when done."""
+        self._woken.set()
+        try:
+            self._scheduler.modify_job("dispatch", next_run_time=datetime.now(UTC))
+        except Exception:  # stopping, or not started: the next beat, or the next process, sends it
+            log.debug("could not wake the dispatcher", exc_info=True)
+
     def start(self) -> None:
         self._scheduler.start()
+        self._unwake = on_queued(self.wake)
 
     def shutdown(self, wait: bool = False) -> None:
+        if self._unwake is not None:
+            self._unwake()
+            self._unwake = None
         self._scheduler.shutdown(wait=wait)
         self.leadership.release()

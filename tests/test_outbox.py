@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -605,3 +606,31 @@ def test_a_rate_limit_on_edits_holds_the_edits_alone(engine, bot, clock, platfor
     clock.advance(timedelta(seconds=30))
     assert dispatch_due(engine, {"console": sender}, clock, pacer=pacer) == 2
     assert edits_sent(sender) == ["2 places left", "Full"]
+
+
+def test_a_message_queued_while_the_scheduler_runs_goes_without_waiting_for_its_beat(
+    engine, bot, clock, person, platform
+):
+    from bot.scheduling import Scheduler
+
+    arrived = threading.Event()
+
+    class Noting(type(platform)):
+        def send(self, delivery):
+            sent = super().send(delivery)
+            arrived.set()
+            return sent
+
+    sender = Noting()
+    scheduler = Scheduler(bot, {"console": sender}, interval_seconds=3600)  # no beat in this test
+    scheduler.start()
+    try:
+        person("Bob").says("profile")
+        person("Ada").says("roles grant bob staff")
+        # The commit that queued Bob's message wakes the dispatcher; its beat is an hour away.
+        assert arrived.wait(timeout=60)
+    finally:
+        scheduler.shutdown(wait=True)
+    assert sender.texts_for("bob") == [
+        "Ada gave you the staff role. Type guide to see what you can do now. You are a partner too, so check-ins come to you. If you don't want them, press No check-ins for me."
+    ]
