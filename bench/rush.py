@@ -11,11 +11,11 @@ The bot's clock runs with real time from the benches' START (a Thursday), so the
 new session, announced first; the N partners have talked to the bot once before.
 
 Target (issue 17): the final count within 3 s of the last sign-up, with at most a handful of
-edits. The dispatcher wakes every `--beats` seconds (5 s by default, as DISPATCH_INTERVAL_SECONDS):
-an edit queued just after a beat waits for the next one, so the figure depends on where the rush
-falls between beats; each round starts at a random point between two beats.
+edits. The dispatcher beats every `--beats` seconds (5 s by default, as DISPATCH_INTERVAL_SECONDS)
+and is woken as soon as a turn queues a message due now; each round starts at a random point
+between two beats, so a figure that hung on the beat would show it.
 
-Run (about three minutes; `--beats 5,1` adds a 1-second beat):
+Run (about three minutes; `--beats 5,1` adds a 1-second beat, `--databases sqlite,postgresql`):
     .venv/bin/python bench/rush.py
 """
 
@@ -298,8 +298,8 @@ def report(results: list[dict[str, object]]) -> tuple[str, list[common.Verdict]]
         "the real slack-bolt app or discord.py, and a local fake platform), at a random point between two "
         "of the dispatcher's beats; the process's beat (the scheduler's dispatcher, its workers, the "
         "platform's sender at its real pace) sends the outbox. Measured from the moment the last person "
-        "pressed until the fake platform took the edit showing the final count. An edit queued after a "
-        "beat waits for the next one, so the worst case is about one beat.",
+        "pressed until the fake platform took the edit showing the final count. The dispatcher is woken "
+        "by each sign-up's commit, not only by its beat.",
         "",
         "| platform | database | partners | dispatcher beat | rounds | the rush itself (median) | final count shown after the last press (median / worst) | edits of the post (median / worst) | stale edits after the final |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",

@@ -288,6 +288,8 @@ class Pacer:
         self._buckets: dict[tuple[str, ...], tuple[float, float]] = {}  # key -> (tokens, when)
         # (platform, scope) -> not before (the bot's clock); scope None: the whole platform.
         self._held: dict[tuple[str, str | None], datetime] = {}
+        # When the soonest target that was refused a turn (`take`) has one again, in real time.
+        self._next_turn: float | None = None
 
     def hold(self, platform: str, until: datetime, scope: str | None = None) -> None:
         """A platform said "wait" (a 429): nothing more goes to it, or to `scope` of it, before
@@ -319,10 +321,12 @@ class Pacer:
         while True:
             with self._lock:
                 now = self.monotonic()
-                if pace.per_target_per_second and self._tokens(
-                    (platform, target), pace.per_target_per_second, pace.target_burst, now
-                ) < 1:
-                    return False
+                if pace.per_target_per_second:
+                    share = self._tokens((platform, target), pace.per_target_per_second, pace.target_burst, now)
+                    if share < 1:
+                        turn = now + (1 - share) / pace.per_target_per_second
+                        self._next_turn = turn if self._next_turn is None else min(self._next_turn, turn)
+                        return False
                 wait = 0.0
                 if pace.per_second:
                     need = min(cost, pace.burst)
@@ -335,6 +339,13 @@ class Pacer:
                         self._spend((platform, target), now, 1)
                     return True
             self.sleep(wait)
+
+    def next_turn(self) -> float | None:
+        """Seconds until a target that had had its share (a message waits for it) has its turn
+        again, or None; asking forgets it (the next refusal says it again)."""
+        with self._lock:
+            turn, self._next_turn = self._next_turn, None
+            return None if turn is None else max(0.0, turn - self.monotonic())
 
     def _tokens(self, key: tuple[str, ...], rate: float, burst: int, now: float) -> float:
         tokens, when = self._buckets.get(key, (float(burst), now))

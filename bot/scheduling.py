@@ -49,6 +49,9 @@ logging.getLogger("apscheduler.scheduler").addFilter(_NoSkippedBeats())
 DISPATCH_LIMIT = 5000
 # Sends in flight at once: one waiting out a short rate limit holds up no other.
 DISPATCH_WORKERS = 4
+# A message queued for now wakes the dispatcher this long after (seconds): a burst of changes
+# (twenty sign-ups at once) goes out as one or two edits, and nobody notices the wait.
+WAKE_DELAY = 0.5
 # Names this service's lock; the schema is part of it, so installs in one database keep apart.
 LOCK_NAME = ":partnerbot.scheduler"
 # A leader whose machine vanishes (not just its process) is noticed in about 25 seconds.
@@ -244,6 +247,7 @@ class Scheduler:
         workers: int = DISPATCH_WORKERS,
     ) -> None:
         self.bot = bot
+        self.interval_seconds = interval_seconds
         self.workers = workers
         self.senders: dict[str, Sender] = dict(senders)
         self.pacer = Pacer()
@@ -252,6 +256,7 @@ class Scheduler:
         self.leadership = Leadership(bot.engine, bot.clock, stale_after=stale_after)
         # Set when something was queued to send now; the dispatcher runs again for it.
         self._woken = threading.Event()
+        self._stopping = threading.Event()
         self._unwake: Callable[[], None] | None = None
         self._scheduler = BackgroundScheduler(timezone="UTC")
         # Two jobs, so a long fan-out does not hold up the scheduled work, nor the other way.
@@ -277,8 +282,10 @@ class Scheduler:
             log.exception("scheduled work failed")
 
     def dispatch(self) -> int:
+        """Send what is due; again, before the next beat, if more was queued meanwhile or a
+        channel that had had its share of the pace has its turn again (a live count's edit)."""
         sent = 0
-        while True:
+        while not self._stopping.is_set():
             self._woken.clear()
             try:
                 sent += dispatch_due(
@@ -287,18 +294,26 @@ class Scheduler:
             except Exception:  # nothing is marked sent that was not; the next beat tries again
                 log.exception("sending from the outbox failed")
                 break
-            if not self._woken.is_set():  # nothing queued while it ran, or it was sent
+            again = self.pacer.next_turn()
+            if self._woken.is_set():
+                again = WAKE_DELAY if again is None else min(again, WAKE_DELAY)
+            if again is None or again >= self.interval_seconds:  # the beat comes first
                 break
+            self._stopping.wait(again)
         if sent:  # a beat that did nothing leaves no line
             log.info("sent %d from the outbox", sent)
         return sent
 
     def wake(self) -> None:
         """Something was queued to send now (in this process): the dispatcher runs now, not at
-        its next beat; if it is running, it runs once more when done."""
-        self._woken.set()
+        its next beat (WAKE_DELAY after, so a burst goes together); if it is running, it runs
+        once more when done."""
+        self._woken.set()  # if it is running, it runs again once done
+        at = datetime.now(UTC) + timedelta(seconds=WAKE_DELAY)
         try:
-            self._scheduler.modify_job("dispatch", next_run_time=datetime.now(UTC))
+            job = self._scheduler.get_job("dispatch")
+            if job is not None and job.next_run_time is not None and job.next_run_time > at:
+                job.modify(next_run_time=at)
         except Exception:  # stopping, or not started: the next beat, or the next process, sends it
             log.debug("could not wake the dispatcher", exc_info=True)
 
@@ -307,6 +322,7 @@ class Scheduler:
         self._unwake = on_queued(self.wake)
 
     def shutdown(self, wait: bool = False) -> None:
+        self._stopping.set()  # a dispatch waiting for a channel's turn stops; the rest waits for the next start
         if self._unwake is not None:
             self._unwake()
             self._unwake = None

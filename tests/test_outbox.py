@@ -462,6 +462,8 @@ def test_the_pacer_keeps_a_platforms_rate_and_each_channels_share():
 
     slack = Pace(per_target_per_second=1, target_burst=4)
     assert [pacer.take("slack", "C1", slack) for _ in range(5)] == [True] * 4 + [False]
+    assert pacer.next_turn() == 1.0  # when C1 has its turn again: the dispatcher comes back then
+    assert pacer.next_turn() is None
     assert pacer.take("slack", "C2", slack)  # another channel is not held up
     time.now += 1
     assert pacer.take("slack", "C1", slack)
