@@ -18,6 +18,9 @@ message goes: `enqueue_edit` lets go of older ones still waiting, and at its tur
 a newer one behind it is let go (`_delivery`). Two edits of one message never race: an edit that
 finds an older one being sent waits FOLLOW_WAIT, and the dispatcher sending the older claims and
 sends the newest right after it (`_Run._follow`), so the newest content lands last.
+
+A commit that queued a message due now calls what `on_queued` was given: the scheduler wakes
+its dispatcher then, rather than at its next beat.
 """
 
 from __future__ import annotations
