@@ -183,7 +183,7 @@ def set_interests(db: Session, member_id: int, tags: Iterable[str]) -> None:
 
 
 def accounts_of(db: Session, member_id: int | None) -> list[Account]:
-    """A member's accounts, the one used most recently first."""
+    """A member's accounts, the one used most recently first (to within SEEN_EVERY)."""
     return list(
         db.exec(
             select(Account)
