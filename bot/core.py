@@ -45,6 +45,8 @@ class Bot:
 
     def __init__(self, engine: Engine, settings: Settings, clock: Clock, features: Sequence[Feature]) -> None:
         self.engine = engine
+        # The same database, for transactions that take SQLite's write lock only if they write.
+        self.reading_first = reads_first(engine)
         self.settings = settings
         self.clock = clock
         self.features = Features(features)
@@ -97,7 +99,7 @@ class Bot:
         if suggester is None:
             return []
         try:
-            with Session(reads_first(self.engine)) as db:
+            with Session(self.reading_first) as db:
                 turn = self._reader(db, who)
                 return suggester(turn, without_controls(typed).strip()[:100])[:MAX_SUGGESTIONS]
         except Exception:
@@ -207,7 +209,7 @@ class Bot:
         so a turn that only reads never holds up a writer; if another writer got in between its
         reads and its first write, it is run again from the start with the lock.
         """
-        for engine in (reads_first(self.engine), self.engine):
+        for engine in (self.reading_first, self.engine):
             try:
                 with Session(engine) as db:
                     turn = self._known(db, event)
@@ -255,7 +257,7 @@ class Bot:
         )
 
     def _refusal_reply(self, who: Who, refusal: Refusal) -> Reply:
-        with Session(reads_first(self.engine)) as db:
+        with Session(self.reading_first) as db:
             account = find_account(db, who.account)
             member = db.get(Member, account.member_id) if account else None
             language = member.language if member else self.settings.default_language
