@@ -19,7 +19,17 @@ from bot.checks import Refusal, is_time_zone, without_controls
 from bot.clock import Clock
 from bot.conversation import ButtonPress, Command, Event, FormSubmit, Message, Option, Reply, Who
 from bot.feature import Feature, Features
-from bot.members import AccountRef, Role, find_account, grant, member_for, revoke, roles_of, seen
+from bot.members import (
+    AccountRef,
+    Role,
+    find_account,
+    grant,
+    known_member,
+    member_for,
+    revoke,
+    roles_of,
+    seen,
+)
 from bot.mydata.leaving import come_back
 from bot.privacy import notice
 from bot.router import route
@@ -228,14 +238,13 @@ class Bot:
         """The turn for a known member, with first contact's bookkeeping done in `db`; None when
         first contact has more to do."""
         who, now = event.who, self.clock.now()
-        account = find_account(db, who.account)
-        if account is None:
+        known = known_member(db, who.account)
+        if known is None:
             return None
-        member = db.get_one(Member, account.member_id)
+        account, member, roles = known
         if member.consent_shown_at is None or member.left_at is not None:
             return None
         seen(account, who.display_name, now)
-        roles = roles_of(db, account.member_id)
         if Role.ADMIN not in roles and who.account in self.settings.admin_accounts():
             self._apply_configured_admin(db, who.account, member.id)
             roles = roles_of(db, account.member_id)

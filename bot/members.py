@@ -68,6 +68,25 @@ def find_account(db: Session, ref: AccountRef) -> Account | None:
     ).first()
 
 
+def known_member(db: Session, ref: AccountRef) -> tuple[Account, Member, set[Role]] | None:
+    """The account, its member and the member's roles, in one query (a row for each role): what
+    every turn of someone known starts with. None for an account new to us."""
+    rows = db.exec(
+        select(Account, Member, MemberRole.role)
+        .join(Member, col(Member.id) == col(Account.member_id))
+        .outerjoin(MemberRole, col(MemberRole.member_id) == col(Member.id))
+        .where(
+            Account.platform == ref.platform,
+            Account.workspace == ref.workspace,
+            Account.user_id == ref.user_id,
+        )
+    ).all()
+    if not rows:
+        return None
+    account, member, _role = rows[0]
+    return account, member, {Role(role) for _a, _m, role in rows if role is not None}
+
+
 def member_for(
     db: Session, ref: AccountRef, display_name: str, zone: str, language: str, now: datetime
 ) -> tuple[Member, Account]:
