@@ -212,8 +212,10 @@ def _messages_go_to(turn: Turn) -> tuple[Field, ...]:
 def _messages_platform(turn: Turn) -> str:
     """Where messages go now: the platform chosen, else the one used most recently."""
     assert turn.member.id is not None
+    if turn.member.dm_platform:
+        return turn.member.dm_platform
     account = home_account(turn.db, turn.member.id)
-    return turn.member.dm_platform or (account.platform if account is not None else "")
+    return account.platform if account is not None else ""
 
 
 def _checkins_state(turn: Turn) -> tuple[Span, ...]:
