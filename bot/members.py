@@ -249,6 +249,7 @@ def _receives(db: Session, account: Account) -> bool:
         .where(Outbox.target_kind == "dm", Outbox.target_id == account.user_id)
         .where(or_(col(Outbox.sent_at).is_not(None), col(Outbox.dead_at).is_not(None)))
         .order_by(func.coalesce(col(Outbox.sent_at), col(Outbox.dead_at)).desc(), col(Outbox.id).desc())
+        .limit(1)
     ).first()
     return last is None or last[1] is None
 
