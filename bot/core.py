@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, delete
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col
 
 from bot.checks import Refusal, is_time_zone, without_controls
@@ -20,13 +20,24 @@ from bot.clock import Clock
 from bot.conversation import ButtonPress, Command, Event, FormSubmit, Message, Option, Reply, Who
 from bot.feature import Feature, Features
 from bot.heartbeat import renewed_by
-from bot.members import AccountRef, Role, find_account, grant, member_for, revoke, roles_of
+from bot.members import (
+    AccountRef,
+    Role,
+    find_account,
+    grant,
+    known_member,
+    member_for,
+    revoke,
+    roles_of,
+    seen,
+)
 from bot.mydata.leaving import come_back
 from bot.privacy import notice
 from bot.router import route
 from bot.settings import Settings
 from bot.turn import MAX_SUGGESTIONS, Turn
 from bot.words import translator
+from storage.db import reads_first, write_lock_missed
 from storage.models import Account, Member, SeenEvent
 
 log = logging.getLogger(__name__)
@@ -45,6 +56,8 @@ class Bot:
 
     def __init__(self, engine: Engine, settings: Settings, clock: Clock, features: Sequence[Feature]) -> None:
         self.engine = engine
+        # The same database, for transactions that take SQLite's write lock only if they write.
+        self.reading_first = reads_first(engine)
         self.settings = settings
         self.clock = clock
         self.features = Features(features)
@@ -54,11 +67,15 @@ class Bot:
         consent = None
         event = typed_words_only(event)
         try:
-            consent = self._first_contact(event)
-            with Session(self.engine) as db:
-                turn = self._turn(db, event)
-                reply = route(turn)
-                db.commit()
+            known = self._known_turn(event)
+            if known is not None:
+                reply = known
+            else:
+                consent = self._first_contact(event)
+                with Session(self.engine) as db:
+                    turn = self._turn(db, event)
+                    reply = route(turn)
+                    db.commit()
         except Refusal as refusal:
             reply = self._refusal_reply(event.who, refusal)
         except Exception:
@@ -93,7 +110,7 @@ class Bot:
         if suggester is None:
             return []
         try:
-            with Session(self.engine) as db:
+            with Session(self.reading_first) as db:
                 turn = self._reader(db, who)
                 return suggester(turn, without_controls(typed).strip()[:100])[:MAX_SUGGESTIONS]
         except Exception:
@@ -199,6 +216,48 @@ class Bot:
 
     # -- one turn ----------------------------------------------------------------------------
 
+    def _known_turn(self, event: Event) -> Reply | None:
+        """The turn of someone we know who has had the consent message (nearly every event), in
+        one transaction: the account, the member, the bookkeeping (last seen, name, configured
+        admin) and what they asked, committed once. None when the turn is not that (an account
+        new to us, consent not shown yet, someone coming back): the caller takes the first-contact
+        path.
+
+        On SQLite the transaction first runs without the write lock (storage/db.py, reads_first),
+        so a turn that only reads never holds up a writer; if another writer got in between its
+        reads and its first write, it is run again from the start with the lock.
+        """
+        for engine in (self.reading_first, self.engine):
+            try:
+                with Session(engine) as db:
+                    turn = self._known(db, event)
+                    if turn is None:
+                        return None
+                    reply = route(turn)
+                    db.commit()
+                    return reply
+            except OperationalError as problem:
+                if engine is self.engine or not write_lock_missed(problem):
+                    raise
+                log.info("a turn met another writer on its first write; running it again")
+        raise AssertionError("unreachable: the second try has the write lock")
+
+    def _known(self, db: Session, event: Event) -> Turn | None:
+        """The turn for a known member, with first contact's bookkeeping done in `db`; None when
+        first contact has more to do."""
+        who, now = event.who, self.clock.now()
+        known = known_member(db, who.account)
+        if known is None:
+            return None
+        account, member, roles = known
+        if member.consent_shown_at is None or member.left_at is not None:
+            return None
+        seen(account, who.display_name, now)
+        if Role.ADMIN not in roles and who.account in self.settings.admin_accounts():
+            self._apply_configured_admin(db, who.account, member.id)
+            roles = roles_of(db, account.member_id)
+        return Turn(db, member, account, roles, now, self.settings, event, self.features)
+
     def _turn(self, db: Session, event: Event) -> Turn:
         account = find_account(db, event.who.account)
         assert account is not None, "first contact makes the account"
@@ -215,7 +274,7 @@ class Bot:
         )
 
     def _refusal_reply(self, who: Who, refusal: Refusal) -> Reply:
-        with Session(self.engine) as db:
+        with Session(self.reading_first) as db:
             account = find_account(db, who.account)
             member = db.get(Member, account.member_id) if account else None
             language = member.language if member else self.settings.default_language

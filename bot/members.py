@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import func, or_
@@ -68,6 +68,25 @@ def find_account(db: Session, ref: AccountRef) -> Account | None:
     ).first()
 
 
+def known_member(db: Session, ref: AccountRef) -> tuple[Account, Member, set[Role]] | None:
+    """The account, its member and the member's roles, in one query (a row for each role): what
+    every turn of someone known starts with. None for an account new to us."""
+    rows = db.exec(
+        select(Account, Member, MemberRole.role)
+        .join(Member, col(Member.id) == col(Account.member_id))
+        .outerjoin(MemberRole, col(MemberRole.member_id) == col(Member.id))
+        .where(
+            Account.platform == ref.platform,
+            Account.workspace == ref.workspace,
+            Account.user_id == ref.user_id,
+        )
+    ).all()
+    if not rows:
+        return None
+    account, member, _role = rows[0]
+    return account, member, {Role(role) for _a, _m, role in rows if role is not None}
+
+
 def member_for(
     db: Session, ref: AccountRef, display_name: str, zone: str, language: str, now: datetime
 ) -> tuple[Member, Account]:
@@ -103,13 +122,25 @@ def member_for(
             account = find_account(db, ref)
             if account is None:
                 raise
-    account.last_seen_at = now
-    if display_name and account.display_name != display_name[:80]:
-        account.display_name = display_name[:80]
-    db.add(account)
+    seen(account, display_name, now)
     member = db.get(Member, account.member_id)
     assert member is not None
     return member, account
+
+
+# How stale `last_seen_at` may be before an interaction writes it again. Written on every turn it
+# made most turns writers, for one thing read: which of a member's accounts was used most recently
+# (accounts_of). That order is now right to within these minutes.
+SEEN_EVERY = timedelta(minutes=5)
+
+
+def seen(account: Account, display_name: str, now: datetime) -> None:
+    """Note that an account acted now, and the name the platform gives it. Changes the row only
+    when there is something to say: a name that changed, or a last seen older than SEEN_EVERY."""
+    if account.last_seen_at is None or account.last_seen_at <= now - SEEN_EVERY:
+        account.last_seen_at = now
+    if display_name and account.display_name != display_name[:80]:
+        account.display_name = display_name[:80]
 
 
 def roles_of(db: Session, member_id: int) -> set[Role]:
@@ -171,7 +202,7 @@ def set_interests(db: Session, member_id: int, tags: Iterable[str]) -> None:
 
 
 def accounts_of(db: Session, member_id: int | None) -> list[Account]:
-    """A member's accounts, the one used most recently first."""
+    """A member's accounts, the one used most recently first (to within SEEN_EVERY)."""
     return list(
         db.exec(
             select(Account)
@@ -218,6 +249,7 @@ def _receives(db: Session, account: Account) -> bool:
         .where(Outbox.target_kind == "dm", Outbox.target_id == account.user_id)
         .where(or_(col(Outbox.sent_at).is_not(None), col(Outbox.dead_at).is_not(None)))
         .order_by(func.coalesce(col(Outbox.sent_at), col(Outbox.dead_at)).desc(), col(Outbox.id).desc())
+        .limit(1)
     ).first()
     return last is None or last[1] is None
 

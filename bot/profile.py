@@ -13,6 +13,7 @@ from bot.conversation import Button, Field, FormField, Option, Reply, Span
 from bot.feature import Asked, ButtonSpec, CommandSpec, Feature, FormSpec, Handler, Verb
 from bot.forms import open_form
 from bot.members import (
+    ROLE_ORDER,
     home_account,
     interests_of,
     members_called,
@@ -25,7 +26,6 @@ from bot.members import (
 from bot.openings.digest import DAY_WORDS, digest_when
 from bot.openings.notices import invite_to_open
 from bot.openings.rules import News
-from bot.roles import roles_held
 from bot.turn import Turn, matching
 from bot.words import N_, language_name, languages
 from storage.models import Member
@@ -173,7 +173,7 @@ def profile_view(turn: Turn, lead: str | None = None) -> Reply:
         Field(_("Language"), (language_name(member.language),)),
         Field(_("Messages paused"), paused),
         Field(_("Check-ins"), _checkins_state(turn)),
-        Field(_("Roles"), (", ".join(role_name(_, r) for r in roles_held(turn, member.id)),)),
+        Field(_("Roles"), (", ".join(role_name(_, r) for r in ROLE_ORDER if r in turn.roles),)),
         *_messages_go_to(turn),
     )
     pause_button = (
@@ -212,8 +212,10 @@ def _messages_go_to(turn: Turn) -> tuple[Field, ...]:
 def _messages_platform(turn: Turn) -> str:
     """Where messages go now: the platform chosen, else the one used most recently."""
     assert turn.member.id is not None
+    if turn.member.dm_platform:
+        return turn.member.dm_platform
     account = home_account(turn.db, turn.member.id)
-    return turn.member.dm_platform or (account.platform if account is not None else "")
+    return account.platform if account is not None else ""
 
 
 def _checkins_state(turn: Turn) -> tuple[Span, ...]:

@@ -184,11 +184,6 @@ def _tell(turn: Turn, target: Member, role: Role, giving: bool) -> None:
     enqueue_dm(turn.db, target.id, message, turn.now)
 
 
-def roles_held(turn: Turn, member_id: int) -> list[Role]:
-    held = roles_of(turn.db, member_id)
-    return [r for r in ROLE_ORDER if r in held]
-
-
 NOT_CHANGING = N_("Only coordinators and admins can change roles. Type roles to see who they are.")
 
 FEATURE = Feature(

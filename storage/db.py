@@ -1,4 +1,19 @@
-"""Opening the database and bringing its schema up to date."""
+"""Opening the database and bringing its schema up to date.
+
+SQLite lets one writer in at a time. A transaction normally takes that write lock when it begins
+(BEGIN IMMEDIATE), so a read followed by a write never fails half-way because another connection
+wrote in between. That is the safe default, for every session opened with `Session(engine)`.
+
+But a transaction that only reads then holds the lock for nothing, and every writer waits for it.
+A session on `reads_first(engine)` begins without the lock (a plain, deferred BEGIN): it reads from
+a snapshot, beside any writer (WAL). If it then writes, SQLite takes the lock at the first write,
+and that can fail at once: if another connection wrote since the snapshot, the snapshot cannot
+become a write transaction, and SQLite says "database is locked" without waiting (busy_timeout
+does not retry it). Nothing was written by then, so the caller rolls back and runs the same work
+again on `engine` itself, with the lock from the start (`write_lock_missed` tells that error
+apart). The core's turn does this; a session that only ever reads needs no second try.
+On PostgreSQL `reads_first` changes nothing: its rows are locked one by one, as statements ask.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +23,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy.exc import OperationalError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 # Seconds to wait for the database: for a lock another connection holds (SQLite), or for a
@@ -53,7 +69,27 @@ def _sqlite_pragmas(wait_seconds: float) -> Any:
     return on_connect
 
 
+_READS_FIRST = "partnerbot_reads_first"
+# SQLite's "busy", and its "busy: your snapshot is out of date" (SQLITE_BUSY_SNAPSHOT).
+_SQLITE_BUSY = {5, 517}
+
+
+def reads_first(engine: Engine) -> Engine:
+    """The same database, for a transaction that reads before it writes, if it writes at all:
+    on SQLite it takes the write lock only at its first write (see the module's docstring)."""
+    return engine.execution_options(**{_READS_FIRST: True})
+
+
+def write_lock_missed(problem: OperationalError) -> bool:
+    """Whether a `reads_first` transaction failed to take SQLite's write lock at its first write.
+    Run the work again on the engine itself: it takes the lock when it begins."""
+    return getattr(problem.orig, "sqlite_errorcode", None) in _SQLITE_BUSY
+
+
 def _sqlite_begin(connection: Any) -> None:
+    if connection.get_execution_options().get(_READS_FIRST):
+        connection.exec_driver_sql("BEGIN")
+        return
     # IMMEDIATE takes the write lock at the start, so a read followed by a write never fails
     # half-way because another thread wrote in between. SQLite runs as one process anyway.
     connection.exec_driver_sql("BEGIN IMMEDIATE")

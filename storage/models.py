@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, LargeBinary, TypeDecorator, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Index, LargeBinary, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -161,6 +161,9 @@ class Outbox(SQLModel, table=True):
     """A message to send later or to someone else, written in the same transaction as its cause."""
 
     __tablename__ = "outbox"
+    # Who a message went to: "can this account receive?" (bot/members.py, home_account) asks for
+    # the last one to an account, on every profile and every direct message to someone with two.
+    __table_args__ = (Index("ix_outbox_target", "platform", "workspace", "target_kind", "target_id"),)
     id: int | None = Field(default=None, primary_key=True)
     platform: str = Field(max_length=16)
     workspace: str = Field(default="", max_length=64)

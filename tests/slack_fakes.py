@@ -248,9 +248,12 @@ class FakeSlack:
         return [c.args for c in self.calls if c.method == method and c.ok]
 
     def replies(self, key: str = "") -> list[dict[str, Any]]:
-        """What was posted to response URLs (one key, or all)."""
+        """What was shown where someone acted (one key, or all): a slash command's ack that
+        carried a message, and what was posted to response URLs."""
         return [
-            c.args for c in self.calls if c.method == "response_url" and (not key or c.args["key"] == key)
+            c.args
+            for c in self.calls
+            if c.method in ("ack", "response_url") and (not key or c.args["key"] == key)
         ]
 
     def posts_in(self, channel: str) -> list[dict[str, Any]]:
@@ -565,7 +568,15 @@ class SignedRequests:
             "response_url": self.fake.response_url(key),
             "trigger_id": f"trigger-{key}",
         }
-        return self.form(fields), key
+        answer = self.form(fields)
+        if answer.status == 200 and answer.body:
+            # An ack that carries a message shows it where the command was typed, as a post to
+            # the response URL would: Slack checks it the same way.
+            shown = answer.json() if answer.body.startswith("{") else {"text": answer.body}
+            args = {**shown, "key": key}
+            problem = message_problem(args)
+            self.fake.calls.append(Call("ack", args, 400 if problem else 200, problem))
+        return answer, key
 
     def press(
         self, user: str, element: dict[str, Any], channel: str = "", home: bool = False
@@ -682,7 +693,7 @@ class SlackWorld(SignedRequests):
         self.loop.run(self.adapter.settle())
 
     def close(self) -> None:
-        self.settle()
+        self.loop.run(self.adapter.close())
         self.loop.run(self.runner.cleanup())
 
     def dispatch(self, clock: Clock) -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 import pytest
@@ -14,10 +14,11 @@ from bot.conversation import ButtonPress, Command, Message, Option, Who
 from bot.core import Bot
 from bot.feature import ButtonSpec, CommandSpec, Feature, Features
 from bot.features import EVERY_FEATURE
-from bot.members import AccountRef, Role, grant
+from bot.members import SEEN_EVERY, AccountRef, Role, accounts_of, grant
 from bot.outbox import enqueue_dm
 from bot.profile import FEATURE as PROFILE
-from storage.models import Member, MemberRole, Outbox
+from storage.db import make_engine
+from storage.models import Account, Member, MemberRole, Outbox, SeenEvent
 from tests.conftest import START, member_named
 
 SORRY = "Sorry, something went wrong on our side. Nothing was saved. Please try again in a minute."
@@ -472,3 +473,102 @@ def test_control_characters_are_taken_out_before_the_command_reads_its_words(eng
 
     assert ada.text == "Done. Bo now has the staff role. I have let them know."
     assert {role for _member, role in role_rows(engine)} == {"partner", "admin", "staff"}
+
+
+# ---- what a turn writes, and the write lock ----------------------------------------------------
+
+
+def last_seen(engine, user_id: str):
+    with Session(engine) as db:
+        account = db.exec(select(Account).where(Account.user_id == user_id)).one()
+        return account.last_seen_at, account.display_name
+
+
+def test_last_seen_is_written_again_only_once_it_is_minutes_old(engine, clock, sam):
+    assert last_seen(engine, "sam") == (START, "Sam")
+
+    clock.advance(SEEN_EVERY - timedelta(seconds=1))
+    sam.says("profile")
+    assert last_seen(engine, "sam") == (START, "Sam")  # recent enough: the turn did not write it
+
+    clock.advance(timedelta(seconds=1))
+    sam.says("profile")
+    assert last_seen(engine, "sam") == (START + SEEN_EVERY, "Sam")
+
+    # A new name from the platform is written at once, whatever the time.
+    clock.advance(timedelta(seconds=1))
+    sam.who = replace(sam.who, display_name="Samira")
+    sam.says("profile")
+    assert last_seen(engine, "sam") == (START + SEEN_EVERY, "Samira")
+
+
+def test_the_account_used_last_comes_first_to_within_the_minutes_of_last_seen(engine, bot, clock, person):
+    sam = person("Sam")
+    sam.says("profile")
+    slack = Who(AccountRef("slack", "T1", "USAM"), "Sam")
+    with Session(engine) as db:  # Sam's Slack account, linked, last seen long ago
+        sam_id = member_named(engine, "sam").id
+        db.add(Account(member_id=sam_id, platform="slack", workspace="T1", user_id="USAM",
+                       last_seen_at=START - timedelta(days=2)))
+        db.commit()
+    clock.advance(timedelta(minutes=1))
+    bot.handle(Command(slack, "profile", ""))
+    with Session(engine) as db:
+        assert [a.platform for a in accounts_of(db, sam_id)] == ["slack", "console"]
+
+
+def other_engine(engine):
+    """A second engine on the same database: another process, which waits half a second at most
+    for a lock."""
+    return make_engine(engine.url.render_as_string(hide_password=False), wait_seconds=0.5)
+
+
+def test_a_turn_that_only_reads_does_not_keep_a_writer_waiting(engine, sam):
+    other = other_engine(engine)
+
+    def look_while_another_writes(turn, _asked):
+        name = turn.db.exec(select(Member.display_name).where(Member.id == turn.member.id)).one()
+        # The turn's transaction is open and has read: another process writes and commits now.
+        with Session(other) as db:
+            db.add(SeenEvent(platform="test", event_id="written meanwhile", seen_at=turn.now))
+            db.commit()
+        return turn.say(f"{name} read, another wrote.")
+
+    give(sam, commands=[command("look", look_while_another_writes)])
+    sam.says("look")
+
+    assert sam.text == "Sam read, another wrote."
+    with Session(engine) as db:
+        assert db.exec(select(SeenEvent.event_id).where(SeenEvent.platform == "test")).all() == [
+            "written meanwhile"
+        ]
+    other.dispose()
+
+
+def test_a_turn_whose_first_write_comes_after_another_writer_is_run_again_and_saved_once(engine, sam):
+    other = other_engine(engine)
+    interrupted = []
+
+    def rename_after_another_writes(turn, _asked):
+        turn.db.exec(select(Member.display_name).where(Member.id == turn.member.id)).one()
+        if not interrupted:  # the first time only: another process writes between read and write
+            interrupted.append(True)
+            with Session(other) as db:
+                db.add(SeenEvent(platform="test", event_id="written meanwhile", seen_at=turn.now))
+                db.commit()
+        turn.member.display_name = "Samuel"
+        turn.db.add(turn.member)
+        enqueue_dm(turn.db, turn.member.id, Message(("renamed",)), turn.now)
+        turn.db.flush()
+        return turn.say("Renamed.")
+
+    before = outbox_count(engine)
+    give(sam, commands=[command("rename", rename_after_another_writes)])
+    sam.says("rename")
+
+    # On SQLite the turn could not take the write lock on its stale snapshot: it ran again, with
+    # the lock from the start. Either way: answered, saved, and the message queued once.
+    assert sam.text == "Renamed."
+    assert member_named(engine, "sam").display_name == "Samuel"
+    assert outbox_count(engine) == before + 1
+    other.dispose()

@@ -208,6 +208,34 @@ def test_a_slash_command_is_answered_within_slacks_deadline_where_it_was_typed(w
     assert world.fake.made("users.info") == []
 
 
+def test_an_answer_of_one_message_comes_in_the_ack_itself_with_no_second_request(world):
+    met(world, "UPRIYA")
+
+    answer, key = world.slash("UPRIYA", "/profile", channel="CGENERAL")
+
+    # Slack shows the ack's body where the command was typed: the answer is in it.
+    shown = answer.json()
+    assert shown["text"].startswith("Your profile. Only you and the coordinators can see it.")
+    assert "*Time zone:* America/Toronto" in texts(shown["blocks"])
+    assert [e["action_id"] for e in elements(shown["blocks"])] == ["profile.edit", "profile.pause_week"]
+    # As before, only the person who typed it sees it in a channel ...
+    assert shown["response_type"] == "ephemeral"
+    # ... and nothing went to the response URL: one request, not two.
+    assert world.fake.made("response_url") == []
+    assert world.fake.replies(key) == [{**shown, "key": key}]
+
+    # In their direct message the answer stays, as before.
+    answer, _key = world.slash("UPRIYA", "/profile")
+    assert answer.json()["response_type"] == "in_channel"
+    assert world.fake.made("response_url") == []
+
+    # A form is not an answer the ack can carry: acked with nothing, the modal opens.
+    answer, key = world.slash("UPRIYA", "/profile", "edit")
+    assert (answer.status, answer.body) == (200, "")
+    [opened] = world.fake.made("views.open")
+    assert opened["trigger_id"] == f"trigger-{key}"
+
+
 def test_every_command_of_the_core_is_a_slash_command(world):
     met(world, "UPRIYA")
     for name in world.bot.features.commands:
@@ -529,8 +557,11 @@ def test_staff_get_the_involvement_record_of_their_own_openings_as_a_file(world,
     assert fill_form(world, "UJO", {"next_steps": "Meet on Teams", "hours": "6"}) == "closed"
     world.fake.forget()
 
-    _answer, key = world.slash("UJO", "/openings", "export 2026-11-01 2026-11-30", channel="CGENERAL")
+    answer, key = world.slash("UJO", "/openings", "export 2026-11-01 2026-11-30", channel="CGENERAL")
 
+    # With a file the answer is more than the ack can carry: acked with nothing, shown after.
+    assert (answer.status, answer.body) == (200, "")
+    assert world.fake.made("ack") == []
     [shown, where] = world.fake.replies(key)
     assert where["text"] == "Your file is in your direct message with me."
     assert shown["text"].startswith("The involvement record of your openings from 2026-11-01 to 2026-11-30.")
@@ -1178,8 +1209,19 @@ def test_socket_mode_connects_handles_an_envelope_and_acknowledges_it(engine, cl
         assert ack == {"envelope_id": "env-1"}
         loop.run(adapter.settle())
         assert said(fake.replies("socket"))[-1].startswith("Here is what you can do.")
+
+        # Known now, a one-message answer comes back in the envelope's ack, its payload.
+        fake.forget()
+        loop.run(fake.envelopes.put({**envelope, "envelope_id": "env-2"}))
+        ack = loop.run(asyncio.wait_for(fake.acks.get(), 10))
+        assert ack["envelope_id"] == "env-2"
+        assert ack["payload"]["text"].startswith("Here is what you can do.")
+        assert ack["payload"]["response_type"] == "in_channel"
+        loop.run(adapter.settle())
+        assert fake.replies("socket") == []
     finally:
         loop.run(handler.close_async())
+        loop.run(adapter.close())
         loop.run(fake.stop())
         loop.close()
 

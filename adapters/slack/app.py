@@ -118,7 +118,6 @@ class SlackAdapter:
         return None
 
     async def _on_command(self, ack: AsyncAck, body: dict[str, Any]) -> None:
-        await ack()
         someone = await self._who(translate.team_of(body), body["user_id"], body.get("user_name", ""))
         names = await self._names(translate.mentioned_ids(body.get("text") or ""))
         reply = await self._handle(translate.slash_command(body, someone, names))
@@ -128,7 +127,32 @@ class SlackAdapter:
             body.get("response_url", ""),
             body.get("trigger_id", ""),
         )
-        self._later(self._show(reply, place, someone))
+        # A slash command's ack may carry the answer, shown as a post to the response URL would be
+        # (the ack goes back when this listener returns, see __init__): one request, not two.
+        part, private = self._in_one_part(reply)
+        if part is None:
+            await ack()
+            self._later(self._show(reply, place, someone))
+            return
+        visible = place.in_dm or not private
+        await ack(
+            text=part.text,
+            blocks=part.blocks,
+            response_type="in_channel" if visible else "ephemeral",
+            unfurl_links=False,
+            unfurl_media=False,
+        )
+
+    def _in_one_part(self, reply: Reply) -> tuple[SlackMessage | None, bool]:
+        """The reply as one Slack message, and whether it is private, when that is all it is: no
+        file, no form, nothing more to draw. (None, _) for anything else."""
+        if len(reply.messages) != 1 or reply.form is not None:
+            return None, True
+        [message] = reply.messages
+        if message.files:
+            return None, True
+        parts = render_message(message, self._)
+        return (parts[0], message.private) if len(parts) == 1 else (None, True)
 
     async def _on_action(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
@@ -252,6 +276,11 @@ class SlackAdapter:
         while self._tasks:
             await asyncio.wait(set(self._tasks), timeout=timeout)
 
+    async def close(self) -> None:
+        """Show the replies still on their way, then let go of the poster's connections."""
+        await self.settle()
+        await self.poster.close()
+
     async def _show(self, reply: Reply, place: Place, someone: Who) -> None:
         for message in reply.messages:
             for part in render_message(message, self._):
@@ -368,4 +397,4 @@ class SlackPlatform:
         while self._closing:
             await self._closing.pop()()
         if self.adapter is not None:
-            await self.adapter.settle()
+            await self.adapter.close()

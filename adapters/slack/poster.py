@@ -88,6 +88,14 @@ class SlackPoster:
         self.client = client
         # Each person's direct message channel with the bot, once opened.
         self._dm_channels: dict[str, str] = {}
+        # One HTTP session (its connections kept) for every answer to a response URL, made on
+        # the first, in the app's event loop; close() ends it when the app stops.
+        self._answers: aiohttp.ClientSession | None = None
+
+    async def close(self) -> None:
+        if self._answers is not None:
+            await self._answers.close()
+            self._answers = None
 
     async def dm(self, user_id: str) -> str:
         """A person's direct message with the bot, opened once."""
@@ -175,7 +183,9 @@ class SlackPoster:
         """Where the person acted, for all there (`visible`) or for them alone. False when Slack
         did not take it: a response URL lasts 30 minutes and 5 answers."""
         try:
-            answered = await AsyncWebhookClient(response_url).send(
+            if self._answers is None or self._answers.closed:
+                self._answers = aiohttp.ClientSession()
+            answered = await AsyncWebhookClient(response_url, session=self._answers).send(
                 text=part.text,
                 blocks=part.blocks,
                 response_type="in_channel" if visible else "ephemeral",

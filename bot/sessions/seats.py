@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from bot.checks import Refusal
@@ -23,7 +24,7 @@ from bot.outbox import enqueue_dm
 from bot.sessions.calendar import calendar_file
 from bot.sessions.notices import refresh_announcement
 from bot.sessions.queries import A_PRESSED_SESSION, later_in_series, lock, position, signup_of, waitlist
-from bot.sessions.rules import Seat, Status
+from bot.sessions.rules import HOLDING, Seat, Status
 from bot.sessions.words import card, confirmation, moved_up, when
 from bot.turn import Turn
 from bot.words import short_when
@@ -39,8 +40,8 @@ def sign_up(turn: Turn, asked: Asked) -> Reply:
         raise Refusal(
             "Sign-up for {title} has closed. Type sessions to see others you can join.", title=target.title
         )
-    mine = signup_of(turn.db, target.id, turn.member.id)
-    if mine is not None:  # a second press changes nothing
+    mine = _row_of(turn, target)
+    if mine is not None and mine.status in HOLDING:  # a second press changes nothing
         if mine.status == Seat.CONFIRMED:
             return turn.say(
                 turn._("You already have a place at {title}. Nothing changed.", title=target.title)
@@ -52,7 +53,7 @@ def sign_up(turn: Turn, asked: Asked) -> Reply:
                 title=target.title,
             )
         )
-    signup = _take(turn, target)
+    signup = _take(turn, target, mine)
     if signup.status == Seat.CONFIRMED:
         return confirmation(turn, target)
     return turn.say(
@@ -69,18 +70,25 @@ def sign_up(turn: Turn, asked: Asked) -> Reply:
     )
 
 
-def _take(turn: Turn, target: WellbeingSession) -> SessionSignup:
-    """A place for this person, or a place on the waitlist when it is full. Call with the
-    session's row locked, open for sign-up, and no place of theirs in it."""
-    earlier = turn.db.exec(
+def _row_of(turn: Turn, target: WellbeingSession) -> SessionSignup | None:
+    """Their row for this session, whatever its status: there is at most one per person and
+    session (a place, a waitlist entry, or one they cancelled), so one read tells both."""
+    return turn.db.exec(
         select(SessionSignup).where(
             SessionSignup.session_id == target.id, SessionSignup.member_id == turn.member.id
         )
     ).first()
+
+
+def _take(turn: Turn, target: WellbeingSession, earlier: SessionSignup | None) -> SessionSignup:
+    """A place for this person, or a place on the waitlist when it is full. Call with the
+    session's row locked, open for sign-up, and no place of theirs in it (`earlier` is their
+    cancelled row, if they have one)."""
     if earlier is not None:  # cancelled before: coming back joins at the end, like anyone new
         turn.db.delete(earlier)
         turn.db.flush()
-    took = turn.db.execute(
+    # The new count comes back from the UPDATE itself; no row back means the session was full.
+    taken = turn.db.execute(
         update(WellbeingSession)
         .where(
             col(WellbeingSession.id) == target.id,
@@ -88,9 +96,12 @@ def _take(turn: Turn, target: WellbeingSession) -> SessionSignup:
             col(WellbeingSession.taken) < col(WellbeingSession.capacity),
         )
         .values(taken=col(WellbeingSession.taken) + 1)
+        .returning(col(WellbeingSession.taken))
         .execution_options(synchronize_session=False)
-    )
-    confirmed = took.rowcount == 1  # type: ignore[attr-defined]
+    ).scalar_one_or_none()
+    confirmed = taken is not None
+    if confirmed:
+        set_committed_value(target, "taken", taken)
     assert turn.member.id is not None and target.id is not None
     signup = SessionSignup(
         session_id=target.id,
@@ -101,7 +112,6 @@ def _take(turn: Turn, target: WellbeingSession) -> SessionSignup:
     )
     turn.db.add(signup)
     turn.db.flush()
-    turn.db.refresh(target)
     refresh_announcement(turn.db, turn.settings, target, turn.now)
     return signup
 
@@ -115,9 +125,10 @@ def sign_up_every_week(turn: Turn, asked: Asked) -> Reply:
     for week in sorted(weeks, key=lambda w: w.id or 0):  # rows locked in one order: no deadlock
         target = lock(turn.db, week.id)
         open_now = target.status == Status.SCHEDULED and turn.now < target.signup_closes_at
-        if not open_now or signup_of(turn.db, target.id, turn.member.id) is not None:
+        mine = _row_of(turn, target) if open_now else None
+        if not open_now or (mine is not None and mine.status in HOLDING):
             continue
-        (placed if _take(turn, target).status == Seat.CONFIRMED else waiting).append(target)
+        (placed if _take(turn, target, mine).status == Seat.CONFIRMED else waiting).append(target)
     if not placed and not waiting:
         return turn.say(turn._("You already have every week you can sign up for. Nothing changed."))
     placed.sort(key=lambda w: w.starts_at)
