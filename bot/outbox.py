@@ -597,7 +597,7 @@ def undelivered(db: Session, limit: int = 10) -> tuple[int, list[Outbox]]:
 
 def let_go(db: Session, since: datetime) -> int:
     """How many messages were let go as too late since then (not failures: nothing to retry)."""
-    return db.exec(select(func.count()).where(col(Outbox.expired_at) >= since)).one()
+    return db.exec(select(func.count()).where(col(Outbox.expired_at) > since)).one()
 
 
 def expire_unsent(db: Session, key_prefix: str, when: datetime) -> None:
