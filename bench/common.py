@@ -16,10 +16,12 @@ too (for the fakes in tests/).
 from __future__ import annotations
 
 import fcntl
+import json
 import math
 import os
 import platform
 import random
+import re
 import sqlite3
 import subprocess
 import sys
@@ -86,9 +88,35 @@ BATCH = 10_000
 # ---- BENCHMARKS.md ---------------------------------------------------------------------------
 
 
-def write_section(name: str, body: str) -> None:
+@dataclass(frozen=True)
+class Verdict:
+    """One target and how this run did: a row of the summary at the top of BENCHMARKS.md. `key`
+    orders and names the row (a letter, as the targets were first listed); `result` is the
+    figures that decide it, in a sentence."""
+
+    key: str
+    target: str
+    result: str
+    met: bool
+
+    def line(self) -> str:
+        """The visible sentence in the section, and a hidden copy the summary is built from."""
+        word = "**met**" if self.met else "**missed**"
+        hidden = json.dumps(
+            {"key": self.key, "target": self.target, "result": self.result, "met": self.met,
+             "when": datetime.now(UTC).strftime("%Y-%m-%d"), "commit": revision()},
+            ensure_ascii=False,
+        )
+        return f"- {self.target}: {word}. {self.result}\n<!-- summary {hidden} -->"
+
+
+def write_section(name: str, body: str, verdicts: Sequence[Verdict] = ()) -> None:
     """Put `body` between this script's markers in BENCHMARKS.md, leaving every other section as
-    it is. A section not there yet goes where SECTION_ORDER puts it."""
+    it is. A section not there yet goes where SECTION_ORDER puts it. `verdicts` are written at
+    the section's end under "Targets", and the summary at the top is then built again from the
+    verdicts of every section: nobody edits the summary by hand."""
+    if verdicts:
+        body = body.rstrip() + "\n\n### Targets\n\n" + "\n".join(v.line() for v in verdicts)
     start, end = f"<!-- bench:{name} -->", f"<!-- /bench:{name} -->"
     block = f"{start}\n{body.strip()}\n{end}"
     BENCHMARKS.touch()
@@ -110,8 +138,43 @@ def write_section(name: str, body: str) -> None:
             else:
                 updated = current.rstrip("\n") + "\n\n" + block + "\n"
         handle.seek(0)
-        handle.write(updated)
+        handle.write(summarised(updated))
         handle.truncate()
+
+
+_SUMMARY_START, _SUMMARY_END = "<!-- summary-table -->", "<!-- /summary-table -->"
+
+
+def summarised(document: str) -> str:
+    """`document` with its summary table made again from the hidden verdict lines of its sections
+    (the table goes after the header, before the first section, the first time)."""
+    rows = []
+    for found in re.finditer(r"<!-- summary (\{.*?\}) -->", document):
+        rows.append(json.loads(found.group(1)))
+    rows.sort(key=lambda row: row["key"])
+    table = [
+        _SUMMARY_START,
+        "## Summary",
+        "",
+        "Built by the scripts from the targets at the end of each section below; each row says when and at "
+        "which commit it was measured (see that section for the machine and its load).",
+        "",
+        "| | Target | Result | Measured |",
+        "|---|---|---|---|",
+    ]
+    for row in rows:
+        word = "**met**" if row["met"] else "**missed**"
+        cells = [row["key"], row["target"], f"{word}. {row['result']}", f"{row['when']}, {row['commit']}"]
+        table.append("| " + " | ".join(cell.replace("|", "/").replace("\n", " ") for cell in cells) + " |")
+    table.append(_SUMMARY_END)
+    block = "\n".join(table)
+    if _SUMMARY_START in document and _SUMMARY_END in document:
+        before, rest = document.split(_SUMMARY_START, 1)
+        return before + block + rest.split(_SUMMARY_END, 1)[1]
+    first = re.search(r"^<!-- bench:", document, re.MULTILINE)
+    if first is None:
+        return document.rstrip("\n") + "\n\n" + block + "\n"
+    return document[: first.start()] + block + "\n\n" + document[first.start() :]
 
 
 _HEADER = """# Benchmarks
@@ -120,7 +183,9 @@ Figures measured by the scripts in `bench/`. Each script writes only its own sec
 `<!-- bench:NAME -->` markers, so they can be run in any order; each section says on which
 machine, on which date and at which commit it was measured. Run them from a fresh clone after
 `make install-test`, with PostgreSQL reachable at `postgresql+psycopg://postgres@127.0.0.1:5432/test`
-(or at `BENCH_DATABASE_URL`).
+(or at `BENCH_DATABASE_URL`). A script that has a target ends its section with it, met or
+missed, and rebuilds the summary table below from the targets of every section: the table is not
+written by hand.
 """
 
 

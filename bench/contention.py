@@ -225,7 +225,7 @@ def inversions(order: list[int], key: dict[int, int]) -> tuple[int, int]:
     return count, worst
 
 
-def report(outcome: Outcome) -> str:
+def report(outcome: Outcome) -> tuple[str, list[common.Verdict]]:
     presses = outcome.by_member()
     errors = [p for p in outcome.presses if p.failure or SORRY in p.reply]
     confirmed = [p for p in outcome.presses if p.confirmed]
@@ -318,7 +318,15 @@ def report(outcome: Outcome) -> str:
     if errors or other:
         lines += ["", "First unexpected replies:", ""]
         lines += [f"- member {p.member}: {(p.failure or p.reply)[:200]!r}" for p in (errors + other)[:5]]
-    return "\n".join(lines)
+    verdict = common.Verdict(
+        "c",
+        f"{outcome.crowd} sign-ups for {outcome.capacity} places from {outcome.processes} processes: "
+        f"{outcome.capacity} confirmed, {expected_wait} waitlisted in arrival order, 0 errors",
+        f"{len(db_confirmed)} confirmed, {len(db_waiting)} waitlisted, {len(errors)} errors, "
+        f"arrival order {'kept' if waitlist_is_lock_order and places_to_first else 'not kept'}.",
+        bool(met),
+    )
+    return "\n".join(lines), [verdict]
 
 
 def main() -> int:
@@ -331,11 +339,11 @@ def main() -> int:
     parser.add_argument("--no-write", action="store_true", help="print only; leave BENCHMARKS.md alone")
     args = parser.parse_args()
     outcome = run(args.database, args.processes, args.crowd, args.capacity, args.threads)
-    body = report(outcome)
+    body, verdicts = report(outcome)
     if args.no_write:
         print(body)
     else:
-        common.write_section("contention", body)
+        common.write_section("contention", body, verdicts)
         print(body.split("Target:")[1].split("\n")[0])
         print(f"wrote the contention section of {common.BENCHMARKS}")
     return 0

@@ -243,7 +243,7 @@ def opened(fake: Any, trigger: str, seconds: float = 5) -> dict[str, Any] | None
     return None
 
 
-def report(runs: list[Run], per_kind: int, databases: list[str]) -> str:
+def report(runs: list[Run], per_kind: int, databases: list[str]) -> tuple[str, list[common.Verdict]]:
     lines = [
         "## Memory (`bench/memory.py`)",
         "",
@@ -268,22 +268,18 @@ def report(runs: list[Run], per_kind: int, databases: list[str]) -> str:
             f"| {run.database} | {who} | {run.started.get('VmRSS', 0):.1f} MB | {run.after.get('VmRSS', 0):.1f} MB | "
             f"{run.after.get('VmHWM', 0):.1f} MB | {sum(run.interactions.values())} | {run.sent} | {run.odd} |"
         )
-    lines += ["", "### Target", ""]
-    for run in (r for r in runs if r.members):
-        peak = run.after.get("VmHWM", 0)
-        verdict = (
-            f"**met**, {TARGET_MB - peak:.1f} MB to spare"
-            if peak <= TARGET_MB
-            else f"**missed** by {peak - TARGET_MB:.1f} MB"
-        )
-        lines.append(
-            f"- {run.database}, {run.members:,} members: peak {peak:.1f} MB (target <= 150 MB): {verdict}."
-        )
-        if run.exit_code not in (0, None):
-            lines.append(f"  (it stopped with exit code {run.exit_code} on SIGTERM)")
+    served = [r for r in runs if r.members]
+    peaks = {r.database: r.after.get("VmHWM", 0) for r in served}
+    stops = [f"{r.database} stopped with exit code {r.exit_code} on SIGTERM" for r in served if r.exit_code not in (0, None)]
+    verdict = common.Verdict(
+        "e",
+        f"peak RSS <= {TARGET_MB:.0f} MB serving {max((r.members for r in served), default=0):,} members",
+        "; ".join(f"{database} {peak:.1f} MB" for database, peak in peaks.items()) + "." + "".join(f" ({s})" for s in stops),
+        bool(peaks) and all(peak <= TARGET_MB for peak in peaks.values()),
+    )
     lines += ["", "### Data", ""]
     lines += [f"- {r.database}: {r.seeded}" for r in runs if r.members]
-    return "\n".join(lines)
+    return "\n".join(lines), [verdict]
 
 
 def main() -> int:
@@ -304,11 +300,11 @@ def main() -> int:
                 flush=True,
             )
             runs.append(run)
-    body = report(runs, args.interactions, databases)
+    body, verdicts = report(runs, args.interactions, databases)
     if args.no_write:
         print(body)
     else:
-        common.write_section("memory", body)
+        common.write_section("memory", body, verdicts)
         print(f"wrote the memory section of {common.BENCHMARKS}")
     return 0
 

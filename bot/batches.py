@@ -17,6 +17,8 @@ from typing import TypeVar
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from bot.heartbeat import still_leads
+
 # Rows made in one transaction, and the pause between two (seconds; longer than SQLite's
 # longest wait between two tries for its lock).
 BATCH = 100
@@ -25,16 +27,22 @@ PAUSE = 0.25
 Cursor = TypeVar("Cursor")
 
 
-def in_batches(engine: Engine, step: Callable[[Session, Cursor | None], Cursor | None], pause: float) -> None:
+def in_batches(engine: Engine, step: Callable[[Session, Cursor | None], Cursor | None], pause: float) -> bool:
     """Call `step` in a transaction of its own, again and again, each time with where the last
     one stopped (None the first time), until it returns None: nothing more to do. The pause is
-    for SQLite, whose one write lock others wait for; PostgreSQL locks only the rows written."""
+    for SQLite, whose one write lock others wait for; PostgreSQL locks only the rows written.
+
+    Between batches it renews the leader's heartbeat (bot/heartbeat.py), so a long fan-out does
+    not look like a stuck leader; False if this process lost the lead meanwhile: it stops, and
+    the new leader goes on from what the database holds."""
     cursor: Cursor | None = None
     while True:
         with Session(engine) as db:
             cursor = step(db, cursor)
             db.commit()
         if cursor is None:
-            return
+            return True
         if engine.dialect.name == "sqlite":
             time.sleep(pause)
+        if not still_leads():
+            return False

@@ -7,7 +7,7 @@ saved in one transaction, or nothing is.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -19,6 +19,7 @@ from bot.checks import Refusal, is_time_zone, without_controls
 from bot.clock import Clock
 from bot.conversation import ButtonPress, Command, Event, FormSubmit, Message, Option, Reply, Who
 from bot.feature import Feature, Features
+from bot.heartbeat import renewed_by
 from bot.members import AccountRef, Role, find_account, grant, member_for, revoke, roles_of
 from bot.mydata.leaving import come_back
 from bot.privacy import notice
@@ -117,14 +118,21 @@ class Bot:
         event = Command(who, "")
         return Turn(db, member, account, roles, self.clock.now(), self.settings, event, self.features)
 
-    def tick(self) -> None:
-        """Do the scheduled work that is due now (the scheduler calls this; so does the console)."""
+    def tick(self, still_leads: Callable[[], bool] = lambda: True) -> None:
+        """Do the scheduled work that is due now (the scheduler calls this; so does the console).
+
+        `still_leads` is asked after each step, and between the batches of a long one
+        (bot/heartbeat.py): the scheduler renews its heartbeat there, and if this process lost
+        the lead meanwhile the rest is left to the new leader."""
         now = self.clock.now()
-        for job in (*self.features.scheduled, forget_seen_events):
-            try:
-                job(self.engine, self.settings, now)
-            except Exception:  # one feature's trouble must not stop the others
-                log.exception("scheduled work %s failed", job.__qualname__)
+        with renewed_by(still_leads):
+            for job in (*self.features.scheduled, forget_seen_events):
+                try:
+                    job(self.engine, self.settings, now)
+                except Exception:  # one feature's trouble must not stop the others
+                    log.exception("scheduled work %s failed", job.__qualname__)
+                if not still_leads():
+                    return
 
     def prepare_local_member(self, who: Who, role: Role | None) -> None:
         """For the console only (a local trial): make the member and give them a role at once.

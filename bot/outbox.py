@@ -23,7 +23,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -60,6 +60,10 @@ class Delivery:
     # Set for a row of the shared calendar (target_kind CALENDAR): the entry to make or change.
     # `message` is then empty. A platform without a shared calendar returns None for it.
     event: CalendarEvent | None = None
+    # Set when the row was claimed before and that lease ran out: the dispatcher that had it may
+    # have died in the middle of sending it, at any time since this one (when the row was made).
+    # A sender that can look (Slack) checks what already went out instead of sending it twice.
+    maybe_sent_since: datetime | None = None
 
 
 # An outbox row of this kind is an entry in the shared calendar of a channel's server.
@@ -432,6 +436,7 @@ def _claim(
         ).all()
         for row in rows:
             assert row.id is not None
+            reclaimed = row.claimed_until is not None  # its lease ran out: it may have gone out
             row.claimed_until = now + LEASE
             db.add(row)
             if row.edit_of is not None:
@@ -443,7 +448,7 @@ def _claim(
                 unreadable.append((row.id, row.platform, failure))
                 continue
             if delivery is not None:
-                claimed.append(delivery)
+                claimed.append(replace(delivery, maybe_sent_since=row.created_at) if reclaimed else delivery)
         db.commit()
     return claimed, unreadable
 

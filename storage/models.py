@@ -69,7 +69,8 @@ class Member(SQLModel, table=True):
 
 class ServiceSetting(SQLModel, table=True):
     """A choice coordinators make for the whole service in the bot itself (the weekly openings
-    digest's day and time: key "openings.digest", value "monday 09:00"), with who made it."""
+    digest's day and time: key "openings.digest", value "monday 09:00"), with who made it. Also
+    the scheduler leader's heartbeat (key "scheduler.leader", bot/scheduling.py), made by no one."""
 
     __tablename__ = "service_setting"
     key: str = Field(primary_key=True, max_length=60)

@@ -16,6 +16,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -95,8 +96,8 @@ class StatusBot(Bot):
         super().__init__(*args)  # type: ignore[arg-type]
         self.status = status
 
-    def tick(self) -> None:
-        super().tick()
+    def tick(self, still_leads: Callable[[], bool] = lambda: True) -> None:
+        super().tick(still_leads)
         with self.status.open("a") as ticks:
             ticks.write(self.clock.now().isoformat() + "\n")
 

@@ -3,7 +3,8 @@
 `FakeSlack` plays Slack's Web API, response URLs, file uploads and the Socket Mode websocket on
 127.0.0.1. It records every call, refuses blocks outside Slack's limits as Slack does
 (`invalid_blocks`), and can be told to answer the next call to a method with a 429 or an error,
-or to keep it waiting.
+or to keep it waiting. It keeps each channel's messages, as `conversations.history` serves them:
+with their message metadata only when asked to `include_all_metadata`, as Slack does.
 `SlackWorld` runs the real bolt app (HTTP mode) against it and sends it signed requests, as
 Slack would. Nothing here leaves the machine.
 """
@@ -173,9 +174,14 @@ def message_problem(args: dict[str, Any]) -> str:
 
 
 class FakeSlack:
-    def __init__(self) -> None:
+    def __init__(self, clock: Clock | None = None) -> None:
+        # Slack's own time, for the ts of each message (`conversations.history` reads it); without
+        # a clock, every ts is in the same second of 2023.
+        self.clock = clock
         self.calls: list[Call] = []
-        self.failures: dict[str, list[Failure]] = {}
+        # Each channel's messages, oldest first, as Slack keeps them.
+        self.history: dict[str, list[dict[str, Any]]] = {}
+        self.failures: dict[str, list[Failure | None]] = {}
         self.uploads: dict[str, bytes] = {}
         # Each file the bot uploaded, by file id: its filename and alt text (files.getUploadURLExternal),
         # then its title, channel and the words posted with it (files.completeUploadExternal).
@@ -231,8 +237,9 @@ class FakeSlack:
         held = self._held[method] = Held(self._loop)
         return held
 
-    def fail(self, method: str, *failures: Failure) -> None:
-        """Answer the next calls to `method` with these failures, in order."""
+    def fail(self, method: str, *failures: Failure | None) -> None:
+        """Answer the next calls to `method` with these failures, in order (None: that call is
+        answered as usual)."""
         self.failures.setdefault(method, []).extend(failures)
 
     def made(self, method: str) -> list[dict[str, Any]]:
@@ -338,9 +345,17 @@ class FakeSlack:
             return {"user": {"id": args["user"], "name": name.lower(), "tz": zone, "profile": profile}}
         if method == "conversations.open":
             return {"channel": {"id": "D" + args["users"]}}
-        if method in ("chat.postMessage", "chat.update"):
-            ts = args.get("ts") or f"1700000000.{next(self._ts):06d}"
+        if method == "chat.postMessage":
+            ts = self._stamp()
+            self._keep(args["channel"], ts, text=args.get("text"), blocks=args.get("blocks"), metadata=args.get("metadata"))
             return {"channel": args["channel"], "ts": ts, "message": {"text": args.get("text")}}
+        if method == "chat.update":
+            for kept in self.history.get(args["channel"], []):
+                if kept["ts"] == args["ts"]:
+                    kept.update(text=args.get("text"), blocks=args.get("blocks"))
+            return {"channel": args["channel"], "ts": args["ts"], "message": {"text": args.get("text")}}
+        if method == "conversations.history":
+            return self._history(args)
         if method.startswith("views."):
             return {"view": {**args["view"], "id": "V1"}}
         if method == "files.getUploadURLExternal":
@@ -354,6 +369,9 @@ class FakeSlack:
                     channel=args.get("channel_id"),
                     initial_comment=args.get("initial_comment"),
                 )
+            if args.get("channel_id"):  # shared in the channel: a message with the files, no metadata
+                shared = [{"id": f["id"], "name": self.files[f["id"]].get("filename")} for f in args["files"]]
+                self._keep(args["channel_id"], self._stamp(), text=args.get("initial_comment") or "", files=shared, upload=True)
             return {"files": [{"id": f["id"], "title": f.get("title")} for f in args["files"]]}
         if method == "files.info":
             if args.get("file") not in self.offered:
@@ -362,6 +380,38 @@ class FakeSlack:
         if method == "apps.connections.open":
             return {"url": f"ws://127.0.0.1:{self.port}/link"}
         return {}
+
+    def _stamp(self) -> str:
+        """A new message's ts: Slack's time in seconds, then a number that makes it unique."""
+        seconds = int(self.clock.now().timestamp()) if self.clock is not None else 1700000000
+        return f"{seconds}.{next(self._ts):06d}"
+
+    def _keep(self, channel: str, ts: str, **message: Any) -> None:
+        """A message the bot posted, as the channel's history shows it."""
+        kept = {"type": "message", "ts": ts, "user": BOT_USER, "bot_id": "BBOT", "app_id": "A1"}
+        self.history.setdefault(channel, []).append(kept | {k: v for k, v in message.items() if v is not None})
+
+    def _history(self, args: dict[str, Any]) -> dict[str, Any]:
+        """conversations.history: newest first, after `oldest` (from `oldest` with `inclusive`) up
+        to `latest`, `limit` a page (100 unless asked), the next page by `cursor`. Metadata only
+        with `include_all_metadata`."""
+        inclusive = str(args.get("inclusive", "")).lower() in ("1", "true")
+        oldest, latest = float(args.get("oldest") or 0), float(args.get("latest") or math.inf)
+        within = [
+            m
+            for m in reversed(self.history.get(args["channel"], []))
+            if (oldest <= float(m["ts"]) if inclusive else oldest < float(m["ts"])) and float(m["ts"]) <= latest
+        ]
+        start, limit = int(args.get("cursor") or 0), int(args.get("limit") or 100)
+        page = within[start : start + limit]
+        if str(args.get("include_all_metadata", "")).lower() not in ("1", "true"):
+            page = [{k: v for k, v in m.items() if k != "metadata"} for m in page]
+        more = start + limit < len(within)
+        return {
+            "messages": page,
+            "has_more": more,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
 
     async def _response(self, request: web.Request) -> web.Response:
         args = {**await request.json(), "key": request.match_info["key"]}

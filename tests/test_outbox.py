@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from bot.conversation import HomeOpened, Message
-from bot.outbox import MAX_ATTEMPTS, RETRY_MAX, Pace, Pacer, SendFailed, enqueue_dm
+from bot.outbox import LEASE, MAX_ATTEMPTS, RETRY_MAX, Pace, Pacer, SendFailed, enqueue_dm
 from storage.models import Outbox
 from tests.conftest import START, deliver, member_named
 
@@ -104,6 +104,31 @@ def test_only_senders_for_the_row_platform_are_used(engine, bot, clock, person, 
 
     assert dispatch_due(engine, {"slack": platform}, clock) == 0
     assert platform.sent == []
+
+
+def test_a_row_whose_dispatcher_died_is_handed_over_as_maybe_sent_and_only_that_one(
+    engine, bot, clock, person, platform
+):
+    person("Bob").says("profile")
+    person("Cy").says("profile")
+    person("Ada").says("roles grant bob staff")
+    person("Ada").says("roles grant cy staff")
+    made = clock.now()
+    with Session(engine) as session:  # Bob's row: claimed by a dispatcher that then died
+        bobs = session.exec(select(Outbox).where(Outbox.target_id == "bob")).one()
+        bobs.claimed_until = made + LEASE
+        session.add(bobs)
+        session.commit()
+    platform.failures.append(SendFailed("503"))  # Cy's: refused, so tried again later
+
+    clock.advance(timedelta(seconds=5))
+    assert deliver(engine, platform, clock) == 0
+    clock.advance(LEASE)  # Bob's lease has run out; Cy's wait too
+    assert deliver(engine, platform, clock) == 2
+
+    handed = {d.target_id: d.maybe_sent_since for d in platform.sent}
+    # Bob's may have reached the platform before; Cy's was refused, so it did not.
+    assert handed == {"bob": made, "cy": None}
 
 
 def run_console(database_url: str, cwd: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:

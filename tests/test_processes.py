@@ -210,11 +210,11 @@ def all_sent(engine: Any) -> bool:
     return len(rows) == PARTNERS and all(r.sent_at is not None for r in rows)
 
 
-def test_one_leader_at_a_time_and_on_sqlite_the_one_process(engine, database_url):
-    leadership = Leadership(engine)
+def test_one_leader_at_a_time_and_on_sqlite_the_one_process(engine, database_url, clock):
+    leadership = Leadership(engine, clock)
     if database_url.startswith("postgresql"):
         # Two in one database: the first leads until it lets go, then the second does.
-        other = Leadership(engine)
+        other = Leadership(engine, clock)
         assert leadership.leads() and not other.leads()
         assert leadership.leads()  # asked again at the next beat: still the leader
         leadership.release()

@@ -112,7 +112,7 @@ SESSION = {
 @pytest.fixture
 def world(engine, clock):
     loop = LoopThread()
-    fake = FakeSlack()
+    fake = FakeSlack(clock)
     loop.run(fake.start())
     settings = Settings(
         _env_file=None,
@@ -1064,7 +1064,16 @@ def test_the_manifest_declares_every_command_and_what_the_adapter_uses():
     assert sorted(commands) == sorted(f"/{name}" for name in every)
     assert manifest.count("should_escape: true") == len(every)  # mentions come with their ids
     scopes = re.findall(r"^\s*- ([a-z]+:[a-z]+)", manifest, re.MULTILINE)
-    assert set(scopes) == {"chat:write", "files:read", "files:write", "im:history", "im:write", "users:read"}
+    assert set(scopes) == {
+        "channels:history",
+        "chat:write",
+        "files:read",
+        "files:write",
+        "groups:history",
+        "im:history",
+        "im:write",
+        "users:read",
+    }
     assert "- commands" in manifest
     assert re.search(r"bot_events:\n\s*- app_home_opened\n\s*- message.im\n", manifest)
     assert "socket_mode_enabled: true" in manifest and "is_enabled: true" in manifest

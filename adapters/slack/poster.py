@@ -36,6 +36,8 @@ MAX_ALT_TEXT = 1000  # Slack's limit for an image's alt text
 # A receipt is read before the modal is answered, and Slack waits 3 seconds for that answer: a
 # slower download says so on the field, in time, rather than leave Slack showing an error.
 DOWNLOAD_TIMEOUT = aiohttp.ClientTimeout(total=2.5)
+# Messages in one page of a channel's history (Slack gives at most 15 to some apps: see docs/slack.md).
+HISTORY_PAGE = 100
 
 
 def retry_after(headers: Any) -> float | None:
@@ -98,12 +100,33 @@ class SlackPoster:
         """A channel's id as it is; a person's direct message with the bot."""
         return target_id if target_kind == "channel" else await self.dm(target_id)
 
-    async def post(self, channel: str, part: SlackMessage) -> str:
-        """One part of a message; returns its ts, Slack's id for an edit."""
+    async def post(self, channel: str, part: SlackMessage, metadata: dict[str, Any] | None = None) -> str:
+        """One part of a message, with Slack message metadata if given (the outbox's tag); returns
+        its ts, Slack's id for an edit."""
         sent = await self.client.chat_postMessage(
-            channel=channel, text=part.text, blocks=part.blocks, unfurl_links=False, unfurl_media=False
+            channel=channel,
+            text=part.text,
+            blocks=part.blocks,
+            unfurl_links=False,
+            unfurl_media=False,
+            metadata=metadata,
         )
         return str(sent["ts"])
+
+    async def history(
+        self, channel: str, oldest: float, cursor: str | None = None
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """One page of a channel's or direct message's messages since `oldest` (Unix seconds),
+        newest first, with their metadata; and the cursor of the next page, if there is one."""
+        page = await self.client.conversations_history(
+            channel=channel,
+            oldest=f"{oldest:.6f}",
+            limit=HISTORY_PAGE,
+            include_all_metadata=True,
+            cursor=cursor,
+        )
+        following = (page.get("response_metadata") or {}).get("next_cursor")
+        return list(page.get("messages") or []), (following if page.get("has_more") and following else None)
 
     async def edit(self, channel: str, ts: str, drawn: SlackMessage) -> None:
         await self.client.chat_update(channel=channel, ts=ts, text=drawn.text, blocks=drawn.blocks)

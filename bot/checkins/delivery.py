@@ -52,7 +52,8 @@ def tick(engine: Engine, settings: Settings, now: datetime) -> None:
         try:
             # A big fan-out goes FILL_BATCH prompts to a transaction, with a pause between, so
             # nobody else waits long (on SQLite, a waiting writer gets its turn in the pause).
-            in_batches(engine, fill, BATCH_PAUSE)
+            if not in_batches(engine, fill, BATCH_PAUSE):
+                return  # another process leads now, and goes on from here
         except Exception:  # one broken check-in must not stop the others
             log.exception("check-in %s could not advance", checkin_id)
     in_batches(engine, lambda db, after: remind(db, now, after or 0), BATCH_PAUSE)
