@@ -2,10 +2,9 @@
 
 A fan-out to thousands (prompts, reminders) made in one transaction holds the database's write
 lock for as long as it takes: on SQLite every interaction waits behind it. So the work goes a
-batch to a transaction, with a pause between (on SQLite) in which a waiting writer gets its
-turn. A crash between batches loses nothing (what was committed stays) and doubles nothing: each
-message has a unique key, so the next tick (or another process doing the same) skips what was
-done.
+batch to a transaction, with a pause between in which a waiting writer gets its turn. A crash
+between batches loses nothing (what was committed stays) and doubles nothing: each message has a
+unique key, so the next tick (or another process doing the same) skips what was done.
 """
 
 from __future__ import annotations
@@ -29,8 +28,7 @@ Cursor = TypeVar("Cursor")
 
 def in_batches(engine: Engine, step: Callable[[Session, Cursor | None], Cursor | None], pause: float) -> bool:
     """Call `step` in a transaction of its own, again and again, each time with where the last
-    one stopped (None the first time), until it returns None: nothing more to do. The pause is
-    for SQLite, whose one write lock others wait for; PostgreSQL locks only the rows written.
+    one stopped (None the first time), until it returns None: nothing more to do.
 
     Between batches it renews the leader's heartbeat (bot/heartbeat.py), so a long fan-out does
     not look like a stuck leader; False if this process lost the lead meanwhile: it stops, and
@@ -42,7 +40,6 @@ def in_batches(engine: Engine, step: Callable[[Session, Cursor | None], Cursor |
             db.commit()
         if cursor is None:
             return True
-        if engine.dialect.name == "sqlite":
-            time.sleep(pause)
+        time.sleep(pause)
         if not still_leads():
             return False
