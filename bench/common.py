@@ -71,7 +71,7 @@ if str(ROOT) not in sys.path:  # the scripts use the fakes in tests/
     sys.path.insert(0, str(ROOT))
 BENCHMARKS = ROOT / "BENCHMARKS.md"
 # The order sections take in BENCHMARKS.md when a script writes its section for the first time.
-SECTION_ORDER = ["latency", "fanout", "rush", "contention", "overhead", "memory", "report"]
+SECTION_ORDER = ["latency", "fanout", "rush", "reminders", "contention", "overhead", "memory", "report"]
 PG_URL = (
     os.environ.get("BENCH_DATABASE_URL")
     or os.environ.get("TEST_DATABASE_URL")

@@ -21,6 +21,11 @@ sends the newest right after it (`_Run._follow`), so the newest content lands la
 
 A commit that queued a message due now calls what `on_queued` was given: the scheduler wakes
 its dispatcher then, rather than at its next beat.
+
+A message of use only before a moment (a reminder before the session starts) carries it in
+`expires_at`; not sent by then (an outage, a long rate limit), it is let go as too late, with
+why, instead of being sent late, and so is any edit of it. That is no failure: admins see how
+many, apart, with nothing to try again.
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import Engine, and_, delete, event, not_, or_, update
+from sqlalchemy import ColumnElement, Engine, and_, delete, event, not_, or_, update
 from sqlmodel import Session, col, func, select
 
 from bot.clock import Clock
@@ -126,11 +131,12 @@ def enqueue_dm(
     now: datetime,
     dedupe_key: str | None = None,
     due_at: datetime | None = None,
+    expires_at: datetime | None = None,
 ) -> Outbox | None:
     """Queue a direct message to a member, on the platform they used most recently.
 
     Returns None if the member has no account to reach, has left (`leave`: nothing goes to them
-    until they write again), or if `dedupe_key` was queued before.
+    until they write again), or if `dedupe_key` was queued before. `expires_at` as for `enqueue`.
     """
     member = db.get(Member, member_id)
     if member is None or member.left_at is not None:
@@ -148,6 +154,7 @@ def enqueue_dm(
         now,
         dedupe_key,
         due_at,
+        expires_at,
     )
 
 
@@ -182,7 +189,10 @@ def enqueue(
     dedupe_key: str | None = None,
     due_at: datetime | None = None,
     edit_of: int | None = None,
+    expires_at: datetime | None = None,
 ) -> Outbox | None:
+    """Queue a message (see the module's words). With `expires_at`, it is of use only before
+    then (a reminder, before the session starts): not sent by then, it is let go, not sent late."""
     if dedupe_key is not None:
         seen = db.exec(select(Outbox.id).where(Outbox.dedupe_key == dedupe_key)).first()
         if seen is not None:
@@ -197,6 +207,7 @@ def enqueue(
         created_at=now,
         due_at=due_at or now,
         edit_of=edit_of,
+        expires_at=expires_at,
     )
     db.add(row)
     db.flush()
@@ -206,11 +217,24 @@ def enqueue(
 
 
 def enqueue_channel(
-    db: Session, channel: AccountRef, message: Message, now: datetime, dedupe_key: str | None = None
+    db: Session,
+    channel: AccountRef,
+    message: Message,
+    now: datetime,
+    dedupe_key: str | None = None,
+    expires_at: datetime | None = None,
 ) -> Outbox | None:
     """Queue a post in a channel (its id in `channel.user_id`)."""
     return enqueue(
-        db, channel.platform, channel.workspace, "channel", channel.user_id, message, now, dedupe_key
+        db,
+        channel.platform,
+        channel.workspace,
+        "channel",
+        channel.user_id,
+        message,
+        now,
+        dedupe_key,
+        expires_at=expires_at,
     )
 
 
@@ -254,7 +278,7 @@ def enqueue_edit(
         db.execute(
             update(Outbox)
             .where(col(Outbox.edit_of) == original_id, col(Outbox.id) < row.id)
-            .where(col(Outbox.sent_at).is_(None), col(Outbox.dead_at).is_(None))
+            .where(_waiting())
             .where(or_(col(Outbox.claimed_until).is_(None), col(Outbox.claimed_until) < now))
             .values(sent_at=now, claimed_until=None)
         )
@@ -271,6 +295,8 @@ CLAIM_BATCH = 10
 # dispatcher sending the older one sends it right after (see `_Run._follow`); this is in case
 # that dispatcher dies first.
 FOLLOW_WAIT = timedelta(seconds=1)
+# Rows let go as too late in one claim; after a long outage the rest go in the next claims.
+EXPIRE_BATCH = 500
 MAX_ATTEMPTS = 8  # about 20 minutes of backing off, then set aside for an admin
 
 
@@ -476,8 +502,8 @@ def _claim(
     now = clock.now()
     query = (
         select(Outbox)
-        .where(col(Outbox.sent_at).is_(None), col(Outbox.dead_at).is_(None))
-        .where(Outbox.due_at <= now, col(Outbox.platform).in_(platforms))
+        .where(_waiting(), Outbox.due_at <= now, col(Outbox.platform).in_(platforms))
+        .where(or_(col(Outbox.expires_at).is_(None), col(Outbox.expires_at) > now))
         .where(or_(col(Outbox.claimed_until).is_(None), col(Outbox.claimed_until) < now))
     )
     for platform, target in busy:
@@ -485,6 +511,7 @@ def _claim(
     claimed: list[Delivery | int] = []
     unreadable: list[tuple[int, str, Exception]] = []
     with Session(engine) as db:
+        _let_go_late(db, now)
         rows = db.exec(
             query.order_by(col(Outbox.due_at), col(Outbox.id)).limit(count).with_for_update(skip_locked=True)
         ).all()
@@ -505,6 +532,36 @@ def _claim(
                 claimed.append(replace(delivery, maybe_sent_since=row.created_at) if reclaimed else delivery)
         db.commit()
     return claimed, unreadable
+
+
+def _waiting() -> ColumnElement[bool]:
+    """Not sent, not set aside, not let go: still to be sent."""
+    return and_(col(Outbox.sent_at).is_(None), col(Outbox.dead_at).is_(None), col(Outbox.expired_at).is_(None))
+
+
+def _let_go_late(db: Session, now: datetime) -> None:
+    """Rows whose moment has passed are let go, due or not, on any platform: whatever is sent
+    now would come too late. A row being sent right now (claimed) is left to its dispatcher."""
+    late = db.exec(
+        select(Outbox)
+        .where(_waiting(), col(Outbox.expires_at) <= now)
+        .where(or_(col(Outbox.claimed_until).is_(None), col(Outbox.claimed_until) < now))
+        .order_by(col(Outbox.id))
+        .limit(EXPIRE_BATCH)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for row in late:
+        assert row.expires_at is not None
+        _too_late(db, row, now, f"Too late: of use only until {row.expires_at:%Y-%m-%d %H:%M} UTC")
+
+
+def _too_late(db: Session, row: Outbox, now: datetime, reason: str) -> None:
+    """Let it go, with why; what held it up before (a failing platform), if anything, is kept."""
+    if row.last_error:
+        reason = f"{reason}. Before that: {row.last_error}"
+    row.expired_at, row.claimed_until, row.last_error = now, None, reason[:500]
+    db.add(row)
+    log.info("outbox %s let go: %s", row.id, reason[:500])
 
 
 def _deliver(
@@ -540,11 +597,15 @@ def _deliver(
 def _delivery(db: Session, row: Outbox, now: datetime) -> Delivery | None:
     """What to send for `row`; None, with the row changed, if it is an edit that must wait
     (for its original, or for an older edit of it being sent right now) or that is let go
-    (nothing to change, or a newer edit carries the whole content)."""
+    (nothing to change, a newer edit carries the whole content, or its original was let go
+    as too late)."""
     assert row.id is not None
     edit_message_id = None
     if row.edit_of is not None:
         original = db.get(Outbox, row.edit_of)
+        if original is not None and original.expired_at is not None:
+            _too_late(db, row, now, "Too late: the message it changes was let go as too late")
+            return None
         newer = db.exec(
             select(Outbox.id)
             .where(Outbox.edit_of == row.edit_of, col(Outbox.id) > row.id, col(Outbox.dead_at).is_(None))
@@ -565,7 +626,7 @@ def _delivery(db: Session, row: Outbox, now: datetime) -> Delivery | None:
         in_flight = db.exec(
             select(Outbox.id)
             .where(Outbox.edit_of == row.edit_of, col(Outbox.id) < row.id)
-            .where(col(Outbox.sent_at).is_(None), col(Outbox.dead_at).is_(None), col(Outbox.claimed_until) >= now)
+            .where(_waiting(), col(Outbox.claimed_until) >= now)
         ).first()
         if in_flight is not None:
             # An older edit is being sent right now: its dispatcher sends this one right after
@@ -596,7 +657,7 @@ def _claim_newer_edit(engine: Engine, row_id: int, clock: Clock) -> int | None:
         newer = db.exec(
             select(Outbox)
             .where(Outbox.edit_of == original, col(Outbox.id) > row_id)
-            .where(col(Outbox.sent_at).is_(None), col(Outbox.dead_at).is_(None))
+            .where(_waiting())
             .where(or_(col(Outbox.claimed_until).is_(None), col(Outbox.claimed_until) < now))
             .where(Outbox.due_at <= now + FOLLOW_WAIT)  # not one waiting out a failure
             .order_by(col(Outbox.id).desc())
@@ -692,6 +753,24 @@ def undelivered(db: Session, limit: int = 10) -> tuple[int, list[Outbox]]:
     return count, list(rows)
 
 
+def let_go(db: Session, since: datetime) -> int:
+    """How many messages were let go as too late since then (not failures: nothing to retry)."""
+    return db.exec(select(func.count()).where(col(Outbox.expired_at) > since)).one()
+
+
+def expire_unsent(db: Session, key_prefix: str, when: datetime) -> None:
+    """Messages not sent yet whose dedupe key starts with `key_prefix` are of use only until
+    `when`: now, when an opening closes early or a session moves or is cancelled; the new
+    closing time, when an opening's changes. Call it in the transaction that makes the change."""
+    db.execute(
+        update(Outbox)
+        .where(col(Outbox.dedupe_key).startswith(key_prefix, autoescape=True))
+        .where(col(Outbox.sent_at).is_(None), col(Outbox.expired_at).is_(None))
+        .values(expires_at=when)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def retry(db: Session, now: datetime, row_id: int | None = None) -> int:
     """Put set-aside messages (one, or all) back in the queue, due now, with their edits."""
     query = select(Outbox).where(col(Outbox.dead_at).is_not(None))
@@ -705,7 +784,7 @@ def retry(db: Session, now: datetime, row_id: int | None = None) -> int:
     if ids:
         db.execute(
             update(Outbox)
-            .where(col(Outbox.edit_of).in_(ids), col(Outbox.sent_at).is_(None), col(Outbox.dead_at).is_(None))
+            .where(col(Outbox.edit_of).in_(ids), _waiting())
             .values(due_at=now)
         )
     db.flush()

@@ -3,33 +3,52 @@
 A message is set aside after failing again and again, or at once when the platform refuses it
 for a reason that will not change by itself (a channel gone, a permission missing). Once the
 cause is put right, an admin tries it again; anything that changes it goes out after it.
+
+A message of use only before a moment (a reminder before the session starts) that could not go
+by then is let go as too late: shown apart, as a count, since there is nothing to try again.
 """
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from bot.checks import Refusal
 from bot.conversation import Button, Field, Reply
 from bot.feature import Asked, ButtonSpec, CommandSpec, Feature, Verb
 from bot.members import AccountRef, Role, find_account
-from bot.outbox import CALENDAR, retry, undelivered
+from bot.outbox import CALENDAR, let_go, retry, undelivered
 from bot.turn import Turn, number_in
 from bot.words import N_
 from storage.models import Member, Outbox
 
 ADMINS = (Role.ADMIN,)
+# How far back the count of messages let go as too late goes.
+LATE_SHOWN = timedelta(days=7)
 
 
 def show(turn: Turn, _asked: Asked) -> Reply:
     _ = turn._
     count, latest = undelivered(turn.db)
+    late = let_go(turn.db, turn.now - LATE_SHOWN)
+    too_late = (
+        _(
+            "Let go in the last 7 days because they were too late: {count}. Each was of use only before a moment that had passed, like a reminder for a session that had started. There is nothing to try again.",
+            count=late,
+        )
+        if late
+        else None
+    )
     if not count:
+        if too_late:
+            return turn.say(too_late)
         return turn.say(_("Every message was sent. Nothing is waiting."))
     lead = _(
         "Messages not sent: {count}. The latest are below. Once the cause is put right, type outbox retry all, or press the button.",
         count=count,
     )
+    spans = (lead, " ", too_late) if too_late else (lead,)
     fields = tuple(Field(f"#{row.id} {_to_whom(turn, row)}", (_why(turn, row),)) for row in latest)
-    return turn.say(lead, fields=fields, buttons=(Button(_("Try them all again"), "outbox.retry", "all"),))
+    return turn.say(*spans, fields=fields, buttons=(Button(_("Try them all again"), "outbox.retry", "all"),))
 
 
 def _to_whom(turn: Turn, row: Outbox) -> str:

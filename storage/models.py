@@ -186,6 +186,11 @@ class Outbox(SQLModel, table=True):
     # Given up on after too many failures, or a refusal that will not change by itself: an
     # admin can see why and try again (the `outbox` command).
     dead_at: datetime | None = utc_column(index=True)
+    # Of use only before this moment (a reminder, before the session starts): after it, the
+    # row is let go instead of sent late, and `expired_at` says when (with why in last_error).
+    # Not a failure: nothing for an admin to try again.
+    expires_at: datetime | None = utc_column()
+    expired_at: datetime | None = utc_column(index=True)
 
 
 class SeenEvent(SQLModel, table=True):

@@ -51,7 +51,7 @@ def test_secrets_do_not_show_in_settings_text():
 def test_every_bench_script_still_imports():
     """bench/ runs outside the tests: a name moved in bot/ must not break it unseen."""
     done = subprocess.run(
-        [sys.executable, "-c", "import common, contention, fanout, latency, memory, overhead, report"],
+        [sys.executable, "-c", "import common, contention, fanout, latency, memory, overhead, reminders, report"],
         cwd=ROOT / "bench",
         env={**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'bench'}"},
         capture_output=True,

@@ -600,6 +600,56 @@ def test_one_reminder_halfway_only_to_those_who_neither_answered_nor_skipped(sce
     assert len(outbox(engine, "checkin.remind:")) == 1
 
 
+def test_a_prompt_and_its_reminder_held_up_past_the_close_are_let_go_not_sent_late(scene, engine):
+    create_checkin(coordinator(scene))
+    partner(scene, "Lou")
+    scene.platform.failures += [SendFailed("503 Service Unavailable")] * 50  # the platform is down
+    scene.tick_at(LONDON_10)
+    scene.tick_at(LONDON_10 + timedelta(hours=24))  # the reminder is queued, and fails too
+    closes = LONDON_10 + timedelta(hours=48)
+    scene.platform.failures.clear()  # back, as the window closes
+    scene.tick_at(closes)
+    assert scene.prompts("lou") == [] and scene.reminders("lou") == []
+    rows = outbox(engine, "checkin.prompt:") + outbox(engine, "checkin.remind:")
+    assert [(r.sent_at, r.expired_at, r.expires_at) for r in rows] == [(None, closes, closes)] * 2
+    assert {r.last_error for r in rows} == {
+        "Too late: of use only until 2026-12-02 10:00 UTC. Before that: 503 Service Unavailable"
+    }
+
+
+def test_reminders_to_more_than_one_batch_go_out_once_and_a_crash_between_batches_loses_nothing(
+    scene, engine, monkeypatch
+):
+    from bot.checkins import delivery
+
+    monkeypatch.setattr(delivery, "FILL_BATCH", 3)
+    monkeypatch.setattr(delivery, "BATCH_PAUSE", 0)
+    create_checkin(coordinator(scene))
+    names = ["Ana", "Ben", "Cal", "Dee", "Eve", "Fay", "Gus"]
+    for name in names:
+        partner(scene, name)
+    scene.tick_at(LONDON_10, times=3)
+    assert scene.counts(*(n.lower() for n in names)) == [1] * 7
+    buttons, made = delivery.prompt_buttons, []
+
+    def breaks_in_the_second_batch(*args):  # noqa: ANN002, ANN202
+        made.append(args)
+        if len(made) == 4:
+            raise RuntimeError("the process dies here")
+        return buttons(*args)
+
+    monkeypatch.setattr(delivery, "prompt_buttons", breaks_in_the_second_batch)
+    halfway = LONDON_10 + timedelta(hours=24)
+    scene.clock.set(halfway)
+    scene.bot.tick()
+    # The first batch was committed before the second began; the second's was not.
+    assert len(outbox(engine, "checkin.remind:")) == 3
+    assert [r.reminded for r in prompt_rows(engine)] == [True] * 3 + [False] * 4
+    scene.tick_at(halfway + MINUTE, times=2)
+    assert [len(scene.reminders(n.lower())) for n in names] == [1] * 7
+    assert len(outbox(engine, "checkin.remind:")) == 7
+
+
 def test_no_reminder_once_the_window_has_closed(scene, engine):
     create_checkin(coordinator(scene))
     partner(scene, "Lou")

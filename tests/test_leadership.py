@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import Session, col, select
 
+from bot import batches
 from bot.checkins import delivery as checkin_delivery
 from bot.core import Bot
 from bot.feature import Feature
@@ -208,7 +209,7 @@ def test_a_leader_that_beats_is_never_taken_over_postgresql(pg_engine, second_en
 
 
 class Pauses:
-    """Stands in for the `time` module of bot/checkins/delivery.py: each pause between two
+    """Stands in for the `time` module of bot/batches.py: each pause between two
     batches of a fan-out lasts 30 s of the FakeClock, while the other processes beat every 5 s."""
 
     def __init__(self, clock: FakeClock) -> None:
@@ -236,7 +237,7 @@ def a_fan_out(bot: Bot, person: Any, clock: FakeClock, monkeypatch: pytest.Monke
     create_checkin(cora, schedule="weekly thu 09:30")
     pauses = Pauses(clock)
     monkeypatch.setattr(checkin_delivery, "FILL_BATCH", 1)
-    monkeypatch.setattr(checkin_delivery, "time", pauses)
+    monkeypatch.setattr(batches, "time", pauses)  # where the pause between two batches is taken
     return pauses
 
 

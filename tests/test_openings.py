@@ -355,16 +355,33 @@ def test_no_invitation_that_would_arrive_after_closing(engine, bot, platform, cl
     assert [r.target_id for r in outbox(engine, "opening.invite:")] == ["lee"]
 
 
-def test_an_invitation_still_waiting_is_dropped_when_the_opening_closes(engine, bot, platform, clock, jo):
+def test_an_invitation_still_waiting_is_let_go_when_the_opening_closes(engine, bot, platform, clock, jo):
     nina = someone(bot, "Nina", interests="online booking")
     nina.says("profile quiet 08:00-12:00")
     post(jo)
-    assert [r.target_id for r in outbox(engine, "opening.invite:")] == ["nina"]
+    [waiting] = outbox(engine, "opening.invite:")
+    assert (waiting.target_id, waiting.expires_at) == ("nina", datetime(2026, 11, 27, 17, 0, tzinfo=UTC))
+    closed_at = clock.now()
     jo.says("openings close 1")
-    assert outbox(engine, "opening.invite:") == []
-    clock.advance(timedelta(hours=4))
+    clock.advance(timedelta(hours=4))  # her quiet hours are over
     deliver(engine, platform, clock)
     assert received(platform, "nina") == []
+    [let_go] = outbox(engine, "opening.invite:")
+    assert (let_go.sent_at, let_go.dead_at, let_go.expired_at) == (None, None, clock.now())
+    assert let_go.last_error == f"Too late: of use only until {closed_at:%Y-%m-%d %H:%M} UTC"
+
+
+def test_an_invitation_waiting_follows_a_new_closing_time(engine, bot, platform, clock, jo):
+    nina = someone(bot, "Nina", interests="online booking")
+    nina.says("profile quiet 08:00-12:00")
+    post(jo)
+    jo.says("openings edit 1")
+    jo.submit({})
+    jo.submit({})
+    jo.submit({"closes_at": "28 Nov 2026 17:00"})
+    assert jo.text.endswith("It closes Saturday 28 November 2026 at 17:00 (Europe/London).")
+    [waiting] = outbox(engine, "opening.invite:")
+    assert waiting.expires_at == datetime(2026, 11, 28, 17, 0, tzinfo=UTC)
 
 
 def test_a_partner_who_adds_a_matching_interest_hears_of_an_opening_still_open(

@@ -636,3 +636,86 @@ def test_a_message_queued_while_the_scheduler_runs_goes_without_waiting_for_its_
     assert sender.texts_for("bob") == [
         "Ada gave you the staff role. Type guide to see what you can do now. You are a partner too, so check-ins come to you. If you don't want them, press No check-ins for me."
     ]
+
+
+# ---- too late: a message of use only before a moment ---------------------------------------------
+
+
+def test_a_message_held_up_past_its_moment_is_let_go_with_why_and_never_sent(engine, bot, clock, person, platform):
+    person("Bob").says("profile")
+    bob_id = member_named(engine, "bob").id
+    moment = clock.now() + timedelta(minutes=30)
+    with Session(engine) as session:
+        enqueue_dm(session, bob_id, Message(("soon",)), clock.now(), "k:soon", expires_at=moment)
+        enqueue_dm(session, bob_id, Message(("any time",)), clock.now(), "k:any")
+        session.commit()
+    platform.failures += [SendFailed("503 Service Unavailable")] * 2  # an outage: both fail once
+    assert deliver(engine, platform, clock) == 0
+
+    clock.set(moment)
+    assert deliver(engine, platform, clock) == 1
+    assert platform.texts_for("bob") == ["any time"]
+    with Session(engine) as session:
+        late = session.exec(select(Outbox).where(Outbox.dedupe_key == "k:soon")).one()
+    assert (late.sent_at, late.dead_at, late.expired_at, late.attempts) == (None, None, moment, 1)
+    assert late.last_error == (
+        f"Too late: of use only until {moment:%Y-%m-%d %H:%M} UTC. Before that: 503 Service Unavailable"
+    )
+    clock.advance(RETRY_MAX)
+    assert deliver(engine, platform, clock) == 0  # let go for good
+    assert platform.texts_for("bob") == ["any time"]
+
+
+def test_an_edit_of_a_message_let_go_is_let_go_too(engine, bot, clock, platform):
+    from bot.members import AccountRef
+    from bot.outbox import enqueue_channel, enqueue_edit
+
+    channel = AccountRef("console", "local", "announcements")
+    with Session(engine) as session:
+        post = enqueue_channel(session, channel, Message(("v1",)), clock.now(), "post", expires_at=clock.now())
+        assert post is not None and post.id is not None
+        enqueue_edit(session, post.id, Message(("v2",)), clock.now())
+        session.commit()
+    clock.advance(timedelta(seconds=1))
+    assert deliver(engine, platform, clock) == 0
+    assert platform.sent == []
+    with Session(engine) as session:
+        rows = session.exec(select(Outbox).order_by(Outbox.id)).all()
+    assert [(r.sent_at, r.expired_at) for r in rows] == [(None, clock.now())] * 2
+    assert rows[1].last_error == "Too late: the message it changes was let go as too late"
+
+
+def test_the_admin_sees_messages_let_go_as_too_late_apart_from_failures(engine, bot, clock, person, platform):
+    ada, bob = person("Ada"), person("Bob")
+    ada.says("profile")
+    bob.says("profile")
+    bob_id = member_named(engine, "bob").id
+    with Session(engine) as session:
+        for n in range(3):
+            enqueue_dm(session, bob_id, Message(("soon",)), clock.now(), f"late:{n}", expires_at=clock.now())
+        session.commit()
+    clock.advance(timedelta(minutes=1))
+    deliver(engine, platform, clock)
+    ada.says("outbox")
+    too_late = (
+        "Let go in the last 7 days because they were too late: 3. Each was of use only before a moment "
+        "that had passed, like a reminder for a session that had started. There is nothing to try again."
+    )
+    assert ada.text == too_late
+    ada.says("outbox retry all")
+    assert ada.text == "Every message was sent. Nothing is waiting."  # nothing to try again
+
+    ada.says("roles grant bob staff")
+    platform.failures.append(SendFailed("Discord said 403 Missing Access", permanent=True))
+    deliver(engine, platform, clock)
+    ada.says("outbox")
+    assert ada.text.startswith("Messages not sent: 1. The latest are below. ")
+    assert too_late in ada.text
+    assert [f.label for f in ada.last.messages[0].fields] == ["#4 to Bob on console"]  # the failure alone
+    home = bot.handle(HomeOpened(ada.who)).messages[0]
+    assert ("Messages not sent", ("1. Type outbox to see why.",)) in [(f.label, f.value) for f in home.fields]
+
+    clock.advance(timedelta(days=7))
+    ada.says("outbox")
+    assert too_late not in ada.text  # a week on, they are old news
+    assert platform.texts_for("bob") == []

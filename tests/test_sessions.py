@@ -980,6 +980,103 @@ def test_a_reminder_in_quiet_hours_waits_until_they_end(engine, bot, clock, plat
     assert len(reminders_to(platform, "alex")) == 2
 
 
+def too_late(engine, key_start: str = "session.remind:") -> list[tuple[datetime | None, str | None]]:
+    """When each reminder was let go as too late, and why (None if it was not)."""
+    return [(r.expired_at, r.last_error) for r in outbox(engine, key_start) if r.sent_at is None]
+
+
+def test_a_reminder_held_up_by_an_outage_past_the_start_is_let_go_not_sent_late(
+    engine, bot, clock, platform, cora, alex
+):
+    scheduled_one(cora)
+    sign_up(alex)
+    deliver(engine, platform, clock)
+    platform.failures += [SendFailed("503 Service Unavailable")] * 20  # the platform is down
+    tick_at(bot, clock, platform, THURSDAY_2PM - HOUR)
+    tick_at(bot, clock, platform, THURSDAY_2PM - MINUTE)
+    platform.failures.clear()  # back, one minute after the start
+    tick_at(bot, clock, platform, THURSDAY_2PM + MINUTE)
+    assert reminders_to(platform, "alex") == []
+    [(expired_at, why)] = too_late(engine)
+    assert expired_at == THURSDAY_2PM + MINUTE
+    assert why == "Too late: of use only until 2026-12-03 14:00 UTC. Before that: 503 Service Unavailable"
+
+
+def test_a_reminder_queued_while_the_sender_was_not_running_is_let_go_after_the_start(
+    engine, bot, clock, platform, cora, alex
+):
+    scheduled_one(cora)
+    sign_up(alex)
+    clock.set(THURSDAY_2PM - HOUR)
+    bot.tick()  # queued, but nothing sends until after the start
+    tick_at(bot, clock, platform, THURSDAY_2PM + 5 * MINUTE)
+    assert reminders_to(platform, "alex") == []
+    assert too_late(engine) == [(THURSDAY_2PM + 5 * MINUTE, "Too late: of use only until 2026-12-03 14:00 UTC")]
+
+
+def test_a_reminder_not_sent_yet_is_let_go_when_the_session_is_cancelled(engine, bot, clock, platform, cora, alex):
+    scheduled_one(cora)
+    sign_up(alex)
+    deliver(engine, platform, clock)
+    clock.set(THURSDAY_2PM - 24 * HOUR)
+    bot.tick()  # queued, not sent yet
+    cora.says("sessions cancel 1")
+    cora.press("Yes, cancel it")
+    assert cora.text.startswith("Cancelled Chair yoga")
+    deliver(engine, platform, clock)
+    assert reminders_to(platform, "alex") == []
+    assert [m.plain() for m in received(platform, "alex")][-1].startswith("Sorry, Chair yoga")
+    assert too_late(engine) == [(clock.now(), f"Too late: of use only until {clock.now():%Y-%m-%d %H:%M} UTC")]
+
+
+def test_a_reminder_for_the_old_time_is_let_go_when_the_session_moves(engine, bot, clock, platform, cora, alex):
+    scheduled_one(cora)
+    sign_up(alex)
+    deliver(engine, platform, clock)
+    clock.set(THURSDAY_2PM - 24 * HOUR)
+    bot.tick()  # queued for the old time, not sent yet
+    cora.says("sessions move 1")
+    cora.submit({"start": "10 Dec 3pm", "duration": "60"})
+    deliver(engine, platform, clock)
+    assert reminders_to(platform, "alex") == []
+    assert received(platform, "alex")[-1].plain().startswith("Chair yoga has moved.")
+    assert [expired for expired, _why in too_late(engine)] == [clock.now()]
+    tick_at(bot, clock, platform, datetime(2026, 12, 9, 15, 0, tzinfo=UTC))
+    assert reminders_to(platform, "alex") == [  # planned afresh for the new time
+        "A reminder: Chair yoga starts Thursday 10 December 2026 at 15:00 (Europe/London). If you can't come after all, that's okay. Press Cancel my place."
+    ]
+
+
+def test_reminders_to_more_than_one_batch_go_out_once_and_a_crash_between_batches_loses_nothing(
+    engine, bot, clock, platform, cora, monkeypatch
+):
+    from bot import batches
+    from bot.sessions import delivery
+
+    monkeypatch.setattr(batches, "BATCH", 2)
+    monkeypatch.setattr(batches, "PAUSE", 0)
+    names = ["Ana", "Ben", "Cal", "Dee", "Eve"]
+    scheduled_one(cora, capacity="5")
+    for name in names:
+        sign_up(someone(bot, name))
+    words, made = delivery.reminder, []
+
+    def breaks_in_the_second_batch(target, member):  # noqa: ANN001, ANN202
+        made.append(member.display_name)
+        if len(made) == 3:
+            raise RuntimeError("the process dies here")
+        return words(target, member)
+
+    monkeypatch.setattr(delivery, "reminder", breaks_in_the_second_batch)
+    clock.set(THURSDAY_2PM - 24 * HOUR)
+    bot.tick()
+    # The first batch was committed before the second began; the second's was not.
+    assert len(outbox(engine, "session.remind:")) == 2
+    tick_at(bot, clock, platform, THURSDAY_2PM - 24 * HOUR + MINUTE, times=2)
+    assert [len(reminders_to(platform, n.lower())) for n in names] == [1] * 5
+    assert len(outbox(engine, "session.remind:")) == 5
+
+
 # ---- moving --------------------------------------------------------------------------------------
 
 

@@ -5,7 +5,6 @@ wakes this code, so a late or repeated tick sends nothing twice."""
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -13,11 +12,11 @@ from sqlalchemy import Engine, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
+from bot.batches import BATCH, PAUSE, in_batches
 from bot.checkins.rules import Prompt, Schedule, candidate_days, occurs_on, stored_schedule, wall_time
 from bot.checkins.words import prompt_buttons, prompt_message
 from bot.checks import after_quiet_hours, in_quiet_hours
 from bot.conversation import Message, fill
-from bot.heartbeat import still_leads
 from bot.members import Role
 from bot.outbox import enqueue_dm
 from bot.settings import Settings
@@ -35,10 +34,10 @@ from storage.models import (
 
 log = logging.getLogger(__name__)
 
-# Prompts made in one transaction. A fan-out to more partners goes on in the next transactions
-# (the scheduler's), so no interaction waits long behind it, even on SQLite.
-FILL_BATCH = 100
-BATCH_PAUSE = 0.25  # seconds; longer than SQLite's longest wait between two tries for its lock
+# Prompts (or reminders) made in one transaction. A fan-out to more partners goes on in the next
+# transactions (the scheduler's), so no interaction waits long behind it, even on SQLite.
+FILL_BATCH = BATCH
+BATCH_PAUSE = PAUSE
 
 
 def tick(engine: Engine, settings: Settings, now: datetime) -> None:
@@ -46,24 +45,18 @@ def tick(engine: Engine, settings: Settings, now: datetime) -> None:
     with Session(engine) as db:
         ids = list(db.exec(select(CheckIn.id).where(col(CheckIn.deleted_at).is_(None))))
     for checkin_id in ids:
+
+        def fill(db: Session, _more: bool | None, checkin_id: int | None = checkin_id) -> bool | None:
+            return advance(db, settings, db.get_one(CheckIn, checkin_id), now).more or None
+
         try:
             # A big fan-out goes FILL_BATCH prompts to a transaction, with a pause between, so
             # nobody else waits long (on SQLite, a waiting writer gets its turn in the pause).
-            more = True
-            while more:
-                with Session(engine) as db:
-                    checkin = db.get_one(CheckIn, checkin_id)
-                    more = advance(db, settings, checkin, now).more
-                    db.commit()
-                if more:
-                    time.sleep(BATCH_PAUSE)
-                    if not still_leads():  # another process leads now, and goes on from here
-                        return
+            if not in_batches(engine, fill, BATCH_PAUSE):
+                return  # another process leads now, and goes on from here
         except Exception:  # one broken check-in must not stop the others
             log.exception("check-in %s could not advance", checkin_id)
-    with Session(engine) as db:
-        remind(db, now)
-        db.commit()
+    in_batches(engine, lambda db, after: remind(db, now, after or 0), BATCH_PAUSE)
 
 
 def schedule_of(checkin: CheckIn) -> Schedule:
@@ -269,12 +262,17 @@ def _prompt(
             prompt_message(run, prompt, member, now),
             now,
             dedupe_key=f"checkin.prompt:{prompt.id}",
+            expires_at=closes,  # a prompt after its window has closed cannot be answered
         )
     return prompt
 
 
-def remind(db: Session, now: datetime) -> None:
-    """At most one gentle reminder, halfway through, to those who neither answered nor skipped."""
+def remind(db: Session, now: datetime, after: int = 0, limit: int | None = None) -> int | None:
+    """At most one gentle reminder, halfway through, to those who neither answered nor skipped.
+
+    Looks at FILL_BATCH prompts (or `limit`) after prompt `after`, in the order made; returns the
+    last one looked at if there may be more, for the next batch (see `tick`), else None."""
+    limit = limit or FILL_BATCH
     answered = select(CheckInAnswer.prompt_id)
     due = db.exec(
         select(CheckInPrompt, CheckInRun, Member)
@@ -289,6 +287,9 @@ def remind(db: Session, now: datetime) -> None:
         .where(col(CheckInPrompt.id).not_in(answered))
         .where(col(CheckInRun.closed_at).is_(None), col(Member.left_at).is_(None))
         .where(col(Member.consent_given_at).is_not(None))  # nothing unasked after a "no thanks"
+        .where(col(CheckInPrompt.id) > after)
+        .order_by(col(CheckInPrompt.id))
+        .limit(limit)
     ).all()
     for prompt, run, member in due:
         if is_paused(member, now) or prompt.note:
@@ -317,7 +318,9 @@ def remind(db: Session, now: datetime) -> None:
             Message(words, buttons=prompt_buttons(run, prompt, member)),
             now,
             dedupe_key=f"checkin.remind:{prompt.id}",
+            expires_at=prompt.closes_at,
         )
+    return due[-1][0].id if len(due) == limit else None
 
 
 def close_run(db: Session, settings: Settings, run: CheckInRun, now: datetime) -> None:

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from bot.checks import Refusal
 from bot.conversation import Reply
 from bot.feature import Asked
-from bot.openings.notices import drop_unsent_invitations, refresh_announcement
+from bot.openings.notices import invitations_expire, refresh_announcement
 from bot.openings.queries import interested
 from bot.openings.rules import Status, send_at
 from bot.openings.words import cancelled, final_list, thanks
@@ -56,7 +56,7 @@ def close(db: Session, settings: Settings, opening: Opening, now: datetime) -> b
         return False
     db.refresh(opening)
     refresh_announcement(db, settings, opening, now)
-    drop_unsent_invitations(db, opening.id)
+    invitations_expire(db, opening, now)
     people = interested(db, opening.id)
     for interest, member in people:
         if interest.selected_at is None:
@@ -122,7 +122,7 @@ def cancel_by_hand(turn: Turn, asked: Asked) -> Reply:
         raise Refusal("That changed a moment ago. Please type it again.")
     turn.db.refresh(opening)
     refresh_announcement(turn.db, turn.settings, opening, turn.now)
-    drop_unsent_invitations(turn.db, opening.id)
+    invitations_expire(turn.db, opening, turn.now)
     told = 0
     for interest, member in interested(turn.db, opening.id):
         if seen == Status.CLOSED and interest.selected_at is None:

@@ -19,6 +19,7 @@ from bot.checks import Refusal
 from bot.conversation import Reply
 from bot.feature import Asked
 from bot.members import Role, interests_of
+from bot.openings.notices import invitation_key
 from bot.openings.queries import filled, interest_of
 from bot.openings.rules import News, Status, is_paused, send_at
 from bot.openings.words import digest
@@ -105,14 +106,17 @@ def digest_for(db: Session, settings: Settings, member: Member, now: datetime) -
         if tags.isdisjoint(opening.tags) or interest_of(db, opening.id, member.id) is not None:
             continue
         sent = db.exec(
-            select(Outbox.id).where(Outbox.dedupe_key == f"opening.invite:{opening.id}:{member.id}")
+            select(Outbox.id).where(Outbox.dedupe_key == invitation_key(opening.id, member.id))
         ).first()
         taken = filled(db, opening.id)
         if sent is None and taken < opening.seats:
             found.append((opening, taken))
     if not found:
         return False
-    return enqueue_dm(db, member.id, digest(member, found), now, dedupe_key=key, due_at=due) is not None
+    # Of no use once every opening in it has closed.
+    expires = max(opening.closes_at for opening, _taken in found)
+    queued = enqueue_dm(db, member.id, digest(member, found), now, dedupe_key=key, due_at=due, expires_at=expires)
+    return queued is not None
 
 
 def read_day_and_time(text: str) -> tuple[str, str]:

@@ -17,7 +17,7 @@ from bot.conversation import Button, Field, FormField, Message, Option, Reply
 from bot.feature import Asked, FormSpec, Subject
 from bot.forms import open_form
 from bot.members import Role
-from bot.openings.notices import announce, invite_matching, refresh_announcement
+from bot.openings.notices import announce, invitations_expire, invite_matching, refresh_announcement
 from bot.openings.pay import rate_typed, read_rate
 from bot.openings.queries import filled, interest_of, pressed
 from bot.openings.rules import (
@@ -369,6 +369,7 @@ def _edit_submit(turn: Turn, asked: Asked, values: dict[str, str]) -> Reply:
     opening.currency = opening.currency or turn.settings.payment_currency
     turn.db.add(opening)
     turn.db.flush()
+    invitations_expire(turn.db, opening, opening.closes_at)  # its closing time may have moved
     refresh_announcement(turn.db, turn.settings, opening, turn.now)
     invited = invite_matching(turn.db, opening, turn.now)
     _ = turn._

@@ -6,15 +6,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlmodel import Session, col, delete, select
+from sqlmodel import Session, col, select
 
 from bot.members import Role
 from bot.openings.queries import interest_of, is_full
 from bot.openings.rules import News, Status, is_paused, send_at
 from bot.openings.words import announcement, invitation
-from bot.outbox import enqueue_channel, enqueue_dm, enqueue_edit
+from bot.outbox import enqueue_channel, enqueue_dm, enqueue_edit, expire_unsent
 from bot.settings import Settings
-from storage.models import Member, MemberInterest, MemberRole, Opening, Outbox
+from storage.models import Member, MemberInterest, MemberRole, Opening
 
 
 def announce(db: Session, settings: Settings, opening: Opening, now: datetime) -> int:
@@ -65,8 +65,9 @@ def invite_matching(db: Session, opening: Opening, now: datetime, only: int | No
             member_id,
             invitation(opening, member, tags, added=only is not None),
             now,
-            dedupe_key=f"opening.invite:{opening.id}:{member_id}",
+            dedupe_key=invitation_key(opening.id, member_id),
             due_at=due,
+            expires_at=opening.closes_at,  # no use once it has closed
         )
         invited += queued is not None
     return invited
@@ -92,13 +93,16 @@ def invite_to_open(db: Session, member_id: int, added: Iterable[str], now: datet
     return invited
 
 
-def drop_unsent_invitations(db: Session, opening_id: int | None) -> None:
-    """An invitation still waiting for someone's quiet hours to end is no use once it has closed."""
-    db.exec(
-        delete(Outbox).where(
-            col(Outbox.dedupe_key).startswith(f"opening.invite:{opening_id}:"), col(Outbox.sent_at).is_(None)
-        )
-    )
+def invitation_key(opening_id: int | None, member_id: int | None = None) -> str:
+    """The dedupe key of an invitation to an opening; without `member_id`, the start of every
+    invitation's key to it."""
+    return f"opening.invite:{opening_id}:{'' if member_id is None else member_id}"
+
+
+def invitations_expire(db: Session, opening: Opening, when: datetime) -> None:
+    """Invitations not sent yet (still waiting for someone's quiet hours to end, or held up) are
+    of use only until `when`: its closing time, or now when it closes early or is cancelled."""
+    expire_unsent(db, invitation_key(opening.id), when)
 
 
 def refresh_announcement(db: Session, settings: Settings, opening: Opening, now: datetime) -> None:

@@ -8,6 +8,8 @@ from sqlmodel import col
 
 from bot.conversation import Button, Reply
 from bot.feature import Asked
+from bot.outbox import expire_unsent
+from bot.sessions.delivery import reminders_key
 from bot.sessions.notices import refresh_announcement, tell_cancelled, update_calendar_event
 from bot.sessions.queries import later_in_series
 from bot.sessions.rules import Status, still_ahead
@@ -68,6 +70,7 @@ def cancel_sessions(turn: Turn, targets: list[WellbeingSession]) -> Reply:
         if not claimed.rowcount:  # type: ignore[attr-defined]
             continue
         turn.db.refresh(target)
+        expire_unsent(turn.db, reminders_key(target), turn.now)  # a reminder not sent yet is let go
         refresh_announcement(turn.db, turn.settings, target, turn.now)
         update_calendar_event(turn.db, turn.settings, target, turn.now)
         done.append(target)

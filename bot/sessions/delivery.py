@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from bot import batches
 from bot.checks import in_quiet_hours
 from bot.outbox import enqueue_dm
 from bot.sessions.notices import announce, refresh_announcement
@@ -29,9 +30,8 @@ def tick(engine: Engine, settings: Settings, now: datetime) -> None:
         close_signups(db, settings, now)
         announce_next(db, settings, now)
         db.commit()
-    with Session(engine) as db:
-        remind(db, now)
-        db.commit()
+    # Reminders to everyone signed up go a batch to a transaction, as check-in prompts do.
+    batches.in_batches(engine, lambda db, after: remind(db, now, after or 0), batches.PAUSE)
 
 
 def _queued(db: Session, key: str) -> bool:
@@ -105,7 +105,11 @@ def due_reminder(target: WellbeingSession, signup: SessionSignup, now: datetime)
     return due
 
 
-def remind(db: Session, now: datetime) -> None:
+def remind(db: Session, now: datetime, after: int = 0, limit: int | None = None) -> int | None:
+    """The reminder due now to each person with a place, once. Looks at batches.BATCH sign-ups
+    (or `limit`) after sign-up `after`; returns the last one looked at if there may be more, for
+    the next batch (see `tick`), else None."""
+    limit = limit or batches.BATCH
     rows = db.exec(
         select(SessionSignup, WellbeingSession, Member)
         .join(WellbeingSession, col(WellbeingSession.id) == col(SessionSignup.session_id))
@@ -114,7 +118,9 @@ def remind(db: Session, now: datetime) -> None:
         .where(WellbeingSession.starts_at > now, WellbeingSession.starts_at <= now + HORIZON)
         .where(col(Member.consent_given_at).is_not(None))  # a reminder is sent only after an OK
         .where(col(Member.left_at).is_(None))
-        .order_by(col(WellbeingSession.starts_at), col(SessionSignup.id))
+        .where(col(SessionSignup.id) > after)
+        .order_by(col(SessionSignup.id))
+        .limit(limit)
     ).all()
     for signup, target, member in rows:
         due = due_reminder(target, signup, now)
@@ -125,11 +131,20 @@ def remind(db: Session, now: datetime) -> None:
         if in_quiet_hours(now, member.timezone, member.quiet_start, member.quiet_end):
             continue  # tried again when they end, if it is still before the start
         # The sequence is in the key: a session that moves has its reminders planned again.
-        key = f"session.remind:{target.id}:{target.sequence}:{member.id}:{due}"
+        key = f"{reminders_key(target)}{target.sequence}:{member.id}:{due}"
         if _queued(db, key):
             continue
         try:
             with db.begin_nested():
-                enqueue_dm(db, signup.member_id, reminder(target, member), now, dedupe_key=key)
+                # Of no use once the session has started: an outage does not make it late.
+                enqueue_dm(
+                    db, signup.member_id, reminder(target, member), now, dedupe_key=key, expires_at=target.starts_at
+                )
         except IntegrityError:
             pass  # another process sent it a moment ago
+    return rows[-1][0].id if len(rows) == limit else None
+
+
+def reminders_key(target: WellbeingSession) -> str:
+    """The start of the dedupe key of every reminder of this session (any time, any person)."""
+    return f"session.remind:{target.id}:"

@@ -14,7 +14,9 @@ from bot.checks import Refusal
 from bot.conversation import Button, Field, FormField, Option, Reply, Span
 from bot.feature import Asked, FormSpec
 from bot.forms import open_form
+from bot.outbox import expire_unsent
 from bot.people import Unsure, named_person, which_one
+from bot.sessions.delivery import reminders_key
 from bot.sessions.notices import (
     announce,
     refresh_announcement,
@@ -270,6 +272,7 @@ def _move_submit(turn: Turn, asked: Asked, values: dict[str, str]) -> Reply:
     target.zone = values["timezone"]
     target.sequence += 1  # new calendar files, and reminders planned afresh
     turn.db.add(target)
+    expire_unsent(turn.db, reminders_key(target), turn.now)  # a reminder for the old time is let go
     signups = turn.db.exec(
         select(SessionSignup)
         .where(SessionSignup.session_id == target.id, col(SessionSignup.status).in_(HOLDING))

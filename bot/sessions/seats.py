@@ -232,7 +232,9 @@ def free_seat(db: Session, target: WellbeingSession, now: datetime) -> None:
     db.add(first)
     db.flush()
     message = moved_up(target, db.get_one(Member, first.member_id), now)
-    enqueue_dm(db, first.member_id, message, now, dedupe_key=f"session.moved_up:{first.id}")
+    enqueue_dm(
+        db, first.member_id, message, now, dedupe_key=f"session.moved_up:{first.id}", expires_at=target.starts_at
+    )
 
 
 def show(turn: Turn, asked: Asked) -> Reply:
