@@ -154,7 +154,7 @@ def enqueue_dm(
         now,
         dedupe_key,
         due_at,
-        expires_at,
+        expires_at=expires_at,
     )
 
 
@@ -188,6 +188,7 @@ def enqueue(
     now: datetime,
     dedupe_key: str | None = None,
     due_at: datetime | None = None,
+    *,
     edit_of: int | None = None,
     expires_at: datetime | None = None,
 ) -> Outbox | None:
