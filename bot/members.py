@@ -68,19 +68,25 @@ def find_account(db: Session, ref: AccountRef) -> Account | None:
     ).first()
 
 
+# Built once, with the account as parameters: every turn asks it, and building a statement costs
+# more than running it (so too _INTERESTS_OF, _ACCOUNTS_OF and _WENT_AND_REFUSED below).
+_KNOWN_MEMBER = (
+    select(Account, Member, MemberRole.role)
+    .join(Member, col(Member.id) == col(Account.member_id))
+    .outerjoin(MemberRole, col(MemberRole.member_id) == col(Member.id))
+    .where(
+        col(Account.platform) == bindparam("platform"),
+        col(Account.workspace) == bindparam("workspace"),
+        col(Account.user_id) == bindparam("user_id"),
+    )
+)
+
+
 def known_member(db: Session, ref: AccountRef) -> tuple[Account, Member, set[Role]] | None:
     """The account, its member and the member's roles, in one query (a row for each role): what
     every turn of someone known starts with. None for an account new to us."""
-    rows = db.exec(
-        select(Account, Member, MemberRole.role)
-        .join(Member, col(Member.id) == col(Account.member_id))
-        .outerjoin(MemberRole, col(MemberRole.member_id) == col(Member.id))
-        .where(
-            Account.platform == ref.platform,
-            Account.workspace == ref.workspace,
-            Account.user_id == ref.user_id,
-        )
-    ).all()
+    where = {"platform": ref.platform, "workspace": ref.workspace, "user_id": ref.user_id}
+    rows = db.exec(_KNOWN_MEMBER, params=where).all()
     if not rows:
         return None
     account, member, _role = rows[0]
@@ -190,8 +196,11 @@ def members_with_role(db: Session, role: Role) -> list[Member]:
     )
 
 
+_INTERESTS_OF = select(MemberInterest.tag).where(col(MemberInterest.member_id) == bindparam("member_id"))
+
+
 def interests_of(db: Session, member_id: int) -> list[str]:
-    return sorted(db.exec(select(MemberInterest.tag).where(MemberInterest.member_id == member_id)))
+    return sorted(db.exec(_INTERESTS_OF, params={"member_id": member_id}))
 
 
 def set_interests(db: Session, member_id: int, tags: Iterable[str]) -> None:
@@ -201,7 +210,7 @@ def set_interests(db: Session, member_id: int, tags: Iterable[str]) -> None:
     db.flush()
 
 
-# Built once, like _WENT_AND_REFUSED below: read on every profile and many direct messages.
+# Built once, as _KNOWN_MEMBER: read on every profile and many direct messages.
 _ACCOUNTS_OF = (
     select(Account)
     .where(col(Account.member_id) == bindparam("member_id"))
