@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import func, or_
+from sqlalchemy import bindparam, case, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
@@ -68,19 +68,25 @@ def find_account(db: Session, ref: AccountRef) -> Account | None:
     ).first()
 
 
+# Built once, with the account as parameters: every turn asks it, and building a statement costs
+# more than running it (so too _INTERESTS_OF, _ACCOUNTS_OF and _WENT_AND_REFUSED below).
+_KNOWN_MEMBER = (
+    select(Account, Member, MemberRole.role)
+    .join(Member, col(Member.id) == col(Account.member_id))
+    .outerjoin(MemberRole, col(MemberRole.member_id) == col(Member.id))
+    .where(
+        col(Account.platform) == bindparam("platform"),
+        col(Account.workspace) == bindparam("workspace"),
+        col(Account.user_id) == bindparam("user_id"),
+    )
+)
+
+
 def known_member(db: Session, ref: AccountRef) -> tuple[Account, Member, set[Role]] | None:
     """The account, its member and the member's roles, in one query (a row for each role): what
     every turn of someone known starts with. None for an account new to us."""
-    rows = db.exec(
-        select(Account, Member, MemberRole.role)
-        .join(Member, col(Member.id) == col(Account.member_id))
-        .outerjoin(MemberRole, col(MemberRole.member_id) == col(Member.id))
-        .where(
-            Account.platform == ref.platform,
-            Account.workspace == ref.workspace,
-            Account.user_id == ref.user_id,
-        )
-    ).all()
+    where = {"platform": ref.platform, "workspace": ref.workspace, "user_id": ref.user_id}
+    rows = db.exec(_KNOWN_MEMBER, params=where).all()
     if not rows:
         return None
     account, member, _role = rows[0]
@@ -190,8 +196,11 @@ def members_with_role(db: Session, role: Role) -> list[Member]:
     )
 
 
+_INTERESTS_OF = select(MemberInterest.tag).where(col(MemberInterest.member_id) == bindparam("member_id"))
+
+
 def interests_of(db: Session, member_id: int) -> list[str]:
-    return sorted(db.exec(select(MemberInterest.tag).where(MemberInterest.member_id == member_id)))
+    return sorted(db.exec(_INTERESTS_OF, params={"member_id": member_id}))
 
 
 def set_interests(db: Session, member_id: int, tags: Iterable[str]) -> None:
@@ -201,20 +210,25 @@ def set_interests(db: Session, member_id: int, tags: Iterable[str]) -> None:
     db.flush()
 
 
+# Built once, as _KNOWN_MEMBER: read on every profile and many direct messages.
+_ACCOUNTS_OF = (
+    select(Account)
+    .where(col(Account.member_id) == bindparam("member_id"))
+    .order_by(col(Account.last_seen_at).desc().nulls_last(), col(Account.id))
+)
+
+
 def accounts_of(db: Session, member_id: int | None) -> list[Account]:
     """A member's accounts, the one used most recently first (to within SEEN_EVERY)."""
-    return list(
-        db.exec(
-            select(Account)
-            .where(Account.member_id == member_id)
-            .order_by(col(Account.last_seen_at).desc().nulls_last(), col(Account.id))
-        )
-    )
+    return list(db.exec(_ACCOUNTS_OF, params={"member_id": member_id}))
 
 
-def platforms_of(db: Session, member_id: int | None) -> list[str]:
-    """The platforms a member has accounts on, the one used most recently first."""
-    return list(dict.fromkeys(a.platform for a in accounts_of(db, member_id)))
+def platforms_of(db: Session, member_id: int | None, accounts: list[Account] | None = None) -> list[str]:
+    """The platforms a member has accounts on, the one used most recently first. `accounts`: their
+    accounts as accounts_of gave them, for a caller that has read them already."""
+    if accounts is None:
+        accounts = accounts_of(db, member_id)
+    return list(dict.fromkeys(a.platform for a in accounts))
 
 
 _PLATFORMS = {"slack": N_("Slack"), "discord": N_("Discord"), "console": N_("the console")}
@@ -225,32 +239,60 @@ def platform_name(_: Translate, platform: str) -> str:
     return _(_PLATFORMS[platform]) if platform in _PLATFORMS else platform
 
 
-def home_account(db: Session, member_id: int) -> Account | None:
+def home_account(db: Session, member_id: int, accounts: list[Account] | None = None) -> Account | None:
     """Where to reach a member: an account on the platform they chose for messages (`profile`),
     else the one they used most recently. An account that can't receive (the last direct message
-    to it was set aside as undeliverable) is passed over for another that can."""
-    accounts = accounts_of(db, member_id)
+    to it was set aside as undeliverable) is passed over for another that can. `accounts`: their
+    accounts as accounts_of gave them, for a caller that has read them already (left as given)."""
+    if accounts is None:
+        accounts = accounts_of(db, member_id)
     if len(accounts) <= 1:
         return accounts[0] if accounts else None
     member = db.get(Member, member_id)
     chosen = member.dm_platform if member is not None else None
-    accounts.sort(key=lambda a: a.platform != chosen)  # stable: most recent first on each side
-    for account in accounts:
+    # sorted, not sort: stable (most recent first on each side), and the caller's list stays as it was
+    ordered = sorted(accounts, key=lambda a: a.platform != chosen)
+    for account in ordered:
         if _receives(db, account):
             return account
-    return accounts[0]
+    return ordered[0]
+
+
+# The direct messages to one account, by the ix_outbox_target index. Built once: asked on every
+# profile and every direct message to someone with two accounts, and building a statement costs
+# more than running it.
+_TO_ACCOUNT = (
+    col(Outbox.platform) == bindparam("platform"),
+    col(Outbox.workspace) == bindparam("workspace"),
+    col(Outbox.target_kind) == "dm",
+    col(Outbox.target_id) == bindparam("user_id"),
+)
+# When the last one went, and when the last one was given up on (a row given up on counts from
+# when it was sent, if it ever was, as in _LAST_TO_ACCOUNT). Two maxima: no sort of the rows.
+_WENT_AND_REFUSED = select(
+    func.max(case((col(Outbox.dead_at).is_(None), col(Outbox.sent_at)))),
+    func.max(case((col(Outbox.dead_at).is_not(None), func.coalesce(col(Outbox.sent_at), col(Outbox.dead_at))))),
+).where(*_TO_ACCOUNT)
+# The last one that went or was given up on, the later row first at the same moment.
+_LAST_TO_ACCOUNT = (
+    select(Outbox.id, Outbox.dead_at)
+    .where(*_TO_ACCOUNT)
+    .where(or_(col(Outbox.sent_at).is_not(None), col(Outbox.dead_at).is_not(None)))
+    .order_by(func.coalesce(col(Outbox.sent_at), col(Outbox.dead_at)).desc(), col(Outbox.id).desc())
+    .limit(1)
+)
 
 
 def _receives(db: Session, account: Account) -> bool:
     """Whether the last direct message that went to this account, or was given up on, went."""
-    last = db.exec(
-        select(Outbox.id, Outbox.dead_at)
-        .where(Outbox.platform == account.platform, Outbox.workspace == account.workspace)
-        .where(Outbox.target_kind == "dm", Outbox.target_id == account.user_id)
-        .where(or_(col(Outbox.sent_at).is_not(None), col(Outbox.dead_at).is_not(None)))
-        .order_by(func.coalesce(col(Outbox.sent_at), col(Outbox.dead_at)).desc(), col(Outbox.id).desc())
-        .limit(1)
-    ).first()
+    where = {"platform": account.platform, "workspace": account.workspace, "user_id": account.user_id}
+    went, refused = db.exec(_WENT_AND_REFUSED, params=where).one()
+    if refused is None:
+        return True
+    if went is None or went != refused:
+        return went is not None and went > refused
+    # One went and one was given up on at the same moment (rare): the later row decides.
+    last = db.exec(_LAST_TO_ACCOUNT, params=where).first()
     return last is None or last[1] is None
 
 

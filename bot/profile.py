@@ -14,6 +14,7 @@ from bot.feature import Asked, ButtonSpec, CommandSpec, Feature, FormSpec, Handl
 from bot.forms import open_form
 from bot.members import (
     ROLE_ORDER,
+    accounts_of,
     home_account,
     interests_of,
     members_called,
@@ -28,7 +29,7 @@ from bot.openings.notices import invite_to_open
 from bot.openings.rules import News
 from bot.turn import Turn, matching
 from bot.words import N_, language_name, languages
-from storage.models import Member
+from storage.models import Account, Member
 
 # ---- the checks, shared by the form and the short commands --------------------------------
 
@@ -204,17 +205,18 @@ def _news_words(turn: Turn) -> str:
 
 def _messages_go_to(turn: Turn) -> tuple[Field, ...]:
     """With accounts on two platforms: the one direct messages go to."""
-    if len(platforms_of(turn.db, turn.member.id)) < 2:
+    accounts = accounts_of(turn.db, turn.member.id)  # read once, for both questions
+    if len(platforms_of(turn.db, turn.member.id, accounts)) < 2:
         return ()
-    return (Field(turn._("Messages go to"), (platform_name(turn._, _messages_platform(turn)),)),)
+    return (Field(turn._("Messages go to"), (platform_name(turn._, _messages_platform(turn, accounts)),)),)
 
 
-def _messages_platform(turn: Turn) -> str:
+def _messages_platform(turn: Turn, accounts: list[Account]) -> str:
     """Where messages go now: the platform chosen, else the one used most recently."""
     assert turn.member.id is not None
     if turn.member.dm_platform:
         return turn.member.dm_platform
-    account = home_account(turn.db, turn.member.id)
+    account = home_account(turn.db, turn.member.id, accounts)
     return account.platform if account is not None else ""
 
 
@@ -368,11 +370,13 @@ def _fields(turn: Turn, _asked: Asked) -> list[FormField]:
 
 def _messages_field(turn: Turn) -> list[FormField]:
     """With accounts on two platforms, where messages go: a choice of those."""
-    mine = platforms_of(turn.db, turn.member.id)
+    accounts = accounts_of(turn.db, turn.member.id)
+    mine = platforms_of(turn.db, turn.member.id, accounts)
     if len(mine) < 2:
         return []
     choices = tuple(Option(platform_name(turn._, p), p) for p in mine)
-    return [FormField("messages", turn._("Messages go to"), "choice", choices=choices, initial=_messages_platform(turn))]
+    initial = _messages_platform(turn, accounts)
+    return [FormField("messages", turn._("Messages go to"), "choice", choices=choices, initial=initial)]
 
 
 def _pause_as_typed(member: Member, now: datetime) -> str:

@@ -35,8 +35,15 @@ def _catalogue(language: str) -> dict[str, str]:
 
 def languages() -> list[str]:
     """Languages with a catalogue, English first."""
+    return list(_languages())
+
+
+@cache
+def _languages() -> tuple[str, ...]:
+    """Read once, like the catalogues themselves (_catalogue): a new language needs a restart
+    anyway. Every turn asks (bot/router.py, phrase), and listing the folder costs."""
     found = sorted(p.name for p in LOCALE_DIR.iterdir() if (p / "LC_MESSAGES").is_dir())
-    return sorted(found, key=lambda code: code != "en")
+    return tuple(sorted(found, key=lambda code: code != "en"))
 
 
 def translator(language: str) -> Translate:

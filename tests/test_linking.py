@@ -300,6 +300,50 @@ def test_messages_go_to_the_platform_chosen_and_to_the_other_if_that_one_cannot_
     assert "Messages go to: Discord" in slack.text
 
 
+def test_an_account_that_refused_is_written_to_again_once_a_later_message_to_it_goes(bot, engine, clock, alex):
+    """What counts is the last message to an account: set aside, or one that went after it."""
+    slack, discord = alex
+    linked(slack, discord)
+    slack.says("profile messages discord")
+    ada = on(bot, "console", "ada", "Ada")
+    senders = {"slack": RecordingSender(), "discord": RecordingSender()}
+
+    def send_all() -> None:
+        from bot.outbox import dispatch_due
+
+        dispatch_due(engine, senders, clock)
+
+    send_all()  # the linking notice, to Slack
+    senders["slack"].sent.clear()
+
+    # Two messages for Discord: it refuses the first for good, and the second for a minute.
+    senders["discord"].failures += [
+        SendFailed("cannot message this user", permanent=True),
+        SendFailed("slow down", retry_after=60),
+    ]
+    ada.says("roles grant Alex staff")
+    ada.says("roles grant Alex coordinator")
+    send_all()
+    assert senders["discord"].sent == []
+
+    # Until something reaches Discord again, messages go to Slack.
+    ada.says("roles revoke Alex staff")
+    send_all()
+    assert [d.message.plain().split(".")[0] for d in senders["slack"].sent] == ["Ada removed your staff role"]
+
+    # The second one goes on its next try: Discord receives again, and the next message goes there.
+    clock.advance(timedelta(minutes=2))
+    send_all()
+    assert [t.split(".")[0] for t in senders["discord"].texts_for("42")] == ["Ada gave you the coordinator role"]
+    ada.says("roles revoke Alex coordinator")
+    send_all()
+    assert [t.split(".")[0] for t in senders["discord"].texts_for("42")] == [
+        "Ada gave you the coordinator role",
+        "Ada removed your coordinator role",
+    ]
+    assert len(senders["slack"].sent) == 1
+
+
 def test_choosing_where_messages_go_is_in_the_profile_form_and_checked(bot, engine, alex):
     slack, discord = alex
     slack.says("profile messages discord")
