@@ -180,7 +180,8 @@ class Outbox(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=500)
     platform_message_id: str | None = Field(default=None, max_length=100)
     # An edit of a message sent before (a live count, a closed opening): that message's row.
-    edit_of: int | None = Field(default=None, foreign_key="outbox.id")
+    # Indexed: every new edit looks for the older ones of its message, on every sign-up.
+    edit_of: int | None = Field(default=None, foreign_key="outbox.id", index=True)
     # A dispatcher is sending it until then; after that (it died) another may claim it again.
     claimed_until: datetime | None = utc_column()
     # Given up on after too many failures, or a refusal that will not change by itself: an
