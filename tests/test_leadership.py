@@ -98,7 +98,7 @@ class StuckStep:
         self.after.append(now.strftime("%H:%M:%S"))
 
 
-def test_a_leader_whose_work_thread_is_stuck_loses_the_lead_within_a_minute_postgresql(
+def test_a_leader_whose_work_thread_is_stuck_loses_the_lead_within_a_minute(
     pg_engine, second_engine, settings, clock, bot, person, caplog
 ):
     # Two partners, and a check-in due for them at 09:30.
@@ -169,7 +169,7 @@ def test_a_leader_whose_work_thread_is_stuck_loses_the_lead_within_a_minute_post
     assert queued_prompts(pg_engine) == 2
 
 
-def test_a_leader_that_beats_is_never_taken_over_postgresql(pg_engine, second_engine, settings, clock):
+def test_a_leader_that_beats_is_never_taken_over(pg_engine, second_engine, settings, clock):
     # One of its ticks is long: three steps of 30 s each, with the other process beating in the
     # middle of each. The heartbeat is renewed after each step, so a tick of 90 s is no stop.
     long_steps: list[int] = []
@@ -241,7 +241,7 @@ def a_fan_out(bot: Bot, person: Any, clock: FakeClock, monkeypatch: pytest.Monke
     return pauses
 
 
-def test_a_leader_in_a_long_fan_out_renews_its_heartbeat_between_batches_postgresql(
+def test_a_leader_in_a_long_fan_out_renews_its_heartbeat_between_batches(
     pg_engine, second_engine, settings, clock, bot, person, monkeypatch
 ):
     pauses = a_fan_out(bot, person, clock, monkeypatch)
@@ -261,7 +261,7 @@ def test_a_leader_in_a_long_fan_out_renews_its_heartbeat_between_batches_postgre
     assert heartbeat(pg_engine)["backend"] == leader
 
 
-def test_a_leader_that_loses_the_lead_in_a_fan_out_leaves_the_rest_to_the_new_one_postgresql(
+def test_a_leader_that_loses_the_lead_in_a_fan_out_leaves_the_rest_to_the_new_one(
     pg_engine, second_engine, settings, clock, bot, person, monkeypatch
 ):
     pauses = a_fan_out(bot, person, clock, monkeypatch)
@@ -287,7 +287,7 @@ def test_a_leader_that_loses_the_lead_in_a_fan_out_leaves_the_rest_to_the_new_on
     assert queued_prompts(pg_engine) == 4
 
 
-def test_only_a_stopped_leader_that_holds_the_lock_is_ended_postgresql(pg_engine, second_engine, settings, clock):
+def test_only_a_stopped_leader_that_holds_the_lock_is_ended(pg_engine, second_engine, settings, clock):
     # The lock is held by a leader that writes no heartbeat (a version from before heartbeats),
     # and the heartbeat left in the table names a backend that is no leader now (it may be any
     # connection: PostgreSQL reuses process ids).
