@@ -401,6 +401,7 @@ def dispatch_due(
     `pacer` each time, so the pace holds from one call to the next. With several `workers`, that
     many sends are in flight at once, so one waiting out a short rate limit holds up no other."""
     run = _Run(engine, senders, clock, pacer or Pacer(), limit)
+    run.let_go_late()
     if workers <= 1:
         run.work()
         return run.sent
@@ -425,6 +426,17 @@ class _Run:
     taken: int = 0  # rows claimed so far, of `limit`
     busy: set[tuple[str, str]] = field(default_factory=set)  # targets that had their share for now
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def let_go_late(self) -> None:
+        """Once a dispatch, before its claims: rows whose moment has passed are let go (the
+        claims leave them meanwhile, so one that passes during a long dispatch waits for the
+        next)."""
+        try:
+            with Session(self.engine) as db:
+                _let_go_late(db, self.clock.now())
+                db.commit()
+        except Exception:  # the database is away, say: the next beat tries again
+            log.exception("letting go of what came too late failed; the next beat tries again")
 
     def work(self) -> None:
         try:
@@ -512,7 +524,6 @@ def _claim(
     claimed: list[Delivery | int] = []
     unreadable: list[tuple[int, str, Exception]] = []
     with Session(engine) as db:
-        _let_go_late(db, now)
         rows = db.exec(
             query.order_by(col(Outbox.due_at), col(Outbox.id)).limit(count).with_for_update(skip_locked=True)
         ).all()
