@@ -296,7 +296,7 @@ CLAIM_BATCH = 10
 # dispatcher sending the older one sends it right after (see `_Run._follow`); this is in case
 # that dispatcher dies first.
 FOLLOW_WAIT = timedelta(seconds=1)
-# Rows let go as too late in one claim; after a long outage the rest go in the next claims.
+# Rows let go as too late in one dispatch; after a long outage the rest go in the next ones.
 EXPIRE_BATCH = 500
 MAX_ATTEMPTS = 8  # about 20 minutes of backing off, then set aside for an admin
 
