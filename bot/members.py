@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import bindparam, case, func, or_
+from sqlalchemy import bindparam, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
@@ -200,7 +200,8 @@ _INTERESTS_OF = select(MemberInterest.tag).where(col(MemberInterest.member_id) =
 
 
 def interests_of(db: Session, member_id: int) -> list[str]:
-    return sorted(db.exec(_INTERESTS_OF, params={"member_id": member_id}))
+    # A plain read of values: on the session's connection, without the ORM's work on results.
+    return sorted(db.connection().execute(_INTERESTS_OF, {"member_id": member_id}).scalars())
 
 
 def set_interests(db: Session, member_id: int, tags: Iterable[str]) -> None:
@@ -267,12 +268,13 @@ _TO_ACCOUNT = (
     col(Outbox.target_kind) == "dm",
     col(Outbox.target_id) == bindparam("user_id"),
 )
-# When the last one went, and when the last one was given up on (a row given up on counts from
-# when it was sent, if it ever was, as in _LAST_TO_ACCOUNT). Two maxima: no sort of the rows.
-_WENT_AND_REFUSED = select(
-    func.max(case((col(Outbox.dead_at).is_(None), col(Outbox.sent_at)))),
-    func.max(case((col(Outbox.dead_at).is_not(None), func.coalesce(col(Outbox.sent_at), col(Outbox.dead_at))))),
-).where(*_TO_ACCOUNT)
+# When the last one was given up on (a row given up on counts from when it was sent, if it ever
+# was, as in _LAST_TO_ACCOUNT): by the ix_outbox_refused index of only such rows, so the common
+# answer (never) is one look. Then, only if there was one, when the last one went.
+_REFUSED = select(
+    func.max(func.coalesce(col(Outbox.sent_at), col(Outbox.dead_at)))
+).where(*_TO_ACCOUNT, col(Outbox.dead_at).is_not(None))
+_WENT = select(func.max(col(Outbox.sent_at))).where(*_TO_ACCOUNT, col(Outbox.dead_at).is_(None))
 # The last one that went or was given up on, the later row first at the same moment.
 _LAST_TO_ACCOUNT = (
     select(Outbox.id, Outbox.dead_at)
@@ -286,13 +288,16 @@ _LAST_TO_ACCOUNT = (
 def _receives(db: Session, account: Account) -> bool:
     """Whether the last direct message that went to this account, or was given up on, went."""
     where = {"platform": account.platform, "workspace": account.workspace, "user_id": account.user_id}
-    went, refused = db.exec(_WENT_AND_REFUSED, params=where).one()
+    # Plain reads of one value: on the session's connection, without the ORM's work on results.
+    read = db.connection().execute
+    refused = read(_REFUSED, where).scalar()
     if refused is None:
         return True
+    went = read(_WENT, where).scalar()
     if went is None or went != refused:
         return went is not None and went > refused
     # One went and one was given up on at the same moment (rare): the later row decides.
-    last = db.exec(_LAST_TO_ACCOUNT, params=where).first()
+    last = read(_LAST_TO_ACCOUNT, where).first()
     return last is None or last[1] is None
 
 

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import ColumnElement, Engine, and_, delete, event, not_, or_, update
+from sqlalchemy import ColumnElement, Engine, and_, bindparam, delete, event, not_, or_, update
 from sqlmodel import Session, col, func, select
 
 from bot.clock import Clock
@@ -195,7 +195,7 @@ def enqueue(
     """Queue a message (see the module's words). With `expires_at`, it is of use only before
     then (a reminder, before the session starts): not sent by then, it is let go, not sent late."""
     if dedupe_key is not None:
-        seen = db.exec(select(Outbox.id).where(Outbox.dedupe_key == dedupe_key)).first()
+        seen = db.exec(_QUEUED_BEFORE, params={"key": dedupe_key}).first()
         if seen is not None:
             return None
     row = Outbox(
@@ -263,12 +263,7 @@ def enqueue_edit(
     after the original has been sent; if the original went out with nothing to change (a
     platform without a calendar), the edit is let go. `dedupe_key` as for `enqueue`: an edit
     let go keeps its key, so the same change is not queued again."""
-    # Where the original went, not its body: an announcement's JSON can be long.
-    where = db.exec(
-        select(Outbox.platform, Outbox.workspace, Outbox.target_kind, Outbox.target_id).where(
-            Outbox.id == original_id
-        )
-    ).first()
+    where = db.exec(_WHERE_IT_WENT, params={"original": original_id}).first()
     if where is None:
         return None
     platform, workspace, target_kind, target_id = where
@@ -276,13 +271,7 @@ def enqueue_edit(
         db, platform, workspace, target_kind, target_id, message, now, dedupe_key, edit_of=original_id
     )
     if row is not None:
-        db.execute(
-            update(Outbox)
-            .where(col(Outbox.edit_of) == original_id, col(Outbox.id) < row.id)
-            .where(_waiting())
-            .where(or_(col(Outbox.claimed_until).is_(None), col(Outbox.claimed_until) < now))
-            .values(sent_at=now, claimed_until=None)
-        )
+        db.execute(_LET_GO_OLDER, {"original": original_id, "newer": row.id, "now": now})
     return row
 
 
@@ -549,6 +538,24 @@ def _claim(
 def _waiting() -> ColumnElement[bool]:
     """Not sent, not set aside, not let go: still to be sent."""
     return and_(col(Outbox.sent_at).is_(None), col(Outbox.dead_at).is_(None), col(Outbox.expired_at).is_(None))
+
+
+# Built once, with parameters: a sign-up queues an edit of its session's post every time, and
+# building a statement costs more than running it.
+_QUEUED_BEFORE = select(Outbox.id).where(col(Outbox.dedupe_key) == bindparam("key"))
+# Where the original went, not its body: an announcement's JSON can be long.
+_WHERE_IT_WENT = select(Outbox.platform, Outbox.workspace, Outbox.target_kind, Outbox.target_id).where(
+    col(Outbox.id) == bindparam("original")
+)
+# The older edits of one message still waiting, and not being sent right now, are let go.
+_LET_GO_OLDER = (
+    update(Outbox)
+    .where(col(Outbox.edit_of) == bindparam("original"), col(Outbox.id) < bindparam("newer"))
+    .where(_waiting())
+    .where(or_(col(Outbox.claimed_until).is_(None), col(Outbox.claimed_until) < bindparam("now")))
+    .values(sent_at=bindparam("now"), claimed_until=None)
+    .execution_options(synchronize_session=False)
+)
 
 
 def _let_go_late(db: Session, now: datetime) -> None:

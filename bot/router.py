@@ -10,6 +10,7 @@ answer written from the declarations: what this person can do, or what they may 
 from __future__ import annotations
 
 import difflib
+import functools
 
 from bot.checks import Refusal
 from bot.conversation import ButtonPress, Command, FormSubmit, HomeOpened, Reply
@@ -85,10 +86,16 @@ def phrase(turn: Turn, line: str) -> Phrase | None:
     typed = plain_words(line)
     for each in turn.features.phrases:
         for language in languages():
-            words = plain_words(translator(language)(each.words))
+            words = _phrase_words(each.words, language)
             if typed == words or typed.startswith(words + " "):
                 return each
     return None
+
+
+@functools.cache
+def _phrase_words(words: str, language: str) -> str:
+    """A declared phrase in one language, as plain_words compares it (asked on every command)."""
+    return plain_words(translator(language)(words))
 
 
 def plain_words(line: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, LargeBinary, TypeDecorator, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Index, LargeBinary, TypeDecorator, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -162,8 +162,20 @@ class Outbox(SQLModel, table=True):
 
     __tablename__ = "outbox"
     # Who a message went to: "can this account receive?" (bot/members.py, home_account) asks for
-    # the last one to an account, on every profile and every direct message to someone with two.
-    __table_args__ = (Index("ix_outbox_target", "platform", "workspace", "target_kind", "target_id"),)
+    # the last one to an account, on every profile and every direct message to someone with two,
+    # and first whether any was given up on at all: the rows given up on have an index of their own.
+    __table_args__ = (
+        Index("ix_outbox_target", "platform", "workspace", "target_kind", "target_id"),
+        Index(
+            "ix_outbox_refused",
+            "platform",
+            "workspace",
+            "target_kind",
+            "target_id",
+            sqlite_where=text("dead_at IS NOT NULL"),
+            postgresql_where=text("dead_at IS NOT NULL"),
+        ),
+    )
     id: int | None = Field(default=None, primary_key=True)
     platform: str = Field(max_length=16)
     workspace: str = Field(default="", max_length=64)

@@ -95,8 +95,10 @@ class SlackAdapter:
             request_verification_enabled=True,
         )
         self.app.middleware(self._once_per_event)
-        for name in bot.features.commands:
-            self.app.command(f"/{name}")(self._on_command)
+        # One listener for every command: bolt tries its listeners in turn, each with its own
+        # matching work, so one per command made the last of twenty cost twenty tries.
+        ours = "|".join(re.escape(name) for name in bot.features.commands)
+        self.app.command(re.compile(f"^/(?:{ours})$"))(self._on_command)
         self.app.action(re.compile(".+"))(self._on_action)
         self.app.view_submission(re.compile(".+"))(self._on_submit)
         self.app.event("app_home_opened")(self._on_home)

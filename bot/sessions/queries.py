@@ -3,6 +3,7 @@ for them), one person's place, the waitlist in order, what is coming up."""
 
 from __future__ import annotations
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, func, select
 
 from bot.checks import Refusal
@@ -59,12 +60,21 @@ def waitlist(db: Session, session_id: int | None) -> list[SessionSignup]:
     )
 
 
+# Built once, with parameters: every sign-up asks these, and building a statement costs more
+# than running it.
+_WAITING = select(func.count(col(SessionSignup.id))).where(
+    col(SessionSignup.session_id) == bindparam("session_id"), col(SessionSignup.status) == Seat.WAITLISTED
+)
+_LOCK = (
+    select(WellbeingSession)
+    .where(col(WellbeingSession.id) == bindparam("session_id"))
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
+
+
 def waiting(db: Session, session_id: int | None) -> int:
-    return db.exec(
-        select(func.count(col(SessionSignup.id))).where(
-            SessionSignup.session_id == session_id, SessionSignup.status == Seat.WAITLISTED
-        )
-    ).one()
+    return db.exec(_WAITING, params={"session_id": session_id}).one()
 
 
 def position(db: Session, signup: SessionSignup) -> int:
@@ -80,12 +90,7 @@ def position(db: Session, signup: SessionSignup) -> int:
 
 def lock(db: Session, session_id: int | None) -> WellbeingSession:
     """The session's row, read afresh and held until this transaction ends."""
-    return db.exec(
-        select(WellbeingSession)
-        .where(WellbeingSession.id == session_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
+    return db.exec(_LOCK, params={"session_id": session_id}).one()
 
 
 def coming_up(turn: Turn, limit: int) -> list[WellbeingSession]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
@@ -73,11 +73,27 @@ def sign_up(turn: Turn, asked: Asked) -> Reply:
 def _row_of(turn: Turn, target: WellbeingSession) -> SessionSignup | None:
     """Their row for this session, whatever its status: there is at most one per person and
     session (a place, a waitlist entry, or one they cancelled), so one read tells both."""
-    return turn.db.exec(
-        select(SessionSignup).where(
-            SessionSignup.session_id == target.id, SessionSignup.member_id == turn.member.id
-        )
-    ).first()
+    return turn.db.exec(_ROW_OF, params={"session_id": target.id, "member_id": turn.member.id}).first()
+
+
+# Built once, with parameters: a sign-up runs both, and building a statement costs more than
+# running it.
+_ROW_OF = select(SessionSignup).where(
+    col(SessionSignup.session_id) == bindparam("session_id"), col(SessionSignup.member_id) == bindparam("member_id")
+)
+# A place, if there is one: the new count comes back from the UPDATE itself, and no row back
+# means the session was full.
+_ONE_PLACE = (
+    update(WellbeingSession)
+    .where(
+        col(WellbeingSession.id) == bindparam("session_id"),
+        col(WellbeingSession.status) == Status.SCHEDULED,
+        col(WellbeingSession.taken) < col(WellbeingSession.capacity),
+    )
+    .values(taken=col(WellbeingSession.taken) + 1)
+    .returning(col(WellbeingSession.taken))
+    .execution_options(synchronize_session=False)
+)
 
 
 def _take(turn: Turn, target: WellbeingSession, earlier: SessionSignup | None) -> SessionSignup:
@@ -87,18 +103,7 @@ def _take(turn: Turn, target: WellbeingSession, earlier: SessionSignup | None) -
     if earlier is not None:  # cancelled before: coming back joins at the end, like anyone new
         turn.db.delete(earlier)
         turn.db.flush()
-    # The new count comes back from the UPDATE itself; no row back means the session was full.
-    taken = turn.db.execute(
-        update(WellbeingSession)
-        .where(
-            col(WellbeingSession.id) == target.id,
-            col(WellbeingSession.status) == Status.SCHEDULED,
-            col(WellbeingSession.taken) < col(WellbeingSession.capacity),
-        )
-        .values(taken=col(WellbeingSession.taken) + 1)
-        .returning(col(WellbeingSession.taken))
-        .execution_options(synchronize_session=False)
-    ).scalar_one_or_none()
+    taken = turn.db.execute(_ONE_PLACE, {"session_id": target.id}).scalar_one_or_none()
     confirmed = taken is not None
     if confirmed:
         set_committed_value(target, "taken", taken)
