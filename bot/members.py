@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, func, or_
+from sqlalchemy import CursorResult, bindparam, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
@@ -199,9 +200,16 @@ def members_with_role(db: Session, role: Role) -> list[Member]:
 _INTERESTS_OF = select(MemberInterest.tag).where(col(MemberInterest.member_id) == bindparam("member_id"))
 
 
+def plain_read(db: Session) -> Callable[..., CursorResult[Any]]:
+    """`execute` on the session's connection, for reads of plain values (no objects): it skips the
+    ORM's work on results, about half of a small read. What the session holds is written first,
+    as the ORM's own reads do."""
+    db.flush()
+    return db.connection().execute
+
+
 def interests_of(db: Session, member_id: int) -> list[str]:
-    # A plain read of values: on the session's connection, without the ORM's work on results.
-    return sorted(db.connection().execute(_INTERESTS_OF, {"member_id": member_id}).scalars())
+    return sorted(plain_read(db)(_INTERESTS_OF, {"member_id": member_id}).scalars())
 
 
 def set_interests(db: Session, member_id: int, tags: Iterable[str]) -> None:
@@ -211,20 +219,29 @@ def set_interests(db: Session, member_id: int, tags: Iterable[str]) -> None:
     db.flush()
 
 
-# Built once, as _KNOWN_MEMBER: read on every profile and many direct messages.
+class Reach(NamedTuple):
+    """Where one of a member's accounts is: what a message to it needs."""
+
+    id: int
+    platform: str
+    workspace: str
+    user_id: str
+
+
+# Built once, as _KNOWN_MEMBER: read on every profile and every direct message.
 _ACCOUNTS_OF = (
-    select(Account)
+    select(Account.id, Account.platform, Account.workspace, Account.user_id)
     .where(col(Account.member_id) == bindparam("member_id"))
     .order_by(col(Account.last_seen_at).desc().nulls_last(), col(Account.id))
 )
 
 
-def accounts_of(db: Session, member_id: int | None) -> list[Account]:
-    """A member's accounts, the one used most recently first (to within SEEN_EVERY)."""
-    return list(db.exec(_ACCOUNTS_OF, params={"member_id": member_id}))
+def accounts_of(db: Session, member_id: int | None) -> list[Reach]:
+    """Where a member's accounts are, the one used most recently first (to within SEEN_EVERY)."""
+    return [Reach(*row) for row in plain_read(db)(_ACCOUNTS_OF, {"member_id": member_id})]
 
 
-def platforms_of(db: Session, member_id: int | None, accounts: list[Account] | None = None) -> list[str]:
+def platforms_of(db: Session, member_id: int | None, accounts: list[Reach] | None = None) -> list[str]:
     """The platforms a member has accounts on, the one used most recently first. `accounts`: their
     accounts as accounts_of gave them, for a caller that has read them already."""
     if accounts is None:
@@ -240,7 +257,7 @@ def platform_name(_: Translate, platform: str) -> str:
     return _(_PLATFORMS[platform]) if platform in _PLATFORMS else platform
 
 
-def home_account(db: Session, member_id: int, accounts: list[Account] | None = None) -> Account | None:
+def home_account(db: Session, member_id: int, accounts: list[Reach] | None = None) -> Reach | None:
     """Where to reach a member: an account on the platform they chose for messages (`profile`),
     else the one they used most recently. An account that can't receive (the last direct message
     to it was set aside as undeliverable) is passed over for another that can. `accounts`: their
@@ -285,11 +302,10 @@ _LAST_TO_ACCOUNT = (
 )
 
 
-def _receives(db: Session, account: Account) -> bool:
+def _receives(db: Session, account: Reach) -> bool:
     """Whether the last direct message that went to this account, or was given up on, went."""
     where = {"platform": account.platform, "workspace": account.workspace, "user_id": account.user_id}
-    # Plain reads of one value: on the session's connection, without the ORM's work on results.
-    read = db.connection().execute
+    read = plain_read(db)
     refused = read(_REFUSED, where).scalar()
     if refused is None:
         return True

@@ -14,6 +14,7 @@ from bot.feature import Asked, ButtonSpec, CommandSpec, Feature, FormSpec, Handl
 from bot.forms import open_form
 from bot.members import (
     ROLE_ORDER,
+    Reach,
     accounts_of,
     home_account,
     interests_of,
@@ -29,7 +30,7 @@ from bot.openings.notices import invite_to_open
 from bot.openings.rules import News
 from bot.turn import Turn, matching
 from bot.words import N_, language_name, languages
-from storage.models import Account, Member
+from storage.models import Member
 
 # ---- the checks, shared by the form and the short commands --------------------------------
 
@@ -211,7 +212,7 @@ def _messages_go_to(turn: Turn) -> tuple[Field, ...]:
     return (Field(turn._("Messages go to"), (platform_name(turn._, _messages_platform(turn, accounts)),)),)
 
 
-def _messages_platform(turn: Turn, accounts: list[Account]) -> str:
+def _messages_platform(turn: Turn, accounts: list[Reach]) -> str:
     """Where messages go now: the platform chosen, else the one used most recently."""
     assert turn.member.id is not None
     if turn.member.dm_platform:

@@ -29,7 +29,7 @@ from bot.linking.rules import (
     new_code,
     read_code,
 )
-from bot.members import Role, accounts_of, interests_of, platform_name, roles_of, set_interests
+from bot.members import Reach, Role, accounts_of, interests_of, platform_name, roles_of, set_interests
 from bot.outbox import enqueue
 from bot.profile import profile_view
 from bot.settings import Settings
@@ -93,7 +93,7 @@ def use_code(turn: Turn, asked: Asked) -> Reply:
     return profile_view(now_one, lead)
 
 
-def _tell(turn: Turn, into: Member, accounts: list[Account], code: LinkCode) -> None:
+def _tell(turn: Turn, into: Member, accounts: list[Reach], code: LinkCode) -> None:
     """The accounts that asked for the code hear that another was linked to them: a code seen
     by someone else would otherwise join a stranger's account to theirs unnoticed."""
     _ = translator(into.language)
