@@ -29,7 +29,7 @@ from bot.openings.digest import DAY_WORDS, digest_when
 from bot.openings.notices import invite_to_open
 from bot.openings.rules import News
 from bot.turn import Turn, matching
-from bot.words import N_, language_name, languages
+from bot.words import N_, language_name, languages, translator
 from storage.models import Member
 
 # ---- the checks, shared by the form and the short commands --------------------------------
@@ -64,10 +64,13 @@ def check_interests(turn: Turn, value: str) -> str:
 
 
 def check_language(turn: Turn, value: str) -> str:
-    code = value.strip().lower()
-    if code not in languages():
-        raise Refusal("I can speak: {codes}. Please choose one of those.", codes=", ".join(languages()))
-    return code
+    """A language by its code or by its own name: "fr" or "français"."""
+    typed = value.strip().casefold()
+    for code in languages():
+        if typed in (code, language_name(code).casefold()):
+            return code
+    spoken = ", ".join(f"{language_name(code)} ({code})" for code in languages())
+    raise Refusal("I can speak: {codes}. Please choose one of those.", codes=spoken)
 
 
 def check_messages(turn: Turn, value: str) -> str:
@@ -139,6 +142,7 @@ def apply(turn: Turn, values: dict[str, str]) -> None:
         added = set(held) - before
     if "language" in values:
         member.language = values["language"]
+        turn._ = translator(member.language)  # the answer comes in the language just chosen
     if "messages" in values:
         member.dm_platform = values["messages"] or None
     if "openings" in values:

@@ -77,6 +77,7 @@ def N_(msgid: str) -> str:
     return msgid
 
 
+@cache
 def language_name(code: str) -> str:
-    """A language's own name for itself: 'English', 'Français'."""
+    """A language's own name for itself: 'English', 'Français'. Every profile shows one."""
     return str(Locale.parse(code).get_display_name(code)).capitalize()

@@ -322,11 +322,22 @@ def test_a_name_that_pings_everyone_is_refused(person, engine):
 def test_profile_language_is_checked_against_the_catalogues(person, engine):
     sam = met(person, "Sam")
     sam.says("profile language xx")
-    assert sam.text == "I can speak: en. Please choose one of those."
+    assert sam.text == "I can speak: English (en), Français (fr). Please choose one of those."
     assert member_named(engine, "sam").language == "en"
     sam.says("profile language EN")
     assert fields_of(sam.last)["Language"] == "English"
     assert member_named(engine, "sam").language == "en"
+
+
+def test_a_member_who_chooses_french_reads_their_profile_in_french(person, engine):
+    sam = met(person, "Sam")
+    sam.says("profile language français")
+    assert member_named(engine, "sam").language == "fr"
+    assert sam.text.startswith("Enregistré.")
+    assert fields_of(sam.last)["Langue"] == "Français"
+    sam.says("profile language en")
+    assert sam.text.startswith("Saved.")
+    assert fields_of(sam.last)["Language"] == "English"
 
 
 def test_an_unknown_profile_word_says_what_can_change(person, engine):
