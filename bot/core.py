@@ -74,7 +74,7 @@ class Bot:
                 consent = self._first_contact(event)
                 with Session(self.engine) as db:
                     turn = self._turn(db, event)
-                    reply = route(turn)
+                    reply = in_their_language(route(turn), turn)
                     db.commit()
         except Refusal as refusal:
             reply = self._refusal_reply(event.who, refusal)
@@ -84,7 +84,7 @@ class Bot:
             sorry = _(
                 "Sorry, something went wrong on our side. Nothing was saved. Please try again in a minute."
             )
-            reply = Reply(messages=(Message((sorry,)),))
+            reply = Reply(messages=(Message((sorry,)),), language=self.settings.default_language)
         if consent is not None:
             reply = replace(reply, messages=(consent, *reply.messages))
         return reply
@@ -233,7 +233,7 @@ class Bot:
                     turn = self._known(db, event)
                     if turn is None:
                         return None
-                    reply = route(turn)
+                    reply = in_their_language(route(turn), turn)
                     db.commit()
                     return reply
             except OperationalError as problem:
@@ -279,7 +279,13 @@ class Bot:
             member = db.get(Member, account.member_id) if account else None
             language = member.language if member else self.settings.default_language
         _ = translator(language)
-        return Reply(messages=(Message((_(refusal.msgid, **refusal.values),)),), refused=True)
+        return Reply(messages=(Message((_(refusal.msgid, **refusal.values),)),), refused=True, language=language)
+
+
+def in_their_language(reply: Reply, turn: Turn) -> Reply:
+    """The reply, saying which language the adapter's own words around it are to be in: the
+    member's, as this turn leaves it (`profile language fr` is answered in French)."""
+    return replace(reply, language=turn.member.language)
 
 
 def typed_words_only(event: Event) -> Event:

@@ -8,13 +8,13 @@ Strings are marked in the code as `_("...")` and kept in gettext catalogues unde
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from babel.messages.pofile import read_po
 
 LOCALE_DIR = Path(__file__).with_name("locale")
@@ -70,6 +70,14 @@ def short_when(at: datetime, zone: str, language: str) -> str:
     """A moment short enough for a button, in the reader's zone: "Thu 3 Dec, 14:00"."""
     local = at.astimezone(ZoneInfo(zone))
     return format_datetime(local, "EEE d MMM, HH:mm", locale=language)
+
+
+def as_typed(at: datetime | date, zone: str, language: str) -> str:
+    """A moment as a person would type it back into a form, in their zone and language:
+    "03 Dec 2026 14:00", "03 déc. 2026 14:00" (a date alone: "03 Dec 2026")."""
+    if not isinstance(at, datetime):
+        return format_date(at, "dd MMM y", locale=language)
+    return format_datetime(at.astimezone(ZoneInfo(zone)), "dd MMM y HH:mm", locale=language)
 
 
 def N_(msgid: str) -> str:

@@ -24,6 +24,7 @@ from bot.openings.rules import Status, hours_text
 from bot.periods import bounds, period
 from bot.sheets import safe_cell
 from bot.turn import Turn
+from bot.words import N_
 from storage.models import Expense, Involvement, Member, Opening
 
 COLUMNS = (
@@ -47,7 +48,7 @@ COLUMNS = (
     "expenses_waiting",
     "expenses_declined",
 )
-EXAMPLE = (
+EXAMPLE = N_(
     "Which dates? For example: openings export 2026-11-01 2026-11-30, or openings export 1 Nov to 30 Nov."
 )
 

@@ -28,13 +28,13 @@ from bot.report import numbers
 from bot.report.numbers import Fairness, OpeningRow, Run, SessionRow
 from bot.sheets import safe_cell
 from bot.turn import Turn
-from bot.words import Translate
+from bot.words import N_, Translate
 from storage.models import Member
 
 COLUMNS = ("section", "item", "detail", "date", "measure", "value")
 # Said alone, `report` looks back over this.
 DEFAULT_PERIOD = "last 3 months"
-EXAMPLE = "I couldn't read that period. For example: report last 3 months, or report 1 Sep to 30 Nov."
+EXAMPLE = N_("I couldn't read that period. For example: report last 3 months, or report 1 Sep to 30 Nov.")
 # A text alternative lists every point up to this many; beyond, the first, the last, the
 # lowest and the highest (every number is in the CSV file).
 _LISTED = 12

@@ -1,0 +1,269 @@
+"""Everything a French-speaking member sees is French: no leak of the catalogue's English.
+
+French-speaking members (a partner, a member of staff, a coordinator and an admin) set up a small
+community, then each drives every command verb, button and form page the features declare (as
+tests/test_authorization.py does). Every reply is drawn as the console, Slack and Discord draw it,
+with the words each adapter adds, and read for an English sentence of the catalogue whose French
+is different, or an English day or month name. People's own words (a title, a question) are
+theirs: the community below writes them in French.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from sqlmodel import Session, select
+
+from adapters.console import render as console
+from adapters.discord import render as discord_render
+from adapters.slack import render as slack
+from bot.conversation import ButtonPress, Command, Event, FormSubmit, Reply, Who
+from bot.core import Bot
+from bot.features import EVERY_FEATURE
+from bot.members import AccountRef, find_account
+from bot.words import _catalogue, translator
+from storage.models import CheckInPrompt, Member
+from tests.conftest import Person
+from tests.test_authorization import FORGED, subjects_for
+from tests.test_openings import post
+from tests.test_sessions import schedule
+
+# What the French-speaking community writes itself.
+QUESTIONS = "Comment allez-vous? | très mal, mal, correct, bien, très bien; Bien dormi? | yes/no"
+OPENING = {
+    "title": "Groupe de travail sur la prise de rendez-vous",
+    "team": "Services numériques",
+    "involves": "Tester les nouvelles pages et dire ce qui les rendrait plus simples.",
+    "commitment": "2 heures par mois",
+    "dates": "de décembre à mars",
+    "access": "Sous-titres et pauses",
+    "tags": "Rendez-vous en ligne",
+    "payment": "plus les déplacements",
+}
+
+DAYS_AND_MONTHS = re.compile(
+    r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May"
+    r"|June|July|August|September|October|November|December)\b"
+    # Short names only where a date is written, since "Mon" is also French ("Mon profil").
+    r"|\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)\b,? \d"
+    r"|\d (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b"
+)
+
+
+def english_sentences() -> dict[str, str]:
+    """Each piece of English (3 words or more, between {gaps}) whose French says it otherwise,
+    with the catalogue sentence it comes from. Typed command words are single words: left out."""
+    french = _catalogue("fr")
+    pieces: dict[str, str] = {}
+    for msgid in _catalogue("en"):
+        if french.get(msgid, msgid) == msgid:
+            continue
+        for piece in re.split(r"\{[a-z_]+\}", msgid):
+            piece = piece.strip(" .,:;()'\"\n")
+            if len(piece.split()) >= 3 and piece not in french[msgid]:
+                pieces.setdefault(piece, msgid)
+    return pieces
+
+
+ENGLISH = english_sentences()
+# One pass over the text for all of them, longest first.
+ENGLISH_PATTERN = re.compile("|".join(re.escape(p) for p in sorted(ENGLISH, key=len, reverse=True)))
+
+
+def leaks(text: str) -> list[str]:
+    found = [f"{m.group(0)!r} (from {ENGLISH[m.group(0)]!r})" for m in ENGLISH_PATTERN.finditer(text)]
+    return found + [f"{m.group(0)!r} (an English date)" for m in DAYS_AND_MONTHS.finditer(text)]
+
+
+# ---- what each platform draws ------------------------------------------------------------------
+
+
+def strings(drawn: Any) -> Iterator[str]:
+    """Every string in a payload (Slack's blocks, Discord's components)."""
+    if isinstance(drawn, str):
+        yield drawn
+    elif isinstance(drawn, dict):
+        for value in drawn.values():
+            yield from strings(value)
+    elif isinstance(drawn, list | tuple):
+        for value in drawn:
+            yield from strings(value)
+
+
+def on_console(reply: Reply, _: Callable[..., str]) -> str:
+    lines = [console.render_message(m, None, _) for m in reply.messages]
+    if reply.form is not None:
+        lines.append(console.render_form_title(reply.form))
+        lines += [console.field_prompt(f, _) for f in reply.form.fields]
+    lines += reply.field_errors.values()
+    return "\n".join(lines)
+
+
+def on_slack(reply: Reply, _: Callable[..., str]) -> str:
+    drawn: list[Any] = [slack.render_message(m, _) for m in reply.messages]
+    drawn = [[part.text, part.blocks] for parts in drawn for part in parts]
+    if reply.form is not None:
+        drawn.append(slack.render_modal(reply.form, slack.Origin(), _, notes=reply.messages))
+    drawn.append(slack.render_errors(reply))
+    drawn.append(slack.render_home(reply, _))
+    return "\n".join(strings(drawn))
+
+
+def discord_strings(message: Any) -> list[str]:
+    found = [message.content]
+    for row in message.rows:
+        for control in row:
+            found += list(strings({k: v for k, v in vars(control).items() if isinstance(v, str | list | tuple)}))
+    return found
+
+
+def on_discord(reply: Reply, _: Callable[..., str]) -> str:
+    found: list[str] = []
+    for message in reply.messages:
+        for part in discord_render.render_message(message):
+            found += discord_strings(part)
+    if reply.form is not None:
+        modal = discord_render.render_modal(reply.form, _)
+        found.append(modal.title)
+        found += list(strings([item.to_component_dict() for item in modal.children]))
+        for part in discord_render.render_message(discord_render.form_offer(reply.form, _)):
+            found += discord_strings(part)
+        if reply.field_errors:
+            for part in discord_render.render_message(discord_render.form_errors(reply, _)):
+                found += discord_strings(part)
+    # Discord's markdown escapes are not words.
+    return re.sub(r"\\(.)", r"\1", "\n".join(found))
+
+
+PLATFORMS = {"console": on_console, "slack": on_slack, "discord": on_discord}
+
+
+# ---- a French-speaking community ----------------------------------------------------------------
+
+
+@dataclass
+class Seen:
+    """Every reply someone got, with the way in that brought it."""
+
+    replies: list[tuple[str, Reply]] = field(default_factory=list)
+
+
+class Francophone(Person):
+    """Someone who reads French; every reply they get is kept to be read for English."""
+
+    seen: Seen
+
+    def says(self, line: str, mentions: tuple[AccountRef, ...] = ()) -> Reply:
+        reply = super().says(line, mentions)
+        self.seen.replies.append((f"{self.who.display_name} typed {line!r}", reply))
+        return reply
+
+    def submit(self, values: dict[str, str]) -> Reply:
+        form = self.last.form
+        reply = super().submit(values)
+        self.seen.replies.append((f"{self.who.display_name} sent page {form.page} of {form.form_id}", reply))
+        return reply
+
+    def handle(self, event: Event, what: str) -> Reply:
+        self.last = self.bot.handle(event)
+        self.seen.replies.append((f"{self.who.display_name}: {what}", self.last))
+        with Session(self.bot.engine) as session:
+            erased = find_account(session, self.who.account) is None
+        if erased:  # they erased their own data: they come back as someone new, and choose French
+            self.answered = False
+            Person.says(self, "profile")
+            self.says("profile language fr")
+        return self.last
+
+
+def francophone(bot: Bot, name: str, seen: Seen) -> Francophone:
+    someone = Francophone(bot, Who(AccountRef("console", "local", name.lower()), name))
+    someone.seen = seen
+    Person.says(someone, "profile")  # in English, until they choose French
+    someone.says("profile language fr")
+    return someone
+
+
+class Community:
+    """Ada (an admin), Cora (a coordinator), Jo (staff) and Pat (a partner), all in French.
+    Cora sent a check-in; Jo posted an opening Pat is interested in; Cora scheduled a wellbeing
+    session, which Pat joined, and one for staff only."""
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+        self.seen = Seen()
+        self.ada, self.cora, self.jo, self.pat = (
+            francophone(bot, name, self.seen) for name in ("Ada", "Cora", "Jo", "Pat")
+        )
+        self.ada.says("roles grant Cora coordinator")
+        self.ada.says("roles grant Jo staff")
+        self.cora.says("checkin new")
+        self.cora.submit({"name": "Bien-être de la semaine", "questions": QUESTIONS, "schedule": "now", "window": "24"})
+        self.cora.submit({"visibility": "named", "alert_level": "1"})
+        post(self.jo, **OPENING)
+        self.pat.handle(ButtonPress(self.pat.who, "opening.interested:1"), "pressed I'm interested")
+        self.pat.submit({"note": "Seulement le mardi."})
+        schedule(self.cora, title="Yoga sur chaise", place="Salle 2")
+        schedule(self.cora, title="Réunion du personnel", audience="staff", place="Salle 9")
+        self.pat.handle(ButtonPress(self.pat.who, "session.signup:1"), "signed up for session 1")
+        with Session(bot.engine) as session:
+            self.prompts = {
+                member.display_name: prompt.id
+                for prompt, member in session.exec(
+                    select(CheckInPrompt, Member).join(Member, Member.id == CheckInPrompt.member_id)
+                )
+            }
+            self.member_ids = {m.display_name: m.id for m in session.exec(select(Member))}
+
+
+@pytest.fixture
+def community(engine, settings, clock) -> Community:
+    return Community(Bot(engine, settings, clock, EVERY_FEATURE))
+
+
+def assert_all_french(seen: Seen) -> None:
+    found = []
+    for what, reply in seen.replies:
+        # The adapters' own words, in the language the reply says its reader reads.
+        _ = translator(reply.language or "en")
+        for platform, draw in PLATFORMS.items():
+            for leak in leaks(draw(reply, _)):
+                found.append(f"{what}, on {platform}: {leak}")
+    shown = "\n".join(dict.fromkeys(found))
+    assert not found, f"A French reader saw English ({len(set(found))} times):\n{shown}"
+
+
+def test_setting_up_a_community_in_french_shows_no_english(community):
+    assert community.prompts and community.member_ids
+    assert_all_french(community.seen)
+
+
+@pytest.mark.parametrize("who", ["pat", "jo", "cora", "ada"])
+def test_every_verb_button_and_form_page_answers_a_french_reader_in_french(community, who):
+    person: Francophone = getattr(community, who)
+    community.seen.replies.clear()
+    features = community.bot.features
+    for spec in features.commands.values():
+        if not spec.verbs:
+            person.handle(Command(person.who, spec.name, ""), f"typed {spec.name!r}")
+        for verb in spec.verbs:
+            for subject in subjects_for(community, verb.subject, button=False):  # type: ignore[arg-type]
+                typed = f"{verb.name} {subject}".strip()
+                person.handle(Command(person.who, spec.name, typed), f"typed {spec.name} {typed!r}")
+    for button in features.buttons.values():
+        for subject in subjects_for(community, button.subject, button=True):  # type: ignore[arg-type]
+            action = f"{button.name}:{subject}" if subject else button.name
+            for value in ("", "1"):
+                person.handle(ButtonPress(person.who, action, value), f"pressed {action} ({value or 'no value'})")
+    for form in features.forms.values():
+        for subject in subjects_for(community, form.subject, button=True):  # type: ignore[arg-type]
+            form_id = f"{form.name}:{subject}" if subject else form.name
+            person.handle(ButtonPress(person.who, form_id), f"opened {form_id}")
+            person.handle(ButtonPress(person.who, form_id, "2"), f"opened page 2 of {form_id}")
+            for page in (1, 2, 3):
+                person.handle(FormSubmit(person.who, form_id, FORGED, page=page), f"sent page {page} of {form_id}")
+    assert_all_french(community.seen)
