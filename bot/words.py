@@ -63,7 +63,8 @@ def when(at: datetime, zone: str, language: str) -> str:
     local = at.astimezone(ZoneInfo(zone))
     day = format_datetime(local, "EEEE d MMMM y", locale=language)
     hour = format_datetime(local, "HH:mm", locale=language)
-    return translator(language)("{day} at {time} ({zone})", day=day, time=hour, zone=zone)
+    _ = translator(language)
+    return _("{day} at {time} ({zone})", day=day, time=hour, zone=zone)
 
 
 def short_when(at: datetime, zone: str, language: str) -> str:

@@ -49,7 +49,11 @@ def untranslated_and_fuzzy(language: str) -> tuple[list[str], list[str]]:
     """The English sentences a language has no words for yet, and those marked fuzzy (a guess
     to check). Both are read in English until someone translates them."""
     messages = [m for m in read(language) if m.id]
-    return [str(m.id) for m in messages if not m.string], [str(m.id) for m in messages if m.fuzzy]
+
+    def missing(string: str | tuple[str, ...]) -> bool:  # a plural has a string for each form
+        return not string or (isinstance(string, tuple) and not all(string))
+
+    return [str(m.id) for m in messages if missing(m.string)], [str(m.id) for m in messages if m.fuzzy]
 
 
 def update(language: str, sentences: list[str]) -> None:

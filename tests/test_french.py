@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -21,11 +22,11 @@ from sqlmodel import Session, select
 from adapters.console import render as console
 from adapters.discord import render as discord_render
 from adapters.slack import render as slack
-from bot.conversation import ButtonPress, Command, Event, FormSubmit, Reply, Who
+from bot.conversation import ButtonPress, Command, Event, FormSubmit, Message, Moment, Reply, Who
 from bot.core import Bot
 from bot.features import EVERY_FEATURE
 from bot.members import AccountRef, find_account
-from bot.words import _catalogue, translator
+from bot.words import _catalogue, translator, when
 from storage.models import CheckInPrompt, Member
 from tests.conftest import Person
 from tests.test_authorization import FORGED, subjects_for
@@ -267,3 +268,32 @@ def test_every_verb_button_and_form_page_answers_a_french_reader_in_french(commu
             for page in (1, 2, 3):
                 person.handle(FormSubmit(person.who, form_id, FORGED, page=page), f"sent page {page} of {form_id}")
     assert_all_french(community.seen)
+
+
+def test_csv_files_name_their_columns_in_french_and_keep_each_stable_key(community):
+    pat, cora = community.pat, community.cora
+    pat.handle(ButtonPress(pat.who, f"checkin.answer:{community.prompts['Pat']}:0:4"), "answered")
+    pat.says("mydata")
+    [answers] = [f for m in pat.last.messages for f in m.files if f.mime == "text/csv"]
+    first_row = answers.content.splitlines()[0]
+    assert first_row == (
+        "Suivi (checkin),Envoyé le (sent_at),Question (question),Réponse (answer),Répondu le (answered_at)"
+    )
+    cora.says("report last 3 months")
+    [report] = [f for m in cora.last.messages for f in m.files if f.mime == "text/csv"]
+    assert report.content.splitlines()[0] == (
+        "Section (section),Élément (item),Détail (detail),Date (date),Mesure (measure),Valeur (value)"
+    )
+    assert_all_french(community.seen)
+
+
+def test_slack_writes_the_word_between_its_day_and_time_in_the_readers_language():
+    at = datetime(2026, 12, 3, 19, 0, tzinfo=UTC)
+    moment = Moment(at, when(at, "America/Toronto", "fr"))
+    [drawn] = slack.render_message(Message(("Début : ", moment)), translator("fr"))
+    [section] = drawn.blocks
+    assert section["text"]["text"] == (
+        f"Début : <!date^{int(at.timestamp())}^{{date_short_pretty}} à {{time}}"
+        "|jeudi 3 décembre 2026 à 14:00 (America/Toronto)>"
+    )
+    assert not leaks(drawn.text)
