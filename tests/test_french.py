@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -28,7 +28,7 @@ from bot.features import EVERY_FEATURE
 from bot.members import AccountRef, find_account
 from bot.words import _catalogue, translator, when
 from storage.models import CheckInPrompt, Member
-from tests.conftest import Person
+from tests.conftest import Person, RecordingSender, deliver
 from tests.test_authorization import FORGED, subjects_for
 from tests.test_openings import post
 from tests.test_sessions import schedule
@@ -238,8 +238,18 @@ def assert_all_french(seen: Seen) -> None:
     assert not found, f"A French reader saw English ({len(set(found))} times):\n{shown}"
 
 
-def test_setting_up_a_community_in_french_shows_no_english(community):
+def test_setting_up_a_community_in_french_shows_no_english(community, engine, clock):
     assert community.prompts and community.member_ids
+    # What reached each of them by direct message as well: the check-in, the opening, the
+    # session's news. (Channel posts are in the service's language: issue 18, part 3.)
+    platform = RecordingSender()
+    clock.advance(timedelta(minutes=5))
+    assert deliver(engine, platform, clock) > 0
+    for delivery in platform.sent:
+        if delivery.target_kind == "dm" and delivery.message.text:
+            reply = Reply(messages=(delivery.message,), language="fr")
+            community.seen.replies.append((f"a direct message to {delivery.target_id}", reply))
+    assert any(what.startswith("a direct message") for what, _reply in community.seen.replies)
     assert_all_french(community.seen)
 
 
