@@ -75,61 +75,74 @@ ENGLISH = english_sentences()
 ENGLISH_PATTERN = re.compile("|".join(re.escape(p) for p in sorted(ENGLISH, key=len, reverse=True)))
 
 
-def leaks(text: str) -> list[str]:
+# A label, a title or a button's words drawn whole: English of any length whose French differs.
+FRENCH = _catalogue("fr")
+LABELS = {msgid for msgid in _catalogue("en") if "{" not in msgid and FRENCH.get(msgid, msgid) != msgid}
+
+
+def leaks(pieces: list[tuple[str, str]]) -> list[str]:
+    """The English in what a platform drew: a piece of a catalogue sentence anywhere, a label
+    drawn whole, or an English day or month."""
+    text = "\n".join(piece for _key, piece in pieces)
     found = [f"{m.group(0)!r} (from {ENGLISH[m.group(0)]!r})" for m in ENGLISH_PATTERN.finditer(text)]
+    found += [f"{p.strip()!r} (a label)" for key, p in pieces if key in SHOWN and p.strip() in LABELS]
     return found + [f"{m.group(0)!r} (an English date)" for m in DAYS_AND_MONTHS.finditer(text)]
 
 
 # ---- what each platform draws ------------------------------------------------------------------
 
 
-def strings(drawn: Any) -> Iterator[str]:
-    """Every string in a payload (Slack's blocks, Discord's components)."""
+# The keys of a payload whose words a person reads (not ids, values sent back, or types).
+SHOWN = {"text", "label", "placeholder", "description", "content", "title"}
+
+
+def strings(drawn: Any, key: str = "text") -> Iterator[tuple[str, str]]:
+    """Every string in a payload (Slack's blocks, Discord's components), with its key."""
     if isinstance(drawn, str):
-        yield drawn
+        yield key, drawn
     elif isinstance(drawn, dict):
-        for value in drawn.values():
-            yield from strings(value)
+        for name, value in drawn.items():
+            yield from strings(value, name)
     elif isinstance(drawn, list | tuple):
         for value in drawn:
-            yield from strings(value)
+            yield from strings(value, key)
 
 
-def on_console(reply: Reply, _: Callable[..., str]) -> str:
+def on_console(reply: Reply, _: Callable[..., str]) -> list[tuple[str, str]]:
     lines = [console.render_message(m, None, _) for m in reply.messages]
     if reply.form is not None:
         lines.append(console.render_form_title(reply.form))
         lines += [console.field_prompt(f, _) for f in reply.form.fields]
     lines += reply.field_errors.values()
-    return "\n".join(lines)
+    return [("text", line) for line in lines]
 
 
-def on_slack(reply: Reply, _: Callable[..., str]) -> str:
+def on_slack(reply: Reply, _: Callable[..., str]) -> list[tuple[str, str]]:
     drawn: list[Any] = [slack.render_message(m, _) for m in reply.messages]
     drawn = [[part.text, part.blocks] for parts in drawn for part in parts]
     if reply.form is not None:
         drawn.append(slack.render_modal(reply.form, slack.Origin(), _, notes=reply.messages))
     drawn.append(slack.render_errors(reply))
     drawn.append(slack.render_home(reply, _))
-    return "\n".join(strings(drawn))
+    return list(strings(drawn))
 
 
-def discord_strings(message: Any) -> list[str]:
-    found = [message.content]
+def discord_strings(message: Any) -> list[tuple[str, str]]:
+    found = [("content", message.content)]
     for row in message.rows:
         for control in row:
             found += list(strings({k: v for k, v in vars(control).items() if isinstance(v, str | list | tuple)}))
     return found
 
 
-def on_discord(reply: Reply, _: Callable[..., str]) -> str:
-    found: list[str] = []
+def on_discord(reply: Reply, _: Callable[..., str]) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
     for message in reply.messages:
         for part in discord_render.render_message(message):
             found += discord_strings(part)
     if reply.form is not None:
         modal = discord_render.render_modal(reply.form, _)
-        found.append(modal.title)
+        found.append(("title", modal.title))
         found += list(strings([item.to_component_dict() for item in modal.children]))
         for part in discord_render.render_message(discord_render.form_offer(reply.form, _)):
             found += discord_strings(part)
@@ -137,7 +150,7 @@ def on_discord(reply: Reply, _: Callable[..., str]) -> str:
             for part in discord_render.render_message(discord_render.form_errors(reply, _)):
                 found += discord_strings(part)
     # Discord's markdown escapes are not words.
-    return re.sub(r"\\(.)", r"\1", "\n".join(found))
+    return [(key, re.sub(r"\\(.)", r"\1", piece)) for key, piece in found]
 
 
 PLATFORMS = {"console": on_console, "slack": on_slack, "discord": on_discord}
@@ -306,4 +319,21 @@ def test_slack_writes_the_word_between_its_day_and_time_in_the_readers_language(
         f"Début : <!date^{int(at.timestamp())}^{{date_short_pretty}} à {{time}}"
         "|jeudi 3 décembre 2026 à 14:00 (America/Toronto)>"
     )
-    assert not leaks(drawn.text)
+    assert not leaks([("text", drawn.text)])
+
+
+def test_the_leak_test_sees_english_when_there_is_some(community):
+    """The same drawing and reading, for someone who reads English: it must find English on
+    every platform, a sentence, a label and a date alike."""
+    alex = Francophone(community.bot, Who(AccountRef("console", "local", "alex"), "Alex"))
+    alex.seen = Seen()
+    Person.says(alex, "profile")
+    alex.says("sessions")
+    alex.handle(ButtonPress(alex.who, "profile.edit"), "opened profile.edit")
+    for what, reply in alex.seen.replies:
+        for platform, draw in PLATFORMS.items():
+            assert leaks(draw(reply, translator("en"))), f"{what}, on {platform}"
+    [(_what, edit)] = [(w, r) for w, r in alex.seen.replies if "profile.edit" in w]
+    assert any("(a label)" in leak for leak in leaks(on_slack(edit, translator("en"))))
+    assert any("an English date" in leak for leak in leaks([("text", "Thu 3 Dec, 14:00")]))
+    assert not leaks([("text", "Mon profil : jeu. 3 déc., 14:00")])
