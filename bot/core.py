@@ -80,11 +80,12 @@ class Bot:
             reply = self._refusal_reply(event.who, refusal)
         except Exception:
             log.exception("could not handle %s", type(event).__name__)
-            _ = translator(self.settings.default_language)
+            language = self._language_of(event.who)
+            _ = translator(language)
             sorry = _(
                 "Sorry, something went wrong on our side. Nothing was saved. Please try again in a minute."
             )
-            reply = Reply(messages=(Message((sorry,)),), language=self.settings.default_language)
+            reply = Reply(messages=(Message((sorry,)),), language=language)
         if consent is not None:
             reply = replace(reply, messages=(consent, *reply.messages))
         return reply
@@ -272,6 +273,18 @@ class Bot:
             event=event,
             features=self.features,
         )
+
+    def _language_of(self, who: Who) -> str:
+        """The language of whoever acted, after a turn went wrong: the service's if even that
+        cannot be read (the database may be what went wrong)."""
+        try:
+            with Session(self.reading_first) as db:
+                account = find_account(db, who.account)
+                member = db.get(Member, account.member_id) if account else None
+                return member.language if member else self.settings.default_language
+        except Exception:
+            log.exception("could not read the language of someone a turn failed for")
+            return self.settings.default_language
 
     def _refusal_reply(self, who: Who, refusal: Refusal) -> Reply:
         with Session(self.reading_first) as db:
