@@ -337,3 +337,29 @@ def test_the_leak_test_sees_english_when_there_is_some(community):
     assert any("(a label)" in leak for leak in leaks(on_slack(edit, translator("en"))))
     assert any("an English date" in leak for leak in leaks([("text", "Thu 3 Dec, 14:00")]))
     assert not leaks([("text", "Mon profil : jeu. 3 déc., 14:00")])
+
+
+def test_the_jobs_done_through_to_the_end_in_french_show_no_english(community, engine, clock):
+    """Not only first pages and refusals: each job carried through, and what it sends."""
+    ada, cora, jo, pat = community.ada, community.cora, community.jo, community.pat
+    pat.handle(ButtonPress(pat.who, f"checkin.answer:{community.prompts['Pat']}:0:2"), "answered the check-in")
+    jo.says("openings review 1")
+    jo.handle(ButtonPress(jo.who, f"opening.select:1:{community.member_ids['Pat']}"), "pressed Select Pat")
+    assert jo.last.form is not None, jo.last.plain()
+    jo.submit({"next_steps": "Rencontre sur Teams le 1er décembre.", "hours": "6"})
+    cora.says("sessions move 1")
+    if cora.last.form is not None:
+        cora.submit({"start": "10 déc. 14:00"})
+    for typed in ("mywork", "mydata", "sessions", "sessions calendar 1", "checkin history", "pause", "resume"):
+        pat.says(typed)
+    for typed in ("report last 3 months", "openings export 1 nov. au 30 nov.", "openings payments last month", "roles"):
+        cora.says(typed)
+    ada.says("roles")
+    clock.advance(timedelta(days=2))
+    platform = RecordingSender()
+    deliver(engine, platform, clock)
+    for delivery in platform.sent:
+        if delivery.target_kind == "dm" and delivery.message.text:
+            reply = Reply(messages=(delivery.message,), language="fr")
+            community.seen.replies.append((f"a direct message to {delivery.target_id}", reply))
+    assert_all_french(community.seen)
