@@ -347,9 +347,11 @@ def test_the_jobs_done_through_to_the_end_in_french_show_no_english(community, e
     jo.handle(ButtonPress(jo.who, f"opening.select:1:{community.member_ids['Pat']}"), "pressed Select Pat")
     assert jo.last.form is not None, jo.last.plain()
     jo.submit({"next_steps": "Rencontre sur Teams le 1er décembre.", "hours": "6"})
+    assert jo.last.form is None and not jo.last.refused, jo.last.plain()
     cora.says("sessions move 1")
-    if cora.last.form is not None:
-        cora.submit({"start": "10 déc. 14:00"})
+    assert cora.last.form is not None, cora.last.plain()
+    cora.submit({"start": "10 déc. 14:00"})  # typed as a French reader would
+    assert cora.last.form is None and not cora.last.refused, cora.last.plain()
     for typed in ("mywork", "mydata", "sessions", "sessions calendar 1", "checkin history", "pause", "resume"):
         pat.says(typed)
     for typed in ("report last 3 months", "openings export 1 nov. au 30 nov.", "openings payments last month", "roles"):
