@@ -321,7 +321,8 @@ def test_profile_edit_is_a_modal_of_two_pages_with_a_mistake_shown(world, engine
     [language] = [row for row in modal["components"] if row["type"] == 18]
     assert language["label"] == "Language" and language["component"]["type"] == 3
     assert [(o["label"], o["value"], o.get("default")) for o in language["component"]["options"]] == [
-        ("English", "en", True)
+        ("English", "en", True),
+        ("Français", "fr", False),
     ]
 
     wrong = world.submit(PRIYA, modal, {"name": "Priya S", "timezone": "Mars/Base"})
