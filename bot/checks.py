@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
+from babel import Locale
 from dateparser.date import DateData, DateDataParser
 
 
@@ -209,6 +210,45 @@ def pause_end(value: str, zone: str, now: datetime, language: str = "en") -> dat
     return moment(f"{text} 9am", zone, now, language)
 
 
+# An hour written the French way ("14 h", "14h30", "9 h 15"): dateparser reads "14 h" as 14 hours.
+_HOUR_MARK = re.compile(r"\b(\d{1,2}) ?h ?(\d{2})?\b", re.IGNORECASE)
+# The word for "next" that people put beside a day's name ("mardi prochain"), in the languages
+# where dateparser does not read it. A day's name alone already means the next one (as "next
+# Tuesday" does in English), so it is left out.
+_NEXT = {"fr": ("prochain", "prochaine")}
+
+
+@cache
+def _day_names(language: str) -> frozenset[str]:
+    try:
+        days = Locale.parse(language).days["format"]["wide"]
+    except (ValueError, LookupError):
+        return frozenset()
+    return frozenset(str(name).casefold() for name in days.values())
+
+
+def as_dateparser_reads(value: str, language: str) -> str:
+    """A date typed in words, with the ways of saying it that dateparser misreads put plainly:
+    "mardi prochain 14 h" is "mardi 14:00"."""
+    text = " ".join(value.split())
+    if not re.match(r"(in|dans) ", text, re.IGNORECASE):  # "dans 2 h" is two hours from now
+        text = _HOUR_MARK.sub(lambda hour: f"{hour[1]}:{hour[2] or '00'}", text)
+    nexts = _NEXT.get(language, ())
+    if nexts:
+        days = _day_names(language)
+        words = text.split(" ")
+        kept = [
+            word
+            for at, word in enumerate(words)
+            if not (
+                word.casefold() in nexts
+                and any(0 <= near < len(words) and words[near].casefold() in days for near in (at - 1, at + 1))
+            )
+        ]
+        text = " ".join(kept)
+    return text
+
+
 def moment(value: str, zone: str, now: datetime, language: str = "en") -> datetime:
     """A date and time typed in words ("next Tuesday 2pm", "3 Dec 14:00") in the person's zone.
 
@@ -222,7 +262,7 @@ def moment(value: str, zone: str, now: datetime, language: str = "en") -> dateti
             languages=[language, "en"] if language != "en" else ["en"],
             settings={"RETURN_TIME_AS_PERIOD": True, "PREFER_DATES_FROM": "future", "RELATIVE_BASE": base},
         )
-        return parser.get_date_data(value.strip())
+        return parser.get_date_data(as_dateparser_reads(value, language))
 
     data = parse(local_now)
     if data.date_obj is not None and data.period != "time":
