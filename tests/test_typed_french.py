@@ -12,6 +12,7 @@ import re
 from datetime import UTC, datetime
 
 import pytest
+from babel.messages.pofile import read_po
 
 from bot import checks
 from bot.conversation import ButtonPress, Message, Who, plain
@@ -63,10 +64,41 @@ def test_english_names_work_for_a_french_speaker_and_french_names_for_an_english
     assert alex.last.messages[0].plain() == "Your profile. Only you and the coordinators can see it."
 
 
-def test_aide_shows_the_guide(bot):
+def test_aide_shows_the_guide_with_the_names_a_french_speaker_types(bot):
     sam = someone(bot, "Sam", "fr")
     sam.says("aide")
     assert sam.last.messages[0].plain() == "Voici ce que vous pouvez faire. Tapez une commande, ou appuyez sur un bouton."
+    guide = fields_of(sam.last)
+    assert guide["profil"].endswith("Essayez\u00a0: profil fuseau Europe/London")
+    assert guide["séances"].endswith("Essayez\u00a0: séances")
+    cora = someone(bot, "Cora", "fr", Role.COORDINATOR)
+    cora.says("aide")
+    assert fields_of(cora.last)["séances personnes"].endswith("Essayez\u00a0: séances personnes 1")
+    alex = someone(bot, "Alex")
+    alex.says("aide")
+    assert fields_of(alex.last)["profile"].endswith("Try: profile timezone Europe/London")
+
+
+def test_what_the_french_catalogue_says_to_type_is_the_french_name():
+    """"Tapez profil", not "Tapez profile": each command (and verb) a French sentence tells
+    people to type is its French name, which the router reads."""
+    features = Features(EVERY_FEATURE)
+    with open("bot/locale/fr/LC_MESSAGES/messages.po", "rb") as handle:
+        french = [str(m.string) for m in read_po(handle) if m.id and not m.context]
+    told = 0
+    for sentence in french:
+        for hit in re.finditer(r"\b[Tt]apez (?:d'abord )?([\w-]+)(?: ([\w-]+))?", sentence):
+            spec = features.command(hit[1])
+            if spec is None:
+                continue  # "Tapez son numéro", "Tapez une commande"
+            told += 1
+            if "outbox retry all" in sentence:
+                continue  # "all" is read in English only, so the English command stays with it
+            assert hit[1] == name_in("fr", COMMAND, spec.name), sentence
+            verb = spec.verb(hit[2] or "")
+            if verb is not None:
+                assert hit[2] == name_in("fr", verb_context(spec.name), verb.name), sentence
+    assert told > 50
 
 
 def test_seances_lists_the_sessions_with_or_without_accents(bot):
@@ -93,7 +125,7 @@ def test_a_word_that_names_no_verb_is_answered_with_the_french_names(bot):
     sam.says("profil couleur bleu")
     assert sam.text == (
         "Tapez profil et l'un de ces mots\u00a0: voir, modifier, nom, fuseau, tranquillité, intérêts, occasions, "
-        "langue, pause, reprendre, messages. Tapez guide pour en voir plus."
+        "langue, pause, reprendre, messages. Tapez aide pour en voir plus."
     )
     sam.says("séances voire 1")
     assert "séances voir" in sam.text
@@ -167,6 +199,13 @@ TUESDAY_2PM_TORONTO = datetime(2026, 12, 1, 19, 0, tzinfo=UTC)
 )
 def test_a_date_typed_in_french_is_read_in_the_members_zone(typed):
     assert checks.moment(typed, "America/Toronto", START, "fr") == TUESDAY_2PM_TORONTO
+
+
+def test_the_french_examples_of_a_date_are_read():
+    """What the French refusals suggest typing: « mardi prochain 14 h », « vendredi 14 h »."""
+    assert checks.moment("vendredi 14 h", "America/Toronto", START, "fr") == datetime(2026, 11, 27, 19, 0, tzinfo=UTC)
+    assert checks.moment("vendredi 14:00", "America/Toronto", START, "fr") == datetime(2026, 11, 27, 19, 0, tzinfo=UTC)
+    assert checks.moment("3 déc 14:00", "America/Toronto", START, "fr") == datetime(2026, 12, 3, 19, 0, tzinfo=UTC)
 
 
 def test_english_is_still_read_for_a_french_speaker_and_french_hours_are_not_spans():
