@@ -199,8 +199,8 @@ def pause_end(value: str, zone: str, now: datetime, language: str = "en") -> dat
     if span:
         count = _COUNTS.get(span[1]) or int(span[1])
         return now + timedelta(days=count * _SPAN_DAYS[span[2]])
-    for word in ("until ", "till "):
-        if text.lower().startswith(word):
+    for word in ("until ", "till ", *_UNTIL.get(language, ())):
+        if text.lower().replace("\u2019", "'").startswith(word):
             text = text[len(word) :]
     try:
         return moment(text, zone, now, language)
@@ -216,6 +216,8 @@ _HOUR_MARK = re.compile(r"\b(\d{1,2}) ?h ?(\d{2})?\b", re.IGNORECASE)
 # where dateparser does not read it. A day's name alone already means the next one (as "next
 # Tuesday" does in English), so it is left out.
 _NEXT = {"fr": ("prochain", "prochaine")}
+# "Until" before the end of a pause, in the languages where dateparser does not read it.
+_UNTIL = {"fr": ("jusqu'à ", "jusqu'au ")}
 
 
 @cache

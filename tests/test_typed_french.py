@@ -219,3 +219,10 @@ def test_a_french_speaker_pauses_until_mardi_prochain_14_h(bot, engine):
     sam = someone(bot, "Sam", "fr", zone="America/Toronto")
     sam.says("profil pause mardi prochain 14 h")
     assert member_named(engine, "sam").paused_until.replace(tzinfo=UTC) == TUESDAY_2PM_TORONTO
+
+
+def test_a_pause_typed_in_french_ends_when_it_says():
+    monday_9am_toronto = datetime(2026, 11, 30, 14, 0, tzinfo=UTC)
+    assert checks.pause_end("jusqu'à lundi", "America/Toronto", START, "fr") == monday_9am_toronto
+    assert checks.pause_end("jusqu\u2019au lundi", "America/Toronto", START, "fr") == monday_9am_toronto
+    assert checks.pause_end("until Monday", "America/Toronto", START, "fr") == monday_9am_toronto
