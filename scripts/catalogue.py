@@ -61,7 +61,8 @@ def catalogue_path(language: str) -> Path:
     return LOCALE / language / "LC_MESSAGES" / "messages.po"
 
 
-def update(language: str, sentences: list[str], named: list[tuple[str, str, str]]) -> None:
+def update(language: str, sentences: list[str], named: list[tuple[str, str, str]] | None = None) -> None:
+    named = names() if named is None else named
     path = catalogue_path(language)
     old: dict[tuple[str | None, str], str] = {}
     if path.exists():
