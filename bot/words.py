@@ -7,6 +7,7 @@ Strings are marked in the code as `_("...")` and kept in gettext catalogues unde
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from datetime import datetime
 from functools import cache
@@ -30,7 +31,56 @@ def _catalogue(language: str) -> dict[str, str]:
         return {}
     with path.open("rb") as handle:
         catalog = read_po(handle, locale=language)
-    return {str(m.id): str(m.string) for m in catalog if m.id and m.string}
+    return {str(m.id): str(m.string) for m in catalog if m.id and m.string and not m.context}
+
+
+# The context of a command's name in the catalogues, and of the names of the words after it
+# (scripts/catalogue.py writes them from the declarations): "profile" the command is kept apart
+# from "profile" the label, and "new" after sessions from "new" after checkin.
+COMMAND = "command"
+
+
+def verb_context(command: str) -> str:
+    return f"{COMMAND} {command}"
+
+
+@cache
+def _names(language: str) -> dict[tuple[str, str], str]:
+    """A catalogue's names of commands and verbs: (context, English name) -> its own name."""
+    path = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if not path.exists():
+        return {}
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=language)
+    return {(str(m.context), str(m.id)): str(m.string) for m in catalog if m.id and m.string and m.context}
+
+
+def name_in(language: str, context: str, name: str) -> str:
+    """A command's name (context COMMAND) or a verb's (verb_context) as a reader of `language`
+    types it: "profil" for "profile" in French. English, or no translation: the name itself."""
+    return _names(language).get((context, name), name) if language != "en" else name
+
+
+def typeable(word: str) -> str:
+    """A typed name as it is compared: any case, with or without accents ("seances", "Séances")."""
+    decomposed = unicodedata.normalize("NFKD", word.strip().casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+@cache
+def _english_names(context: str) -> dict[str, str]:
+    """Every language's name for the commands (or one command's verbs), typeable -> English."""
+    found: dict[str, str] = {}
+    for language in languages():
+        for (where, name), said in _names(language).items():
+            if where == context:
+                found.setdefault(typeable(said), name)
+    return found
+
+
+def english_name(context: str, typed: str) -> str | None:
+    """The English name of a command or verb typed in any language the bot speaks, if any."""
+    return _english_names(context).get(typeable(typed))
 
 
 def languages() -> list[str]:

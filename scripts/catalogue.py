@@ -2,6 +2,12 @@
 
 Every marked sentence is extracted with Babel; the English catalogue gets it word for word,
 other languages get it untranslated (they fall back to English until someone translates it).
+
+Other languages also get the name of every command and of every word after one, read from the
+declarations (bot/features.py), each with a context ("command", or "command sessions" for the
+words after sessions) so a translator can tell them from the same English word used as a label.
+Their translations are what people may type in that language (bot/feature.py), and the names
+Discord shows in it.
 """
 
 from __future__ import annotations
@@ -30,20 +36,45 @@ def extracted() -> list[str]:
     return list(found)
 
 
+NAME_RULE = "A name people type: lowercase, no spaces, at most 32 characters; letters, digits, - or _."
+
+
+def names() -> list[tuple[str, str, str]]:
+    """(context, English name, note for translators) of every command and verb, in the order
+    `guide` lists them."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from bot.feature import Features
+    from bot.features import EVERY_FEATURE
+    from bot.words import COMMAND, verb_context
+
+    found: list[tuple[str, str, str]] = []
+    for spec in Features(EVERY_FEATURE).commands.values():
+        found.append((COMMAND, spec.name, f"The command {spec.name}: {spec.summary} {NAME_RULE}"))
+        for verb in spec.verbs:
+            note = f"The word after {spec.name} in `{spec.name} {verb.name}`: {verb.summary} {NAME_RULE}"
+            found.append((verb_context(spec.name), verb.name, note))
+    return found
+
+
 def catalogue_path(language: str) -> Path:
     return LOCALE / language / "LC_MESSAGES" / "messages.po"
 
 
-def update(language: str, sentences: list[str]) -> None:
+def update(language: str, sentences: list[str], named: list[tuple[str, str, str]] | None = None) -> None:
+    named = names() if named is None else named
     path = catalogue_path(language)
-    old: dict[str, str] = {}
+    old: dict[tuple[str | None, str], str] = {}
     if path.exists():
         with path.open("rb") as handle:
-            old = {str(m.id): str(m.string) for m in read_po(handle) if m.id}
+            old = {(m.context, str(m.id)): str(m.string) for m in read_po(handle) if m.id}
     catalog = Catalog(locale=language, project="partnerbot", fuzzy=False)
     for sentence in sentences:
-        translated = sentence if language == "en" else old.get(sentence, "")
+        translated = sentence if language == "en" else old.get((None, sentence), "")
         catalog.add(sentence, translated)
+    if language != "en":  # English names are the declarations themselves
+        for context, name, note in named:
+            catalog.add(name, old.get((context, name), ""), auto_comments=[note], context=context)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as handle:
         write_po(handle, catalog, omit_header=True, sort_output=True, width=100)
@@ -51,9 +82,10 @@ def update(language: str, sentences: list[str]) -> None:
 
 def main() -> int:
     sentences = extracted()
+    named = names()
     languages = {p.name for p in LOCALE.iterdir() if p.is_dir()} | {"en"}
     for language in sorted(languages):
-        update(language, sentences)
+        update(language, sentences, named)
     print(f"{len(sentences)} sentences in {', '.join(sorted(languages))}.")
     return 0
 
