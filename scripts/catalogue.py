@@ -17,8 +17,9 @@ from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALE = ROOT / "bot" / "locale"
-# `n` is `_.n(...)` and `Refusal.n(...)`; `spans_n` is `turn.spans_n(...)`: singular, plural.
-KEYWORDS = {"_": None, "N_": None, "Refusal": None, "spans": None, "n": (1, 2), "spans_n": (1, 2)}
+# `n` is `_.n(...)` and `Refusal.n(...)`, `pick` is `_.pick(...)` (for `fill`), `spans_n` is
+# `turn.spans_n(...)`: each takes the singular English, then the plural.
+KEYWORDS = {"_": None, "N_": None, "Refusal": None, "spans": None, "n": (1, 2), "pick": (1, 2), "spans_n": (1, 2)}
 
 Sentence = str | tuple[str, str]
 

@@ -211,8 +211,10 @@ def _sessions(turn: Turn, held: list[SessionRow], rows: list) -> tuple[list[str]
         Series(_("Came"), [sum(r.attended for r in months[k]) for k in keys]),
     ]
     told = "; ".join(
-        _(
+        _.n(
+            "{month}: {places} place, {signed_up} signed up, {waitlisted} waiting, {attended} came",
             "{month}: {places} places, {signed_up} signed up, {waitlisted} waiting, {attended} came",
+            int(series[0].values[i] or 0),
             month=k, places=int(series[0].values[i] or 0), signed_up=int(series[1].values[i] or 0),
             waitlisted=int(series[2].values[i] or 0), attended=int(series[3].values[i] or 0),
         )
@@ -256,7 +258,8 @@ def _openings(turn: Turn, posted: list[OpeningRow], rows: list) -> tuple[list[st
         **totals,
     )
     if filled:
-        sentence += " " + _("Half were filled within {days} days.", days=f"{statistics.median(filled):.0f}")
+        days = int(f"{statistics.median(filled):.0f}")
+        sentence += " " + _.n("Half were filled within {days} day.", "Half were filled within {days} days.", days, days=days)
     months = _by_month(turn, posted, lambda r: r.posted_at)
     keys = list(months)
     series = [
@@ -265,8 +268,10 @@ def _openings(turn: Turn, posted: list[OpeningRow], rows: list) -> tuple[list[st
         Series(_("Selected"), [sum(r.selected for r in months[k]) for k in keys]),
     ]
     told = "; ".join(
-        _(
+        _.n(
+            "{month}: {places} place, {interested} interested, {selected} selected",
             "{month}: {places} places, {interested} interested, {selected} selected",
+            int(series[0].values[i] or 0),
             month=k, places=int(series[0].values[i] or 0), interested=int(series[1].values[i] or 0),
             selected=int(series[2].values[i] or 0),
         )
@@ -316,8 +321,10 @@ def _fairness(turn: Turn, fair: Fairness, rows: list) -> tuple[list[str], list[F
     ]
     if fair.longest_wait_days is not None:
         lines.append(
-            _(
+            _.n(
+                "Of the partners who said they were interested, the longest wait since last selected is {days} day.",
                 "Of the partners who said they were interested, the longest wait since last selected is {days} days.",
+                fair.longest_wait_days,
                 days=fair.longest_wait_days,
             )
         )
@@ -330,7 +337,8 @@ def _fairness(turn: Turn, fair: Fairness, rows: list) -> tuple[list[str], list[F
     categories = ["0", "1", "2", "3", "4", "5+"]
     values = [fair.counts.get(times, 0) for times in range(6)]
     told = ", ".join(
-        _("{times} times: {people}", times=label, people=count) for label, count in zip(categories, values, strict=True)
+        _.n("{times} time: {people}", "{times} times: {people}", times, times=label, people=count)
+        for times, (label, count) in enumerate(zip(categories, values, strict=True))
     )
     chart = charts.bar_chart(
         "fairness.png",
