@@ -295,7 +295,7 @@ def test_sessions_openings_and_fairness_with_the_flag(engine, clock, cora, partn
     files = files_of(reply)
     assert {"sessions.png", "openings.png", "fairness.png"} <= set(files)
     assert files["fairness.png"].description == (
-        "How many partners were selected how many times. 0 times: 3, 1 times: 0, 2 times: 0, 3 times: 1, 4 times: 0, 5+ times: 0."
+        "How many partners were selected how many times. 0 times: 3, 1 time: 0, 2 times: 0, 3 times: 1, 4 times: 0, 5+ times: 0."
     )
     for name in ("sessions.png", "openings.png", "fairness.png"):
         assert png_size(files[name]) == (720, 900)
