@@ -151,3 +151,21 @@ def test_a_plural_entry_with_a_form_missing_falls_back_to_english(tmp_path, monk
         assert words.translator("de").n("{count} cat", "{count} cats", 1) == "1 cat"
     finally:
         words._entries.cache_clear()
+
+
+def test_every_plural_entry_takes_its_singular_at_one_in_english_and_at_zero_and_one_in_french():
+    import string
+
+    en, fr = translator("en"), translator("fr")
+    french = entries("fr")
+    for (singular, plural), _forms in [(k, v) for k, v in english().items() if isinstance(k, tuple)]:
+        names = {name for text in (singular, plural) for _l, name, _s, _c in string.Formatter().parse(text) if name}
+        values = {name: "X" for name in names if name != "count"}
+        assert en.pick(singular, plural, 1) == singular
+        assert en.pick(singular, plural, 2) == plural
+        one, many = french[(singular, plural)]
+        assert fr.pick(singular, plural, 0) == fr.pick(singular, plural, 1) == one
+        assert fr.pick(singular, plural, 2) == many
+        # Every form fills in: French may not ask for a gap the English does not give.
+        for count in (0, 1, 2):
+            fr.n(singular, plural, count, **values)

@@ -198,8 +198,10 @@ def _sessions(turn: Turn, held: list[SessionRow], rows: list) -> tuple[list[str]
         "waitlisted": sum(r.waitlisted for r in held),
         "attended": sum(r.attended for r in held),
     }
-    sentence = _(
+    sentence = _.n(
+        "Wellbeing sessions: {sessions}, with {places} place, {signed_up} signed up, {waitlisted} on a waitlist and {attended} came.",
         "Wellbeing sessions: {sessions}, with {places} places, {signed_up} signed up, {waitlisted} on a waitlist and {attended} came.",
+        totals["places"],
         **totals,
     )
     months = _by_month(turn, held, lambda r: r.starts_at)
@@ -253,8 +255,10 @@ def _openings(turn: Turn, posted: list[OpeningRow], rows: list) -> tuple[list[st
         "interested": sum(r.interested for r in posted),
         "selected": sum(r.selected for r in posted),
     }
-    sentence = _(
+    sentence = _.n(
+        "Openings: {openings} posted, with {places} place. {interested} said they were interested and {selected} were selected.",
         "Openings: {openings} posted, with {places} places. {interested} said they were interested and {selected} were selected.",
+        totals["places"],
         **totals,
     )
     if filled:
