@@ -318,8 +318,11 @@ def test_no_flag_when_selections_are_spread(engine, clock, cora, partners):
         rows[1].member_id, rows[2].member_id = ids[1], ids[2]
         db.commit()
     text = cora.says("report last 3 months").plain()
-    assert "1 of 4 partners were never selected" in text
+    assert "1 of 4 partners was never selected." in text
     assert "Please look at this" not in text
+    cora.says("profile language fr")
+    text = cora.says("report last 3 months").plain()
+    assert "1 des 4 partenaires n'a jamais été sélectionné." in text
 
 
 def test_without_a_period_the_report_covers_the_last_3_months(engine, clock, cora, partners):

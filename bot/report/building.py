@@ -224,7 +224,11 @@ def _sessions(turn: Turn, held: list[SessionRow], rows: list) -> tuple[list[str]
     )
     chart = charts.bar_chart(
         "sessions.png",
-        _("Wellbeing sessions: {places} places, {attended} people came", **totals),
+        _(
+            "Wellbeing sessions: {places}, {attended}",
+            places=_.n("{count} place", "{count} places", totals["places"]),
+            attended=_.n("{count} person came", "{count} people came", totals["attended"]),
+        ),
         keys,
         series,
         _("Month"),
@@ -315,12 +319,18 @@ def _fairness(turn: Turn, fair: Fairness, rows: list) -> tuple[list[str], list[F
     if not fair.selections:
         return [_("Fairness: nobody was selected in this period.")], []
     lines = [
-        _(
-            "Fairness: {selections} selections. {never} of {partners} partners were never selected. The most involved tenth of partners had {share}% of the selections.",
-            selections=fair.selections,
-            never=fair.never_selected,
-            partners=fair.partners,
-            share=f"{fair.top_share or 0:.0f}",
+        " ".join(
+            (
+                _.n("Fairness: {count} selection.", "Fairness: {count} selections.", fair.selections),
+                _.n(
+                    "{never} of {partners} partners was never selected.",
+                    "{never} of {partners} partners were never selected.",
+                    fair.never_selected,
+                    never=fair.never_selected,
+                    partners=fair.partners,
+                ),
+                _("The most involved tenth of partners had {share}% of the selections.", share=f"{fair.top_share or 0:.0f}"),
+            )
         )
     ]
     if fair.longest_wait_days is not None:
@@ -346,7 +356,13 @@ def _fairness(turn: Turn, fair: Fairness, rows: list) -> tuple[list[str], list[F
     )
     chart = charts.bar_chart(
         "fairness.png",
-        _("{never} of {partners} partners were never selected", never=fair.never_selected, partners=fair.partners),
+        _.n(
+            "{never} of {partners} partners was never selected",
+            "{never} of {partners} partners were never selected",
+            fair.never_selected,
+            never=fair.never_selected,
+            partners=fair.partners,
+        ),
         categories,
         [Series(_("Partners"), values)],
         _("Times selected in the period"),
