@@ -18,7 +18,7 @@ from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_datetime
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
@@ -55,7 +55,7 @@ def _plural_rule(language: str) -> tuple[int, Callable[[int], int]]:
     """How many forms the language has, and which one a count takes (gettext's rule)."""
     try:
         found = get_plural(language)
-    except ValueError:
+    except (ValueError, UnknownLocaleError):  # a code Babel does not know reads as English does
         found = get_plural("en")
     return found.num_plurals, gettext.c2py(found.plural_expr)
 

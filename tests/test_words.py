@@ -89,6 +89,9 @@ def test_a_plural_reads_right_at_one_and_at_two_in_english():
     assert _.n("{count} place left", "{count} places left", 2) == "2 places left"
     assert _.n("{count} place left", "{count} places left", 0) == "0 places left"
     assert _.n("{days} day ago", "{days} days ago", 1, days=1) == "1 day ago"
+    # A language without a catalogue reads as English does.
+    assert translator("xx").n("{count} place left", "{count} places left", 1) == "1 place left"
+    assert translator("xx").n("{count} place left", "{count} places left", 3) == "3 places left"
     # A count with a fraction takes the plural, as English writes "1.5 hours".
     assert _.n("{name} ({hours} hour)", "{name} ({hours} hours)", 1.5, name="Sam", hours="1.5") == "Sam (1.5 hours)"
     assert _.n("{name} ({hours} hour)", "{name} ({hours} hours)", 1.0, name="Sam", hours="1") == "Sam (1 hour)"
