@@ -12,11 +12,14 @@ from zoneinfo import ZoneInfo, available_timezones
 from babel import Locale
 from dateparser.date import DateData, DateDataParser
 
+from bot.words import Translate
+
 
 class Refusal(Exception):
     """Bad input or a missing permission: nothing is saved and the person is told what to do.
 
-    `msgid` is English text from the catalogue; `values` fill its {named} gaps.
+    `msgid` is English text from the catalogue; `values` fill its {named} gaps. A sentence
+    with a count is made with `Refusal.n(singular, plural, count, ...)`.
     """
 
     def __init__(self, msgid: str, *, field: str | None = None, **values: object) -> None:
@@ -25,6 +28,21 @@ class Refusal(Exception):
         self.values = values
         # The form field this is about, when a whole form is refused for one answer.
         self.field = field
+        # The plural English and the count, for a sentence made with Refusal.n.
+        self.plural: str | None = None
+        self.count: float = 0
+
+    @classmethod
+    def n(cls, singular: str, plural: str, count: float, *, field: str | None = None, **values: object) -> Refusal:
+        refusal = cls(singular, field=field, **values)
+        refusal.plural, refusal.count = plural, count
+        return refusal
+
+    def words(self, _: Translate) -> str:
+        """The sentence in the reader's language."""
+        if self.plural is not None:
+            return _.n(self.msgid, self.plural, self.count, **self.values)
+        return _(self.msgid, **self.values)
 
 
 # Text that would make a platform notify a whole channel, a role or everyone.

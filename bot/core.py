@@ -279,7 +279,7 @@ class Bot:
             member = db.get(Member, account.member_id) if account else None
             language = member.language if member else self.settings.default_language
         _ = translator(language)
-        return Reply(messages=(Message((_(refusal.msgid, **refusal.values),)),), refused=True)
+        return Reply(messages=(Message((refusal.words(_),)),), refused=True)
 
 
 def typed_words_only(event: Event) -> Event:

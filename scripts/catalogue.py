@@ -2,6 +2,8 @@
 
 Every marked sentence is extracted with Babel; the English catalogue gets it word for word,
 other languages get it untranslated (they fall back to English until someone translates it).
+A plural sentence (`_.n(singular, plural, count)`) is one entry with a form for each of the
+language's plural forms; English gets (singular, plural).
 
 Other languages also get the name of every command and of every word after one, read from the
 declarations (bot/features.py), each with a context ("command", or "command sessions" for the
@@ -21,18 +23,25 @@ from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALE = ROOT / "bot" / "locale"
-KEYWORDS = {"_": None, "N_": None, "Refusal": None, "spans": None}
+# `n` is `_.n(...)` and `Refusal.n(...)`, `pick` is `_.pick(...)` (for `fill`), `spans_n` is
+# `turn.spans_n(...)`: each takes the singular English, then the plural.
+KEYWORDS = {"_": None, "N_": None, "Refusal": None, "spans": None, "n": (1, 2), "pick": (1, 2), "spans_n": (1, 2)}
+
+Sentence = str | tuple[str, str]
 
 
-def extracted() -> list[str]:
-    """Every marked English sentence in bot/ and adapters/, in order of first appearance."""
-    found: dict[str, None] = {}
+def extracted() -> list[Sentence]:
+    """Every marked English sentence in bot/ and adapters/, in order of first appearance: a
+    str, or (singular, plural) for a sentence with a count."""
+    found: dict[Sentence, None] = {}
     for folder in ("bot", "adapters"):
         for _file, _line, message, _comments, _context in extract_from_dir(
             ROOT / folder, method_map=[("**.py", "python")], keywords=KEYWORDS
         ):
             if isinstance(message, str) and message:
                 found.setdefault(message)
+            elif isinstance(message, tuple) and len(message) == 2 and all(message):
+                found.setdefault((str(message[0]), str(message[1])))
     return list(found)
 
 
@@ -61,20 +70,38 @@ def catalogue_path(language: str) -> Path:
     return LOCALE / language / "LC_MESSAGES" / "messages.po"
 
 
-def update(language: str, sentences: list[str], named: list[tuple[str, str, str]] | None = None) -> None:
+def update(language: str, sentences: list[Sentence], named: list[tuple[str, str, str]] | None = None) -> None:
     named = names() if named is None else named
     path = catalogue_path(language)
-    old: dict[tuple[str | None, str], str] = {}
+    # By (context, English): a plural entry by its singular English, as gettext looks it up.
+    old: dict[tuple[str | None, str], object] = {}
     if path.exists():
         with path.open("rb") as handle:
-            old = {(m.context, str(m.id)): str(m.string) for m in read_po(handle) if m.id}
+            old = {
+                (m.context, str(m.id[0]) if isinstance(m.id, tuple) else str(m.id)): m.string
+                for m in read_po(handle, locale=language)
+                if m.id
+            }
     catalog = Catalog(locale=language, project="partnerbot", fuzzy=False)
     for sentence in sentences:
-        translated = sentence if language == "en" else old.get((None, sentence), "")
-        catalog.add(sentence, translated)
+        if isinstance(sentence, tuple):
+            forms = catalog.num_plurals
+            kept = old.get((None, sentence[0]))
+            if language == "en":
+                translated: str | tuple[str, ...] = sentence
+            elif isinstance(kept, tuple | list) and len(kept) == forms:
+                translated = tuple(str(f) for f in kept)
+            else:
+                translated = ("",) * forms
+            catalog.add(sentence, translated)
+        else:
+            kept = old.get((None, sentence))
+            translated = kept if isinstance(kept, str) and language != "en" else ""
+            catalog.add(sentence, sentence if language == "en" else translated)
     if language != "en":  # English names are the declarations themselves
         for context, name, note in named:
-            catalog.add(name, old.get((context, name), ""), auto_comments=[note], context=context)
+            kept = old.get((context, name))
+            catalog.add(name, kept if isinstance(kept, str) else "", auto_comments=[note], context=context)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as handle:
         write_po(handle, catalog, omit_header=True, sort_output=True, width=100)
