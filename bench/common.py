@@ -16,6 +16,7 @@ too (for the fakes in tests/).
 from __future__ import annotations
 
 import fcntl
+import functools
 import json
 import math
 import os
@@ -192,12 +193,19 @@ written by hand.
 # ---- where and when -----------------------------------------------------------------------------
 
 
+@functools.cache
 def revision() -> str:
+    """The commit measured: read once, when a script first asks (before it measures: see the
+    end of this module), so a commit made while a long run goes on is not taken for the code
+    it measured."""
+
     def git(*args: str) -> str:
         return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False).stdout
 
     commit = git("rev-parse", "--short", "HEAD").strip() or "unknown"
-    return commit + (" + uncommitted changes" if git("status", "--porcelain").strip() else "")
+    # The figures written so far in this run are not a change to what is measured.
+    changed = [line for line in git("status", "--porcelain").splitlines() if not line.endswith(BENCHMARKS.name)]
+    return commit + (" + uncommitted changes" if changed else "")
 
 
 def cpu_model() -> str:
@@ -1005,3 +1013,6 @@ def _after_bulk_load(engine: Engine) -> None:
         connection = connection.execution_options(isolation_level="AUTOCOMMIT")
         for table in tables:
             connection.execute(text(f"VACUUM ANALYZE {table}"))
+
+
+revision()  # at import, before anything is measured

@@ -9,14 +9,18 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
+from babel import Locale
 from babel.dates import format_date
 from dateparser.date import DateData, DateDataParser
+
+from bot.words import Translate
 
 
 class Refusal(Exception):
     """Bad input or a missing permission: nothing is saved and the person is told what to do.
 
-    `msgid` is English text from the catalogue; `values` fill its {named} gaps.
+    `msgid` is English text from the catalogue; `values` fill its {named} gaps. A sentence
+    with a count is made with `Refusal.n(singular, plural, count, ...)`.
     """
 
     def __init__(self, msgid: str, *, field: str | None = None, **values: object) -> None:
@@ -25,6 +29,21 @@ class Refusal(Exception):
         self.values = values
         # The form field this is about, when a whole form is refused for one answer.
         self.field = field
+        # The plural English and the count, for a sentence made with Refusal.n.
+        self.plural: str | None = None
+        self.count: float = 0
+
+    @classmethod
+    def n(cls, singular: str, plural: str, count: float, *, field: str | None = None, **values: object) -> Refusal:
+        refusal = cls(singular, field=field, **values)
+        refusal.plural, refusal.count = plural, count
+        return refusal
+
+    def words(self, _: Translate) -> str:
+        """The sentence in the reader's language."""
+        if self.plural is not None:
+            return _.n(self.msgid, self.plural, self.count, **self.values)
+        return _(self.msgid, **self.values)
 
 
 # Text that would make a platform notify a whole channel, a role or everyone.
@@ -199,8 +218,8 @@ def pause_end(value: str, zone: str, now: datetime, language: str = "en") -> dat
     if span:
         count = _COUNTS.get(span[1]) or int(span[1])
         return now + timedelta(days=count * _SPAN_DAYS[span[2]])
-    for word in ("until ", "till "):
-        if text.lower().startswith(word):
+    for word in ("until ", "till ", *_UNTIL.get(language, ())):
+        if text.lower().replace("\u2019", "'").startswith(word):
             text = text[len(word) :]
     try:
         return moment(text, zone, now, language)
@@ -208,6 +227,47 @@ def pause_end(value: str, zone: str, now: datetime, language: str = "en") -> dat
         if not refusal.msgid.startswith(_TIME_ON_THE_DAY):
             raise
     return moment(f"{text} 9am", zone, now, language)
+
+
+# An hour written the French way ("14 h", "14h30", "9 h 15"): dateparser reads "14 h" as 14 hours.
+_HOUR_MARK = re.compile(r"\b(\d{1,2}) ?h ?(\d{2})?\b", re.IGNORECASE)
+# The word for "next" that people put beside a day's name ("mardi prochain"), in the languages
+# where dateparser does not read it. A day's name alone already means the next one (as "next
+# Tuesday" does in English), so it is left out.
+_NEXT = {"fr": ("prochain", "prochaine")}
+# "Until" before the end of a pause, in the languages where dateparser does not read it.
+_UNTIL = {"fr": ("jusqu'à ", "jusqu'au ")}
+
+
+@cache
+def _day_names(language: str) -> frozenset[str]:
+    try:
+        days = Locale.parse(language).days["format"]["wide"]
+    except (ValueError, LookupError):
+        return frozenset()
+    return frozenset(str(name).casefold() for name in days.values())
+
+
+def as_dateparser_reads(value: str, language: str) -> str:
+    """A date typed in words, with the ways of saying it that dateparser misreads put plainly:
+    "mardi prochain 14 h" is "mardi 14:00"."""
+    text = " ".join(value.split())
+    if not re.match(r"(in|dans) ", text, re.IGNORECASE):  # "dans 2 h" is two hours from now
+        text = _HOUR_MARK.sub(lambda hour: f"{hour[1]}:{hour[2] or '00'}", text)
+    nexts = _NEXT.get(language, ())
+    if nexts:
+        days = _day_names(language)
+        words = text.split(" ")
+        kept = [
+            word
+            for at, word in enumerate(words)
+            if not (
+                word.casefold() in nexts
+                and any(0 <= near < len(words) and words[near].casefold() in days for near in (at - 1, at + 1))
+            )
+        ]
+        text = " ".join(kept)
+    return text
 
 
 def moment(value: str, zone: str, now: datetime, language: str = "en") -> datetime:
@@ -223,7 +283,7 @@ def moment(value: str, zone: str, now: datetime, language: str = "en") -> dateti
             languages=[language, "en"] if language != "en" else ["en"],
             settings={"RETURN_TIME_AS_PERIOD": True, "PREFER_DATES_FROM": "future", "RELATIVE_BASE": base},
         )
-        return parser.get_date_data(value.strip())
+        return parser.get_date_data(as_dateparser_reads(value, language))
 
     data = parse(local_now)
     if data.date_obj is not None and data.period != "time":

@@ -292,7 +292,7 @@ class Bot:
             member = db.get(Member, account.member_id) if account else None
             language = member.language if member else self.settings.default_language
         _ = translator(language)
-        return Reply(messages=(Message((_(refusal.msgid, **refusal.values),)),), refused=True, language=language)
+        return Reply(messages=(Message((refusal.words(_),)),), refused=True, language=language)
 
 
 def in_their_language(reply: Reply, turn: Turn) -> Reply:

@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 from bot.conversation import Field, File, FormField, Option, Reply
 from bot.members import Role
 from bot.settings import Settings
+from bot.words import COMMAND, english_name, verb_context
 
 if TYPE_CHECKING:
     from bot.turn import Turn
@@ -114,8 +115,14 @@ class CommandSpec:
     hint: str = ""
 
     def verb(self, word: str) -> Verb | None:
+        """The verb a word names: its English name or an alias, or its name in any language
+        the bot speaks (from the catalogues: `séances voir 3`)."""
         for verb in self.verbs:
             if word == verb.name or word in verb.aliases:
+                return verb
+        english = english_name(verb_context(self.name), word)
+        for verb in self.verbs:
+            if english == verb.name:
                 return verb
         return None
 
@@ -214,7 +221,12 @@ class Features:
         self.home = tuple(section for feature in self.all for section in feature.home)
 
     def command(self, word: str) -> CommandSpec | None:
-        return self.commands.get(self.aliases.get(word, word))
+        """The command a word names: its English name or an alias first, so English works for
+        everyone, then its name in any language the bot speaks (`profil`, `seances`)."""
+        found = self.commands.get(self.aliases.get(word, word))
+        if found is None:
+            found = self.commands.get(english_name(COMMAND, word) or "")
+        return found
 
 
 def _once(found: dict[str, Any], name: str, value: Any, kind: str) -> None:

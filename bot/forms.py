@@ -106,7 +106,7 @@ def submit_form(
         try:
             cleaned[field.name] = _check(turn, spec, field, raw, zone)
         except Refusal as refusal:
-            errors[field.name] = turn._(refusal.msgid, **refusal.values)
+            errors[field.name] = refusal.words(turn._)
     if errors:
         return _put_right(turn, spec, form_id, asked, page, values, errors)
 
@@ -126,7 +126,7 @@ def submit_form(
         if refusal.field not in values and refusal.field not in sent:
             raise
         # One answer on this page makes the whole form wrong: show it there, keep the draft.
-        problem = {refusal.field: turn._(refusal.msgid, **refusal.values)}
+        problem = {refusal.field: refusal.words(turn._)}
         return _put_right(turn, spec, form_id, asked, page, values, problem)
     _drop_draft(turn.db, turn.member.id, form_id)
     return reply

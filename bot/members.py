@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -264,8 +264,35 @@ def home_account(db: Session, member_id: int, accounts: list[Reach] | None = Non
     accounts as accounts_of gave them, for a caller that has read them already (left as given)."""
     if accounts is None:
         accounts = accounts_of(db, member_id)
-    if len(accounts) <= 1:
-        return accounts[0] if accounts else None
+    return _home(db, member_id, accounts) if accounts else None
+
+
+# Every account of several members, each member's most recent first (as _ACCOUNTS_OF).
+_ACCOUNTS_OF_MEMBERS = (
+    select(Account.member_id, Account.id, Account.platform, Account.workspace, Account.user_id)
+    .where(col(Account.member_id).in_(bindparam("member_ids", expanding=True)))
+    .order_by(col(Account.last_seen_at).desc().nulls_last(), col(Account.id))
+)
+# Ids (or keys) asked about in one read: well under any database's limit on parameters.
+IDS_A_READ = 500
+
+
+def home_accounts(db: Session, member_ids: Sequence[int]) -> dict[int, Reach]:
+    """home_account for many members at once (a message to every coordinator): their accounts in
+    one read for each IDS_A_READ. Members with no account are left out."""
+    accounts: dict[int, list[Reach]] = {}
+    read = plain_read(db)
+    for start in range(0, len(member_ids), IDS_A_READ):
+        chunk = list(member_ids[start : start + IDS_A_READ])
+        for member_id, *where in read(_ACCOUNTS_OF_MEMBERS, {"member_ids": chunk}):
+            accounts.setdefault(member_id, []).append(Reach(*where))
+    return {member_id: _home(db, member_id, theirs) for member_id, theirs in accounts.items()}
+
+
+def _home(db: Session, member_id: int, accounts: list[Reach]) -> Reach:
+    """home_account's choice among a member's accounts (at least one), most recent first."""
+    if len(accounts) == 1:
+        return accounts[0]
     member = db.get(Member, member_id)
     chosen = member.dm_platform if member is not None else None
     # sorted, not sort: stable (most recent first on each side), and the caller's list stays as it was

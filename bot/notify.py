@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from bot.conversation import Message
 from bot.members import AccountRef, Role, members_with_role
-from bot.outbox import enqueue, enqueue_dm
+from bot.outbox import enqueue, enqueue_dms
 from bot.settings import Settings
 from storage.models import Member, Outbox
 
@@ -55,10 +55,5 @@ def tell_coordinators(
             dedupe_key=f"{key}:channel",
         )
         return [row] if row is not None else []
-    queued = []
-    for coordinator in members_with_role(db, Role.COORDINATOR):
-        assert coordinator.id is not None
-        row = enqueue_dm(db, coordinator.id, write(coordinator), now, dedupe_key=f"{key}:{coordinator.id}")
-        if row is not None:
-            queued.append(row)
-    return queued
+    coordinators = members_with_role(db, Role.COORDINATOR)
+    return enqueue_dms(db, [(c.id, write(c), f"{key}:{c.id}") for c in coordinators if c.id is not None], now)

@@ -33,7 +33,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -50,7 +50,7 @@ from bot.conversation import (
     message_from_json,
     message_to_json,
 )
-from bot.members import AccountRef, home_account
+from bot.members import IDS_A_READ, AccountRef, home_accounts
 from storage.models import Account, Member, Outbox
 
 log = logging.getLogger(__name__)
@@ -138,24 +138,50 @@ def enqueue_dm(
     Returns None if the member has no account to reach, has left (`leave`: nothing goes to them
     until they write again), or if `dedupe_key` was queued before. `expires_at` as for `enqueue`.
     """
-    member = db.get(Member, member_id)
-    if member is None or member.left_at is not None:
-        return None
-    account = home_account(db, member_id)
-    if account is None:
-        return None
-    return enqueue(
-        db,
-        account.platform,
-        account.workspace,
-        "dm",
-        account.user_id,
-        message,
-        now,
-        dedupe_key,
-        due_at,
-        expires_at=expires_at,
-    )
+    queued = enqueue_dms(db, [(member_id, message, dedupe_key)], now, due_at, expires_at)
+    return queued[0] if queued else None
+
+
+def enqueue_dms(
+    db: Session,
+    messages: Sequence[tuple[int, Message, str | None]],
+    now: datetime,
+    due_at: datetime | None = None,
+    expires_at: datetime | None = None,
+) -> list[Outbox]:
+    """enqueue_dm for many members at once, each (member id, message, dedupe key): the same
+    rules, with everyone's accounts and the keys queued before read in a few reads, and one
+    write for all (a message to every coordinator is a handful of statements, not hundreds).
+    Returns the rows queued, in the order asked."""
+    staying = [m for m, _message, _key in messages if _reachable(db.get(Member, m))]
+    homes = home_accounts(db, staying)
+    keys = [key for _m, _message, key in messages if key is not None]
+    taken = _queued_before(db, keys)
+    rows = []
+    for member_id, message, key in messages:
+        home = homes.get(member_id)
+        if home is None or key in taken:
+            continue
+        if key is not None:
+            taken.add(key)  # asked twice in one call: queued once
+        rows.append(
+            _row(home.platform, home.workspace, "dm", home.user_id, message, now, key, due_at, None, expires_at)
+        )
+    _add(db, rows, now)
+    return rows
+
+
+def _reachable(member: Member | None) -> bool:
+    return member is not None and member.left_at is None
+
+
+def _queued_before(db: Session, keys: Sequence[str]) -> set[str]:
+    """Those of these dedupe keys that a row has already, IDS_A_READ at a time."""
+    found: set[str] = set()
+    for start in range(0, len(keys), IDS_A_READ):
+        chunk = list(keys[start : start + IDS_A_READ])
+        found.update(db.exec(_KEYS_QUEUED, params={"keys": chunk}))
+    return found
 
 
 def direct_messages(db: Session, member_id: int) -> list[tuple[str, str, str]]:
@@ -194,11 +220,26 @@ def enqueue(
 ) -> Outbox | None:
     """Queue a message (see the module's words). With `expires_at`, it is of use only before
     then (a reminder, before the session starts): not sent by then, it is let go, not sent late."""
-    if dedupe_key is not None:
-        seen = db.exec(_QUEUED_BEFORE, params={"key": dedupe_key}).first()
-        if seen is not None:
-            return None
-    row = Outbox(
+    if dedupe_key is not None and _queued_before(db, [dedupe_key]):
+        return None
+    row = _row(platform, workspace, target_kind, target_id, message, now, dedupe_key, due_at, edit_of, expires_at)
+    _add(db, [row], now)
+    return row
+
+
+def _row(
+    platform: str,
+    workspace: str,
+    target_kind: str,
+    target_id: str,
+    message: Message | CalendarEvent,
+    now: datetime,
+    dedupe_key: str | None,
+    due_at: datetime | None,
+    edit_of: int | None,
+    expires_at: datetime | None,
+) -> Outbox:
+    return Outbox(
         platform=platform,
         workspace=workspace,
         target_kind=target_kind,
@@ -210,11 +251,17 @@ def enqueue(
         edit_of=edit_of,
         expires_at=expires_at,
     )
-    db.add(row)
+
+
+def _add(db: Session, rows: Sequence[Outbox], now: datetime) -> None:
+    """Write the new rows (each gets its id); the dispatcher is woken once this is committed if
+    one is due now (`on_queued`)."""
+    if not rows:
+        return
+    db.add_all(rows)
     db.flush()
-    if row.due_at <= now:
-        db.info[_QUEUED] = True  # the dispatcher is woken once this is committed (`on_queued`)
-    return row
+    if any(row.due_at <= now for row in rows):
+        db.info[_QUEUED] = True
 
 
 def enqueue_channel(
@@ -542,7 +589,7 @@ def _waiting() -> ColumnElement[bool]:
 
 # Built once, with parameters: a sign-up queues an edit of its session's post every time, and
 # building a statement costs more than running it.
-_QUEUED_BEFORE = select(Outbox.id).where(col(Outbox.dedupe_key) == bindparam("key"))
+_KEYS_QUEUED = select(Outbox.dedupe_key).where(col(Outbox.dedupe_key).in_(bindparam("keys", expanding=True)))
 # Where the original went, not its body: an announcement's JSON can be long.
 _WHERE_IT_WENT = select(Outbox.platform, Outbox.workspace, Outbox.target_kind, Outbox.target_id).where(
     col(Outbox.id) == bindparam("original")

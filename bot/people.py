@@ -94,9 +94,10 @@ def which_one(turn: Turn, unsure: Unsure, action: str, value: str) -> Message:
         )
         field = Field(member.display_name, accounts(turn, member))
         return Message((lead,), (field,), (Button(_("Yes, this person"), f"{action}:{member.id}", value),))
-    lead = _(
+    lead = _.n(
+        "There is {count} person called {name}. Which one do you mean?",
         "There are {count} people called {name}. Which one do you mean?",
-        count=len(unsure.members),
+        len(unsure.members),
         name=unsure.name[:80],
     )
     fields, buttons = [], []
@@ -134,4 +135,4 @@ def _ago(turn: Turn, member: Member) -> str:
         return turn._("today")
     if days == 1:
         return turn._("yesterday")
-    return turn._("{days} days ago", days=days)
+    return turn._.n("{days} day ago", "{days} days ago", days, days=days)

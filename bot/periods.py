@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from dateparser.date import DateDataParser
 
-from bot.checks import Refusal
+from bot.checks import Refusal, as_dateparser_reads
 from bot.turn import Turn
 
 _UNITS = {"day": "days", "days": "days", "week": "weeks", "weeks": "weeks", "month": "months",
@@ -113,7 +113,7 @@ def day(turn: Turn, value: str) -> date:
         languages=[language, "en"] if language != "en" else ["en"],
         settings={"RELATIVE_BASE": today, "PREFER_DAY_OF_MONTH": "first"},
     )
-    found = parser.get_date_data(value).date_obj
+    found = parser.get_date_data(as_dateparser_reads(value, language)).date_obj
     if found is None:
         raise Refusal(
             "I couldn't read '{value}' as a date. Try a date like 2026-11-30 or 30 Nov.", value=value[:60]

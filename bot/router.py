@@ -19,7 +19,7 @@ from bot.forms import continue_form, open_form, submit_form
 from bot.guard import allowed, role_list
 from bot.home import home
 from bot.turn import Turn, split_id
-from bot.words import languages, translator
+from bot.words import COMMAND, languages, name_in, translator, verb_context
 
 SAY_AT_MOST = 40  # characters of an unknown word said back
 
@@ -45,7 +45,9 @@ def command(turn: Turn, event: Command) -> Reply:
     name = event.name.strip().lstrip("/").lower() or "guide"
     spec = turn.features.command(name)
     if spec is None:
-        close = difflib.get_close_matches(name, list(turn.features.commands), n=1, cutoff=0.6)
+        language = turn.member.language
+        names = [name_in(language, COMMAND, each) for each in turn.features.commands]
+        close = difflib.get_close_matches(name, [*names, *turn.features.commands], n=1, cutoff=0.6)
         if close:
             raise Refusal(
                 "I don't know '{name}'. Did you mean {suggestion}? Type guide to see what you can do.",
@@ -120,17 +122,21 @@ def _verb(turn: Turn, spec: CommandSpec, word: str) -> Verb:
     if found is not None:
         return found
     mine = [v for v in spec.verbs if usable_by(turn, v)]
-    close = difflib.get_close_matches(word, [v.name for v in mine], n=1, cutoff=0.6)
+    # Said back with the names this person types: "séances voir", not "sessions show".
+    language = turn.member.language
+    command = name_in(language, COMMAND, spec.name)
+    names = [name_in(language, verb_context(spec.name), v.name) for v in mine]
+    close = difflib.get_close_matches(word, [*names, *(v.name for v in mine)], n=1, cutoff=0.6)
     if close:
         raise Refusal(
             "I don't know '{name}'. Did you mean {suggestion}?",
-            name=f"{spec.name} {word}"[:SAY_AT_MOST],
-            suggestion=f"{spec.name} {close[0]}",
+            name=f"{command} {word}"[:SAY_AT_MOST],
+            suggestion=f"{command} {close[0]}",
         )
     raise Refusal(
         "Type {command} and one of: {verbs}. Type guide to see more.",
-        command=spec.name,
-        verbs=", ".join(v.name for v in mine),
+        command=command,
+        verbs=", ".join(dict.fromkeys(names)),
     )
 
 

@@ -43,6 +43,10 @@ class Turn:
         """A translated sentence whose {gaps} may hold times, each shown in the reader's zone."""
         return fill(self._(msgid), **values)
 
+    def spans_n(self, singular: str, plural: str, count: int, **values: Span) -> tuple[Span, ...]:
+        """`spans` for a sentence with a count, also filled in as {count}."""
+        return fill(self._.pick(singular, plural, count), **{"count": str(count), **values})
+
     def moment(self, at: datetime) -> Moment:
         return moment_for(self.member, at)
 

@@ -3,34 +3,149 @@
 Strings are marked in the code as `_("...")` and kept in gettext catalogues under
 `bot/locale/<lang>/LC_MESSAGES/messages.po`, read with Babel. English is complete.
 `make catalogue` extracts new strings.
+
+A sentence with a count and a plural noun is one plural entry, looked up with
+`_.n("{count} place left", "{count} places left", count)`: the language's own gettext plural
+rule picks the form (French: 0 and 1 are singular).
 """
 
 from __future__ import annotations
 
+import gettext
+import unicodedata
 from collections.abc import Callable
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_datetime
+from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 
 LOCALE_DIR = Path(__file__).with_name("locale")
 DOMAIN = "messages"
 
-Translate = Callable[..., str]
+
+@cache
+def _entries(language: str) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
+    """The catalogue's sentences, and its plural entries by their singular English."""
+    path = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if not path.exists():
+        return {}, {}
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=language)
+    sentences: dict[str, str] = {}
+    plurals: dict[str, tuple[str, ...]] = {}
+    for m in catalog:
+        if not m.id:
+            continue
+        if isinstance(m.id, tuple):
+            forms = tuple(str(f) for f in m.string)
+            # A plural entry counts only with every form written: half of one is no use.
+            if len(forms) == _plural_rule(language)[0] and all(forms):
+                plurals[str(m.id[0])] = forms
+        elif m.string and not m.context:  # names of commands have their own reader, _names
+            sentences[str(m.id)] = str(m.string)
+    return sentences, plurals
 
 
 @cache
-def _catalogue(language: str) -> dict[str, str]:
+def _plural_rule(language: str) -> tuple[int, Callable[[int], int]]:
+    """How many forms the language has, and which one a count takes (gettext's rule)."""
+    try:
+        found = get_plural(language)
+    except (ValueError, UnknownLocaleError):  # a code Babel does not know reads as English does
+        found = get_plural("en")
+    return found.num_plurals, gettext.c2py(found.plural_expr)
+
+
+def plural_index(language: str, count: float) -> int:
+    """Which form of a plural entry `count` takes. A count with a fraction (1.5 hours) takes
+    the last form, as English does."""
+    forms, rule = _plural_rule(language)
+    if float(count).is_integer():
+        return min(rule(int(count)), forms - 1)
+    return forms - 1
+
+
+class Translator:
+    """A `_` for one reader: `_("...")` looks the English text up, then fills in {named}
+    values; `_.n(singular, plural, count)` does the same for a sentence with a count."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+        self._own, self._own_plurals = _entries(language)
+        self._english, self._english_plurals = _entries("en")
+
+    def __call__(self, msgid: str, **values: object) -> str:
+        found = self._own.get(msgid) or self._english.get(msgid) or msgid
+        return found.format(**values) if values else found
+
+    def pick(self, singular: str, plural: str, count: float) -> str:
+        """The form `count` takes, not yet filled in (for `fill`, whose values are spans)."""
+        own = self._own_plurals.get(singular)
+        if own is not None:
+            return own[plural_index(self.language, count)]
+        english = self._english_plurals.get(singular, (singular, plural))
+        return english[plural_index("en", count)]
+
+    def n(self, singular: str, plural: str, count: float, **values: object) -> str:
+        """`count` is also filled in as {count}, unless `values` give their own."""
+        return self.pick(singular, plural, count).format(**{"count": count, **values})
+
+
+Translate = Translator
+
+
+# The context of a command's name in the catalogues, and of the names of the words after it
+# (scripts/catalogue.py writes them from the declarations): "profile" the command is kept apart
+# from "profile" the label, and "new" after sessions from "new" after checkin.
+COMMAND = "command"
+
+
+def verb_context(command: str) -> str:
+    return f"{COMMAND} {command}"
+
+
+@cache
+def _names(language: str) -> dict[tuple[str, str], str]:
+    """A catalogue's names of commands and verbs: (context, English name) -> its own name."""
     path = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
     if not path.exists():
         return {}
     with path.open("rb") as handle:
         catalog = read_po(handle, locale=language)
-    return {str(m.id): str(m.string) for m in catalog if m.id and m.string}
+    return {(str(m.context), str(m.id)): str(m.string) for m in catalog if m.id and m.string and m.context}
+
+
+def name_in(language: str, context: str, name: str) -> str:
+    """A command's name (context COMMAND) or a verb's (verb_context) as a reader of `language`
+    types it: "profil" for "profile" in French. English, or no translation: the name itself."""
+    return _names(language).get((context, name), name) if language != "en" else name
+
+
+def typeable(word: str) -> str:
+    """A typed name as it is compared: any case, with or without accents ("seances", "Séances")."""
+    decomposed = unicodedata.normalize("NFKD", word.strip().casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+@cache
+def _english_names(context: str) -> dict[str, str]:
+    """Every language's name for the commands (or one command's verbs), typeable -> English."""
+    found: dict[str, str] = {}
+    for language in languages():
+        for (where, name), said in _names(language).items():
+            if where == context:
+                found.setdefault(typeable(said), name)
+    return found
+
+
+def english_name(context: str, typed: str) -> str | None:
+    """The English name of a command or verb typed in any language the bot speaks, if any."""
+    return _english_names(context).get(typeable(typed))
 
 
 def languages() -> list[str]:
@@ -40,22 +155,15 @@ def languages() -> list[str]:
 
 @cache
 def _languages() -> tuple[str, ...]:
-    """Read once, like the catalogues themselves (_catalogue): a new language needs a restart
+    """Read once, like the catalogues themselves (_entries): a new language needs a restart
     anyway. Every turn asks (bot/router.py, phrase), and listing the folder costs."""
     found = sorted(p.name for p in LOCALE_DIR.iterdir() if (p / "LC_MESSAGES").is_dir())
     return tuple(sorted(found, key=lambda code: code != "en"))
 
 
-def translator(language: str) -> Translate:
-    """A `_` for one reader: looks the English text up, then fills in {named} values."""
-    own = _catalogue(language)
-    english = _catalogue("en")
-
-    def _(msgid: str, **values: object) -> str:
-        found = own.get(msgid) or english.get(msgid) or msgid
-        return found.format(**values) if values else found
-
-    return _
+def translator(language: str) -> Translator:
+    """A `_` for one reader (see Translator)."""
+    return Translator(language)
 
 
 def when(at: datetime, zone: str, language: str) -> str:

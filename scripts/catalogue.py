@@ -2,8 +2,17 @@
 
 Every marked sentence is extracted with Babel; the English catalogue gets it word for word,
 other languages get it untranslated (they fall back to English until someone translates it).
-It then says, for each language, how many sentences are untranslated and how many are fuzzy;
-tests/test_words.py fails the build while French has any.
+A plural sentence (`_.n(singular, plural, count)`) is one entry with a form for each of the
+language's plural forms; English gets (singular, plural).
+
+Other languages also get the name of every command and of every word after one, read from the
+declarations (bot/features.py), each with a context ("command", or "command sessions" for the
+words after sessions) so a translator can tell them from the same English word used as a label.
+Their translations are what people may type in that language (bot/feature.py), and the names
+Discord shows in it.
+
+It then says, for each language, how many entries are untranslated and how many are fuzzy (a
+guess marked to check, kept marked); tests/test_words.py fails the build while French has any.
 """
 
 from __future__ import annotations
@@ -17,19 +26,47 @@ from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALE = ROOT / "bot" / "locale"
-KEYWORDS = {"_": None, "N_": None, "Refusal": None, "spans": None}
+# `n` is `_.n(...)` and `Refusal.n(...)`, `pick` is `_.pick(...)` (for `fill`), `spans_n` is
+# `turn.spans_n(...)`: each takes the singular English, then the plural.
+KEYWORDS = {"_": None, "N_": None, "Refusal": None, "spans": None, "n": (1, 2), "pick": (1, 2), "spans_n": (1, 2)}
+
+Sentence = str | tuple[str, str]
 
 
-def extracted() -> list[str]:
-    """Every marked English sentence in bot/ and adapters/, in order of first appearance."""
-    found: dict[str, None] = {}
+def extracted() -> list[Sentence]:
+    """Every marked English sentence in bot/ and adapters/, in order of first appearance: a
+    str, or (singular, plural) for a sentence with a count."""
+    found: dict[Sentence, None] = {}
     for folder in ("bot", "adapters"):
         for _file, _line, message, _comments, _context in extract_from_dir(
             ROOT / folder, method_map=[("**.py", "python")], keywords=KEYWORDS
         ):
             if isinstance(message, str) and message:
                 found.setdefault(message)
+            elif isinstance(message, tuple) and len(message) == 2 and all(message):
+                found.setdefault((str(message[0]), str(message[1])))
     return list(found)
+
+
+NAME_RULE = "A name people type: lowercase, no spaces, at most 32 characters; letters, digits, - or _."
+
+
+def names() -> list[tuple[str, str, str]]:
+    """(context, English name, note for translators) of every command and verb, in the order
+    `guide` lists them."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from bot.feature import Features
+    from bot.features import EVERY_FEATURE
+    from bot.words import COMMAND, verb_context
+
+    found: list[tuple[str, str, str]] = []
+    for spec in Features(EVERY_FEATURE).commands.values():
+        found.append((COMMAND, spec.name, f"The command {spec.name}: {spec.summary} {NAME_RULE}"))
+        for verb in spec.verbs:
+            note = f"The word after {spec.name} in `{spec.name} {verb.name}`: {verb.summary} {NAME_RULE}"
+            found.append((verb_context(spec.name), verb.name, note))
+    return found
 
 
 def catalogue_path(language: str) -> Path:
@@ -56,16 +93,44 @@ def untranslated_and_fuzzy(language: str) -> tuple[list[str], list[str]]:
     return [str(m.id) for m in messages if missing(m.string)], [str(m.id) for m in messages if m.fuzzy]
 
 
-def update(language: str, sentences: list[str]) -> None:
-    old = {str(m.id): m for m in read(language) if m.id}
+def update(language: str, sentences: list[Sentence], named: list[tuple[str, str, str]] | None = None) -> None:
+    named = names() if named is None else named
+    path = catalogue_path(language)
+    # By (context, English): a plural entry by its singular English, as gettext looks it up.
+    old: dict[tuple[str | None, str], object] = {}
+    flags: dict[tuple[str | None, str], set[str]] = {}  # "fuzzy" stays until someone checks it
+    if path.exists():
+        with path.open("rb") as handle:
+            for m in read_po(handle, locale=language):
+                if m.id:
+                    key = (m.context, str(m.id[0]) if isinstance(m.id, tuple) else str(m.id))
+                    old[key], flags[key] = m.string, set(m.flags)
     catalog = Catalog(locale=language, project="partnerbot", fuzzy=False)
     for sentence in sentences:
-        before = old.get(sentence)
-        if language == "en":
-            catalog.add(sentence, sentence)
-        else:  # a guess marked fuzzy stays marked until someone checks it
-            catalog.add(sentence, str(before.string) if before else "", flags=before.flags if before else ())
-    path = catalogue_path(language)
+        if isinstance(sentence, tuple):
+            forms = catalog.num_plurals
+            kept = old.get((None, sentence[0]))
+            if language == "en":
+                translated: str | tuple[str, ...] = sentence
+            elif isinstance(kept, tuple | list) and len(kept) == forms:
+                translated = tuple(str(f) for f in kept)
+            else:
+                translated = ("",) * forms
+            catalog.add(sentence, translated, flags=flags.get((None, sentence[0]), ()))
+        else:
+            kept = old.get((None, sentence))
+            translated = kept if isinstance(kept, str) and language != "en" else ""
+            catalog.add(sentence, sentence if language == "en" else translated, flags=flags.get((None, sentence), ()))
+    if language != "en":  # English names are the declarations themselves
+        for context, name, note in named:
+            kept = old.get((context, name))
+            catalog.add(
+                name,
+                kept if isinstance(kept, str) else "",
+                auto_comments=[note],
+                context=context,
+                flags=flags.get((context, name), ()),
+            )
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as handle:
         write_po(handle, catalog, omit_header=True, sort_output=True, width=100)
@@ -73,9 +138,10 @@ def update(language: str, sentences: list[str]) -> None:
 
 def main() -> int:
     sentences = extracted()
+    named = names()
     languages = {p.name for p in LOCALE.iterdir() if p.is_dir()} | {"en"}
     for language in sorted(languages):
-        update(language, sentences)
+        update(language, sentences, named)
     print(f"{len(sentences)} sentences in {', '.join(sorted(languages))}.")
     for language in sorted(languages - {"en"}):
         untranslated, fuzzy = untranslated_and_fuzzy(language)

@@ -138,7 +138,7 @@ def test_bad_input_gets_a_kind_message_and_never_a_traceback(tmp_path):
         ["console", "--as", "Priya"],
         script(
             "dance",
-            "profil",
+            "profiel",
             "profile timezone Mars/Base",
             "profile pause banana",
             "profile name " + "x" * 81,

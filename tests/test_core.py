@@ -80,8 +80,8 @@ def test_an_unknown_command_gets_a_kind_pointer_to_guide(engine, sam):
 
 
 def test_a_near_miss_suggests_the_command(sam):
-    sam.says("profil")
-    assert sam.text == "I don't know 'profil'. Did you mean profile? Type guide to see what you can do."
+    sam.says("profiel")
+    assert sam.text == "I don't know 'profiel'. Did you mean profile? Type guide to see what you can do."
     sam.says("rolse")
     assert sam.text == "I don't know 'rolse'. Did you mean roles? Type guide to see what you can do."
 

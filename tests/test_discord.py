@@ -231,6 +231,37 @@ def test_the_client_identifies_syncs_every_command_and_keeps_its_heartbeat(world
     assert "autocomplete" not in who  # a name or an @mention, typed
 
 
+def test_slash_commands_carry_their_french_names_and_descriptions_and_still_arrive_in_english(world, engine):
+    fr = translator("fr")
+    [synced] = world.fake.made("PUT", "/applications/700/guilds/800/commands")
+    commands = {c["name"]: c for c in synced.body}
+    profile = commands["profile"]
+    assert profile["name_localizations"] == {"fr": "profil"}
+    assert profile["description_localizations"] == {
+        "fr": shorten(fr("Shows your settings. You can change your time zone, quiet hours, interests and more."), 100)
+    }
+    assert profile["description_localizations"]["fr"].startswith("Affiche vos paramètres.")
+    timezone = {o["name"]: o for o in profile["options"]}["timezone"]
+    assert timezone["name_localizations"] == {"fr": "fuseau"}
+    assert timezone["description_localizations"] == {"fr": "Définit votre fuseau horaire, pour que les heures soient les vôtres."}
+    [zone] = timezone["options"]
+    assert zone["name"] == "timezone" and zone["description_localizations"]["fr"] != zone["description"]
+    assert commands["sessions"]["name_localizations"] == {"fr": "séances"}
+    # guide and help are both "aide" in French: Discord takes a name once, so guide has it.
+    assert commands["guide"]["name_localizations"] == {"fr": "aide"}
+    assert "fr" not in commands["help"]["name_localizations"]
+    french = [c["name_localizations"].get("fr", c["name"]) for c in synced.body]
+    assert len(french) == len(set(french))
+
+    # Someone whose Discord is in French picks /profil: Discord sends the English name.
+    met(world, PRIYA)
+    world.slash(PRIYA, "profile", "language fr")
+    assert member(engine, PRIYA).language == "fr"
+    [shown] = world.slash(PRIYA, "profile", "timezone America/Toronto").answers
+    assert seen(shown).startswith("Enregistré.")
+    assert member(engine, PRIYA).timezone == "America/Toronto"
+
+
 def test_every_command_and_verb_of_the_core_is_a_slash_command(world):
     met(world, PRIYA)
     for name, spec in world.bot.features.commands.items():

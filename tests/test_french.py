@@ -26,7 +26,7 @@ from bot.conversation import ButtonPress, Command, Event, FormSubmit, Message, M
 from bot.core import Bot
 from bot.features import EVERY_FEATURE
 from bot.members import AccountRef, find_account
-from bot.words import _catalogue, translator, when
+from bot.words import _entries, translator, when
 from storage.models import CheckInPrompt, Member
 from tests.conftest import Person, RecordingSender, deliver
 from tests.test_authorization import FORGED, subjects_for
@@ -55,17 +55,31 @@ DAYS_AND_MONTHS = re.compile(
 )
 
 
+def catalogue_pairs() -> dict[str, str]:
+    """Each English sentence of the catalogue, each form of a plural entry on its own, with its
+    French (a plural's French forms together). Names of commands are typed words: left out."""
+    english, english_plurals = _entries("en")
+    french, french_plurals = _entries("fr")
+    pairs = {msgid: french.get(msgid, msgid) for msgid in english}
+    for singular, forms in english_plurals.items():
+        for form in forms:
+            pairs.setdefault(form, " | ".join(french_plurals.get(singular, forms)))
+    return pairs
+
+
+PAIRS = catalogue_pairs()
+
+
 def english_sentences() -> dict[str, str]:
     """Each piece of English (3 words or more, between {gaps}) whose French says it otherwise,
-    with the catalogue sentence it comes from. Typed command words are single words: left out."""
-    french = _catalogue("fr")
+    with the catalogue sentence it comes from."""
     pieces: dict[str, str] = {}
-    for msgid in _catalogue("en"):
-        if french.get(msgid, msgid) == msgid:
+    for msgid, french in PAIRS.items():
+        if french == msgid:
             continue
         for piece in re.split(r"\{[a-z_]+\}", msgid):
             piece = piece.strip(" .,:;()'\"\n")
-            if len(piece.split()) >= 3 and piece not in french[msgid]:
+            if len(piece.split()) >= 3 and piece not in french:
                 pieces.setdefault(piece, msgid)
     return pieces
 
@@ -76,8 +90,7 @@ ENGLISH_PATTERN = re.compile("|".join(re.escape(p) for p in sorted(ENGLISH, key=
 
 
 # A label, a title or a button's words drawn whole: English of any length whose French differs.
-FRENCH = _catalogue("fr")
-LABELS = {msgid for msgid in _catalogue("en") if "{" not in msgid and FRENCH.get(msgid, msgid) != msgid}
+LABELS = {msgid for msgid, french in PAIRS.items() if "{" not in msgid and french != msgid}
 
 
 def leaks(pieces: list[tuple[str, str]]) -> list[str]:

@@ -213,7 +213,7 @@ def test_erasing_keeps_only_the_record_of_paid_work_under_a_pseudonym(engine, cl
     pat_id = rows(engine, Account)[2].member_id
 
     pat.says("mydata erase")
-    assert "Kept: The record of paid work: 1 times selected. Finance must keep it. " in pat.text
+    assert "Kept: The record of paid work: selected once. Finance must keep it. " in pat.text
     assert "It will show the name Former member 3, not yours." in pat.text
     pat.press("Erase my data")
 

@@ -1051,7 +1051,7 @@ def test_selecting_up_to_the_number_of_places(engine, platform, clock, jo, alex,
     assert "Priya, selected for this one: Not selected in the last 6 months." in jo.text
     # A Select button from before, pressed now, changes nothing.
     press(jo, f"opening.select:1:{member_id(engine, 'alex')}")
-    assert jo.text == "All 1 places in Online booking working group are filled. Nothing changed."
+    assert jo.text == "The only place in Online booking working group is filled. Nothing changed."
     assert len(rows(engine, Involvement)) == 1
 
 

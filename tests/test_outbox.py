@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from bot.conversation import CalendarEvent, HomeOpened, Message
+from bot.conversation import CalendarEvent, HomeOpened, Message, message_from_json
 from bot.members import AccountRef
 from bot.outbox import (
     FOLLOW_WAIT,
@@ -26,6 +26,7 @@ from bot.outbox import (
     enqueue,
     enqueue_channel,
     enqueue_dm,
+    enqueue_dms,
     enqueue_edit,
     enqueue_event,
     retry,
@@ -719,3 +720,24 @@ def test_the_admin_sees_messages_let_go_as_too_late_apart_from_failures(engine, 
     ada.says("outbox")
     assert too_late not in ada.text  # a week on, they are old news
     assert platform.texts_for("bob") == []
+
+
+def test_a_message_to_many_goes_once_to_each_who_can_be_reached_in_the_order_asked(engine, bot, clock, person):
+    for name in ("Ana", "Ben", "Cy", "Di"):
+        person(name).says("profile")
+    person("Ben").says("leave")
+    ids = {name: member_named(engine, name.lower()).id for name in ("Ana", "Ben", "Cy", "Di")}
+    with Session(engine) as session:
+        enqueue_dm(session, ids["Cy"], Message(("earlier",)), clock.now(), dedupe_key="note:cy")
+        asked = [(ids[name], Message((f"to {name}",)), f"note:{name.lower()}") for name in ("Di", "Ben", "Cy", "Ana")]
+        queued = enqueue_dms(session, [*asked, (ids["Di"], Message(("again",)), "note:di")], clock.now())
+        session.commit()
+        # Ben has left and Cy had this one already; Di's second is the same key.
+        assert [row.target_id for row in queued] == ["di", "ana"]
+    with Session(engine) as session:
+        rows = session.exec(select(Outbox).order_by(Outbox.id)).all()
+    assert [(r.target_id, message_from_json(r.body).plain()) for r in rows[-3:]] == [
+        ("cy", "earlier"),
+        ("di", "to Di"),
+        ("ana", "to Ana"),
+    ]

@@ -295,7 +295,7 @@ def test_sessions_openings_and_fairness_with_the_flag(engine, clock, cora, partn
     files = files_of(reply)
     assert {"sessions.png", "openings.png", "fairness.png"} <= set(files)
     assert files["fairness.png"].description == (
-        "How many partners were selected how many times. 0 times: 3, 1 times: 0, 2 times: 0, 3 times: 1, 4 times: 0, 5+ times: 0."
+        "How many partners were selected how many times. 0 times: 3, 1 time: 0, 2 times: 0, 3 times: 1, 4 times: 0, 5+ times: 0."
     )
     for name in ("sessions.png", "openings.png", "fairness.png"):
         assert png_size(files[name]) == (720, 900)
@@ -318,8 +318,11 @@ def test_no_flag_when_selections_are_spread(engine, clock, cora, partners):
         rows[1].member_id, rows[2].member_id = ids[1], ids[2]
         db.commit()
     text = cora.says("report last 3 months").plain()
-    assert "1 of 4 partners were never selected" in text
+    assert "1 of 4 partners was never selected." in text
     assert "Please look at this" not in text
+    cora.says("profile language fr")
+    text = cora.says("report last 3 months").plain()
+    assert "1 des 4 partenaires n'a jamais été sélectionné." in text
 
 
 def test_without_a_period_the_report_covers_the_last_3_months(engine, clock, cora, partners):

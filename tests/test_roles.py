@@ -773,6 +773,16 @@ def test_a_name_changed_within_the_week_says_when(clock, person, days, ago):
     assert ada.text.splitlines()[0] == f"Priya Patel changed their name {ago}. Is this who you mean?"
 
 
+@pytest.mark.parametrize(("days", "ago"), [(0, "aujourd'hui"), (6, "il y a 6 jours")])
+def test_a_name_changed_within_the_week_says_when_in_french(clock, person, days, ago):
+    ada, _pat = pat_renamed(person, clock, "Priya Patel", timedelta(days=days, hours=2))
+    ada.says("profile language fr")
+
+    ada.says("roles grant Priya Patel staff")
+
+    assert ago in ada.text.splitlines()[0]
+
+
 def test_someone_who_took_the_name_8_days_ago_is_given_the_role_at_once(engine, clock, person):
     ada, _pat = pat_renamed(person, clock, "Priya Patel", timedelta(days=8))
 

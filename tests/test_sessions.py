@@ -460,6 +460,20 @@ def test_sign_up_closing_and_reminders_can_be_chosen(engine, cora):
 # ---- the list, and one session's card --------------------------------------------------------------
 
 
+def test_places_left_agree_with_the_count_in_english_and_in_french(cora, alex, priya, quinn):
+    scheduled_one(cora, capacity="2")
+    priya.says("profile language fr")
+    alex.says("sessions")
+    assert "2 places left." in alex.text
+    priya.says("sessions")
+    assert "2 places restantes." in priya.text
+    sign_up(quinn, 1)
+    alex.says("sessions")
+    assert "1 place left." in alex.text
+    priya.says("sessions")
+    assert "1 place restante." in priya.text
+
+
 def test_everyone_lists_sessions_coming_up_with_places_left_and_their_own(
     engine, bot, cora, alex, priya, quinn
 ):

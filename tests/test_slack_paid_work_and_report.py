@@ -193,7 +193,7 @@ def test_five_charts_of_a_full_report_each_reach_the_direct_message_with_their_w
         assert chart["alt_txt"] and chart["alt_txt"] == chart["initial_comment"], name
     assert pngs["fairness.png"]["alt_txt"] == (
         "How many partners were selected how many times. "
-        "0 times: 5, 1 times: 0, 2 times: 0, 3 times: 1, 4 times: 0, 5+ times: 0."  # Ada and Cora too
+        "0 times: 5, 1 time: 0, 2 times: 0, 3 times: 1, 4 times: 0, 5+ times: 0."  # Ada and Cora too
     )
     assert len([n for n in files if n.endswith(".csv")]) == 1
 

@@ -24,6 +24,7 @@ import yarl
 from discord import app_commands
 
 from adapters.discord import translate
+from adapters.discord.localize import CatalogueTranslator, name, sentence
 from adapters.discord.poster import DiscordPoster, download, parts
 from adapters.discord.render import NO_PINGS, form_errors, form_offer, render_modal, shorten
 from adapters.discord.sender import DiscordSender, limit_trace
@@ -32,7 +33,7 @@ from bot.conversation import MAX_FILE_BYTES, Event, FormSubmit, Message, Reply
 from bot.core import Bot
 from bot.feature import CommandSpec, Verb
 from bot.settings import Settings
-from bot.words import Translate, translator
+from bot.words import Translate, translator, verb_context
 
 log = logging.getLogger(__name__)
 
@@ -82,24 +83,32 @@ class DiscordAdapter(discord.Client):
             self.tree.add_command(self._slash(spec))
 
     def _slash(self, spec: CommandSpec) -> app_commands.Command[Any, ..., None] | app_commands.Group:
-        """`/guide`; or a group of subcommands, one per verb: `/sessions join session:3`."""
-        summary = shorten(self._(spec.summary), 100)
+        """`/guide`; or a group of subcommands, one per verb: `/sessions join session:3`.
+        Names and descriptions are marked for CatalogueTranslator: Discord shows them in each
+        language the bot speaks (`/profil`), and still sends the English name."""
+        summary = sentence(shorten(self._(spec.summary), 100), spec.summary)
         if not spec.verbs:
             typed = None
             if spec.argument:
                 typed = Verb(spec.name, spec.run, spec.summary, argument=spec.argument, hint=spec.hint, optional=True)
-            made = self._subcommand(spec.name, spec.name, "", summary, typed)
+            made = self._subcommand(spec.name, name(spec.name), "", summary, typed)
             made.allowed_contexts = self.contexts
             return made
-        group = app_commands.Group(name=spec.name, description=summary, allowed_contexts=self.contexts)
+        group = app_commands.Group(name=name(spec.name), description=summary, allowed_contexts=self.contexts)
         for verb in spec.verbs[:MAX_SUBCOMMANDS]:
+            described = sentence(shorten(self._(verb.summary), 100), verb.summary)
             group.add_command(
-                self._subcommand(spec.name, verb.name, verb.name, shorten(self._(verb.summary), 100), verb)
+                self._subcommand(spec.name, name(verb.name, verb_context(spec.name)), verb.name, described, verb)
             )
         return group
 
     def _subcommand(
-        self, command: str, name: str, words: str, summary: str, verb: Verb | None
+        self,
+        command: str,
+        name: app_commands.locale_str,
+        words: str,
+        summary: app_commands.locale_str,
+        verb: Verb | None,
     ) -> app_commands.Command[Any, ..., None]:
         """One slash command whose answer is the core's command `command`, with `words` and
         what was typed in the verb's one option after them (which may be left out when the verb
@@ -124,7 +133,7 @@ class DiscordAdapter(discord.Client):
             async def run_with(interaction: discord.Interaction, value: str = "") -> None:  # type: ignore[misc]
                 await answer_with(interaction, value)
 
-        hint = shorten(self._(verb.hint) if verb.hint else verb.argument, 100)
+        hint = sentence(shorten(self._(verb.hint), 100), verb.hint) if verb.hint else verb.argument[:100]
         callback = app_commands.rename(value=verb.argument)(app_commands.describe(value=hint)(run_with))
         made = app_commands.Command(name=name, description=summary, callback=callback)
         if verb.argument in self.bot.features.suggestions:
@@ -152,6 +161,7 @@ class DiscordAdapter(discord.Client):
         return suggest
 
     async def setup_hook(self) -> None:
+        await self.tree.set_translator(CatalogueTranslator(self.bot.features.commands.values()))
         if self.guild is not None:
             self.tree.copy_global_to(guild=self.guild)
             await self.tree.sync(guild=self.guild)

@@ -92,7 +92,12 @@ def again(alert: Alert, partner: str, reader: Member, minutes: int) -> Message:
     """The alert sent again to every coordinator and admin, when nobody took it in time."""
     _ = translator(reader.language)
     first = alert_message(alert, partner, reader)
-    lead = _("Nobody has taken this yet, after {minutes} minutes.", minutes=minutes)
+    lead = _.n(
+        "Nobody has taken this yet, after {minutes} minute.",
+        "Nobody has taken this yet, after {minutes} minutes.",
+        minutes,
+        minutes=minutes,
+    )
     return Message((lead, " ", *first.text), buttons=first.buttons)
 
 

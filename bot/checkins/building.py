@@ -242,7 +242,8 @@ def _submit(turn: Turn, _asked: Asked, values: dict[str, str]) -> Reply:
         try:
             words = [clean_text(" ".join(word.split()), "a scale word", 30) for word in typed.split(",") if word.strip()]
         except Refusal as refusal:
-            raise Refusal(refusal.msgid, field="labels", **refusal.values) from None
+            refusal.field = "labels"
+            raise refusal from None
         if len(words) != SCALE_POINTS or any(mark in typed for mark in ";|"):
             raise Refusal(
                 "Please give five words for the scale, split by commas, like: awful, poor, okay, good, great.",

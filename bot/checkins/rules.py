@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from bot import checks
 from bot.checks import Refusal
+from bot.words import N_, languages, translator
 
 MAX_QUESTIONS = 5
 SCALE_POINTS = 5
@@ -34,6 +35,21 @@ def read_questions(text: str) -> list[dict[str, Any]]:
     return [_question(line, number) for number, line in enumerate(lines, start=1)]
 
 
+# The kinds of answer a coordinator types after a |, in English and in every language the bot
+# speaks ("oui/non", "texte"); scale words are their own.
+YES_NO = (N_("yes/no"), N_("yes or no"), "yesno")
+TEXT = (N_("text"), N_("free text"), "words")
+
+
+def _kind_words(english: tuple[str, ...]) -> set[str]:
+    return {_plain_kind(translator(language)(word)) for word in english for language in languages()}
+
+
+def _plain_kind(kind: str) -> str:
+    """A kind as it is compared: any case, no spaces around a / ("yes / no")."""
+    return re.sub(r"\s*/\s*", "/", " ".join(kind.casefold().split()))
+
+
 def _question(line: str, number: int) -> dict[str, Any]:
     wording, sep, answer = line.partition("|")
     wording = checks.clean_text(wording, "a question", 200)
@@ -43,9 +59,9 @@ def _question(line: str, number: int) -> dict[str, Any]:
             "Question {number} needs its kind of answer after a |. For example: How are you? | yes/no",
             number=number,
         )
-    if kind in ("yes/no", "yes / no", "yesno", "yes or no"):
+    if _plain_kind(kind) in _kind_words(YES_NO):
         return {"kind": "yesno", "text": wording}
-    if kind in ("text", "words", "free text"):
+    if _plain_kind(kind) in _kind_words(TEXT):
         return {"kind": "text", "text": wording}
     labels = [checks.clean_text(word, "a scale word", 30) for word in answer.split(",") if word.strip()]
     if len(labels) != SCALE_POINTS:

@@ -83,9 +83,10 @@ def what_goes_and_stays(_: Translate, held: dict[str, Any], name: str) -> tuple[
     """What erasing takes, and what it keeps and why."""
     kept = _("Nothing.")
     if held["selections"]:
-        kept = _(
+        kept = _.n(
+            "The record of paid work: selected once. Finance must keep it. It will show the name {name}, not yours.",
             "The record of paid work: {count} times selected. Finance must keep it. It will show the name {name}, not yours.",
-            count=len(held["selections"]),
+            len(held["selections"]),
             name=name,
         )
     return (

@@ -76,17 +76,20 @@ def _selections(turn: Turn, count: int, hours: float) -> str:
     """What the fairness report counts for one person: selections and hours, the last 6 months."""
     _ = turn._
     shown = hours_text(round(hours, 2))
-    if count == 1:
-        if hours <= 0:
-            return _("Selected once in the last 6 months.")
-        if hours == 1:
-            return _("Selected once in the last 6 months, for 1 hour.")
-        return _("Selected once in the last 6 months, for {hours} hours.", hours=shown)
     if hours <= 0:
-        return _("Selected {count} times in the last 6 months.", count=count)
+        return _.n("Selected once in the last 6 months.", "Selected {count} times in the last 6 months.", count)
     if hours == 1:
-        return _("Selected {count} times in the last 6 months, for 1 hour.", count=count)
-    return _("Selected {count} times in the last 6 months, for {hours} hours.", count=count, hours=shown)
+        return _.n(
+            "Selected once in the last 6 months, for 1 hour.",
+            "Selected {count} times in the last 6 months, for 1 hour.",
+            count,
+        )
+    return _.n(
+        "Selected once in the last 6 months, for {hours} hours.",
+        "Selected {count} times in the last 6 months, for {hours} hours.",
+        count,
+        hours=shown,
+    )
 
 
 def review_typed(turn: Turn, asked: Asked) -> Reply:
@@ -160,9 +163,10 @@ def _chosen(turn: Turn, asked: Asked) -> tuple[Opening, OpeningInterest, Member]
             title=opening.title,
         )
     if filled(turn.db, opening.id) >= opening.seats:
-        raise Refusal(
-            "All {places} places in {title} are filled. Nothing changed.",
-            places=opening.seats,
+        raise Refusal.n(
+            "The only place in {title} is filled. Nothing changed.",
+            "All {count} places in {title} are filled. Nothing changed.",
+            opening.seats,
             title=opening.title,
         )
     return opening, candidate.interest, candidate.member
@@ -202,9 +206,10 @@ def _select_submit(turn: Turn, asked: Asked, values: dict[str, str]) -> Reply:
     ).one()
     taken = filled(turn.db, opening.id)
     if taken >= opening.seats:
-        raise Refusal(
-            "All {places} places in {title} are filled. Nothing changed.",
-            places=opening.seats,
+        raise Refusal.n(
+            "The only place in {title} is filled. Nothing changed.",
+            "All {count} places in {title} are filled. Nothing changed.",
+            opening.seats,
             title=opening.title,
         )
     claimed = turn.db.execute(

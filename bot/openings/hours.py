@@ -233,15 +233,18 @@ def _tell_partner(turn: Turn, opening: Opening, involvement: Involvement, member
     _ = translator(member.language)
     poster = turn.member.display_name
     if opening.rate_unit == SESSION:
-        words = _(
+        words = _.n(
+            "{name} confirmed your time on {title}: {count} session.",
             "{name} confirmed your time on {title}: {count} sessions.",
+            involvement.sessions_confirmed or 0,
             name=poster,
             title=opening.title,
-            count=involvement.sessions_confirmed,
         )
     else:
-        words = _(
+        words = _.n(
+            "{name} confirmed your time on {title}: {hours} hour.",
             "{name} confirmed your time on {title}: {hours} hours.",
+            involvement.hours_confirmed or 0,
             name=poster,
             title=opening.title,
             hours=hours_text(involvement.hours_confirmed),

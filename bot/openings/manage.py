@@ -360,9 +360,10 @@ def _edit_submit(turn: Turn, asked: Asked, values: dict[str, str]) -> Reply:
     typed = _as_typed(values)
     taken = filled(turn.db, opening.id)
     if typed["seats"] < taken:
-        raise Refusal(
+        raise Refusal.n(
+            "{count} person is selected already, so please keep at least {count} place. Type openings edit {number} to try again.",
             "{count} people are selected already, so please keep at least {count} places. Type openings edit {number} to try again.",
-            count=taken,
+            taken,
             number=opening.id,
         )
     for column, value in typed.items():

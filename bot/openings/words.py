@@ -153,7 +153,7 @@ def final_list(db: Session, opening: Opening, reader: Member) -> Message:
         if interest.selected_at is not None:
             agreed = hours.get(member.id)
             chosen.append(
-                _("{name} ({hours} hours)", name=member.display_name, hours=hours_text(agreed))
+                _.n("{name} ({hours} hour)", "{name} ({hours} hours)", agreed, name=member.display_name, hours=hours_text(agreed))
                 if agreed is not None
                 else member.display_name
             )

@@ -206,8 +206,10 @@ def _sessions(turn: Turn, held: list[SessionRow], rows: list) -> tuple[list[str]
         "waitlisted": sum(r.waitlisted for r in held),
         "attended": sum(r.attended for r in held),
     }
-    sentence = _(
+    sentence = _.n(
+        "Wellbeing sessions: {sessions}, with {places} place, {signed_up} signed up, {waitlisted} on a waitlist and {attended} came.",
         "Wellbeing sessions: {sessions}, with {places} places, {signed_up} signed up, {waitlisted} on a waitlist and {attended} came.",
+        totals["places"],
         **totals,
     )
     months = _by_month(turn, held, lambda r: r.starts_at)
@@ -219,8 +221,10 @@ def _sessions(turn: Turn, held: list[SessionRow], rows: list) -> tuple[list[str]
         Series(_("Came"), [sum(r.attended for r in months[k]) for k in keys]),
     ]
     told = "; ".join(
-        _(
+        _.n(
+            "{month}: {places} place, {signed_up} signed up, {waitlisted} waiting, {attended} came",
             "{month}: {places} places, {signed_up} signed up, {waitlisted} waiting, {attended} came",
+            int(series[0].values[i] or 0),
             month=k, places=int(series[0].values[i] or 0), signed_up=int(series[1].values[i] or 0),
             waitlisted=int(series[2].values[i] or 0), attended=int(series[3].values[i] or 0),
         )
@@ -228,7 +232,11 @@ def _sessions(turn: Turn, held: list[SessionRow], rows: list) -> tuple[list[str]
     )
     chart = charts.bar_chart(
         "sessions.png",
-        _("Wellbeing sessions: {places} places, {attended} people came", **totals),
+        _(
+            "Wellbeing sessions: {places}, {attended}",
+            places=_.n("{count} place", "{count} places", totals["places"]),
+            attended=_.n("{count} person came", "{count} people came", totals["attended"]),
+        ),
         keys,
         series,
         _("Month"),
@@ -259,12 +267,15 @@ def _openings(turn: Turn, posted: list[OpeningRow], rows: list) -> tuple[list[st
         "interested": sum(r.interested for r in posted),
         "selected": sum(r.selected for r in posted),
     }
-    sentence = _(
+    sentence = _.n(
+        "Openings: {openings} posted, with {places} place. {interested} said they were interested and {selected} were selected.",
         "Openings: {openings} posted, with {places} places. {interested} said they were interested and {selected} were selected.",
+        totals["places"],
         **totals,
     )
     if filled:
-        sentence += " " + _("Half were filled within {days} days.", days=f"{statistics.median(filled):.0f}")
+        days = int(f"{statistics.median(filled):.0f}")
+        sentence += " " + _.n("Half were filled within {days} day.", "Half were filled within {days} days.", days, days=days)
     months = _by_month(turn, posted, lambda r: r.posted_at)
     keys = list(months)
     series = [
@@ -273,8 +284,10 @@ def _openings(turn: Turn, posted: list[OpeningRow], rows: list) -> tuple[list[st
         Series(_("Selected"), [sum(r.selected for r in months[k]) for k in keys]),
     ]
     told = "; ".join(
-        _(
+        _.n(
+            "{month}: {places} place, {interested} interested, {selected} selected",
             "{month}: {places} places, {interested} interested, {selected} selected",
+            int(series[0].values[i] or 0),
             month=k, places=int(series[0].values[i] or 0), interested=int(series[1].values[i] or 0),
             selected=int(series[2].values[i] or 0),
         )
@@ -314,18 +327,26 @@ def _fairness(turn: Turn, fair: Fairness, rows: list) -> tuple[list[str], list[F
     if not fair.selections:
         return [_("Fairness: nobody was selected in this period.")], []
     lines = [
-        _(
-            "Fairness: {selections} selections. {never} of {partners} partners were never selected. The most involved tenth of partners had {share}% of the selections.",
-            selections=fair.selections,
-            never=fair.never_selected,
-            partners=fair.partners,
-            share=f"{fair.top_share or 0:.0f}",
+        " ".join(
+            (
+                _.n("Fairness: {count} selection.", "Fairness: {count} selections.", fair.selections),
+                _.n(
+                    "{never} of {partners} partners was never selected.",
+                    "{never} of {partners} partners were never selected.",
+                    fair.never_selected,
+                    never=fair.never_selected,
+                    partners=fair.partners,
+                ),
+                _("The most involved tenth of partners had {share}% of the selections.", share=f"{fair.top_share or 0:.0f}"),
+            )
         )
     ]
     if fair.longest_wait_days is not None:
         lines.append(
-            _(
+            _.n(
+                "Of the partners who said they were interested, the longest wait since last selected is {days} day.",
                 "Of the partners who said they were interested, the longest wait since last selected is {days} days.",
+                fair.longest_wait_days,
                 days=fair.longest_wait_days,
             )
         )
@@ -338,11 +359,18 @@ def _fairness(turn: Turn, fair: Fairness, rows: list) -> tuple[list[str], list[F
     categories = ["0", "1", "2", "3", "4", "5+"]
     values = [fair.counts.get(times, 0) for times in range(6)]
     told = ", ".join(
-        _("{times} times: {people}", times=label, people=count) for label, count in zip(categories, values, strict=True)
+        _.n("{times} time: {people}", "{times} times: {people}", times, times=label, people=count)
+        for times, (label, count) in enumerate(zip(categories, values, strict=True))
     )
     chart = charts.bar_chart(
         "fairness.png",
-        _("{never} of {partners} partners were never selected", never=fair.never_selected, partners=fair.partners),
+        _.n(
+            "{never} of {partners} partners was never selected",
+            "{never} of {partners} partners were never selected",
+            fair.never_selected,
+            never=fair.never_selected,
+            partners=fair.partners,
+        ),
         categories,
         [Series(_("Partners"), values)],
         _("Times selected in the period"),

@@ -87,9 +87,10 @@ def cancel_sessions(turn: Turn, targets: list[WellbeingSession]) -> Reply:
             )
         )
     return turn.say(
-        turn._(
+        turn._.n(
+            "Cancelled {count} session of {title}. I have told everyone who signed up.",
             "Cancelled {count} sessions of {title}. I have told everyone who signed up.",
-            count=len(done),
+            len(done),
             title=first.title,
         )
     )

@@ -176,9 +176,10 @@ def _new_submit(turn: Turn, _asked: Asked, values: dict[str, str]) -> Reply:
     if len(made) > 1:
         words += [
             " ",
-            *turn.spans(
+            *turn.spans_n(
+                "It repeats weekly, {count} time in all, until {last}.",
                 "It repeats weekly, {count} times in all, until {last}.",
-                count=str(len(made)),
+                len(made),
                 last=turn.moment(made[-1].starts_at),
             ),
         ]
@@ -288,7 +289,7 @@ def _move_submit(turn: Turn, asked: Asked, values: dict[str, str]) -> Reply:
     update_calendar_event(turn.db, turn.settings, target, turn.now)
     lead = turn.spans("Moved {title} to {when}.", title=target.title, when=turn.moment(target.starts_at))
     if signups:
-        told = turn._("I have told the {count} people signed up.", count=len(signups))
+        told = turn._.n("I have told the {count} person signed up.", "I have told the {count} people signed up.", len(signups))
     else:
         told = turn._("Nobody had signed up yet.")
     return turn.say(*lead, " ", told)

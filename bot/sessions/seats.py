@@ -141,10 +141,11 @@ def sign_up_every_week(turn: Turn, asked: Asked) -> Reply:
     _ = turn._
     words: list[Span] = []
     if placed:
-        words += turn.spans(
+        words += turn.spans_n(
+            "You have a place at {title} for {count} week, from {first} to {last}.",
             "You have a place at {title} for {count} weeks, from {first} to {last}.",
+            len(placed),
             title=placed[0].title,
-            count=str(len(placed)),
             first=turn.moment(placed[0].starts_at),
             last=turn.moment(placed[-1].starts_at),
         )
@@ -171,10 +172,11 @@ def give_up_every_week(turn: Turn, asked: Asked) -> Reply:
     if not given:
         return turn.say(turn._("You have no places in these weeks, so there is nothing to cancel."))
     return turn.say(
-        turn._(
+        turn._.n(
+            "Your place at {title} is cancelled, {count} week in all. Thank you for letting us know.",
             "Your places at {title} are cancelled, {count} weeks in all. Thank you for letting us know.",
+            len(given),
             title=given[0].title,
-            count=len(given),
         )
     )
 

@@ -20,10 +20,13 @@ NOT_COORDINATOR = N_("Only coordinators can schedule and change sessions. Type s
 
 def count_text(_: Translate, session: WellbeingSession, waiting_now: int) -> str:
     """'7 of 12 places taken, 3 on the waitlist'."""
-    if session.capacity == 1:
-        taken = _("{taken} of 1 place taken", taken=session.taken)
-    else:
-        taken = _("{taken} of {capacity} places taken", taken=session.taken, capacity=session.capacity)
+    taken = _.n(
+        "{taken} of {capacity} place taken",
+        "{taken} of {capacity} places taken",
+        session.capacity,
+        taken=session.taken,
+        capacity=session.capacity,
+    )
     if waiting_now:
         return _("{taken}, {waiting} on the waitlist", taken=taken, waiting=waiting_now)
     return taken
@@ -32,10 +35,8 @@ def count_text(_: Translate, session: WellbeingSession, waiting_now: int) -> str
 def left_text(_: Translate, session: WellbeingSession, waiting_now: int) -> str:
     """'3 places left', or 'Full, 2 on the waitlist'."""
     left = session.capacity - session.taken
-    if left == 1:
-        return _("1 place left")
-    if left > 1:
-        return _("{count} places left", count=left)
+    if left > 0:
+        return _.n("{count} place left", "{count} places left", left)
     if waiting_now:
         return _("Full, {waiting} on the waitlist", waiting=waiting_now)
     return _("Full. You can join the waitlist")
@@ -48,7 +49,7 @@ def details(session: WellbeingSession, reader: Member, waiting_now: int) -> tupl
         Field(
             _("When"),
             fill(
-                _("{when}, for {minutes} minutes"),
+                _.pick("{when}, for {minutes} minute", "{when}, for {minutes} minutes", session.duration_minutes),
                 when=moment_for(reader, session.starts_at),
                 minutes=str(session.duration_minutes),
             ),
