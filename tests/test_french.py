@@ -367,7 +367,9 @@ def test_the_jobs_done_through_to_the_end_in_french_show_no_english(community, e
     assert cora.last.form is None and not cora.last.refused, cora.last.plain()
     for typed in ("mywork", "mydata", "sessions", "sessions calendar 1", "checkin history", "pause", "resume"):
         pat.says(typed)
-    for typed in ("report last 3 months", "openings export 1 nov. au 30 nov.", "openings payments last month", "roles"):
+    cora.says("openings export 1 nov. au 30 nov.")  # a period as the French examples give it
+    assert [f.name for m in cora.last.messages for f in m.files] == ["involvement-2026-11-01-to-2026-11-30.csv"]
+    for typed in ("report last 3 months", "openings payments last month", "roles"):
         cora.says(typed)
     ada.says("roles")
     clock.advance(timedelta(days=2))
