@@ -323,13 +323,13 @@ def test_csv_files_name_their_columns_in_french_and_keep_each_stable_key(communi
     assert_all_french(community.seen)
 
 
-def test_slack_writes_the_word_between_its_day_and_time_in_the_readers_language():
+def test_slack_writes_a_time_with_no_english_word_between_its_day_and_time():
     at = datetime(2026, 12, 3, 19, 0, tzinfo=UTC)
     moment = Moment(at, when(at, "America/Toronto", "fr"))
     [drawn] = slack.render_message(Message(("Début : ", moment)), translator("fr"))
     [section] = drawn.blocks
     assert section["text"]["text"] == (
-        f"Début : <!date^{int(at.timestamp())}^{{date_short_pretty}} à {{time}}"
+        f"Début : <!date^{int(at.timestamp())}^{{date_short_pretty}}, {{time}}"
         "|jeudi 3 décembre 2026 à 14:00 (America/Toronto)>"
     )
     assert not leaks([("text", drawn.text)])

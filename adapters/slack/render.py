@@ -28,10 +28,9 @@ from bot.conversation import (
     Span,
     plain,
 )
-from bot.words import Translate, translator
+from bot.words import Translate
 
 PLATFORM = "slack"
-ENGLISH = translator("en")
 
 MAX_BLOCKS = 50  # in one message
 MAX_VIEW_BLOCKS = 100  # in a modal or the App Home
@@ -62,12 +61,12 @@ def escape(text: str) -> str:
     return _QUOTE.sub("\u00ad", _MASS.sub("@\u200b", text))
 
 
-def date_token(moment: Moment, _: Translate = ENGLISH) -> str:
-    """A time each reader sees in their own zone (Slack writes the day in the reader's Slack
-    language; the word between is ours); the fallback is already in the reader's."""
+def date_token(moment: Moment) -> str:
+    """A time each reader sees in their own zone, in the words of their Slack's language: no word
+    of ours between the day and the time, so it reads right in any language (a message from the
+    outbox is drawn without knowing its reader's). The fallback is already in the reader's."""
     stamp = int(moment.at.timestamp())
-    shown = _("{day} at {time}", day="{date_short_pretty}", time="{time}")
-    return f"<!date^{stamp}^{shown}|{escape(moment.fallback)}>"
+    return f"<!date^{stamp}^{{date_short_pretty}}, {{time}}|{escape(moment.fallback)}>"
 
 
 def mention_token(mention: Mention, shown_as_person: bool = True) -> str:
@@ -78,12 +77,12 @@ def mention_token(mention: Mention, shown_as_person: bool = True) -> str:
     return escape(mention.fallback)
 
 
-def mrkdwn(spans: Sequence[Span], private: bool = True, _: Translate = ENGLISH) -> str:
+def mrkdwn(spans: Sequence[Span], private: bool = True) -> str:
     """Times and mentions as Slack's tokens, the words between them escaped whole."""
 
     def one(run: Span) -> str:
         if isinstance(run, Moment):
-            return date_token(run, _)
+            return date_token(run)
         if isinstance(run, Mention):
             return mention_token(run, private)
         return escape(as_slash_commands(run, verb_needed=False))
@@ -174,8 +173,8 @@ def sections(text: str) -> list[dict[str, Any]]:
 
 
 def message_blocks(message: Message, drawing: _Drawing) -> list[dict[str, Any]]:
-    blocks = sections(mrkdwn(message.text, message.private, drawing._))
-    lines = [f"*{escape(f.label)}:* {mrkdwn(f.value, message.private, drawing._)}" for f in message.fields]
+    blocks = sections(mrkdwn(message.text, message.private))
+    lines = [f"*{escape(f.label)}:* {mrkdwn(f.value, message.private)}" for f in message.fields]
     blocks += sections("\n".join(lines))
     blocks += _buttons(message.buttons, drawing)
     for select in message.selects:
@@ -308,7 +307,7 @@ def render_modal(form: Form, origin: Origin, _: Translate, notes: Sequence[Messa
     if title != form.title:
         blocks += sections(f"*{escape(form.title)}*")
     for note in notes:
-        blocks += sections(mrkdwn(note.text, _=_))
+        blocks += sections(mrkdwn(note.text))
     if form.pages > 1:
         blocks.append(context(_("Page {page} of {pages}", page=form.page, pages=form.pages)))
     blocks += [_input(f, drawing) for f in form.fields]
