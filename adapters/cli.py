@@ -173,10 +173,8 @@ def command(args: argparse.Namespace, settings: Settings) -> int:
             try:
                 start = datetime.fromisoformat(args.clock).replace(tzinfo=UTC)
             except ValueError:
-                print(
-                    translator("en")("Please give --clock as a date and time, like 2026-11-30T09:00."),
-                    file=sys.stderr,
-                )
+                _ = translator(settings.default_language)
+                print(_("Please give --clock as a date and time, like 2026-11-30T09:00."), file=sys.stderr)
                 return 2
         return console(settings, sys.stdin, sys.stdout, args.name, role, args.demo, start)
     return run(settings, sys.stdin, sys.stdout)

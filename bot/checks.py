@@ -10,6 +10,7 @@ from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
 from babel import Locale
+from babel.dates import format_date
 from dateparser.date import DateData, DateDataParser
 
 from bot.words import Translate
@@ -307,7 +308,7 @@ def moment(value: str, zone: str, now: datetime, language: str = "en") -> dateti
         raise Refusal(
             "{day} has passed this year. Did you mean {date}? If so, please type the year too.",
             day=value.strip()[:40],
-            date=f"{wall.day} {wall:%B %Y}",
+            date=format_date(wall, "d MMMM y", locale=language),
         )
     at = wall.replace(tzinfo=ZoneInfo(zone))
     back = at.astimezone(UTC).astimezone(ZoneInfo(zone)).replace(tzinfo=None)

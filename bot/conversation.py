@@ -239,6 +239,9 @@ class Reply:
     field_errors: dict[str, str] = field(default_factory=dict)
     # Bad input or a missing permission: the messages say what to do instead; nothing changed.
     refused: bool = False
+    # The language of the person who acted (their profile's, as it is after this turn), for the
+    # words an adapter adds around the reply: "Cancel", "Page 1 of 2". Empty: the service's.
+    language: str = ""
 
     def plain(self) -> str:
         return "\n".join(m.plain() for m in self.messages)

@@ -74,17 +74,18 @@ class Bot:
                 consent = self._first_contact(event)
                 with Session(self.engine) as db:
                     turn = self._turn(db, event)
-                    reply = route(turn)
+                    reply = in_their_language(route(turn), turn)
                     db.commit()
         except Refusal as refusal:
             reply = self._refusal_reply(event.who, refusal)
         except Exception:
             log.exception("could not handle %s", type(event).__name__)
-            _ = translator(self.settings.default_language)
+            language = self._language_of(event.who)
+            _ = translator(language)
             sorry = _(
                 "Sorry, something went wrong on our side. Nothing was saved. Please try again in a minute."
             )
-            reply = Reply(messages=(Message((sorry,)),))
+            reply = Reply(messages=(Message((sorry,)),), language=language)
         if consent is not None:
             reply = replace(reply, messages=(consent, *reply.messages))
         return reply
@@ -233,7 +234,7 @@ class Bot:
                     turn = self._known(db, event)
                     if turn is None:
                         return None
-                    reply = route(turn)
+                    reply = in_their_language(route(turn), turn)
                     db.commit()
                     return reply
             except OperationalError as problem:
@@ -273,13 +274,31 @@ class Bot:
             features=self.features,
         )
 
+    def _language_of(self, who: Who) -> str:
+        """The language of whoever acted, after a turn went wrong: the service's if even that
+        cannot be read (the database may be what went wrong)."""
+        try:
+            with Session(self.reading_first) as db:
+                account = find_account(db, who.account)
+                member = db.get(Member, account.member_id) if account else None
+                return member.language if member else self.settings.default_language
+        except Exception:
+            log.exception("could not read the language of someone a turn failed for")
+            return self.settings.default_language
+
     def _refusal_reply(self, who: Who, refusal: Refusal) -> Reply:
         with Session(self.reading_first) as db:
             account = find_account(db, who.account)
             member = db.get(Member, account.member_id) if account else None
             language = member.language if member else self.settings.default_language
         _ = translator(language)
-        return Reply(messages=(Message((refusal.words(_),)),), refused=True)
+        return Reply(messages=(Message((refusal.words(_),)),), refused=True, language=language)
+
+
+def in_their_language(reply: Reply, turn: Turn) -> Reply:
+    """The reply, saying which language the adapter's own words around it are to be in: the
+    member's, as this turn leaves it (`profile language fr` is answered in French)."""
+    return replace(reply, language=turn.member.language)
 
 
 def typed_words_only(event: Event) -> Event:

@@ -32,9 +32,10 @@ def period(turn: Turn, text: str, example: str) -> tuple[date, date]:
     named = _named(lowered, today)
     if named is not None:
         return named
-    if " to " in lowered:
-        index = lowered.index(" to ")
-        parts = [words[:index], words[index + 4 :]]
+    joiner = next((j for j in (" to ", " au ") if j in lowered), None)  # "1 Sep to 30 Nov", "1 sept. au 30 nov."
+    if joiner is not None:
+        index = lowered.index(joiner)
+        parts = [words[:index], words[index + len(joiner) :]]
     elif len(words.split()) == 2 and all(_ISO.match(p) for p in words.split()):
         parts = words.split()
     else:  # one day: "yesterday", "30 Nov", "2026-11-30"

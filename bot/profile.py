@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from bot import checks
 from bot.checks import Refusal
@@ -29,7 +28,7 @@ from bot.openings.digest import DAY_WORDS, digest_when
 from bot.openings.notices import invite_to_open
 from bot.openings.rules import News
 from bot.turn import Turn, matching
-from bot.words import N_, language_name, languages, translator
+from bot.words import N_, as_typed, language_name, languages, translator
 from storage.models import Member
 
 # ---- the checks, shared by the form and the short commands --------------------------------
@@ -388,7 +387,7 @@ def _pause_as_typed(member: Member, now: datetime) -> str:
     """A current pause written as a person would type it, in their zone: '1 Dec 2026 14:00'."""
     if member.paused_until is None or member.paused_until <= now:
         return ""
-    return member.paused_until.astimezone(ZoneInfo(member.timezone)).strftime("%d %b %Y %H:%M")
+    return as_typed(member.paused_until, member.timezone, member.language)
 
 
 def _submit(turn: Turn, _asked: Asked, values: dict[str, str]) -> Reply:

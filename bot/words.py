@@ -14,13 +14,13 @@ from __future__ import annotations
 import gettext
 import unicodedata
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 
@@ -171,13 +171,22 @@ def when(at: datetime, zone: str, language: str) -> str:
     local = at.astimezone(ZoneInfo(zone))
     day = format_datetime(local, "EEEE d MMMM y", locale=language)
     hour = format_datetime(local, "HH:mm", locale=language)
-    return translator(language)("{day} at {time} ({zone})", day=day, time=hour, zone=zone)
+    _ = translator(language)
+    return _("{day} at {time} ({zone})", day=day, time=hour, zone=zone)
 
 
 def short_when(at: datetime, zone: str, language: str) -> str:
     """A moment short enough for a button, in the reader's zone: "Thu 3 Dec, 14:00"."""
     local = at.astimezone(ZoneInfo(zone))
     return format_datetime(local, "EEE d MMM, HH:mm", locale=language)
+
+
+def as_typed(at: datetime | date, zone: str, language: str) -> str:
+    """A moment as a person would type it back into a form, in their zone and language:
+    "03 Dec 2026 14:00", "03 déc. 2026 14:00" (a date alone: "03 Dec 2026")."""
+    if not isinstance(at, datetime):
+        return format_date(at, "dd MMM y", locale=language)
+    return format_datetime(at.astimezone(ZoneInfo(zone)), "dd MMM y HH:mm", locale=language)
 
 
 def N_(msgid: str) -> str:

@@ -10,6 +10,9 @@ declarations (bot/features.py), each with a context ("command", or "command sess
 words after sessions) so a translator can tell them from the same English word used as a label.
 Their translations are what people may type in that language (bot/feature.py), and the names
 Discord shows in it.
+
+It then says, for each language, how many entries are untranslated and how many are fuzzy (a
+guess marked to check, kept marked); tests/test_words.py fails the build while French has any.
 """
 
 from __future__ import annotations
@@ -70,18 +73,38 @@ def catalogue_path(language: str) -> Path:
     return LOCALE / language / "LC_MESSAGES" / "messages.po"
 
 
+def read(language: str) -> Catalog:
+    """A language's catalogue as it is on disk (empty if there is none yet)."""
+    path = catalogue_path(language)
+    if not path.exists():
+        return Catalog(locale=language, project="partnerbot", fuzzy=False)
+    with path.open("rb") as handle:
+        return read_po(handle, locale=language)
+
+
+def untranslated_and_fuzzy(language: str) -> tuple[list[str], list[str]]:
+    """The English sentences a language has no words for yet, and those marked fuzzy (a guess
+    to check). Both are read in English until someone translates them."""
+    messages = [m for m in read(language) if m.id]
+
+    def missing(string: str | tuple[str, ...]) -> bool:  # a plural has a string for each form
+        return not string or (isinstance(string, tuple) and not all(string))
+
+    return [str(m.id) for m in messages if missing(m.string)], [str(m.id) for m in messages if m.fuzzy]
+
+
 def update(language: str, sentences: list[Sentence], named: list[tuple[str, str, str]] | None = None) -> None:
     named = names() if named is None else named
     path = catalogue_path(language)
     # By (context, English): a plural entry by its singular English, as gettext looks it up.
     old: dict[tuple[str | None, str], object] = {}
+    flags: dict[tuple[str | None, str], set[str]] = {}  # "fuzzy" stays until someone checks it
     if path.exists():
         with path.open("rb") as handle:
-            old = {
-                (m.context, str(m.id[0]) if isinstance(m.id, tuple) else str(m.id)): m.string
-                for m in read_po(handle, locale=language)
-                if m.id
-            }
+            for m in read_po(handle, locale=language):
+                if m.id:
+                    key = (m.context, str(m.id[0]) if isinstance(m.id, tuple) else str(m.id))
+                    old[key], flags[key] = m.string, set(m.flags)
     catalog = Catalog(locale=language, project="partnerbot", fuzzy=False)
     for sentence in sentences:
         if isinstance(sentence, tuple):
@@ -93,15 +116,21 @@ def update(language: str, sentences: list[Sentence], named: list[tuple[str, str,
                 translated = tuple(str(f) for f in kept)
             else:
                 translated = ("",) * forms
-            catalog.add(sentence, translated)
+            catalog.add(sentence, translated, flags=flags.get((None, sentence[0]), ()))
         else:
             kept = old.get((None, sentence))
             translated = kept if isinstance(kept, str) and language != "en" else ""
-            catalog.add(sentence, sentence if language == "en" else translated)
+            catalog.add(sentence, sentence if language == "en" else translated, flags=flags.get((None, sentence), ()))
     if language != "en":  # English names are the declarations themselves
         for context, name, note in named:
             kept = old.get((context, name))
-            catalog.add(name, kept if isinstance(kept, str) else "", auto_comments=[note], context=context)
+            catalog.add(
+                name,
+                kept if isinstance(kept, str) else "",
+                auto_comments=[note],
+                context=context,
+                flags=flags.get((context, name), ()),
+            )
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as handle:
         write_po(handle, catalog, omit_header=True, sort_output=True, width=100)
@@ -114,6 +143,9 @@ def main() -> int:
     for language in sorted(languages):
         update(language, sentences, named)
     print(f"{len(sentences)} sentences in {', '.join(sorted(languages))}.")
+    for language in sorted(languages - {"en"}):
+        untranslated, fuzzy = untranslated_and_fuzzy(language)
+        print(f"{language}: {len(untranslated)} untranslated, {len(fuzzy)} fuzzy.")
     return 0
 
 

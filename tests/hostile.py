@@ -137,7 +137,7 @@ def discord_reading(content: str, times: frozenset[str] = frozenset()) -> Readin
 
 _SLACK_TOKEN = re.compile(r"<([^<>]*)>")
 # The adapter's own time (adapters/slack/render.py:date_token); a typed one has its < escaped.
-_SLACK_DATE = re.compile(r"!date\^\d+\^\{date_short_pretty\} at \{time\}\|(?P<fallback>[^<>|]*)")
+_SLACK_DATE = re.compile(r"!date\^\d+\^\{date_short_pretty\}, \{time\}\|(?P<fallback>[^<>|]*)")
 _SLACK_QUOTE = re.compile(r"^[ \t]*(?:&gt;|＞)", re.MULTILINE)
 _SLACK_MASS = re.compile(r"@(?:everyone|here|channel)", re.IGNORECASE)
 _ENTITIES = {"&amp;": "&", "&lt;": "<", "&gt;": ">"}

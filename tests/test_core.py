@@ -206,6 +206,21 @@ def test_an_unexpected_error_says_sorry_and_saves_nothing(engine, sam, caplog):
     assert any(r.exc_info and "the disk fell off" in str(r.exc_info[1]) for r in caplog.records)
 
 
+def test_the_sorry_is_in_the_language_of_whoever_it_answers(engine, sam):
+    def explode(turn, asked):
+        raise RuntimeError("boom")
+
+    give(sam, commands=(command("explode", explode),))
+    sam.says("profile language fr")
+
+    reply = sam.says("explode")
+
+    assert reply.plain() == (
+        "Désolé, quelque chose n'a pas fonctionné de notre côté. Rien n'a été enregistré. Veuillez réessayer dans une minute."
+    )
+    assert reply.language == "fr"
+
+
 def test_after_an_error_the_next_turn_works_and_saves(engine, clock, sam):
     def explode(turn, asked):
         change_everything(turn)

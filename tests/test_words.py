@@ -6,6 +6,7 @@ import re
 import sys
 from pathlib import Path
 
+import pytest
 import textstat
 from babel.messages.pofile import read_po
 
@@ -40,6 +41,18 @@ def texts(catalogue_entries: dict) -> list[str]:
     return found
 
 
+def french() -> dict:
+    """French sentences, as `entries` gives them; the names of commands (each with a context)
+    are typed words, left out."""
+    return {
+        (tuple(m.id) if isinstance(m.id, tuple | list) else m.id): (
+            tuple(m.string) if isinstance(m.string, tuple | list) else m.string
+        )
+        for m in catalogue.read("fr")
+        if m.id and not m.context
+    }
+
+
 def readable(sentence: str) -> str:
     """Fill {gaps} with a short word so they read like the real thing."""
     return re.sub(r"\{[a-z_]+\}", "Sam", sentence)
@@ -53,19 +66,42 @@ def test_the_english_catalogue_has_every_sentence_in_the_code_and_no_others():
     assert [msgid for msgid, text in in_catalogue.items() if not all(text) or not text] == []
 
 
+def as_one_text(texts: list[str]) -> str:
+    return " ".join(t if t.rstrip()[-1:] in ".?!" else t + "." for t in (readable(t) for t in texts) if t.strip())
+
+
 def test_english_is_easy_to_read():
-    plain = [readable(t) for t in texts(english())]
-    whole = " ".join(t if t.rstrip()[-1:] in ".?!" else t + "." for t in plain)
-    assert textstat.flesch_reading_ease(whole) >= 60
+    assert textstat.flesch_reading_ease(as_one_text(texts(english()))) >= 60
 
 
-def test_no_sentence_is_longer_than_25_words():
+def test_french_is_easy_to_read():
+    """textstat's French Flesch (Kandel and Moles' weights): 60 and above reads easily."""
+    textstat.set_lang("fr")
+    try:
+        score = textstat.flesch_reading_ease(as_one_text(texts(french())))
+    finally:
+        textstat.set_lang("en_US")
+    assert score >= 60
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_no_sentence_is_longer_than_25_words(language):
     long = []
-    for text in texts(english()):
+    for text in texts(english() if language == "en" else french()):
         for sentence in re.split(r"(?<=[.?!])\s+", readable(text)):
             if len(sentence.split()) > 25:
                 long.append(sentence)
     assert long == []
+
+
+def test_french_has_every_sentence_translated_and_none_fuzzy():
+    """A new English sentence without French fails here (it would reach a French reader in
+    English), and so does a guess marked fuzzy that nobody has checked."""
+    untranslated, fuzzy = catalogue.untranslated_and_fuzzy("fr")
+    advice = "run `make catalogue`, then write the French in bot/locale/fr/LC_MESSAGES/messages.po"
+    assert untranslated == [], f"{len(untranslated)} sentences have no French: {advice}"
+    assert fuzzy == [], f"{len(fuzzy)} French sentences are marked fuzzy: check them and remove the mark"
+    assert set(french()) == set(catalogue.extracted()), "run `make catalogue`"
 
 
 def test_a_sentence_is_looked_up_and_filled_in():

@@ -95,7 +95,7 @@ class Console:
             current = next(f for f in open_form.form.fields if f.name == open_form.asking[0])
             if current.kind == "file":
                 current = replace(current, hint=current.hint or self._("the path to a file on this computer"))
-            return field_prompt(current) + " "
+            return field_prompt(current, self._) + " "
         return f"{self.who.display_name}> "
 
     # -- one line ----------------------------------------------------------------------------
@@ -261,10 +261,12 @@ class Console:
     # -- output ------------------------------------------------------------------------------
 
     def show(self, reply: Reply, previous: OpenForm | None = None) -> None:
+        if reply.language:  # the console speaks the language of whoever typed last
+            self._ = translator(reply.language)
         user = self.who.account.user_id
         in_reply: list[Choice] = []
         for message in reply.messages:
-            self._print(render_message(message, self._save))
+            self._print(render_message(message, self._save, self._))
             if message.buttons or message.selects:
                 self._offer(user, message)
                 in_reply += choices_of(message)
@@ -307,7 +309,7 @@ class Console:
                 self._print(self._("--- updated in #{channel} ---", channel=where))
             else:
                 self._print(self._("--- in #{channel} ---", channel=where))
-            self._print(render_message(delivery.message, self._save))
+            self._print(render_message(delivery.message, self._save, self._))
             self._print("---")
             if delivery.message.buttons or delivery.message.selects:
                 key = where if delivery.target_kind != "channel" else f"#{where}"

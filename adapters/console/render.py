@@ -6,6 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.conversation import File, Form, FormField, Message, plain
+from bot.words import Translate, translator
+
+ENGLISH = translator("en")
 
 
 @dataclass(frozen=True)
@@ -29,9 +32,10 @@ def is_text(file: File) -> bool:
     return isinstance(file.content, str) and file.mime.startswith("text/")
 
 
-def render_message(message: Message, saved: Callable[[File], str] | None = None) -> str:
-    """The message as lines of text. `saved` keeps a file that is not text (a chart's PNG) and
-    says in words what it shows and where it is; without it, such a file is only named."""
+def render_message(message: Message, saved: Callable[[File], str] | None = None, _: Translate = ENGLISH) -> str:
+    """The message as lines of text, the console's own words in the reader's language (`_`).
+    `saved` keeps a file that is not text (a chart's PNG) and says in words what it shows and
+    where it is; without it, such a file is only named."""
     lines = [plain(message.text)]
     width = max((len(f.label) for f in message.fields), default=0)
     lines += [f"  {f.label + ':':<{width + 1}} {plain(f.value)}" for f in message.fields]
@@ -53,10 +57,11 @@ def render_message(message: Message, saved: Callable[[File], str] | None = None)
     for file in message.files:
         if is_text(file):
             assert isinstance(file.content, str)
-            lines.append(f"  File {file.name}:")
+            lines.append("  " + _("File {name}:", name=file.name))
             lines += [f"    {line}" for line in file.content.splitlines()]
         else:
-            lines.append("  " + (saved(file) if saved else f"File {file.name}. {file.description}".strip()))
+            named = _("File {name}.", name=file.name)
+            lines.append("  " + (saved(file) if saved else f"{named} {file.description}".strip()))
     return "\n".join(lines)
 
 
@@ -67,12 +72,12 @@ def render_form_title(form: Form) -> str:
     return title
 
 
-def field_prompt(field: FormField) -> str:
+def field_prompt(field: FormField, _: Translate = ENGLISH) -> str:
     parts = [field.label]
     if field.hint:
         parts.append(f"({field.hint})")
     if not field.required:
-        parts.append("(optional)")
+        parts.append(_("(optional)"))
     prompt = " ".join(parts)
     if field.choices:
         prompt += "\n" + "\n".join(f"  [{n}] {o.label}" for n, o in enumerate(field.choices, start=1))

@@ -33,7 +33,7 @@ from bot.conversation import MAX_FILE_BYTES, Event, FormSubmit, Message, Reply
 from bot.core import Bot
 from bot.feature import CommandSpec, Verb
 from bot.settings import Settings
-from bot.words import translator, verb_context
+from bot.words import Translate, translator, verb_context
 
 log = logging.getLogger(__name__)
 
@@ -182,7 +182,7 @@ class DiscordAdapter(discord.Client):
             reply = await asyncio.to_thread(self.bot.handle, translate.direct_message(message))
             messages = list(reply.messages)
             if reply.form is not None:  # a modal opens only from an interaction: a button does
-                messages.append(form_offer(reply.form, self._))
+                messages.append(form_offer(reply.form, self.words(reply)))
             number = 0
             for core_message in messages:
                 for part, files in parts(core_message):
@@ -251,18 +251,23 @@ class DiscordAdapter(discord.Client):
         while waiting := self._answering - {current}:
             await asyncio.wait(waiting, timeout=timeout)
 
+    def words(self, reply: Reply) -> Translate:
+        """The adapter's own words around a reply, in the language of the person it answers."""
+        return translator(reply.language) if reply.language else self._
+
     async def show(self, interaction: discord.Interaction, reply: Reply) -> None:
+        _ = self.words(reply)
         messages = list(reply.messages)
         form = reply.form
         if form is not None:
             can_open = interaction.type != discord.InteractionType.modal_submit
             if reply.field_errors:
-                messages.append(form_errors(reply, self._))
+                messages.append(form_errors(reply, _))
             elif can_open and not messages and not interaction.response.is_done():
-                await self.poster.open_form(interaction, render_modal(form, self._))
+                await self.poster.open_form(interaction, render_modal(form, _))
                 return
             else:  # a modal cannot open a modal: a button opens the next page
-                messages.append(form_offer(form, self._))
+                messages.append(form_offer(form, _))
         in_dm = interaction.guild_id is None
         for message in messages:
             for part, files in parts(message):

@@ -38,7 +38,7 @@ from adapters.slack.sender import SlackSender
 from bot.conversation import MAX_FILE_BYTES, Button, Event, File, Form, FormSubmit, Message, Reply, Who
 from bot.core import Bot
 from bot.settings import Settings
-from bot.words import translator
+from bot.words import Translate, translator
 
 log = logging.getLogger(__name__)
 
@@ -153,7 +153,7 @@ class SlackAdapter:
         [message] = reply.messages
         if message.files:
             return None, True
-        parts = render_message(message, self._)
+        parts = render_message(message, self.words(reply))
         return (parts[0], message.private) if len(parts) == 1 else (None, True)
 
     async def _on_action(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
@@ -194,7 +194,7 @@ class SlackAdapter:
             if errors:
                 await ack(response_action="errors", errors=errors)
                 return
-            drawn = render_modal(reply.form, origin, self._, notes=reply.messages)
+            drawn = render_modal(reply.form, origin, self.words(reply), notes=reply.messages)
             await ack(response_action="update", view=drawn)
             return
         await ack()
@@ -283,19 +283,24 @@ class SlackAdapter:
         await self.settle()
         await self.poster.close()
 
+    def words(self, reply: Reply) -> Translate:
+        """The adapter's own words around a reply, in the language of the person it answers."""
+        return translator(reply.language) if reply.language else self._
+
     async def _show(self, reply: Reply, place: Place, someone: Who) -> None:
+        _ = self.words(reply)
         for message in reply.messages:
-            for part in render_message(message, self._):
+            for part in render_message(message, _):
                 await self._post(place, part, private=message.private)
             if message.files:
                 await self._upload(place.user_id, message.files)
         if any(m.files for m in reply.messages) and not place.in_dm:
             # Files go to their direct message: say so where they are, once for the reply.
-            where = Message((self._("Your file is in your direct message with me."),))
-            for part in render_message(where, self._):
+            where = Message((_("Your file is in your direct message with me."),))
+            for part in render_message(where, _):
                 await self._post(place, part, private=True)
         if reply.form is not None:
-            await self._open_form(reply.form, place)
+            await self._open_form(reply.form, place, _)
         if place.home:
             await self._publish_home(someone)
 
@@ -313,23 +318,21 @@ class SlackAdapter:
         for file in files:
             await self.poster.upload(channel, file)
 
-    async def _open_form(self, form: Form, place: Place) -> None:
+    async def _open_form(self, form: Form, place: Place, _: Translate) -> None:
         origin = Origin(place.channel_id, place.response_url)
-        if place.trigger_id and await self.poster.open_form(
-            place.trigger_id, render_modal(form, origin, self._)
-        ):
+        if place.trigger_id and await self.poster.open_form(place.trigger_id, render_modal(form, origin, _)):
             return
         # No trigger (a typed direct message), or too late: a button opens the form, from its first page.
         offer = Message(
-            (self._("Press the button to open the form."),),
+            (_("Press the button to open the form."),),
             buttons=(Button(form.title, form.form_id, style="primary"),),
         )
-        for part in render_message(offer, self._):
+        for part in render_message(offer, _):
             await self._post(place, part, private=True)
 
     async def _publish_home(self, someone: Who) -> None:
         reply = await self._handle(translate.home_opened(someone))
-        await self.poster.publish_home(someone.account.user_id, render_home(reply, self._))
+        await self.poster.publish_home(someone.account.user_id, render_home(reply, self.words(reply)))
 
 
 # ---- starting it ------------------------------------------------------------------------------

@@ -62,9 +62,11 @@ def escape(text: str) -> str:
 
 
 def date_token(moment: Moment) -> str:
-    """A time each reader sees in their own zone; the fallback is already in the reader's."""
+    """A time each reader sees in their own zone, in the words of their Slack's language: no word
+    of ours between the day and the time, so it reads right in any language (a message from the
+    outbox is drawn without knowing its reader's). The fallback is already in the reader's."""
     stamp = int(moment.at.timestamp())
-    return f"<!date^{stamp}^{{date_short_pretty}} at {{time}}|{escape(moment.fallback)}>"
+    return f"<!date^{stamp}^{{date_short_pretty}}, {{time}}|{escape(moment.fallback)}>"
 
 
 def mention_token(mention: Mention, shown_as_person: bool = True) -> str:

@@ -11,10 +11,18 @@ from bot.conversation import File, Message, Reply
 from bot.feature import Asked
 from bot.mydata.queries import held_about
 from bot.mydata.words import summary_fields
-from bot.sheets import safe_cell
+from bot.sheets import header, safe_cell
 from bot.turn import Turn
+from bot.words import N_
 
-ANSWER_COLUMNS = ("checkin", "sent_at", "question", "answer", "answered_at")
+# Each column's stable key, and its name for people (see bot/sheets.py, header).
+ANSWER_COLUMNS = {
+    "checkin": N_("Check-in"),
+    "sent_at": N_("Sent at"),
+    "question": N_("Question"),
+    "answer": N_("Answer"),
+    "answered_at": N_("Answered at"),
+}
 
 
 def show(turn: Turn, _asked: Asked) -> Reply:
@@ -27,16 +35,16 @@ def show(turn: Turn, _asked: Asked) -> Reply:
     day = turn.now.date().isoformat()
     files = (
         File(f"my-data-{day}.json", "application/json", json.dumps(held, ensure_ascii=False, indent=2)),
-        File(f"my-checkin-answers-{day}.csv", "text/csv", answers_csv(held)),
+        File(f"my-checkin-answers-{day}.csv", "text/csv", answers_csv(held, header(ANSWER_COLUMNS, turn.member.language, _))),
     )
     return Reply(messages=(Message((words,), summary_fields(turn, held), files=files),))
 
 
-def answers_csv(held: dict) -> str:
+def answers_csv(held: dict, first_row: list[str]) -> str:
     """One row for each answer, and one for each note (its question is "note")."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(ANSWER_COLUMNS)
+    writer.writerow(first_row)
     for checkin in held["checkins"]:
         for answer in checkin["answers"]:
             row = (checkin["checkin"], checkin["sent_at"], answer["question"], answer["answer"], answer["answered_at"])

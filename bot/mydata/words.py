@@ -152,4 +152,5 @@ def welcome_back(reader: Member) -> Message:
 
 def has_left(name: str, reader: Member) -> Message:
     """All that coordinators are told."""
-    return Message((translator(reader.language)("{name} has left.", name=name),))
+    _ = translator(reader.language)
+    return Message((_("{name} has left.", name=name),))

@@ -1,7 +1,9 @@
 """`openings export FROM TO`: the involvement record as a CSV file, for payments. Coordinators
 get every opening's; staff get the openings they posted.
 
-Columns (stable English keys, never translated; each explained in docs/paid-work.md): date (of
+Columns (stable English keys, the same in every language, shown with each column's name in
+the reader's language when it is not English: bot/sheets.py, header; each explained in
+docs/paid-work.md): date (of
 selection, in the reader's zone), partner, opening, team, hours_agreed, payment_offered,
 payment_declined (yes or no), hours_confirmed, sessions_confirmed, rate, rate_per, currency,
 amount, status, paid_on, expenses_approved, expenses_paid, expenses_waiting, expenses_declined.
@@ -22,32 +24,34 @@ from bot.members import Role
 from bot.openings.pay import ExpenseStatus, PayStatus, plain_amount
 from bot.openings.rules import Status, hours_text
 from bot.periods import bounds, period
-from bot.sheets import safe_cell
+from bot.sheets import header, safe_cell
 from bot.turn import Turn
+from bot.words import N_
 from storage.models import Expense, Involvement, Member, Opening
 
-COLUMNS = (
-    "date",
-    "partner",
-    "opening",
-    "team",
-    "hours_agreed",
-    "payment_offered",
-    "payment_declined",
-    "hours_confirmed",
-    "sessions_confirmed",
-    "rate",
-    "rate_per",
-    "currency",
-    "amount",
-    "status",
-    "paid_on",
-    "expenses_approved",
-    "expenses_paid",
-    "expenses_waiting",
-    "expenses_declined",
-)
-EXAMPLE = (
+# Each column's stable key, and its name for people (see bot/sheets.py, header).
+COLUMNS = {
+    "date": N_("Date"),
+    "partner": N_("Partner"),
+    "opening": N_("Opening"),
+    "team": N_("Team"),
+    "hours_agreed": N_("Hours agreed"),
+    "payment_offered": N_("Payment offered"),
+    "payment_declined": N_("Chose not to be paid"),
+    "hours_confirmed": N_("Hours confirmed"),
+    "sessions_confirmed": N_("Sessions confirmed"),
+    "rate": N_("Rate"),
+    "rate_per": N_("Rate per"),
+    "currency": N_("Currency"),
+    "amount": N_("Amount"),
+    "status": N_("Status"),
+    "paid_on": N_("Paid on"),
+    "expenses_approved": N_("Expenses approved"),
+    "expenses_paid": N_("Expenses paid"),
+    "expenses_waiting": N_("Expenses waiting"),
+    "expenses_declined": N_("Expenses declined"),
+}
+EXAMPLE = N_(
     "Which dates? For example: openings export 2026-11-01 2026-11-30, or openings export 1 Nov to 30 Nov."
 )
 
@@ -86,7 +90,7 @@ def export(turn: Turn, asked: Asked) -> Reply:
         )
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(header(COLUMNS, turn.member.language, _))
     for involvement, member, opening in rows:
         spent = claims.get((opening.id, member.id), {})  # type: ignore[arg-type]
         confirmed = involvement.amount_minor is not None

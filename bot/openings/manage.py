@@ -31,7 +31,7 @@ from bot.openings.rules import (
 )
 from bot.openings.words import closes_words, fields, interest_buttons, seats_taken, where
 from bot.turn import Turn, matching
-from bot.words import N_
+from bot.words import N_, as_typed
 from storage.models import Opening
 
 COORDINATORS = (Role.COORDINATOR,)
@@ -134,6 +134,7 @@ def _fields(turn: Turn, asked: Asked) -> list[FormField]:
     was: dict[str, str] = {"seats": "1"}
     if opening is not None:
         still_open(opening, turn.now)
+        zone, language = turn.member.timezone, turn.member.language
         was = {
             "title": opening.title,
             "team": opening.team,
@@ -144,13 +145,13 @@ def _fields(turn: Turn, asked: Asked) -> list[FormField]:
             # An opening from before rates were asked has none: the poster gives one now.
             "rate": rate_typed(opening.rate_minor, opening.rate_unit) if opening.currency else "",
             "payment": opening.payment,
-            "work_ends_on": opening.work_ends_on.strftime("%d %b %Y") if opening.work_ends_on else "",
+            "work_ends_on": as_typed(opening.work_ends_on, zone, language) if opening.work_ends_on else "",
             "access": opening.access,
             "tags": ", ".join(opening.tags),
             "place_kind": opening.place_kind,
             "place": opening.place,
-            # As a person would type it, in their own zone: '27 Nov 2026 17:00'.
-            "closes_at": opening.closes_at.astimezone(ZoneInfo(turn.member.timezone)).strftime("%d %b %Y %H:%M"),
+            # As a person would type it, in their own zone and language: '27 Nov 2026 17:00'.
+            "closes_at": as_typed(opening.closes_at, zone, language),
         }
     return [
         FormField(

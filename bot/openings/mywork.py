@@ -22,13 +22,24 @@ from bot.openings.export import owed
 from bot.openings.pay import SESSION, PayStatus, expense_status_words, money, plain_amount, status_words
 from bot.openings.rules import Status, hours_text
 from bot.periods import bounds, period
-from bot.sheets import safe_cell
+from bot.sheets import header, safe_cell
 from bot.turn import Turn
 from bot.words import N_
 from storage.models import Expense, Involvement, Opening
 
 DEFAULT_PERIOD = "this year"
-COLUMNS = ("date", "opening", "hours", "sessions", "amount", "currency", "status", "expenses", "expenses_status")
+# Each column's stable key, and its name for people (see bot/sheets.py, header).
+COLUMNS = {
+    "date": N_("Date"),
+    "opening": N_("Opening"),
+    "hours": N_("Hours"),
+    "sessions": N_("Sessions"),
+    "amount": N_("Amount"),
+    "currency": N_("Currency"),
+    "status": N_("Status"),
+    "expenses": N_("Expenses"),
+    "expenses_status": N_("Expenses status"),
+}
 EXAMPLE = N_("Which dates? For example: mywork this year, or mywork 1 Sep to 30 Nov.")
 
 
@@ -56,7 +67,7 @@ def mywork(turn: Turn, asked: Asked) -> Reply:
     zone = ZoneInfo(turn.member.timezone)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(header(COLUMNS, turn.member.language, _))
     shown: list[Field] = []
     buttons: list[Button] = []
     hours = 0.0

@@ -26,15 +26,23 @@ from bot.feature import Asked
 from bot.periods import bounds, period
 from bot.report import numbers
 from bot.report.numbers import Fairness, OpeningRow, Run, SessionRow
-from bot.sheets import safe_cell
+from bot.sheets import header, safe_cell
 from bot.turn import Turn
-from bot.words import Translate
+from bot.words import N_, Translate
 from storage.models import Member
 
-COLUMNS = ("section", "item", "detail", "date", "measure", "value")
+# Each column's stable key, and its name for people (see bot/sheets.py, header).
+COLUMNS = {
+    "section": N_("Section"),
+    "item": N_("Item"),
+    "detail": N_("Detail"),
+    "date": N_("Date"),
+    "measure": N_("Measure"),
+    "value": N_("Value"),
+}
 # Said alone, `report` looks back over this.
 DEFAULT_PERIOD = "last 3 months"
-EXAMPLE = "I couldn't read that period. For example: report last 3 months, or report 1 Sep to 30 Nov."
+EXAMPLE = N_("I couldn't read that period. For example: report last 3 months, or report 1 Sep to 30 Nov.")
 # A text alternative lists every point up to this many; beyond, the first, the last, the
 # lowest and the highest (every number is in the CSV file).
 _LISTED = 12
@@ -69,7 +77,7 @@ def report(turn: Turn, asked: Asked) -> Reply:
         files += made
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(header(COLUMNS, turn.member.language, _))
     writer.writerows([safe_cell(value) for value in row] for row in rows)
     lines.append(_("Every number behind the charts is in the CSV file."))
     files.append(File(f"report-{first.isoformat()}-to-{last.isoformat()}.csv", "text/csv", out.getvalue()))

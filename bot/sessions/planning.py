@@ -4,7 +4,6 @@ everyone signed up is told of a move."""
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_
 from sqlmodel import col, select
@@ -38,6 +37,7 @@ from bot.sessions.rules import (
 )
 from bot.sessions.words import NOT_COORDINATOR, details
 from bot.turn import Turn, number_in
+from bot.words import as_typed
 from storage.models import Member, SessionSignup, WellbeingSession
 
 
@@ -231,9 +231,6 @@ def choose_facilitator(turn: Turn, asked: Asked) -> Reply:
     )
 
 
-def _as_typed(at: datetime, zone: str) -> str:
-    """A time as a person would type it, in `zone`: '3 Dec 2026 14:00'."""
-    return at.astimezone(ZoneInfo(zone)).strftime("%d %b %Y %H:%M")
 
 
 def _move_fields(turn: Turn, asked: Asked) -> list[FormField]:
@@ -247,7 +244,7 @@ def _move_fields(turn: Turn, asked: Asked) -> list[FormField]:
             _("Starts"),
             "datetime",
             max_length=60,
-            initial=_as_typed(target.starts_at, target.zone),
+            initial=as_typed(target.starts_at, target.zone, turn.member.language),
             hint=_("For example: 3 Dec 2pm"),
         ),
         FormField(
