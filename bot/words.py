@@ -103,6 +103,9 @@ Translate = Translator
 # (scripts/catalogue.py writes them from the declarations): "profile" the command is kept apart
 # from "profile" the label, and "new" after sessions from "new" after checkin.
 COMMAND = "command"
+# The context of the name of what a verb takes (its `argument`: "session", "timezone"): one name
+# per word, wherever it is taken. Discord shows it as the slash command's option.
+OPTION = "option"
 
 
 def verb_context(command: str) -> str:

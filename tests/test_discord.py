@@ -246,6 +246,19 @@ def test_slash_commands_carry_their_french_names_and_descriptions_and_still_arri
     assert timezone["description_localizations"] == {"fr": "Définit votre fuseau horaire, pour que les heures soient les vôtres."}
     [zone] = timezone["options"]
     assert zone["name"] == "timezone" and zone["description_localizations"]["fr"] != zone["description"]
+    # An option's name too, from the catalogue (context "option"), one name per word everywhere.
+    assert zone["name_localizations"] == {"fr": "fuseau"}
+    [session] = {o["name"]: o for o in commands["sessions"]["options"]}["join"]["options"]
+    assert (session["name"], session["name_localizations"]) == ("session", {"fr": "séance"})
+    every_option = [
+        option
+        for command in synced.body
+        for sub in command["options"]
+        for option in (sub.get("options") or [] if sub["type"] == 1 else [sub])
+    ]
+    for option in every_option:  # Discord's rule for a name, in every language it is shown in
+        for said in [option["name"], *option.get("name_localizations", {}).values()]:
+            assert re.fullmatch(r"[-_\w]{1,32}", said) and said == said.lower(), said
     assert commands["sessions"]["name_localizations"] == {"fr": "séances"}
     # guide and help are both "aide" in French: Discord takes a name once, so guide has it.
     assert commands["guide"]["name_localizations"] == {"fr": "aide"}
@@ -257,6 +270,7 @@ def test_slash_commands_carry_their_french_names_and_descriptions_and_still_arri
     met(world, PRIYA)
     world.slash(PRIYA, "profile", "language fr")
     assert member(engine, PRIYA).language == "fr"
+    # Discord sends the option by its English name too (the fake shapes it as synced).
     [shown] = world.slash(PRIYA, "profile", "timezone America/Toronto").answers
     assert seen(shown).startswith("Enregistré.")
     assert member(engine, PRIYA).timezone == "America/Toronto"
