@@ -56,7 +56,7 @@ from bot.core import Bot
 from bot.feature import Features
 from bot.features import EVERY_FEATURE
 from bot.members import AccountRef
-from bot.outbox import Delivery, SendFailed, enqueue, retry
+from bot.outbox import Delivery, SendFailed, enqueue, enqueue_dm, retry
 from bot.settings import Settings
 from bot.words import translator
 from storage.db import make_engine
@@ -1470,3 +1470,28 @@ def test_mydata_arrives_as_files_in_slack_and_leave_stops_messages_and_offers_th
     ]
     with Session(engine) as session:
         assert session.exec(select(Account).where(Account.user_id == "UALEX")).all() == []
+
+
+def test_a_french_members_long_direct_message_is_split_with_our_notes_in_french(world, engine, clock):
+    met(world, "UPRIYA")
+    world.slash("UPRIYA", "/profile", "language fr")
+    fr = translator("fr")
+    buttons = tuple(
+        Button(fr("More details"), f"opening.interested:{n}", group=f"#{n} {fr('Openings')}") for n in range(1, 61)
+    )
+    long = Message(("Beaucoup à dire. " * 300,), buttons=buttons)
+    with Session(engine) as session:
+        reader = member(engine, "UPRIYA")
+        enqueue_dm(session, reader.id, long, clock.now())
+        # A row queued before rows said their language reads in the service's (English here).
+        enqueue(session, "slack", TEAM, "dm", "UPRIYA", long, clock.now())
+        session.commit()
+    world.fake.forget()
+
+    assert world.dispatch(clock) == 2
+
+    notes = [texts(p["blocks"]).rsplit("\n", 1)[-1] for p in world.fake.posts_in("DUPRIYA")]
+    french, english = notes[: len(notes) // 2], notes[len(notes) // 2 :]
+    assert len(french) >= 2
+    assert french[:-1] == ["Suite dans le prochain message."] * (len(french) - 1)
+    assert english[:-1] == ["Continued in the next message."] * (len(english) - 1)
