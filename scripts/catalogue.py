@@ -58,7 +58,7 @@ def names() -> list[tuple[str, str, str]]:
         sys.path.insert(0, str(ROOT))
     from bot.feature import Features
     from bot.features import EVERY_FEATURE
-    from bot.words import COMMAND, OPTION, verb_context
+    from bot.words import COMMAND, LEADS, OPTION, TYPING, verb_context
 
     found: list[tuple[str, str, str]] = []
     options: dict[str, str] = {}  # what a verb takes, by its name: the first verb's hint
@@ -73,6 +73,13 @@ def names() -> list[tuple[str, str, str]]:
                 options.setdefault(verb.argument, f"`{spec.name} {verb.name} {verb.argument}`: {verb.hint.rstrip('.')}.")
     for option, note in options.items():
         found.append((OPTION, option, f"The name of a slash command's option (Discord), in {note} {NAME_RULE}"))
+    for lead in LEADS:
+        note = (
+            f"The words before a command to type, as in `{lead} guide`: exactly as your translations of such"
+            " sentences say them, capitalised (a lowercase first letter is found too). Chat apps make"
+            " the command after them a slash command."
+        )
+        found.append((TYPING, lead, note))
     return found
 
 

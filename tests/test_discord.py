@@ -315,6 +315,19 @@ def test_what_to_type_is_said_as_discord_takes_it_and_help_is_a_command(world):
     assert seen(paused).endswith("Take the time you need. Type /resume to start again sooner.")
 
 
+def test_what_to_type_in_french_is_said_with_the_english_slash_name_discord_runs_for_everyone(world):
+    met(world, PRIYA)
+    world.slash(PRIYA, "profile", "language fr")
+    [guide] = world.slash(PRIYA, "help").answers
+    # "Essayez : profil fuseau Europe/London" in French: Discord shows /profil only to people
+    # whose Discord is in French, and runs /profile for everyone, so that is the name written.
+    assert "Essayez\u00a0: /profile timezone Europe/London" in seen(guide)
+    assert "Essayez\u00a0: /sessions list" in seen(guide)
+    assert "profil fuseau" not in seen(guide)
+    [paused] = world.slash(PRIYA, "pause").answers
+    assert seen(paused).endswith("Tapez /resume pour les reprendre plus tôt.")
+
+
 def test_granting_a_role_to_someone_the_bot_has_not_met_works_from_a_mention(world, engine):
     met(world, ADA)
     shown = world.slash(ADA, "roles", f"grant <@{CORA}> coordinator")

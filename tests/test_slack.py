@@ -307,6 +307,22 @@ def test_what_to_type_is_said_as_a_slash_command_and_help_is_one(world):
     assert texts(paused["blocks"]).endswith("Take the time you need. Type /resume to start again sooner.")
 
 
+def test_what_to_type_in_french_is_said_as_slacks_english_slash_command(world, engine):
+    met(world, "UPRIYA")
+    world.slash("UPRIYA", "/profile", "language fr")
+    _answer, key = world.slash("UPRIYA", "/help", channel="CGENERAL")
+    [guide] = world.fake.replies(key)
+    # Slack has the English commands alone; what follows is read in any language, so the
+    # French verb stays, and works typed so.
+    assert "Essayez\u00a0: /profile fuseau Europe/London" in guide["text"]
+    assert "Essayez\u00a0: /profile fuseau Europe/London" in texts(guide["blocks"])
+    world.slash("UPRIYA", "/profile", "fuseau America/Toronto")
+    assert member(engine, "UPRIYA").timezone == "America/Toronto"
+    _answer, key = world.slash("UPRIYA", "/pause", "2 weeks")
+    [paused] = world.fake.replies(key)
+    assert texts(paused["blocks"]).endswith("Tapez /resume pour les reprendre plus tôt.")
+
+
 def test_a_line_typed_to_the_bot_is_a_command_and_a_form_opens_from_a_button(world):
     met(world, "UPRIYA")
     world.dm("UPRIYA", "profile", "Ev1")
