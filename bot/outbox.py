@@ -75,6 +75,10 @@ class Delivery:
     # have died in the middle of sending it, at any time since this one (when the row was made).
     # A sender that can look (Slack) checks what already went out instead of sending it twice.
     maybe_sent_since: datetime | None = None
+    # The language the message was written in, for the words a sender adds around it ("Continued
+    # in the next message."): its reader's, for a direct message. Empty: the service's (a channel
+    # post, or a row queued before rows said it).
+    language: str = ""
 
 
 # An outbox row of this kind is an entry in the shared calendar of a channel's server.
@@ -153,7 +157,8 @@ def enqueue_dms(
     rules, with everyone's accounts and the keys queued before read in a few reads, and one
     write for all (a message to every coordinator is a handful of statements, not hundreds).
     Returns the rows queued, in the order asked."""
-    staying = [m for m, _message, _key in messages if _reachable(db.get(Member, m))]
+    readers = {m: db.get(Member, m) for m, _message, _key in messages}
+    staying = [m for m, reader in readers.items() if _reachable(reader)]
     homes = home_accounts(db, staying)
     keys = [key for _m, _message, key in messages if key is not None]
     taken = _queued_before(db, keys)
@@ -164,8 +169,12 @@ def enqueue_dms(
             continue
         if key is not None:
             taken.add(key)  # asked twice in one call: queued once
+        reader = readers[member_id]
+        language = reader.language if reader is not None else ""  # what the message is written in
         rows.append(
-            _row(home.platform, home.workspace, "dm", home.user_id, message, now, key, due_at, None, expires_at)
+            _row(
+                home.platform, home.workspace, "dm", home.user_id, message, now, key, due_at, None, expires_at, language
+            )
         )
     _add(db, rows, now)
     return rows
@@ -217,12 +226,16 @@ def enqueue(
     *,
     edit_of: int | None = None,
     expires_at: datetime | None = None,
+    language: str = "",
 ) -> Outbox | None:
     """Queue a message (see the module's words). With `expires_at`, it is of use only before
-    then (a reminder, before the session starts): not sent by then, it is let go, not sent late."""
+    then (a reminder, before the session starts): not sent by then, it is let go, not sent late.
+    `language`: the one it is written in, when that is its reader's (see Delivery.language)."""
     if dedupe_key is not None and _queued_before(db, [dedupe_key]):
         return None
-    row = _row(platform, workspace, target_kind, target_id, message, now, dedupe_key, due_at, edit_of, expires_at)
+    row = _row(
+        platform, workspace, target_kind, target_id, message, now, dedupe_key, due_at, edit_of, expires_at, language
+    )
     _add(db, [row], now)
     return row
 
@@ -238,13 +251,17 @@ def _row(
     due_at: datetime | None,
     edit_of: int | None,
     expires_at: datetime | None,
+    language: str = "",
 ) -> Outbox:
+    body = event_to_json(message) if isinstance(message, CalendarEvent) else message_to_json(message)
+    if language and not isinstance(message, CalendarEvent):
+        body["language"] = language
     return Outbox(
         platform=platform,
         workspace=workspace,
         target_kind=target_kind,
         target_id=target_id,
-        body=event_to_json(message) if isinstance(message, CalendarEvent) else message_to_json(message),
+        body=body,
         dedupe_key=dedupe_key,
         created_at=now,
         due_at=due_at or now,
@@ -314,8 +331,11 @@ def enqueue_edit(
     if where is None:
         return None
     platform, workspace, target_kind, target_id = where
+    # A direct message is edited in the language it was written in (Delivery.language); a
+    # channel post, the edit of every sign-up, is in the service's: nothing more to read.
+    language = (db.exec(_LANGUAGE_OF, params={"original": original_id}).first() or "") if target_kind == "dm" else ""
     row = enqueue(
-        db, platform, workspace, target_kind, target_id, message, now, dedupe_key, edit_of=original_id
+        db, platform, workspace, target_kind, target_id, message, now, dedupe_key, edit_of=original_id, language=language
     )
     if row is not None:
         db.execute(_LET_GO_OLDER, {"original": original_id, "newer": row.id, "now": now})
@@ -594,6 +614,7 @@ _KEYS_QUEUED = select(Outbox.dedupe_key).where(col(Outbox.dedupe_key).in_(bindpa
 _WHERE_IT_WENT = select(Outbox.platform, Outbox.workspace, Outbox.target_kind, Outbox.target_id).where(
     col(Outbox.id) == bindparam("original")
 )
+_LANGUAGE_OF = select(col(Outbox.body)["language"].as_string()).where(col(Outbox.id) == bindparam("original"))
 # The older edits of one message still waiting, and not being sent right now, are let go.
 _LET_GO_OLDER = (
     update(Outbox)
@@ -711,6 +732,7 @@ def _delivery(db: Session, row: Outbox, now: datetime) -> Delivery | None:
         Message(()) if calendar else message_from_json(row.body),
         edit_message_id,
         event_from_json(row.body) if calendar else None,
+        language="" if calendar else str(row.body.get("language", "")),
     )
 
 

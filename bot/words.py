@@ -103,6 +103,14 @@ Translate = Translator
 # (scripts/catalogue.py writes them from the declarations): "profile" the command is kept apart
 # from "profile" the label, and "new" after sessions from "new" after checkin.
 COMMAND = "command"
+# The context of the name of what a verb takes (its `argument`: "session", "timezone"): one name
+# per word, wherever it is taken. Discord shows it as the slash command's option.
+OPTION = "option"
+# The context of the words the core's sentences put before what to type ("Type guide", "Try:
+# sessions join 3"), as each language says them ("Tapez aide"): adapters of slash commands find
+# the command after them (adapters/text.py, as_slash_commands).
+TYPING = "typing"
+LEADS = ("Type", "Try:")
 
 
 def verb_context(command: str) -> str:

@@ -58,14 +58,28 @@ def names() -> list[tuple[str, str, str]]:
         sys.path.insert(0, str(ROOT))
     from bot.feature import Features
     from bot.features import EVERY_FEATURE
-    from bot.words import COMMAND, verb_context
+    from bot.words import COMMAND, LEADS, OPTION, TYPING, verb_context
 
     found: list[tuple[str, str, str]] = []
+    options: dict[str, str] = {}  # what a verb takes, by its name: the first verb's hint
     for spec in Features(EVERY_FEATURE).commands.values():
         found.append((COMMAND, spec.name, f"The command {spec.name}: {spec.summary} {NAME_RULE}"))
+        if spec.argument:
+            options.setdefault(spec.argument, f"`{spec.name} {spec.argument}`: {spec.hint.rstrip('.')}.")
         for verb in spec.verbs:
             note = f"The word after {spec.name} in `{spec.name} {verb.name}`: {verb.summary} {NAME_RULE}"
             found.append((verb_context(spec.name), verb.name, note))
+            if verb.argument:
+                options.setdefault(verb.argument, f"`{spec.name} {verb.name} {verb.argument}`: {verb.hint.rstrip('.')}.")
+    for option, note in options.items():
+        found.append((OPTION, option, f"The name of a slash command's option (Discord), in {note} {NAME_RULE}"))
+    for lead in LEADS:
+        note = (
+            f"The words before a command to type, as in `{lead} guide`: exactly as your translations of such"
+            " sentences say them, capitalised (a lowercase first letter is found too). Chat apps make"
+            " the command after them a slash command."
+        )
+        found.append((TYPING, lead, note))
     return found
 
 

@@ -246,6 +246,19 @@ def test_slash_commands_carry_their_french_names_and_descriptions_and_still_arri
     assert timezone["description_localizations"] == {"fr": "Définit votre fuseau horaire, pour que les heures soient les vôtres."}
     [zone] = timezone["options"]
     assert zone["name"] == "timezone" and zone["description_localizations"]["fr"] != zone["description"]
+    # An option's name too, from the catalogue (context "option"), one name per word everywhere.
+    assert zone["name_localizations"] == {"fr": "fuseau"}
+    [session] = {o["name"]: o for o in commands["sessions"]["options"]}["join"]["options"]
+    assert (session["name"], session["name_localizations"]) == ("session", {"fr": "séance"})
+    every_option = [
+        option
+        for command in synced.body
+        for sub in command["options"]
+        for option in (sub.get("options") or [] if sub["type"] == 1 else [sub])
+    ]
+    for option in every_option:  # Discord's rule for a name, in every language it is shown in
+        for said in [option["name"], *option.get("name_localizations", {}).values()]:
+            assert re.fullmatch(r"[-_\w]{1,32}", said) and said == said.lower(), said
     assert commands["sessions"]["name_localizations"] == {"fr": "séances"}
     # guide and help are both "aide" in French: Discord takes a name once, so guide has it.
     assert commands["guide"]["name_localizations"] == {"fr": "aide"}
@@ -257,6 +270,7 @@ def test_slash_commands_carry_their_french_names_and_descriptions_and_still_arri
     met(world, PRIYA)
     world.slash(PRIYA, "profile", "language fr")
     assert member(engine, PRIYA).language == "fr"
+    # Discord sends the option by its English name too (the fake shapes it as synced).
     [shown] = world.slash(PRIYA, "profile", "timezone America/Toronto").answers
     assert seen(shown).startswith("Enregistré.")
     assert member(engine, PRIYA).timezone == "America/Toronto"
@@ -299,6 +313,19 @@ def test_what_to_type_is_said_as_discord_takes_it_and_help_is_a_command(world):
     assert "Try: /guide" in seen(guide) and "Try: /help" not in seen(guide)  # listed once
     [paused] = world.slash(PRIYA, "pause").answers
     assert seen(paused).endswith("Take the time you need. Type /resume to start again sooner.")
+
+
+def test_what_to_type_in_french_is_said_with_the_english_slash_name_discord_runs_for_everyone(world):
+    met(world, PRIYA)
+    world.slash(PRIYA, "profile", "language fr")
+    [guide] = world.slash(PRIYA, "help").answers
+    # "Essayez : profil fuseau Europe/London" in French: Discord shows /profil only to people
+    # whose Discord is in French, and runs /profile for everyone, so that is the name written.
+    assert "Essayez\u00a0: /profile timezone Europe/London" in seen(guide)
+    assert "Essayez\u00a0: /sessions list" in seen(guide)
+    assert "profil fuseau" not in seen(guide)
+    [paused] = world.slash(PRIYA, "pause").answers
+    assert seen(paused).endswith("Tapez /resume pour les reprendre plus tôt.")
 
 
 def test_granting_a_role_to_someone_the_bot_has_not_met_works_from_a_mention(world, engine):

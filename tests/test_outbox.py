@@ -741,3 +741,15 @@ def test_a_message_to_many_goes_once_to_each_who_can_be_reached_in_the_order_ask
         ("di", "to Di"),
         ("ana", "to Ana"),
     ]
+
+
+def test_an_edit_of_a_direct_message_is_in_the_language_it_was_written_in(engine, bot, clock, person):
+    person("Zoé").says("profile language fr")
+    zoe = member_named(engine, "zoé").id
+    with Session(engine) as session:
+        original = enqueue_dm(session, zoe, Message(("Bonjour",)), clock.now())
+        assert original is not None and original.id is not None
+        edit = enqueue_edit(session, original.id, Message(("Bonjour, encore",)), clock.now())
+        session.commit()
+        assert edit is not None
+        assert (original.body["language"], edit.body["language"]) == ("fr", "fr")

@@ -56,7 +56,7 @@ from bot.core import Bot
 from bot.feature import Features
 from bot.features import EVERY_FEATURE
 from bot.members import AccountRef
-from bot.outbox import Delivery, SendFailed, enqueue, retry
+from bot.outbox import Delivery, SendFailed, enqueue, enqueue_dm, retry
 from bot.settings import Settings
 from bot.words import translator
 from storage.db import make_engine
@@ -305,6 +305,22 @@ def test_what_to_type_is_said_as_a_slash_command_and_help_is_one(world):
     _answer, key = world.slash("UPRIYA", "/pause", "2 weeks")
     [paused] = world.fake.replies(key)
     assert texts(paused["blocks"]).endswith("Take the time you need. Type /resume to start again sooner.")
+
+
+def test_what_to_type_in_french_is_said_as_slacks_english_slash_command(world, engine):
+    met(world, "UPRIYA")
+    world.slash("UPRIYA", "/profile", "language fr")
+    _answer, key = world.slash("UPRIYA", "/help", channel="CGENERAL")
+    [guide] = world.fake.replies(key)
+    # Slack has the English commands alone; what follows is read in any language, so the
+    # French verb stays, and works typed so.
+    assert "Essayez\u00a0: /profile fuseau Europe/London" in guide["text"]
+    assert "Essayez\u00a0: /profile fuseau Europe/London" in texts(guide["blocks"])
+    world.slash("UPRIYA", "/profile", "fuseau America/Toronto")
+    assert member(engine, "UPRIYA").timezone == "America/Toronto"
+    _answer, key = world.slash("UPRIYA", "/pause", "2 weeks")
+    [paused] = world.fake.replies(key)
+    assert texts(paused["blocks"]).endswith("Tapez /resume pour les reprendre plus tôt.")
 
 
 def test_a_line_typed_to_the_bot_is_a_command_and_a_form_opens_from_a_button(world):
@@ -1470,3 +1486,28 @@ def test_mydata_arrives_as_files_in_slack_and_leave_stops_messages_and_offers_th
     ]
     with Session(engine) as session:
         assert session.exec(select(Account).where(Account.user_id == "UALEX")).all() == []
+
+
+def test_a_french_members_long_direct_message_is_split_with_our_notes_in_french(world, engine, clock):
+    met(world, "UPRIYA")
+    world.slash("UPRIYA", "/profile", "language fr")
+    fr = translator("fr")
+    buttons = tuple(
+        Button(fr("More details"), f"opening.interested:{n}", group=f"#{n} {fr('Openings')}") for n in range(1, 61)
+    )
+    long = Message(("Beaucoup à dire. " * 300,), buttons=buttons)
+    with Session(engine) as session:
+        reader = member(engine, "UPRIYA")
+        enqueue_dm(session, reader.id, long, clock.now())
+        # A row queued before rows said their language reads in the service's (English here).
+        enqueue(session, "slack", TEAM, "dm", "UPRIYA", long, clock.now())
+        session.commit()
+    world.fake.forget()
+
+    assert world.dispatch(clock) == 2
+
+    notes = [texts(p["blocks"]).rsplit("\n", 1)[-1] for p in world.fake.posts_in("DUPRIYA")]
+    french, english = notes[: len(notes) // 2], notes[len(notes) // 2 :]
+    assert len(french) >= 2
+    assert french[:-1] == ["Suite dans le prochain message."] * (len(french) - 1)
+    assert english[:-1] == ["Continued in the next message."] * (len(english) - 1)

@@ -24,7 +24,7 @@ import yarl
 from discord import app_commands
 
 from adapters.discord import translate
-from adapters.discord.localize import CatalogueTranslator, name, sentence
+from adapters.discord.localize import CatalogueTranslator, name, option, sentence
 from adapters.discord.poster import DiscordPoster, download, parts
 from adapters.discord.render import NO_PINGS, form_errors, form_offer, render_modal, shorten
 from adapters.discord.sender import DiscordSender, limit_trace
@@ -134,7 +134,7 @@ class DiscordAdapter(discord.Client):
                 await answer_with(interaction, value)
 
         hint = sentence(shorten(self._(verb.hint), 100), verb.hint) if verb.hint else verb.argument[:100]
-        callback = app_commands.rename(value=verb.argument)(app_commands.describe(value=hint)(run_with))
+        callback = app_commands.rename(value=option(verb.argument))(app_commands.describe(value=hint)(run_with))
         made = app_commands.Command(name=name, description=summary, callback=callback)
         if verb.argument in self.bot.features.suggestions:
             made.autocomplete("value")(self._suggestions(verb.argument))

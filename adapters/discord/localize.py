@@ -15,7 +15,7 @@ from discord import app_commands
 
 from adapters.discord.render import shorten
 from bot.feature import CommandSpec
-from bot.words import COMMAND, languages, name_in, translator
+from bot.words import COMMAND, OPTION, languages, name_in, translator
 
 # What a marked string is, in its locale_str's extras.
 NAME, SENTENCE = "name", "sentence"
@@ -24,6 +24,12 @@ NAME, SENTENCE = "name", "sentence"
 def name(english: str, context: str = COMMAND) -> app_commands.locale_str:
     """A command's name (or, with verb_context, a verb's), translated when commands are synced."""
     return app_commands.locale_str(english, kind=NAME, context=context)
+
+
+def option(english: str) -> app_commands.locale_str:
+    """The name of what a verb takes (`session`), as a slash command's option: "séance" in
+    French. Discord sends the English name whichever one was shown."""
+    return name(english, OPTION)
 
 
 def sentence(shown: str, msgid: str) -> app_commands.locale_str:

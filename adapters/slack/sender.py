@@ -119,13 +119,16 @@ class SlackSender:
         if delivery.event is not None:
             return None  # Slack has no shared calendar of the workspace; calendar files serve
         channel = await self.poster.channel_for(delivery.target_kind, delivery.target_id)
+        # Our own words around the message ("Continued in the next message.") in the language it
+        # was written in: its reader's for a direct message; the service's when the row says none.
+        _ = translator(delivery.language) if delivery.language else self._
         if delivery.edit_message_id:
-            await self.poster.edit(channel, delivery.edit_message_id, render_whole(delivery.message, self._))
+            await self.poster.edit(channel, delivery.edit_message_id, render_whole(delivery.message, _))
             return delivery.edit_message_id
         done = self._progress.setdefault(delivery.outbox_id, _Progress())
         if delivery.maybe_sent_since is not None:
             done.look_since = delivery.maybe_sent_since
-        parts = render_message(delivery.message, self._)
+        parts = render_message(delivery.message, _)
         if done.look_since is not None:
             await self.look_back(channel, delivery.outbox_id, len(parts), done)
         for number, part in enumerate(parts):

@@ -100,7 +100,9 @@ def _tell(turn: Turn, into: Member, accounts: list[Reach], code: LinkCode) -> No
     said = Message((_(words.TOLD, platform=platform_name(_, turn.account.platform)),))
     for account in accounts:
         key = f"link.told:{code.id}:{account.id}"
-        enqueue(turn.db, account.platform, account.workspace, "dm", account.user_id, said, turn.now, key)
+        enqueue(
+            turn.db, account.platform, account.workspace, "dm", account.user_id, said, turn.now, key, language=into.language
+        )
 
 
 def unlink(turn: Turn, _asked: Asked) -> Reply:
