@@ -9,7 +9,7 @@ database holds, on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from babel.messages.pofile import read_po
@@ -20,6 +20,7 @@ from bot.core import Bot
 from bot.feature import Features
 from bot.features import EVERY_FEATURE
 from bot.members import AccountRef, Role
+from bot.outbox import MAX_ATTEMPTS, RETRY_MAX, SendFailed
 from bot.words import COMMAND, languages, name_in, verb_context
 from tests.conftest import START, Person, deliver, member_named
 from tests.test_checkins import answers_of, create, received
@@ -92,8 +93,6 @@ def test_what_the_french_catalogue_says_to_type_is_the_french_name():
             if spec is None:
                 continue  # "Tapez son numéro", "Tapez une commande"
             told += 1
-            if "outbox retry all" in sentence:
-                continue  # "all" is read in English only, so the English command stays with it
             assert hit[1] == name_in("fr", COMMAND, spec.name), sentence
             verb = spec.verb(hit[2] or "")
             if verb is not None:
@@ -226,3 +225,65 @@ def test_a_pause_typed_in_french_ends_when_it_says():
     assert checks.pause_end("jusqu'à lundi", "America/Toronto", START, "fr") == monday_9am_toronto
     assert checks.pause_end("jusqu\u2019au lundi", "America/Toronto", START, "fr") == monday_9am_toronto
     assert checks.pause_end("until Monday", "America/Toronto", START, "fr") == monday_9am_toronto
+
+
+# ---- periods, pause lengths and "tout": words read from the catalogue -----------------------
+
+NOTHING_TO_REPORT = (
+    "Il n'y a rien à signaler du {first} au {last}\u00a0: aucun suivi fermé, et aucune séance ni occasion. "
+    "Vous pourriez essayer une période plus longue, comme rapport 12 derniers mois."
+)
+
+
+@pytest.mark.parametrize(
+    ("typed", "first", "last"),
+    [  # typed on Thursday 26 November 2026 (the test clock), in London
+        ("rapport 3 derniers mois", "27 août 2026", "26 nov. 2026"),
+        ("rapport les 2 dernières semaines", "13 nov. 2026", "26 nov. 2026"),
+        ("rapport cette année", "1 janv. 2026", "26 nov. 2026"),
+        ("report Cette Annee", "1 janv. 2026", "26 nov. 2026"),
+        ("rapport le mois dernier", "1 oct. 2026", "31 oct. 2026"),
+        ("rapport l\u2019an dernier", "1 janv. 2025", "31 déc. 2025"),
+        ("rapport ce mois-ci", "1 nov. 2026", "26 nov. 2026"),
+        ("rapport 1 sept. au 30 sept.", "1 sept. 2026", "30 sept. 2026"),
+        ("rapport last 3 months", "27 août 2026", "26 nov. 2026"),  # English is read too
+    ],
+)
+def test_a_french_coordinator_types_a_period_in_french(bot, typed, first, last):
+    cora = someone(bot, "Cora", "fr", Role.COORDINATOR)
+    assert cora.says(typed).plain() == NOTHING_TO_REPORT.format(first=first, last=last)
+
+
+def test_french_periods_are_not_read_for_an_english_speaker(bot):
+    cora = someone(bot, "Cora", role=Role.COORDINATOR)
+    assert cora.says("report 3 derniers mois").plain() == (
+        "I couldn't read that period. For example: report last 3 months, or report 1 Sep to 30 Nov."
+    )
+
+
+@pytest.mark.parametrize(
+    ("typed", "days"),
+    [("2 semaines", 14), ("1 semaine", 7), ("une semaine", 7), ("3 jours", 3), ("pendant 2 mois", 60), ("2 weeks", 14)],
+)
+def test_a_french_partner_pauses_for_a_length_and_it_ends_exactly_that_much_later(bot, engine, clock, typed, days):
+    sam = someone(bot, "Sam", "fr", zone="America/Toronto")
+    sam.says(f"profil pause {typed}")
+    assert member_named(engine, "sam").paused_until.replace(tzinfo=UTC) == clock.now() + timedelta(days=days)
+
+
+def test_an_admin_types_envois_reessayer_tout(bot, engine, clock, platform):
+    ada = someone(bot, "Ada", "fr")  # the first person is the admin
+    someone(bot, "Bob")
+    ada.says("roles grant bob staff")
+    platform.failures += [SendFailed("Slack said internal_error")] * MAX_ATTEMPTS
+    for _try in range(MAX_ATTEMPTS):
+        deliver(engine, platform, clock)
+        clock.advance(RETRY_MAX)
+    ada.says("envois réessayer 999")
+    assert ada.text == "Quel message? Tapez envois pour voir leurs numéros, ou tapez envois réessayer tout."
+    ada.says("envois réessayer tout")
+    assert ada.text == "Nouvel essai maintenant. Messages\u00a0: 1."
+    assert deliver(engine, platform, clock) == 1
+    assert platform.texts_for("bob")[0].startswith("Ada gave you the staff role.")  # Bob reads English
+    ada.says("envois")
+    assert ada.text == "Tous les messages ont été envoyés. Rien n'est en attente."
