@@ -243,7 +243,7 @@ def pause_end(value: str, zone: str, now: datetime, language: str = "en") -> dat
 
 
 # An hour written the French way ("14 h", "14h30", "9 h 15"): dateparser reads "14 h" as 14 hours.
-_HOUR_MARK = re.compile(r"\b(\d{1,2}) ?h ?(\d{2})?\b", re.IGNORECASE)
+HOUR_MARK = re.compile(r"\b(\d{1,2}) ?h ?(\d{2})?\b", re.IGNORECASE)
 # The word for "next" that people put beside a day's name ("mardi prochain"), in the languages
 # where dateparser does not read it. A day's name alone already means the next one (as "next
 # Tuesday" does in English), so it is left out.
@@ -266,7 +266,7 @@ def as_dateparser_reads(value: str, language: str) -> str:
     "mardi prochain 14 h" is "mardi 14:00"."""
     text = " ".join(value.split())
     if not re.match(r"(in|dans) ", text, re.IGNORECASE):  # "dans 2 h" is two hours from now
-        text = _HOUR_MARK.sub(lambda hour: f"{hour[1]}:{hour[2] or '00'}", text)
+        text = HOUR_MARK.sub(lambda hour: f"{hour[1]}:{hour[2] or '00'}", text)
     nexts = _NEXT.get(language, ())
     if nexts:
         days = _day_names(language)

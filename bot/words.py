@@ -242,7 +242,7 @@ def as_english(text: str, english: str, languages_read: list[str]) -> str:
     for language in languages_read:
         for form in forms_of(english, language):
             text = re.sub(
-                rf"(?<![\w']){_pattern(form)}(?![\w'])",
+                rf"(?<![\w'/-]){_pattern(form)}(?![\w'/-])",
                 lambda hit: canonical.replace(_COUNT, hit[1]) if hit.groups() else canonical,
                 text,
             )
