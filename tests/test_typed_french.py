@@ -10,18 +10,23 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 from babel.messages.pofile import read_po
+from sqlmodel import Session, select
 
 from bot import checks
+from bot.checkins.rules import Schedule, next_send, read_schedule, schedule_as_text
 from bot.conversation import ButtonPress, Message, Who, plain
 from bot.core import Bot
 from bot.feature import Features
 from bot.features import EVERY_FEATURE
 from bot.members import AccountRef, Role
 from bot.outbox import MAX_ATTEMPTS, RETRY_MAX, SendFailed
-from bot.words import COMMAND, languages, name_in, verb_context
+from bot.periods import period
+from bot.words import COMMAND, languages, name_in, translator, verb_context
+from storage.models import CheckIn
 from tests.conftest import START, Person, deliver, member_named
 from tests.test_checkins import answers_of, create, received
 from tests.test_sessions import scheduled_one
@@ -287,3 +292,106 @@ def test_an_admin_types_envois_reessayer_tout(bot, engine, clock, platform):
     assert platform.texts_for("bob")[0].startswith("Ada gave you the staff role.")  # Bob reads English
     ada.says("envois")
     assert ada.text == "Tous les messages ont été envoyés. Rien n'est en attente."
+
+
+# ---- check-in schedules typed in French -----------------------------------------------------
+
+
+def test_a_french_coordinator_schedules_chaque_semaine_lun_and_each_reader_reads_it_back(bot, engine):
+    cora = someone(bot, "Cora", "fr", Role.COORDINATOR)
+    create(cora, name="Chaque semaine", questions="Avez-vous bien dormi? | oui/non", schedule="chaque semaine lun 10 h")
+    assert cora.last.form is None, cora.text
+    with Session(engine) as session:
+        checkin = session.exec(select(CheckIn)).one()
+    assert (checkin.schedule, checkin.weekdays, checkin.local_time) == ("weekly", "0", 600)
+    cora.says("suivi liste")
+    assert "#1 Chaque semaine: chaque semaine lun 10:00 (l'heure de chaque partenaire);" in cora.text
+    cora.says("suivi modifier 1")
+    assert {f.name: f.initial for f in cora.last.form.fields}["schedule"] == "chaque semaine lun 10:00"
+    alex = someone(bot, "Alex", role=Role.COORDINATOR)
+    alex.says("checkin list")
+    assert "#1 Chaque semaine: weekly mon 10:00 (each partner's own time);" in alex.text
+
+
+@pytest.mark.parametrize(
+    ("typed", "english", "french"),
+    [
+        ("chaque semaine lun, jeu à 10 h", "weekly mon, thu 10:00", "chaque semaine lun, jeu 10:00"),
+        ("toutes les 2 semaines le lundi 10:00", "every 2 weeks mon 10:00", "toutes les 2 semaines lun 10:00"),
+        ("toutes les deux semaines mardi 9:30", "every 2 weeks tue 09:30", "toutes les 2 semaines mar 09:30"),
+        ("tous les 3 jours 9 h", "every 3 days 09:00", "tous les 3 jours 09:00"),
+        ("tous les jours 18:30 America/Toronto", "daily 18:30 America/Toronto", "chaque jour 18:30 America/Toronto"),
+        ("premier lundi du mois 10:00", "first mon of the month 10:00", "premier lun du mois 10:00"),
+        ("dernier vendredi du mois 17 h", "last fri of the month 17:00", "dernier ven du mois 17:00"),
+        ("maintenant", "now", "maintenant"),
+        ("every 1 day 10:00", "every 1 day 10:00", "chaque jour 10:00"),
+    ],
+)
+def test_a_schedule_typed_in_french_is_read_and_written_back_in_each_language(typed, english, french):
+    schedule = read_schedule(typed)
+    assert schedule_as_text(schedule) == english
+    assert schedule_as_text(schedule, translator("fr")) == french
+    assert read_schedule(english) == schedule
+    assert occurrences(read_schedule(french)) == occurrences(schedule)
+
+
+def occurrences(schedule: Schedule) -> list[datetime]:
+    """The next ten sends from START, in London: what a schedule means, whatever its words."""
+    sends, after = [], START
+    for _ in range(10):
+        after = next_send(schedule, START.date(), after, "Europe/London")
+        if after is None:
+            break
+        sends.append(after)
+    return sends
+
+
+def test_an_unknown_day_is_refused_with_the_french_days():
+    with pytest.raises(checks.Refusal) as refused:
+        read_schedule("chaque semaine lundo 10:00")
+    assert refused.value.words(translator("fr")) == (
+        "Je n'ai pas compris «\u00a0lundo\u00a0» dans l'horaire. Essayez\u00a0: chaque semaine lun 10:00, "
+        "tous les 3 jours 10:00, ou maintenant."
+    )
+
+
+# ---- every French example of a period or a schedule is read ---------------------------------
+
+
+def french_sentences() -> list[tuple[str, str]]:
+    with open("bot/locale/fr/LC_MESSAGES/messages.po", "rb") as handle:
+        return [(str(m.id), str(m.string)) for m in read_po(handle) if m.id and not m.context and isinstance(m.id, str)]
+
+
+def examples(french: str) -> list[str]:
+    """The things to type that a sentence suggests, after its last colon or "comme"."""
+    tail = re.split(r"\u00a0: |comme ", french)[-1].rstrip(".")
+    return [piece.strip() for piece in re.split(r", ou |, (?=[^\d\s,]{4,})| ou ", tail) if piece.strip()]
+
+
+def test_every_french_example_of_a_schedule_is_read():
+    told = 0
+    for english, french in french_sentences():
+        if not re.search(r"weekly mon|every 3 days|of the month 10:00", english):
+            continue
+        for example in examples(french):
+            told += 1
+            read_schedule(example)  # a Refusal fails the test, naming the example
+    assert told >= 10
+
+
+def test_every_french_example_of_a_period_is_read():
+    typed_after = {name_in("fr", COMMAND, c) for c in ("report", "mywork")} | {"occasions paiements"}
+    turn = SimpleNamespace(now=START, member=SimpleNamespace(timezone="Europe/London", language="fr"))
+    told = 0
+    for english, french in french_sentences():
+        if not re.search(r"(like|example:) .*(last \d+ months|last month|this year|1 Sep to 30 Nov)", english):
+            continue
+        for example in examples(french):
+            if example == "rien pour tout":
+                continue
+            command = next((c for c in typed_after if example.startswith(c + " ")), "")
+            told += 1
+            first, last = period(turn, example.removeprefix(command).strip(), "?")
+            assert first <= last, example
+    assert told >= 10
