@@ -13,7 +13,7 @@ from babel import Locale
 from babel.dates import format_date
 from dateparser.date import DateData, DateDataParser
 
-from bot.words import Translate
+from bot.words import N_, Translate, reads
 
 
 class Refusal(Exception):
@@ -207,6 +207,15 @@ UNTIL_RESUMED = datetime(9999, 12, 31, tzinfo=UTC)
 _SPAN = re.compile(r"^(?:for\s+)?(a|an|one|two|three|four|\d{1,3})\s+(day|week|month)s?$")
 _COUNTS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4}
 _SPAN_DAYS = {"day": 1, "week": 7, "month": 30}
+# A pause's length as people type it, with the days each one counts for.
+_LENGTHS = {
+    # TRANSLATORS: read, not shown: the ways of typing a pause of some days. Separate them with |; {count} is the number.
+    N_("{count} days|{count} day|for {count} days|a day|one day"): 1,
+    # TRANSLATORS: read, not shown: the ways of typing a pause of some weeks. Separate them with |; {count} is the number.
+    N_("{count} weeks|{count} week|for {count} weeks|a week|one week"): 7,
+    # TRANSLATORS: read, not shown: the ways of typing a pause of some months. Separate them with |; {count} is the number.
+    N_("{count} months|{count} month|for {count} months|a month|one month"): 30,
+}
 _TIME_ON_THE_DAY = "What time on that day?"
 
 
@@ -218,6 +227,10 @@ def pause_end(value: str, zone: str, now: datetime, language: str = "en") -> dat
     if span:
         count = _COUNTS.get(span[1]) or int(span[1])
         return now + timedelta(days=count * _SPAN_DAYS[span[2]])
+    for length, days in _LENGTHS.items():
+        count = reads(text, length, language)
+        if count:
+            return now + timedelta(days=count * days)
     for word in ("until ", "till ", *_UNTIL.get(language, ())):
         if text.lower().replace("\u2019", "'").startswith(word):
             text = text[len(word) :]
@@ -230,7 +243,7 @@ def pause_end(value: str, zone: str, now: datetime, language: str = "en") -> dat
 
 
 # An hour written the French way ("14 h", "14h30", "9 h 15"): dateparser reads "14 h" as 14 hours.
-_HOUR_MARK = re.compile(r"\b(\d{1,2}) ?h ?(\d{2})?\b", re.IGNORECASE)
+HOUR_MARK = re.compile(r"\b(\d{1,2}) ?h ?(\d{2})?\b", re.IGNORECASE)
 # The word for "next" that people put beside a day's name ("mardi prochain"), in the languages
 # where dateparser does not read it. A day's name alone already means the next one (as "next
 # Tuesday" does in English), so it is left out.
@@ -253,7 +266,7 @@ def as_dateparser_reads(value: str, language: str) -> str:
     "mardi prochain 14 h" is "mardi 14:00"."""
     text = " ".join(value.split())
     if not re.match(r"(in|dans) ", text, re.IGNORECASE):  # "dans 2 h" is two hours from now
-        text = _HOUR_MARK.sub(lambda hour: f"{hour[1]}:{hour[2] or '00'}", text)
+        text = HOUR_MARK.sub(lambda hour: f"{hour[1]}:{hour[2] or '00'}", text)
     nexts = _NEXT.get(language, ())
     if nexts:
         days = _day_names(language)

@@ -13,6 +13,7 @@ from dateparser.date import DateDataParser
 
 from bot.checks import Refusal, as_dateparser_reads
 from bot.turn import Turn
+from bot.words import N_, forms_of, reads, typeable
 
 _UNITS = {"day": "days", "days": "days", "week": "weeks", "weeks": "weeks", "month": "months",
           "months": "months", "year": "years", "years": "years"}
@@ -29,12 +30,14 @@ def period(turn: Turn, text: str, example: str) -> tuple[date, date]:
         raise Refusal(example)
     today = turn.now.astimezone(ZoneInfo(turn.member.timezone)).date()
     lowered = words.lower()
-    named = _named(lowered, today)
+    named = _named(lowered, today, turn.member.language)
     if named is not None:
         return named
-    joiner = next((j for j in (" to ", " au ") if j in lowered), None)  # "1 Sep to 30 Nov", "1 sept. au 30 nov."
+    # "1 Sep to 30 Nov", "1 sept. au 30 nov.": the word between them is compared without accents.
+    plain = _folded(lowered.replace("\u2019", "'"))
+    joiner = next((j for j in joiners(turn.member.language) if j in plain), None)
     if joiner is not None:
-        index = lowered.index(joiner)
+        index = plain.index(joiner)
         parts = [words[:index], words[index + len(joiner) :]]
     elif len(words.split()) == 2 and all(_ISO.match(p) for p in words.split()):
         parts = words.split()
@@ -68,8 +71,57 @@ def months_back(day: date, months: int) -> date:
     return date(year, month, min(day.day, monthrange(year, month)[1]))
 
 
-def _named(lowered: str, today: date) -> tuple[date, date] | None:
+# Periods people type, read in the reader's language and in English (see bot.words.reads).
+_CALENDAR = {
+    # TRANSLATORS: read, not shown: the calendar month before this one, as people type it. Separate the ways with |.
+    N_("last month|the last month|past month"): "last month",
+    # TRANSLATORS: read, not shown: the calendar year before this one, as people type it. Separate the ways with |.
+    N_("last year"): "last year",
+    # TRANSLATORS: read, not shown: the week (Monday to Sunday) before this one. Separate the ways with |.
+    N_("last week"): "last week",
+    # TRANSLATORS: read, not shown: from Monday to today. Separate the ways with |.
+    N_("this week"): "this week",
+    # TRANSLATORS: read, not shown: from the first of this month to today. Separate the ways with |.
+    N_("this month"): "this month",
+    # TRANSLATORS: read, not shown: from 1 January to today. Separate the ways with |.
+    N_("this year"): "this year",
+}
+_ROLLING = {
+    # TRANSLATORS: read, not shown: the days up to today. Separate the ways with |; {count} is the number.
+    N_("last {count} days|past {count} days|the last {count} days|the past {count} days"): "days",
+    # TRANSLATORS: read, not shown: the weeks up to today. Separate the ways with |; {count} is the number.
+    N_("last {count} weeks|past {count} weeks|the last {count} weeks|the past {count} weeks"): "weeks",
+    # TRANSLATORS: read, not shown: the months up to today. Separate the ways with |; {count} is the number.
+    N_("last {count} months|past {count} months|the last {count} months|the past {count} months"): "months",
+    # TRANSLATORS: read, not shown: the years up to today. Separate the ways with |; {count} is the number.
+    N_("last {count} years|past {count} years|the last {count} years|the past {count} years"): "years",
+}
+# TRANSLATORS: read, not shown: the word between two dates of a period, as in "1 Sep to 30 Nov". Separate the ways with |.
+_TO = N_("to|through")
+
+
+def joiners(language: str) -> list[str]:
+    """The words between the two dates of a period, as the reader and English type them."""
+    return [f" {form} " for form in forms_of(_TO, language)]
+
+
+def _folded(text: str) -> str:
+    """`text` without accents, each letter where it was (so an index in it is one in `text`)."""
+    return "".join(plain if len(plain := typeable(ch)) == 1 else ch for ch in text)
+
+
+def _named(lowered: str, today: date, language: str = "en") -> tuple[date, date] | None:
     """"last 3 months" ends today and starts the day after the same day 3 months ago."""
+    for phrase, kind in _CALENDAR.items():
+        if reads(lowered, phrase, language):
+            lowered = kind
+            break
+    else:
+        for phrase, unit in _ROLLING.items():
+            count = reads(lowered, phrase, language)
+            if count:
+                lowered = f"last {count} {unit}"
+                break
     if lowered in ("last month", "the last month", "past month"):
         # Said alone, "last month" most often means the calendar month before this one.
         end = today.replace(day=1) - timedelta(days=1)

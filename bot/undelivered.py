@@ -18,7 +18,7 @@ from bot.feature import Asked, ButtonSpec, CommandSpec, Feature, Verb
 from bot.members import AccountRef, Role, find_account
 from bot.outbox import CALENDAR, let_go, retry, undelivered
 from bot.turn import Turn, number_in
-from bot.words import N_
+from bot.words import N_, reads
 from storage.models import Member, Outbox
 
 ADMINS = (Role.ADMIN,)
@@ -69,11 +69,15 @@ def _why(turn: Turn, row: Outbox) -> str:
     return turn._("{reason}. Tries: {count}.", reason=row.last_error or "?", count=max(row.attempts, 1))
 
 
+# TRANSLATORS: read, not shown: the word after "outbox retry" for every message waiting. Separate the ways with |.
+_ALL = N_("all|everything")
+
+
 def try_again(turn: Turn, asked: Asked) -> Reply:
     """`outbox retry all`, `outbox retry 12`, or the button (its value says which)."""
     _ = turn._
     which = (asked.value or asked.text or "all").strip().lower()
-    if which == "all":
+    if which == "all" or reads(which, _ALL, turn.member.language):
         count = retry(turn.db, turn.now)
         if not count:
             return turn.say(_("Every message was sent. Nothing is waiting."))

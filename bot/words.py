@@ -12,6 +12,7 @@ rule picks the form (French: 0 and 1 are singular).
 from __future__ import annotations
 
 import gettext
+import re
 import unicodedata
 from collections.abc import Callable
 from datetime import date, datetime
@@ -206,3 +207,51 @@ def N_(msgid: str) -> str:
 def language_name(code: str) -> str:
     """A language's own name for itself: 'English', 'Français'. Every profile shows one."""
     return str(Locale.parse(code).get_display_name(code)).capitalize()
+
+
+# ---- words the bot reads ---------------------------------------------------------------------
+# A phrase people type (a period, a pause's length, a schedule's words) is a catalogue entry
+# marked with N_: its ways of being typed, separated by |, with {count} where a number goes, e.g.
+# N_("last {count} months|past {count} months"). Each language's entry says how its speakers
+# type it, so a new language needs no code. They are read in the reader's language and in English.
+_COUNT = "{count}"
+
+
+def _plain(text: str) -> str:
+    """Typed text as phrases are compared: any case, no accents, ' for ’, single spaces."""
+    return " ".join(typeable(text.replace("\u2019", "'")).split())
+
+
+def forms_of(english: str, language: str) -> list[str]:
+    """The ways of typing a phrase in `language` and in English, longest first, as compared."""
+    own = _entries(language)[0].get(english, "") if language != "en" else ""
+    forms = {_plain(form) for form in (own + "|" + english).split("|") if form.strip()}
+    return sorted(forms, key=len, reverse=True)
+
+
+def _pattern(form: str) -> str:
+    return r"(\d{1,3})".join(re.escape(part) for part in form.split(_plain(_COUNT)))
+
+
+def reads(text: str, english: str, language: str) -> int | None:
+    """The count in `text` if it is the whole phrase (1 for a phrase with no {count}), or None."""
+    typed = _plain(text)
+    for form in forms_of(english, language):
+        found = re.fullmatch(_pattern(form), typed)
+        if found:
+            return int(found[1]) if found.groups() else 1
+    return None
+
+
+def as_english(text: str, english: str, languages_read: list[str]) -> str:
+    """`text` (compared plainly) with each form of a phrase in `languages_read` replaced by its
+    first English form, e.g. "toutes les 2 semaines lun" -> "every 2 weeks lun"."""
+    canonical = english.split("|")[0]
+    for language in languages_read:
+        for form in forms_of(english, language):
+            text = re.sub(
+                rf"(?<![\w'/-]){_pattern(form)}(?![\w'/-])",
+                lambda hit: canonical.replace(_COUNT, hit[1]) if hit.groups() else canonical,
+                text,
+            )
+    return text

@@ -36,16 +36,27 @@ Sentence = str | tuple[str, str]
 def extracted() -> list[Sentence]:
     """Every marked English sentence in bot/ and adapters/, in order of first appearance: a
     str, or (singular, plural) for a sentence with a count."""
-    found: dict[Sentence, None] = {}
+    return list(_extracted())
+
+
+def notes() -> dict[Sentence, list[str]]:
+    """What the code tells translators about a sentence: a `# TRANSLATORS: ...` comment just
+    above it (words the bot reads, not shows, say so there)."""
+    return {sentence: said for sentence, said in _extracted().items() if said}
+
+
+def _extracted() -> dict[Sentence, list[str]]:
+    found: dict[Sentence, list[str]] = {}
     for folder in ("bot", "adapters"):
-        for _file, _line, message, _comments, _context in extract_from_dir(
-            ROOT / folder, method_map=[("**.py", "python")], keywords=KEYWORDS
+        for _file, _line, message, comments, _context in extract_from_dir(
+            ROOT / folder, method_map=[("**.py", "python")], keywords=KEYWORDS, comment_tags=("TRANSLATORS:",)
         ):
+            said = [c.removeprefix("TRANSLATORS:").strip() for c in comments]
             if isinstance(message, str) and message:
-                found.setdefault(message)
+                found.setdefault(message, said)
             elif isinstance(message, tuple) and len(message) == 2 and all(message):
-                found.setdefault((str(message[0]), str(message[1])))
-    return list(found)
+                found.setdefault((str(message[0]), str(message[1])), said)
+    return found
 
 
 NAME_RULE = "A name people type: lowercase, no spaces, at most 32 characters; letters, digits, - or _."
@@ -107,8 +118,14 @@ def untranslated_and_fuzzy(language: str) -> tuple[list[str], list[str]]:
     return [str(m.id) for m in messages if missing(m.string)], [str(m.id) for m in messages if m.fuzzy]
 
 
-def update(language: str, sentences: list[Sentence], named: list[tuple[str, str, str]] | None = None) -> None:
+def update(
+    language: str,
+    sentences: list[Sentence],
+    named: list[tuple[str, str, str]] | None = None,
+    told: dict[Sentence, list[str]] | None = None,
+) -> None:
     named = names() if named is None else named
+    told = notes() if told is None else told
     path = catalogue_path(language)
     # By (context, English): a plural entry by its singular English, as gettext looks it up.
     old: dict[tuple[str | None, str], object] = {}
@@ -130,11 +147,18 @@ def update(language: str, sentences: list[Sentence], named: list[tuple[str, str,
                 translated = tuple(str(f) for f in kept)
             else:
                 translated = ("",) * forms
-            catalog.add(sentence, translated, flags=flags.get((None, sentence[0]), ()))
+            catalog.add(
+                sentence, translated, auto_comments=told.get(sentence, ()), flags=flags.get((None, sentence[0]), ())
+            )
         else:
             kept = old.get((None, sentence))
             translated = kept if isinstance(kept, str) and language != "en" else ""
-            catalog.add(sentence, sentence if language == "en" else translated, flags=flags.get((None, sentence), ()))
+            catalog.add(
+                sentence,
+                sentence if language == "en" else translated,
+                auto_comments=told.get(sentence, ()),
+                flags=flags.get((None, sentence), ()),
+            )
     if language != "en":  # English names are the declarations themselves
         for context, name, note in named:
             kept = old.get((context, name))
@@ -153,9 +177,10 @@ def update(language: str, sentences: list[Sentence], named: list[tuple[str, str,
 def main() -> int:
     sentences = extracted()
     named = names()
+    told = notes()
     languages = {p.name for p in LOCALE.iterdir() if p.is_dir()} | {"en"}
     for language in sorted(languages):
-        update(language, sentences, named)
+        update(language, sentences, named, told)
     print(f"{len(sentences)} sentences in {', '.join(sorted(languages))}.")
     for language in sorted(languages - {"en"}):
         untranslated, fuzzy = untranslated_and_fuzzy(language)

@@ -9,18 +9,24 @@ database holds, on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 from babel.messages.pofile import read_po
+from sqlmodel import Session, select
 
 from bot import checks
+from bot.checkins.rules import Schedule, next_send, read_schedule, schedule_as_text
 from bot.conversation import ButtonPress, Message, Who, plain
 from bot.core import Bot
 from bot.feature import Features
 from bot.features import EVERY_FEATURE
 from bot.members import AccountRef, Role
-from bot.words import COMMAND, languages, name_in, verb_context
+from bot.outbox import MAX_ATTEMPTS, RETRY_MAX, SendFailed
+from bot.periods import period
+from bot.words import COMMAND, languages, name_in, translator, verb_context
+from storage.models import CheckIn
 from tests.conftest import START, Person, deliver, member_named
 from tests.test_checkins import answers_of, create, received
 from tests.test_sessions import scheduled_one
@@ -92,8 +98,6 @@ def test_what_the_french_catalogue_says_to_type_is_the_french_name():
             if spec is None:
                 continue  # "Tapez son numéro", "Tapez une commande"
             told += 1
-            if "outbox retry all" in sentence:
-                continue  # "all" is read in English only, so the English command stays with it
             assert hit[1] == name_in("fr", COMMAND, spec.name), sentence
             verb = spec.verb(hit[2] or "")
             if verb is not None:
@@ -226,3 +230,168 @@ def test_a_pause_typed_in_french_ends_when_it_says():
     assert checks.pause_end("jusqu'à lundi", "America/Toronto", START, "fr") == monday_9am_toronto
     assert checks.pause_end("jusqu\u2019au lundi", "America/Toronto", START, "fr") == monday_9am_toronto
     assert checks.pause_end("until Monday", "America/Toronto", START, "fr") == monday_9am_toronto
+
+
+# ---- periods, pause lengths and "tout": words read from the catalogue -----------------------
+
+NOTHING_TO_REPORT = (
+    "Il n'y a rien à signaler du {first} au {last}\u00a0: aucun suivi fermé, et aucune séance ni occasion. "
+    "Vous pourriez essayer une période plus longue, comme rapport 12 derniers mois."
+)
+
+
+@pytest.mark.parametrize(
+    ("typed", "first", "last"),
+    [  # typed on Thursday 26 November 2026 (the test clock), in London
+        ("rapport 3 derniers mois", "27 août 2026", "26 nov. 2026"),
+        ("rapport les 2 dernières semaines", "13 nov. 2026", "26 nov. 2026"),
+        ("rapport cette année", "1 janv. 2026", "26 nov. 2026"),
+        ("report Cette Annee", "1 janv. 2026", "26 nov. 2026"),
+        ("rapport le mois dernier", "1 oct. 2026", "31 oct. 2026"),
+        ("rapport l\u2019an dernier", "1 janv. 2025", "31 déc. 2025"),
+        ("rapport ce mois-ci", "1 nov. 2026", "26 nov. 2026"),
+        ("rapport 1 sept. au 30 sept.", "1 sept. 2026", "30 sept. 2026"),
+        ("rapport last 3 months", "27 août 2026", "26 nov. 2026"),  # English is read too
+    ],
+)
+def test_a_french_coordinator_types_a_period_in_french(bot, typed, first, last):
+    cora = someone(bot, "Cora", "fr", Role.COORDINATOR)
+    assert cora.says(typed).plain() == NOTHING_TO_REPORT.format(first=first, last=last)
+
+
+def test_french_periods_are_not_read_for_an_english_speaker(bot):
+    cora = someone(bot, "Cora", role=Role.COORDINATOR)
+    assert cora.says("report 3 derniers mois").plain() == (
+        "I couldn't read that period. For example: report last 3 months, or report 1 Sep to 30 Nov."
+    )
+
+
+@pytest.mark.parametrize(
+    ("typed", "days"),
+    [("2 semaines", 14), ("1 semaine", 7), ("une semaine", 7), ("3 jours", 3), ("pendant 2 mois", 60), ("2 weeks", 14)],
+)
+def test_a_french_partner_pauses_for_a_length_and_it_ends_exactly_that_much_later(bot, engine, clock, typed, days):
+    sam = someone(bot, "Sam", "fr", zone="America/Toronto")
+    sam.says(f"profil pause {typed}")
+    assert member_named(engine, "sam").paused_until.replace(tzinfo=UTC) == clock.now() + timedelta(days=days)
+
+
+def test_an_admin_types_envois_reessayer_tout(bot, engine, clock, platform):
+    ada = someone(bot, "Ada", "fr")  # the first person is the admin
+    someone(bot, "Bob")
+    ada.says("roles grant bob staff")
+    platform.failures += [SendFailed("Slack said internal_error")] * MAX_ATTEMPTS
+    for _try in range(MAX_ATTEMPTS):
+        deliver(engine, platform, clock)
+        clock.advance(RETRY_MAX)
+    ada.says("envois réessayer 999")
+    assert ada.text == "Quel message? Tapez envois pour voir leurs numéros, ou tapez envois réessayer tout."
+    ada.says("envois réessayer tout")
+    assert ada.text == "Nouvel essai maintenant. Messages\u00a0: 1."
+    assert deliver(engine, platform, clock) == 1
+    assert platform.texts_for("bob")[0].startswith("Ada gave you the staff role.")  # Bob reads English
+    ada.says("envois")
+    assert ada.text == "Tous les messages ont été envoyés. Rien n'est en attente."
+
+
+# ---- check-in schedules typed in French -----------------------------------------------------
+
+
+def test_a_french_coordinator_schedules_chaque_semaine_lun_and_each_reader_reads_it_back(bot, engine):
+    cora = someone(bot, "Cora", "fr", Role.COORDINATOR)
+    create(cora, name="Chaque semaine", questions="Avez-vous bien dormi? | oui/non", schedule="chaque semaine lun 10 h")
+    assert cora.last.form is None, cora.text
+    with Session(engine) as session:
+        checkin = session.exec(select(CheckIn)).one()
+    assert (checkin.schedule, checkin.weekdays, checkin.local_time) == ("weekly", "0", 600)
+    cora.says("suivi liste")
+    assert "#1 Chaque semaine: chaque semaine lun 10:00 (l'heure de chaque partenaire);" in cora.text
+    cora.says("suivi modifier 1")
+    assert {f.name: f.initial for f in cora.last.form.fields}["schedule"] == "chaque semaine lun 10:00"
+    alex = someone(bot, "Alex", role=Role.COORDINATOR)
+    alex.says("checkin list")
+    assert "#1 Chaque semaine: weekly mon 10:00 (each partner's own time);" in alex.text
+
+
+@pytest.mark.parametrize(
+    ("typed", "english", "french"),
+    [
+        ("chaque semaine lun, jeu à 10 h", "weekly mon, thu 10:00", "chaque semaine lun, jeu 10:00"),
+        ("toutes les 2 semaines le lundi 10:00", "every 2 weeks mon 10:00", "toutes les 2 semaines lun 10:00"),
+        ("toutes les deux semaines mardi 9:30", "every 2 weeks tue 09:30", "toutes les 2 semaines mar 09:30"),
+        ("tous les 3 jours 9 h", "every 3 days 09:00", "tous les 3 jours 09:00"),
+        ("tous les jours 18:30 America/Toronto", "daily 18:30 America/Toronto", "chaque jour 18:30 America/Toronto"),
+        ("premier lundi du mois 10:00", "first mon of the month 10:00", "premier lun du mois 10:00"),
+        ("dernier vendredi du mois 17 h", "last fri of the month 17:00", "dernier ven du mois 17:00"),
+        ("maintenant", "now", "maintenant"),
+        ("every 1 day 10:00", "every 1 day 10:00", "chaque jour 10:00"),
+    ],
+)
+def test_a_schedule_typed_in_french_is_read_and_written_back_in_each_language(typed, english, french):
+    schedule = read_schedule(typed)
+    assert schedule_as_text(schedule) == english
+    assert schedule_as_text(schedule, translator("fr")) == french
+    assert read_schedule(english) == schedule
+    assert occurrences(read_schedule(french)) == occurrences(schedule)
+
+
+def occurrences(schedule: Schedule) -> list[datetime]:
+    """The next ten sends from START, in London: what a schedule means, whatever its words."""
+    sends, after = [], START
+    for _ in range(10):
+        after = next_send(schedule, START.date(), after, "Europe/London")
+        if after is None:
+            break
+        sends.append(after)
+    return sends
+
+
+def test_an_unknown_day_is_refused_with_the_french_days():
+    with pytest.raises(checks.Refusal) as refused:
+        read_schedule("chaque semaine lundo 10:00")
+    assert refused.value.words(translator("fr")) == (
+        "Je n'ai pas compris «\u00a0lundo\u00a0» dans l'horaire. Essayez\u00a0: chaque semaine lun 10:00, "
+        "tous les 3 jours 10:00, ou maintenant."
+    )
+
+
+# ---- every French example of a period or a schedule is read ---------------------------------
+
+
+def french_sentences() -> list[tuple[str, str]]:
+    with open("bot/locale/fr/LC_MESSAGES/messages.po", "rb") as handle:
+        return [(str(m.id), str(m.string)) for m in read_po(handle) if m.id and not m.context and isinstance(m.id, str)]
+
+
+def examples(french: str) -> list[str]:
+    """The things to type that a sentence suggests, after its last colon or "comme"."""
+    tail = re.split(r"\u00a0: |comme ", french)[-1].rstrip(".")
+    return [piece.strip() for piece in re.split(r", ou |, (?=[^\d\s,]{4,})| ou ", tail) if piece.strip()]
+
+
+def test_every_french_example_of_a_schedule_is_read():
+    told = 0
+    for english, french in french_sentences():
+        if not re.search(r"weekly mon|every 3 days|of the month 10:00", english):
+            continue
+        for example in examples(french):
+            told += 1
+            read_schedule(example)  # a Refusal fails the test, naming the example
+    assert told >= 10
+
+
+def test_every_french_example_of_a_period_is_read():
+    typed_after = {name_in("fr", COMMAND, c) for c in ("report", "mywork")} | {"occasions paiements"}
+    turn = SimpleNamespace(now=START, member=SimpleNamespace(timezone="Europe/London", language="fr"))
+    told = 0
+    for english, french in french_sentences():
+        if not re.search(r"(like|example:) .*(last \d+ months|last month|this year|1 Sep to 30 Nov)", english):
+            continue
+        for example in examples(french):
+            if example == "rien pour tout":
+                continue
+            command = next((c for c in typed_after if example.startswith(c + " ")), "")
+            told += 1
+            first, last = period(turn, example.removeprefix(command).strip(), "?")
+            assert first <= last, example
+    assert told >= 10

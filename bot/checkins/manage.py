@@ -67,7 +67,7 @@ A_CHECKIN = Subject(find)
 
 def describe(turn: Turn, checkin: CheckIn) -> str:
     _ = turn._
-    when = schedule_as_text(schedule_of(checkin)) if checkin.schedule != "once" else _("sent once")
+    when = schedule_as_text(schedule_of(checkin), _) if checkin.schedule != "once" else _("sent once")
     if checkin.schedule != "once" and not checkin.fixed_zone:
         when += " " + _("(each partner's own time)")
     parts = [when]
@@ -323,7 +323,7 @@ def _fields(turn: Turn, asked: Asked) -> list[FormField]:
             _("When"),
             "short",
             max_length=80,
-            initial=schedule_as_text(schedule_of(existing)) if existing else "",
+            initial=schedule_as_text(schedule_of(existing), _) if existing else "",
             hint=_("Like: weekly mon 10:00, fortnightly mon 10:00, first mon of the month 10:00, or now"),
         ),
         FormField(

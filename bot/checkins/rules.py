@@ -7,12 +7,15 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel import Locale
+
 from bot import checks
 from bot.checks import Refusal
-from bot.words import N_, languages, translator
+from bot.words import N_, Translator, as_english, languages, translator, typeable
 
 MAX_QUESTIONS = 5
 SCALE_POINTS = 5
@@ -95,7 +98,38 @@ _TIME = re.compile(r"^(\d{1,2})(?::(\d{2}))?(am|pm)?$")
 
 
 ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "last": -1}
-_ORDINAL_WORDS = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
+
+# The words of a schedule as people type them in each language, each read as its first English
+# form (see bot.words.as_english), then read below. The first form in the reader's language is
+# also how the schedule is written back to them.
+# TRANSLATORS: read, not shown: a check-in sent once, now. Separate the ways with |; the first is also shown.
+NOW = N_("now|send now|once")
+# TRANSLATORS: read, not shown: every so many days. Separate the ways with |; {count} is the number.
+EVERY_DAYS = N_("every {count} days|every {count} day")
+# TRANSLATORS: read, not shown: every so many weeks. Separate the ways with |; {count} is the number.
+EVERY_WEEKS = N_("every {count} weeks|every {count} week")
+# TRANSLATORS: read, not shown: every second week. Separate the ways with |.
+FORTNIGHTLY = N_("fortnightly|biweekly|bi-weekly|every other|every second")
+# TRANSLATORS: read, not shown: every week. Separate the ways with |; the first is also shown.
+WEEKLY = N_("weekly|every week|each week")
+# TRANSLATORS: read, not shown: every day. Separate the ways with |; the first is also shown.
+DAILY = N_("daily|every day|each day")
+# TRANSLATORS: read, not shown: in a schedule like "first monday of the month". The first is also shown.
+FIRST = N_("first|1st")
+# TRANSLATORS: read, not shown: in a schedule like "second monday of the month". The first is also shown.
+SECOND = N_("second|2nd")
+# TRANSLATORS: read, not shown: in a schedule like "third monday of the month". The first is also shown.
+THIRD = N_("third|3rd")
+# TRANSLATORS: read, not shown: in a schedule like "fourth monday of the month". The first is also shown.
+FOURTH = N_("fourth|4th")
+# TRANSLATORS: read, not shown: in a schedule like "last friday of the month". The first is also shown.
+LAST = N_("last")
+# TRANSLATORS: read, not shown: in a schedule like "first monday of the month". Separate the ways with |.
+OF_THE_MONTH = N_("of the month|monthly|each month|every month")
+# TRANSLATORS: read, not shown: small words a schedule can have that change nothing ("at 10:00", "on monday"). Separate them with |.
+FILLERS = N_("and|at|on|of|the|in")
+_PHRASES = (NOW, EVERY_DAYS, EVERY_WEEKS, FORTNIGHTLY, WEEKLY, DAILY, OF_THE_MONTH, FIRST, SECOND, THIRD, FOURTH, LAST)
+_ORDINAL_WORDS = {1: FIRST, 2: SECOND, 3: THIRD, 4: FOURTH, -1: LAST}
 
 
 @dataclass(frozen=True)
@@ -136,7 +170,10 @@ def read_schedule(text: str) -> Schedule:
     """'weekly mon, thu 10:00', 'every 3 days 9am', 'daily 18:30 Europe/London', 'fortnightly
     mon 10:00' (or 'biweekly', 'every other monday', 'every 2 weeks on monday'), 'first monday of
     the month 10:00', or 'now'."""
-    typed = re.sub(r"[,;]|\b(and|at|on|of|the|in)\b", " ", text, flags=re.IGNORECASE).split()
+    as_typed = {typeable(word): word for word in re.split(r"[\s,;]+", text)}  # a zone, for its refusal
+    text = checks.HOUR_MARK.sub(lambda hour: f"{hour[1]}:{hour[2] or '00'}", text)  # "10 h" is 10:00
+    text = re.sub(r"[,;]", " ", _in_english(text))
+    typed = re.sub(r"\b(and|at|on|of|the|in)\b", " ", text, flags=re.IGNORECASE).split()
     words = [word.lower() for word in typed]
     if not words:
         raise Refusal("Please give a schedule, like: weekly mon 10:00, every 3 days 10:00, or now.")
@@ -189,7 +226,7 @@ def read_schedule(text: str) -> Schedule:
             minutes = clock
             continue
         if "/" in word or word == "utc":
-            zone = checks.time_zone(typed[position - 1])
+            zone = checks.time_zone(as_typed.get(word, word))
             continue
         if word.endswith("day") or word.endswith("days"):
             raise Refusal(
@@ -221,12 +258,45 @@ def read_schedule(text: str) -> Schedule:
     return Schedule("weekly", weekdays=weekdays, local_time=minutes, fixed_zone=zone, every_weeks=weeks)
 
 
+def _in_english(text: str) -> str:
+    """A schedule typed in any language the bot speaks, with its words put as English reads them:
+    "toutes les 2 semaines lun 10:00" is "every 2 weeks lun 10:00" (day names are read later)."""
+    plain = " ".join(typeable(text.replace("\u2019", "'")).split())
+    for phrase in (*_PHRASES, FILLERS):
+        plain = as_english(plain, phrase, languages())
+    return plain
+
+
+@cache
+def _day_names() -> dict[str, int]:
+    """Each language's names of the days, whole and short ("lundi", "lun"), by day number."""
+    names: dict[str, int] = {}
+    for language in languages():
+        try:
+            days = Locale.parse(language).days
+        except (ValueError, LookupError):
+            continue
+        for context in ("format", "stand-alone"):
+            for width in ("wide", "abbreviated"):
+                for number, name in days[context][width].items():
+                    names.setdefault(typeable(str(name)).rstrip("."), number)
+    return names
+
+
 def _day(word: str) -> int | None:
     word = word.rstrip("s") if word.endswith("days") else word
     for number, name in enumerate(DAYS):
         if len(word) >= 3 and name.startswith(word):
             return number
-    return None
+    word = word.rstrip(".")
+    if len(word) < 3:
+        return None
+    if word in _day_names():
+        return _day_names()[word]
+    if word.endswith("s") and word[:-1] in _day_names():  # "lundis"
+        return _day_names()[word[:-1]]
+    found = {number for name, number in _day_names().items() if name.startswith(word)}
+    return found.pop() if len(found) == 1 else None
 
 
 def _clock(word: str) -> int | None:
@@ -245,21 +315,42 @@ def _clock(word: str) -> int | None:
     return hours * 60 + minutes
 
 
-def schedule_as_text(schedule: Schedule) -> str:
+def schedule_as_text(schedule: Schedule, _: Translator | None = None) -> str:
+    """The schedule as a reader of `_`'s language types it (English when none is given)."""
+    _ = _ or translator("en")
     if schedule.kind == "once":
-        return "now"
+        return _first(_(NOW))
     clock = f"{schedule.local_time // 60:02d}:{schedule.local_time % 60:02d}"
-    zone = f" {schedule.fixed_zone}" if schedule.fixed_zone else ""
+    at = clock + (f" {schedule.fixed_zone}" if schedule.fixed_zone else "")
     if schedule.kind == "every":
-        return f"every {schedule.every_days} days {clock}{zone}"
-    days = ", ".join(DAYS[d][:3] for d in schedule.weekdays)
+        count = schedule.every_days or 1
+        return _.n("every {count} day {time}", "every {count} days {time}", count, time=at)
+    days = ", ".join(day_name(d, _.language) for d in schedule.weekdays)
     if schedule.kind == "monthly":
-        return f"{_ORDINAL_WORDS[schedule.nth or 1]} {days} of the month {clock}{zone}"
+        nth = _first(_(_ORDINAL_WORDS[schedule.nth or 1]))
+        return _("{nth} {day} of the month {time}", nth=nth, day=days, time=at)
     if schedule.every_weeks > 1:
-        return f"every {schedule.every_weeks} weeks {days} {clock}{zone}"
+        return _.n(
+            "every {count} week {days} {time}", "every {count} weeks {days} {time}", schedule.every_weeks, days=days, time=at
+        )
     if len(schedule.weekdays) == 7:
-        return f"daily {clock}{zone}"
-    return f"weekly {days} {clock}{zone}"
+        return _("daily {time}", time=at)
+    return _("weekly {days} {time}", days=days, time=at)
+
+
+def _first(forms: str) -> str:
+    return forms.split("|")[0]
+
+
+def day_name(number: int, language: str) -> str:
+    """A day's short name as people type it: "mon" in English, "lun" in French."""
+    if language == "en":
+        return DAYS[number][:3]
+    try:
+        name = Locale.parse(language).days["format"]["abbreviated"][number]
+    except (ValueError, LookupError):
+        return DAYS[number][:3]
+    return str(name).lower().rstrip(".")
 
 
 def occurs_on(schedule: Schedule, day: date, anchor: date) -> bool:
