@@ -25,7 +25,7 @@ from bot.members import AccountRef
 from bot.outbox import Delivery, SendFailed, dispatch_due
 from bot.settings import Settings
 from storage.db import make_engine, migrate
-from storage.models import Account, Member
+from storage.models import Account, CheckInPrompt, Member
 from tests.clock import FakeClock
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
@@ -244,3 +244,16 @@ def member_named(engine: Engine, user_id: str) -> Member:
 
 def deliver(engine: Engine, sender: RecordingSender, clock: FakeClock) -> int:
     return dispatch_due(engine, {"console": sender}, clock)
+
+
+def prompts_and_members(engine: Engine) -> tuple[dict[str, int | None], dict[str, int | None]]:
+    """Each member's check-in prompt id and each member's id, by display name: what a walk over
+    every button needs to name the things it presses."""
+    with Session(engine) as session:
+        prompts = {
+            member.display_name: prompt.id
+            for prompt, member in session.exec(
+                select(CheckInPrompt, Member).join(Member, Member.id == CheckInPrompt.member_id)
+            )
+        }
+        return prompts, {m.display_name: m.id for m in session.exec(select(Member))}

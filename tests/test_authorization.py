@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy import select as select_rows
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, SQLModel
 
 from bot.checkins.answering import YOUR_PROMPT
 from bot.conversation import ButtonPress, Command, FormSubmit, Reply, Who
@@ -26,8 +26,8 @@ from bot.openings.queries import find_for, pressed
 from bot.sessions.queries import find as find_session
 from bot.sessions.queries import subject_session
 from bot.turn import split_id
-from storage.models import CheckIn, CheckInPrompt, Member, Opening
-from tests.conftest import Person, member_named
+from storage.models import CheckIn, Opening
+from tests.conftest import Person, member_named, prompts_and_members
 from tests.test_checkin_delivery import QUESTIONS
 from tests.test_openings import post
 from tests.test_sessions import scheduled_one
@@ -91,14 +91,7 @@ class World:
         assert self.rex.last.form is not None
         for role in ("coordinator", "staff"):
             self.ada.says(f"roles revoke Rex {role}")
-        with Session(bot.engine) as session:
-            self.prompts = {
-                member.display_name: prompt.id
-                for prompt, member in session.exec(
-                    select(CheckInPrompt, Member).join(Member, Member.id == CheckInPrompt.member_id)
-                )
-            }
-            self.member_ids = {m.display_name: m.id for m in session.exec(select(Member))}
+        self.prompts, self.member_ids = prompts_and_members(bot.engine)
         assert "Pat" in self.prompts
 
     @property

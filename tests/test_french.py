@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from adapters.console import render as console
 from adapters.discord import render as discord_render
@@ -27,8 +27,7 @@ from bot.core import Bot
 from bot.features import EVERY_FEATURE
 from bot.members import AccountRef, find_account
 from bot.words import _entries, translator, when
-from storage.models import CheckInPrompt, Member
-from tests.conftest import Person, RecordingSender, deliver
+from tests.conftest import Person, RecordingSender, deliver, prompts_and_members
 from tests.test_authorization import FORGED, subjects_for
 from tests.test_openings import post
 from tests.test_sessions import schedule
@@ -237,14 +236,7 @@ class Community:
         schedule(self.cora, title="Yoga sur chaise", place="Salle 2")
         schedule(self.cora, title="Réunion du personnel", audience="staff", place="Salle 9")
         self.pat.handle(ButtonPress(self.pat.who, "session.signup:1"), "signed up for session 1")
-        with Session(bot.engine) as session:
-            self.prompts = {
-                member.display_name: prompt.id
-                for prompt, member in session.exec(
-                    select(CheckInPrompt, Member).join(Member, Member.id == CheckInPrompt.member_id)
-                )
-            }
-            self.member_ids = {m.display_name: m.id for m in session.exec(select(Member))}
+        self.prompts, self.member_ids = prompts_and_members(bot.engine)
 
 
 @pytest.fixture
